@@ -1,0 +1,192 @@
+// Package report holds the exlog.report/v1 document: the contract that
+// the JSON output, the HTML report, CI formats and the Elasticsearch
+// indexer read. Field names and meanings here are a published contract
+// (design.md "JSON report"): extend compatibly, never rename.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Schema is the value of the "schema" member.
+const Schema = "exlog.report/v1"
+
+// Severity of a finding. The zero value is invalid.
+type Severity uint8
+
+const (
+	SeverityInvalid Severity = iota
+	SeverityInfo
+	SeverityWarning
+	SeverityError
+	SeverityCritical
+)
+
+var severityNames = [...]string{"invalid", "info", "warning", "error", "critical"}
+
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "invalid"
+}
+
+// ParseSeverity accepts a severity name in any case.
+func ParseSeverity(s string) (Severity, bool) {
+	for i := 1; i < len(severityNames); i++ {
+		if strings.EqualFold(s, severityNames[i]) {
+			return Severity(i), true
+		}
+	}
+	return SeverityInvalid, false
+}
+
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, ok := ParseSeverity(string(b))
+	if !ok {
+		return fmt.Errorf("unknown severity %q (want info, warning, error or critical)", b)
+	}
+	*s = v
+	return nil
+}
+
+// Report is the whole analysis result.
+type Report struct {
+	Schema    string     `json:"schema"`
+	Tool      Tool       `json:"tool"`
+	Inputs    []Input    `json:"inputs"`
+	Skipped   []Skipped  `json:"skipped"`
+	Summary   Summary    `json:"summary"`
+	Syncs     []Sync     `json:"syncs"`
+	Findings  []Finding  `json:"findings"`
+	Inventory *Inventory `json:"inventory,omitempty"`
+}
+
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Input is one file that was read.
+type Input struct {
+	Path     string         `json:"path"`
+	Format   string         `json:"format"`
+	Bytes    int64          `json:"bytes"`
+	Records  int            `json:"records"`
+	Types    map[string]int `json:"types,omitempty"` // records by event type, lower case
+	First    *time.Time     `json:"first"`
+	Last     *time.Time     `json:"last"`
+	Broken   int            `json:"broken"` // records that could not be parsed (counted in warnings)
+	Partial  bool           `json:"partial,omitempty"`
+	Warnings []InputWarning `json:"warnings"`
+	// WarningsTotal is the exact number of warnings; Warnings is capped.
+	WarningsTotal int `json:"warnings_total"`
+}
+
+// InputWarning is a problem met reading an input.
+type InputWarning struct {
+	Origin  string `json:"origin"`
+	Offset  *int64 `json:"offset,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// Skipped is a file that was not analysed, and why.
+type Skipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Summary covers the whole bundle.
+type Summary struct {
+	Records  int               `json:"records"`
+	First    *time.Time        `json:"first"`
+	Last     *time.Time        `json:"last"`
+	Findings map[string]int    `json:"findings"` // by severity: critical, error, warning, info
+	Gaps     []Gap             `json:"gaps"`     // stretches longer than an hour without any trace record
+	Types    map[string]int    `json:"types,omitempty"`
+	Formats  map[string]int    `json:"formats,omitempty"` // inputs by format
+	Extra    map[string]string `json:"extra,omitempty"`
+}
+
+// Gap is a stretch of the covered window without records.
+type Gap struct {
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	DurationS  float64   `json:"duration_s"`
+	AfterInput string    `json:"after"` // origin of the last record before the gap
+}
+
+// Sync is one reconstructed sync session.
+type Sync struct {
+	Kind           string     `json:"kind"` // "full" | "quick"
+	Start          time.Time  `json:"start"`
+	End            *time.Time `json:"end"`
+	DurationS      *float64   `json:"duration_s"`
+	Users          *int       `json:"users"`
+	DevicesSynced  *int       `json:"devices_synced"`
+	CommandID      string     `json:"command_id,omitempty"`
+	ExchangeHealth string     `json:"exchange_health,omitempty"`
+	Status         string     `json:"status"` // completed | failed | unfinished
+	Reason         string     `json:"reason,omitempty"`
+	Origin         string     `json:"origin"`
+	Evidence       []Evidence `json:"evidence,omitempty"`
+}
+
+// Finding is one detected problem (or informational fact).
+type Finding struct {
+	ID       string     `json:"id"`
+	Key      string     `json:"key,omitempty"` // distinguishes instances of one id (a user, a device...)
+	Title    string     `json:"title"`
+	Severity Severity   `json:"severity"`
+	Category string     `json:"category"`
+	Count    int        `json:"count"`
+	First    *time.Time `json:"first"`
+	Last     *time.Time `json:"last"`
+	Remedy   string     `json:"remedy"`
+	Docs     string     `json:"docs"`
+	Source   string     `json:"source,omitempty"` // "pattern:FILE" or "check"
+	Tags     []string   `json:"tags,omitempty"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Evidence is one record that proves a finding.
+type Evidence struct {
+	Origin string     `json:"origin"`
+	Offset *int64     `json:"offset,omitempty"`
+	Line   int        `json:"line,omitempty"`
+	Time   *time.Time `json:"time"`
+	Text   string     `json:"text"`
+}
+
+// MaxEvidence caps the evidence list of a finding; Count stays exact.
+const MaxEvidence = 5
+
+// Inventory is what the cmdlet exports say about Exchange.
+type Inventory struct {
+	Devices              int               `json:"devices"`
+	Mailboxes            int               `json:"mailboxes"`
+	CASMailboxes         int               `json:"cas_mailboxes"`
+	Users                int               `json:"users"`
+	DevicesByAccessState map[string]int    `json:"devices_by_access_state"`
+	DevicesByReason      map[string]int    `json:"devices_by_reason"`
+	DefaultAccessLevel   string            `json:"default_access_level,omitempty"`
+	UsersWithProblems    []UserProblem     `json:"users_with_problems"`
+	Records              map[string]int    `json:"records,omitempty"` // export objects by kind
+	Extra                map[string]string `json:"extra,omitempty"`
+}
+
+// UserProblem names a user and the finding ids that concern them.
+type UserProblem struct {
+	User     string   `json:"user"`
+	Problems []string `json:"problems"`
+}
+
+// Encode writes r as indented JSON.
+func (r *Report) MarshalIndent() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
