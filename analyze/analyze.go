@@ -1,0 +1,575 @@
+// Package analyze owns time and joins: it merges the events of every
+// input into one time-ordered stream, rebuilds sync sessions, runs the
+// compiled patterns and the Go checks, and assembles the Report.
+package analyze
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"exlog/analyze/configcheck"
+	"exlog/analyze/inventory"
+	"exlog/analyze/session"
+	"exlog/event"
+	"exlog/parse"
+	"exlog/parse/bundle"
+	"exlog/parse/config"
+	"exlog/patterns"
+	"exlog/report"
+)
+
+// Options control one analysis run.
+type Options struct {
+	Limits   bundle.Limits
+	Library  *patterns.Library // nil: the embedded library
+	Since    time.Time         // zero: no lower bound
+	Until    time.Time         // zero: no upper bound
+	Sessions session.Options
+	// Progress, if set, is called with the number of input bytes read
+	// since the last call; it may be called from several goroutines.
+	Progress func(n int64)
+	// OnStart, if set, is told the total size of the inputs to read
+	// (-1 if some sizes are unknown) once the bundle has been scanned.
+	OnStart func(total int64)
+	// Observe, if set, sees every event of the merged stream (in time
+	// order) after analysis, e.g. to index it. It runs on the merge goroutine.
+	Observe func(*event.Event)
+	Version string
+}
+
+// GapThreshold is the silence between two trace records that the report
+// lists as a gap in the covered window.
+const GapThreshold = time.Hour
+
+// maxWarningsPerInput caps the warnings listed per input; counts stay exact.
+const maxWarningsPerInput = 50
+
+// ErrNothingAnalysable means the bundle held no evidence exlog reads.
+type ErrNothingAnalysable struct{ Found []parse.Skip }
+
+func (e *ErrNothingAnalysable) Error() string {
+	var b strings.Builder
+	b.WriteString("nothing analysable: no trace log, export, event log or config file was found")
+	if len(e.Found) > 0 {
+		b.WriteString("; found instead:")
+		for i, s := range e.Found {
+			if i == 10 {
+				fmt.Fprintf(&b, "\n  ... and %d more", len(e.Found)-10)
+				break
+			}
+			fmt.Fprintf(&b, "\n  %s: %s", s.Path, s.Reason)
+		}
+	}
+	return b.String()
+}
+
+// Run analyses the bundle at paths.
+func Run(paths []string, opt Options) (*report.Report, error) {
+	b, err := bundle.Open(paths, opt.Limits)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return RunBundle(b, opt)
+}
+
+// input tracks one source while it is read. Its fields are written only
+// by the goroutine reading the source, and read after that goroutine has
+// finished (the merge's channel close orders the two).
+type input struct {
+	src      *parse.Source
+	rep      report.Input
+	types    [event.NumTypes]int
+	first    time.Time
+	last     time.Time
+	warnings int
+	broken   int
+	// truncated counts cut records exactly; truncEv keeps the first few.
+	truncated int
+	truncEv   []report.Evidence
+	mu       sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
+}
+
+func (in *input) warn(w event.ReadWarning) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.warnings++
+	if w.Kind == "truncated-record" || w.Kind == "garbage" || w.Kind == "broken-record" {
+		in.broken++
+	}
+	iw := toInputWarning(w)
+	if w.Kind == "truncated-record" {
+		in.truncated++
+		if len(in.truncEv) < report.MaxEvidence {
+			in.truncEv = append(in.truncEv, report.Evidence{Origin: iw.Origin, Offset: iw.Offset, Line: iw.Line, Text: iw.Message})
+		}
+	}
+	if len(in.rep.Warnings) < maxWarningsPerInput {
+		in.rep.Warnings = append(in.rep.Warnings, iw)
+	}
+}
+
+func toInputWarning(w event.ReadWarning) report.InputWarning {
+	iw := report.InputWarning{Origin: w.Origin.Path, Kind: w.Kind, Message: w.Message}
+	if w.Origin.Line > 0 {
+		iw.Line = w.Origin.Line
+	} else if w.Origin.Offset >= 0 {
+		off := w.Origin.Offset
+		iw.Offset = &off
+	}
+	return iw
+}
+
+func (in *input) count(e *event.Event) {
+	in.rep.Records++
+	in.types[e.Type]++
+	if in.first.IsZero() || e.Time.Before(in.first) {
+		in.first = e.Time
+	}
+	if e.Time.After(in.last) {
+		in.last = e.Time
+	}
+}
+
+// RunBundle analyses an opened bundle.
+func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
+	lib := opt.Library
+	if lib == nil {
+		var err error
+		if lib, err = patterns.Load(); err != nil {
+			return nil, fmt.Errorf("pattern library: %w", err)
+		}
+	}
+	sources, skips := parse.Scan(b)
+	if len(sources) == 0 {
+		return nil, &ErrNothingAnalysable{Found: skips}
+	}
+	a := &run{opt: opt, lib: lib}
+	for _, s := range sources {
+		in := &input{src: s}
+		in.rep.Path = s.Entry.Path
+		in.rep.Format = s.Format.String()
+		in.rep.Bytes = s.Entry.Size
+		a.inputs = append(a.inputs, in)
+	}
+	for _, s := range skips {
+		a.skips = append(a.skips, s)
+	}
+	if opt.OnStart != nil {
+		total := int64(0)
+		for _, in := range a.inputs {
+			if in.rep.Bytes < 0 {
+				total = -1
+				break
+			}
+			total += in.rep.Bytes
+		}
+		opt.OnStart(total)
+	}
+	a.readSettings()
+	a.readRecords()
+	a.readEvents()
+	return a.assemble(), nil
+}
+
+type run struct {
+	opt    Options
+	lib    *patterns.Library
+	inputs []*input
+	skips  []parse.Skip
+
+	tracing []configcheck.Tracing
+	service []configcheck.Service
+	inv     *inventory.Builder
+
+	matcher  *patterns.Matcher
+	sessions *session.Builder
+	restarts []restart
+
+	records    int
+	types      [event.NumTypes]int
+	first      time.Time // of all events
+	last       time.Time
+	traceFirst time.Time // of trace records: the covered window
+	traceLast  time.Time
+	lastTrace  *event.Event
+	gaps       []report.Gap
+	syncs      []report.Sync
+}
+
+// restart is a change of the connector's process seen in the trace logs.
+type restart struct {
+	Time           time.Time
+	Host           string
+	OldPID, NewPID uint32
+	Origin         string
+}
+
+// openSource opens a source for reading, counting bytes for progress.
+func (a *run) openSource(in *input) (io.ReadCloser, error) {
+	rc, err := in.src.Open()
+	if err != nil {
+		return nil, err
+	}
+	if a.opt.Progress == nil {
+		return rc, nil
+	}
+	return &progressReader{rc: rc, fn: a.opt.Progress}, nil
+}
+
+type progressReader struct {
+	rc      io.ReadCloser
+	fn      func(int64)
+	pending atomic.Int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.rc.Read(b)
+	if v := p.pending.Add(int64(n)); v >= 1<<20 || err != nil {
+		p.fn(p.pending.Swap(0))
+	}
+	return n, err
+}
+
+func (p *progressReader) Close() error { return p.rc.Close() }
+
+// fail records that an input could not be read to the end.
+func (a *run) fail(in *input, err error) {
+	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: err.Error()})
+	in.rep.Partial = true
+}
+
+func (a *run) readSettings() {
+	for _, in := range a.inputs {
+		switch in.src.Format {
+		case event.FormatConfigTracing, event.FormatConfigService:
+		default:
+			continue
+		}
+		rc, err := a.openSource(in)
+		if err != nil {
+			a.fail(in, err)
+			continue
+		}
+		path := in.src.Entry.Path
+		if in.src.Format == event.FormatConfigTracing {
+			t, err := config.ReadTracing(rc, path, in.warn)
+			if err != nil {
+				a.fail(in, err)
+			} else {
+				in.rep.Records = 1
+				a.tracing = append(a.tracing, configcheck.Tracing{Tracing: t, Path: path})
+			}
+		} else {
+			s, err := config.ReadService(rc, path, in.warn)
+			if err != nil {
+				a.fail(in, err)
+			} else {
+				in.rep.Records = 1
+				a.service = append(a.service, configcheck.Service{Service: s, Path: path})
+			}
+		}
+		rc.Close()
+	}
+}
+
+func (a *run) readRecords() {
+	a.inv = inventory.NewBuilder()
+	for _, in := range a.inputs {
+		if !parse.IsRecords(in.src.Format) {
+			continue
+		}
+		rc, err := a.openSource(in)
+		if err != nil {
+			a.fail(in, err)
+			continue
+		}
+		rr, err := parse.NewRecordReader(in.src, rc, in.warn)
+		if err != nil {
+			a.fail(in, err)
+			rc.Close()
+			continue
+		}
+		for {
+			rec, err := rr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				a.fail(in, err)
+				break
+			}
+			in.rep.Records++
+			if rec.Partial {
+				in.rep.Partial = true
+			}
+			a.inv.Add(rec, in.src.Entry.Path)
+		}
+		rc.Close()
+	}
+}
+
+// eventReadCloser joins an event reader with the file it reads.
+type eventReadCloser struct {
+	parse.EventReader
+	io.Closer
+	in *input
+}
+
+func (r eventReadCloser) Next() (*event.Event, error) {
+	e, err := r.EventReader.Next()
+	if e != nil {
+		r.in.count(e)
+	}
+	return e, err
+}
+
+func (a *run) readEvents() {
+	var streams []*stream
+	for _, in := range a.inputs {
+		if !parse.IsEvents(in.src.Format) {
+			continue
+		}
+		in := in
+		streams = append(streams, &stream{
+			first:  in.src.First,
+			sorted: in.src.Format != event.FormatTrace,
+			onErr:  func(err error) { a.fail(in, err) },
+			open: func() (streamReader, error) {
+				rc, err := a.openSource(in)
+				if err != nil {
+					return nil, err
+				}
+				er, err := parse.NewEventReader(in.src, rc, in.warn)
+				if err != nil {
+					rc.Close()
+					return nil, err
+				}
+				return eventReadCloser{er, rc, in}, nil
+			},
+		})
+	}
+	a.matcher = a.lib.NewMatcher()
+	a.sessions = session.NewBuilder(a.opt.Sessions)
+	m := newMerger(streams)
+	defer m.Close()
+	lastPID := map[string]uint32{}
+	for e := m.Next(); e != nil; e = m.Next() {
+		if !a.opt.Since.IsZero() && e.Time.Before(a.opt.Since) {
+			continue
+		}
+		if !a.opt.Until.IsZero() && e.Time.After(a.opt.Until) {
+			continue
+		}
+		a.records++
+		a.types[e.Type]++
+		if a.first.IsZero() || e.Time.Before(a.first) {
+			a.first = e.Time
+		}
+		if e.Time.After(a.last) {
+			a.last = e.Time
+		}
+		if e.Format == event.FormatTrace {
+			a.observeTrace(e, lastPID)
+		}
+		a.matcher.Observe(e)
+		a.sessions.Observe(e)
+		if a.opt.Observe != nil {
+			a.opt.Observe(e)
+		}
+	}
+}
+
+func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
+	if a.traceFirst.IsZero() {
+		a.traceFirst = e.Time
+	}
+	if p := a.lastTrace; p != nil && e.Time.Sub(p.Time) > GapThreshold {
+		a.gaps = append(a.gaps, report.Gap{
+			Start: p.Time, End: e.Time, DurationS: e.Time.Sub(p.Time).Seconds(),
+			AfterInput: p.Origin.String(),
+		})
+	}
+	if e.Time.After(a.traceLast) {
+		a.traceLast = e.Time
+	}
+	a.lastTrace = e
+	if e.PID != 0 {
+		if old, ok := lastPID[e.Host]; ok && old != e.PID {
+			a.restarts = append(a.restarts, restart{Time: e.Time, Host: e.Host, OldPID: old, NewPID: e.PID, Origin: e.Origin.String()})
+		}
+		lastPID[e.Host] = e.PID
+	}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func (a *run) assemble() *report.Report {
+	r := &report.Report{
+		Schema:   report.Schema,
+		Tool:     report.Tool{Name: "exlog", Version: a.opt.Version},
+		Inputs:   []report.Input{},
+		Skipped:  []report.Skipped{},
+		Syncs:    []report.Sync{},
+		Findings: []report.Finding{},
+	}
+	formats := map[string]int{}
+	for _, in := range a.inputs {
+		in.rep.First, in.rep.Last = timePtr(in.first), timePtr(in.last)
+		in.rep.Broken = in.broken
+		in.rep.WarningsTotal = in.warnings
+		if in.rep.Warnings == nil {
+			in.rep.Warnings = []report.InputWarning{}
+		}
+		if parse.IsEvents(in.src.Format) {
+			in.rep.Types = typeCounts(&in.types)
+		}
+		formats[in.rep.Format]++
+		r.Inputs = append(r.Inputs, in.rep)
+	}
+	for _, s := range a.skips {
+		r.Skipped = append(r.Skipped, report.Skipped{Path: s.Path, Reason: s.Reason})
+	}
+	r.Summary = report.Summary{
+		Records: a.records,
+		First:   timePtr(a.first),
+		Last:    timePtr(a.last),
+		Gaps:    a.gaps,
+		Types:   typeCounts(&a.types),
+		Formats: formats,
+	}
+	if r.Summary.Gaps == nil {
+		r.Summary.Gaps = []report.Gap{}
+	}
+
+	verbose := true
+	for _, t := range a.tracing {
+		if t.Tracing != nil && !t.Tracing.Verbose {
+			verbose = false
+		}
+	}
+	a.syncs = a.sessions.Finish(a.traceFirst, a.traceLast)
+	r.Syncs = append(r.Syncs, a.syncs...)
+
+	var findings []report.Finding
+	pf, notes := a.matcher.Finish(patterns.Window{First: a.traceFirst, Last: a.traceLast})
+	findings = append(findings, pf...)
+	findings = append(findings, session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions)...)
+	_ = notes
+	inv, invFindings := a.inv.Finish()
+	if inv != nil && (inv.Devices+inv.Mailboxes+inv.CASMailboxes) > 0 {
+		r.Inventory = inv
+	}
+	findings = append(findings, invFindings...)
+	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
+	findings = append(findings, a.bundleFindings()...)
+	findings = suppress(findings, verbose)
+	sortFindings(findings)
+	r.Findings = append(r.Findings, findings...)
+	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
+	for _, f := range r.Findings {
+		r.Summary.Findings[f.Severity.String()]++
+	}
+	return r
+}
+
+// suppress drops claims the evidence cannot support: with a listener
+// below Verbose the sync messages are not logged, so "overdue" would be
+// a guess.
+func suppress(fs []report.Finding, verbose bool) []report.Finding {
+	if verbose {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.ID == "sync.full-overdue" || f.ID == "sync.quick-gap" {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func sortFindings(fs []report.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Severity != fs[j].Severity {
+			return fs[i].Severity > fs[j].Severity
+		}
+		if fs[i].ID != fs[j].ID {
+			return fs[i].ID < fs[j].ID
+		}
+		return fs[i].Key < fs[j].Key
+	})
+}
+
+func typeCounts(t *[event.NumTypes]int) map[string]int {
+	m := map[string]int{}
+	for _, ty := range event.Types() {
+		if t[ty] > 0 {
+			m[ty.String()] = t[ty]
+		}
+	}
+	return m
+}
+
+const docsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// bundleFindings reports truncated records and unreadable evidence.
+func (a *run) bundleFindings() []report.Finding {
+	var out []report.Finding
+	trunc := report.Finding{
+		ID: "bundle.truncated-record", Title: "Records cut at the start or end of a log file",
+		Severity: report.SeverityInfo, Category: "bundle", Source: "check",
+		Remedy: "Usually harmless: the file was copied while the service wrote it, or the circular log reused it. " +
+			"If many records are cut, stop the WIEC service (or copy the Logs folder again) before collecting.",
+		Docs: docsTroubleshoot, Evidence: []report.Evidence{},
+	}
+	for _, in := range a.inputs {
+		trunc.Count += in.truncated
+		for _, ev := range in.truncEv {
+			if len(trunc.Evidence) < report.MaxEvidence {
+				trunc.Evidence = append(trunc.Evidence, ev)
+			}
+		}
+	}
+	if trunc.Count > 0 {
+		out = append(out, trunc)
+	}
+	unread := report.Finding{
+		ID: "bundle.unreadable", Title: "Evidence that could not be read",
+		Severity: report.SeverityWarning, Category: "bundle", Source: "check",
+		Remedy: "Collect the named files again (or raise the limit the reason names) and re-run exlog.",
+		Docs:   docsTroubleshoot, Evidence: []report.Evidence{},
+	}
+	add := func(path, why string) {
+		unread.Count++
+		if len(unread.Evidence) < report.MaxEvidence {
+			unread.Evidence = append(unread.Evidence, report.Evidence{Origin: path, Text: why})
+		}
+	}
+	for _, s := range a.skips {
+		if s.Unreadable {
+			add(s.Path, s.Reason)
+		}
+	}
+	for _, in := range a.inputs {
+		if in.rep.Partial && in.rep.Records == 0 {
+			add(in.rep.Path, "no record could be read")
+		}
+	}
+	if unread.Count > 0 {
+		out = append(out, unread)
+	}
+	return out
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"exlog/analyze"
+	"exlog/output"
+	"exlog/parse/bundle"
+	"exlog/patterns"
+	"exlog/report"
+)
+
+// limitFlags are the archive caps shared by every command that reads bundles.
+type limitFlags struct {
+	MaxTotal     byteSize `name:"max-total" default:"4GiB" help:"Refuse archives that expand beyond this in total."`
+	MaxEntry     byteSize `name:"max-entry" default:"1GiB" help:"Refuse an archive entry that expands beyond this."`
+	MaxRatio     float64  `name:"max-ratio" default:"200" help:"Refuse an archive entry whose compression ratio exceeds this."`
+	MaxDepth     int      `name:"max-depth" default:"4" help:"How deep zips inside zips are followed."`
+	MaxFiles     int      `name:"max-files" default:"10000" help:"Refuse bundles with more files than this."`
+	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest nested zip (or zip on stdin) held in memory to read it."`
+}
+
+func (l limitFlags) limits() bundle.Limits {
+	lim := bundle.DefaultLimits()
+	lim.MaxTotal = int64(l.MaxTotal)
+	lim.MaxEntry = int64(l.MaxEntry)
+	lim.MaxRatio = l.MaxRatio
+	lim.MaxDepth = l.MaxDepth
+	lim.MaxFiles = l.MaxFiles
+	lim.MaxNestedInMemory = int64(l.MaxNestedMem)
+	return lim
+}
+
+// byteSize parses "4GiB", "500MB", "1048576".
+type byteSize int64
+
+func (b *byteSize) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	mult := int64(1)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	for _, u := range units {
+		if len(s) > len(u.suffix) && strings.EqualFold(s[len(s)-len(u.suffix):], u.suffix) {
+			mult = u.mult
+			s = strings.TrimSpace(s[:len(s)-len(u.suffix)])
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 {
+		return fmt.Errorf("%q is not a size (examples: 500MB, 4GiB, 1048576)", text)
+	}
+	*b = byteSize(v * float64(mult))
+	return nil
+}
+
+type analyzeCmd struct {
+	Paths    []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
+	Format   string   `short:"f" default:"text" enum:"text,json" help:"Output format: ${enum}."`
+	Output   string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
+	Patterns []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
+	FailOn   string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
+	Since    string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
+	Until    string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
+	NoProgress bool   `name:"no-progress" help:"Never show a progress bar."`
+	Quiet    bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
+	limitFlags
+}
+
+func parseWhen(s string, endOfDay bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if endOfDay {
+			t = t.Add(24*time.Hour - time.Nanosecond)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (use 2026-11-24 or 2026-11-24T15:04:05Z)", s)
+}
+
+// pipeline holds what analyze, the drop mode and serve share.
+type pipeline struct {
+	opt analyze.Options
+}
+
+func loadLibrary(dirs []string) (*patterns.Library, error) {
+	lib, err := patterns.Load(dirs...)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return lib, nil
+}
+
+func (c *analyzeCmd) Run(g *globals) error {
+	since, err := parseWhen(c.Since, false)
+	if err != nil {
+		return usageErr("--since: %v", err)
+	}
+	until, err := parseWhen(c.Until, true)
+	if err != nil {
+		return usageErr("--until: %v", err)
+	}
+	lib, err := loadLibrary(c.Patterns)
+	if err != nil {
+		return err
+	}
+	failOn, _ := report.ParseSeverity(c.FailOn) // "never" → invalid → never fails
+	opt := analyze.Options{Limits: c.limits(), Library: lib, Since: since, Until: until, Version: toolVersion()}
+	stopBar := attachProgress(&opt, g, c.NoProgress || c.Quiet)
+	rep, err := runAnalysis(c.Paths, g, opt)
+	stopBar()
+	if err != nil {
+		return err
+	}
+	if !c.Quiet || c.Output != "" {
+		if err := writeReport(g, rep, c.Format, c.Output, output.Options{Color: colorOK(g.Stdout, c.Output), FailOn: failOn, Title: strings.Join(c.Paths, " ")}); err != nil {
+			return err
+		}
+	}
+	for _, o := range lib.Overrides() {
+		if !c.Quiet {
+			fmt.Fprintf(g.Stderr, "exlog: note: %s\n", o)
+		}
+	}
+	return failExit(rep, failOn)
+}
+
+// runAnalysis opens the paths (stdin for "-") and analyses them.
+func runAnalysis(paths []string, g *globals, opt analyze.Options) (*report.Report, error) {
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
+	var b *bundle.Bundle
+	var err error
+	if len(paths) == 1 && paths[0] == "-" {
+		b, err = bundle.OpenReader("stdin", g.Stdin, opt.Limits)
+	} else {
+		b, err = bundle.Open(paths, opt.Limits)
+	}
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	defer b.Close()
+	rep, err := analyze.RunBundle(b, opt)
+	if err != nil {
+		var na *analyze.ErrNothingAnalysable
+		if errors.As(err, &na) {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		return nil, err
+	}
+	return rep, nil
+}
+
+func failExit(rep *report.Report, failOn report.Severity) error {
+	if failOn == report.SeverityInvalid {
+		return nil
+	}
+	for _, f := range rep.Findings {
+		if f.Severity >= failOn {
+			return &exitError{code: exitFindings}
+		}
+	}
+	return nil
+}
+
+func writeReport(g *globals, rep *report.Report, format, path string, opt output.Options) error {
+	wr, ok := output.Formats[format]
+	if !ok {
+		return usageErr("unknown format %q (use %s)", format, strings.Join(output.Names(), ", "))
+	}
+	var w io.Writer = g.Stdout
+	if path != "" && path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		defer f.Close()
+		w = f
+		if err := wr(w, rep, opt); err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	return wr(w, rep, opt)
+}
+
+// colorOK: ANSI colours only on a terminal and never with NO_COLOR.
+func colorOK(w io.Writer, path string) bool {
+	if path != "" || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && supportsANSI(f)
+}
+
+// attachProgress shows a progress bar of bytes read on stderr when it is
+// a terminal. The returned function clears it.
+func attachProgress(opt *analyze.Options, g *globals, off bool) func() {
+	f, ok := g.Stderr.(*os.File)
+	if off || !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	var mu sync.Mutex
+	var bar *progressbar.ProgressBar
+	opt.OnStart = func(total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription("reading"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionEnableColorCodes(os.Getenv("NO_COLOR") == ""),
+		)
+	}
+	opt.Progress = func(n int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if bar != nil {
+			_ = bar.Add64(n)
+		}
+	}
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if bar != nil {
+			_ = bar.Finish()
+			_ = bar.Clear()
+		}
+	}
+}

@@ -1,0 +1,96 @@
+// Package output renders a finished report.Report in each output format,
+// one file per format behind one signature.
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"exlog/report"
+)
+
+// Options shape the rendering.
+type Options struct {
+	Color bool // ANSI colours (terminal output only)
+	// FailOn is the severity at or above which a finding "fails" in
+	// JUnit/SARIF terms; SeverityInvalid means never.
+	FailOn report.Severity
+	Title  string // what was analysed, for headings
+}
+
+// Writer renders r to w.
+type Writer func(w io.Writer, r *report.Report, opt Options) error
+
+// Formats maps each --format name to its writer.
+var Formats = map[string]Writer{
+	"text": Text,
+	"json": JSON,
+}
+
+// Names lists the format names, sorted.
+func Names() []string {
+	var n []string
+	for k := range Formats {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// JSON writes the exlog.report/v1 document.
+func JSON(w io.Writer, r *report.Report, _ Options) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// ansi wraps s in a colour when enabled.
+type palette struct{ on bool }
+
+func (p palette) c(code, s string) string {
+	if !p.on || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+func (p palette) bold(s string) string { return p.c("1", s) }
+func (p palette) dim(s string) string  { return p.c("2", s) }
+func (p palette) sev(s report.Severity, txt string) string {
+	switch s {
+	case report.SeverityCritical:
+		return p.c("1;35", txt)
+	case report.SeverityError:
+		return p.c("1;31", txt)
+	case report.SeverityWarning:
+		return p.c("33", txt)
+	case report.SeverityInfo:
+		return p.c("36", txt)
+	}
+	return txt
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%s %s", thousands(n), many)
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

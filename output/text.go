@@ -1,0 +1,296 @@
+package output
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"exlog/event"
+	"exlog/report"
+)
+
+// Text writes the report for a person reading a terminal: the findings
+// first, then syncs, what was read, skipped and warned about.
+func Text(w io.Writer, r *report.Report, opt Options) error {
+	bw := bufio.NewWriter(w)
+	t := &textWriter{w: bw, p: palette{opt.Color}}
+	t.header(r, opt)
+	t.findings(r)
+	t.syncs(r)
+	t.inventory(r)
+	t.inputs(r)
+	t.skipped(r)
+	t.warnings(r)
+	return bw.Flush()
+}
+
+type textWriter struct {
+	w *bufio.Writer
+	p palette
+}
+
+func (t *textWriter) f(format string, a ...any) { fmt.Fprintf(t.w, format, a...) }
+
+func (t *textWriter) section(title string) { t.f("\n%s\n", t.p.bold(title)) }
+
+func fmtTime(tp *time.Time) string {
+	if tp == nil {
+		return "-"
+	}
+	return tp.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+// fmtDur prints a duration the way a person says it: "5d 3h", "2h 10m", "42s".
+func fmtDur(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm %ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+func (t *textWriter) header(r *report.Report, opt Options) {
+	title := opt.Title
+	if title == "" {
+		title = "bundle"
+	}
+	t.f("%s %s — %s\n", t.p.bold("exlog"), r.Tool.Version, title)
+	s := r.Summary
+	window := "no timed records"
+	if s.First != nil && s.Last != nil {
+		window = fmt.Sprintf("%s → %s (%s)", fmtTime(s.First), fmtTime(s.Last), fmtDur(s.Last.Sub(*s.First)))
+	}
+	t.f("Read %s, %s; covered %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+	var parts []string
+	for _, sev := range []string{"critical", "error", "warning", "info"} {
+		if n := s.Findings[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	if len(parts) == 0 {
+		t.f("Findings: none\n")
+	} else {
+		t.f("Findings: %s\n", strings.Join(parts, ", "))
+	}
+}
+
+func (t *textWriter) findings(r *report.Report) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	t.section("FINDINGS")
+	for _, f := range r.Findings {
+		sev := t.p.sev(f.Severity, fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String())))
+		t.f("%s %s  %s\n", sev, t.p.bold(f.ID), f.Title)
+		when := ""
+		if f.First != nil {
+			when = "first " + fmtTime(f.First)
+			if f.Last != nil && !f.Last.Equal(*f.First) {
+				when += ", last " + fmtTime(f.Last)
+			}
+		}
+		t.f("         %s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when))
+		if f.Remedy != "" {
+			t.f("         what to do: %s\n", f.Remedy)
+		}
+		if f.Docs != "" {
+			t.f("         docs: %s\n", t.p.dim(f.Docs))
+		}
+		for i, ev := range f.Evidence {
+			if i == 3 {
+				t.f("         %s\n", t.p.dim(fmt.Sprintf("… %d more in the JSON/HTML report", len(f.Evidence)-3)))
+				break
+			}
+			t.f("         %s %s\n", t.p.dim(evidenceOrigin(ev)), oneLine(ev.Text, 140))
+		}
+	}
+}
+
+func prefixIf(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func evidenceOrigin(ev report.Evidence) string {
+	o := event.Origin{Path: ev.Origin, Offset: -1, Line: ev.Line}
+	if ev.Offset != nil {
+		o.Offset = *ev.Offset
+	}
+	return o.String()
+}
+
+// oneLine folds whitespace and cuts s to at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func (t *textWriter) syncs(r *report.Report) {
+	if len(r.Syncs) == 0 {
+		return
+	}
+	t.section("SYNCS")
+	var full, quick, bad []report.Sync
+	var lastFull *report.Sync
+	for i, s := range r.Syncs {
+		if s.Kind == "full" {
+			full = append(full, s)
+			if s.Status == "completed" {
+				lastFull = &r.Syncs[i]
+			}
+		} else {
+			quick = append(quick, s)
+		}
+		if s.Status != "completed" {
+			bad = append(bad, s)
+		}
+	}
+	t.f("%s, %s\n", plural(len(full), "full sync", "full syncs"), plural(len(quick), "quick sync", "quick syncs"))
+	if lastFull != nil && lastFull.End != nil {
+		age := ""
+		if r.Summary.Last != nil {
+			age = fmt.Sprintf(" (%s before the end of the logs)", fmtDur(r.Summary.Last.Sub(*lastFull.End)))
+		}
+		t.f("Last completed full sync: %s%s\n", fmtTime(lastFull.End), age)
+	} else {
+		t.f("Last completed full sync: none in the logs\n")
+	}
+	if len(bad) > 0 {
+		t.f("Not completed:\n")
+		for _, s := range bad {
+			t.f("  %-5s %s  %-10s %s\n", s.Kind, fmtTime(&s.Start), s.Status, s.Reason)
+		}
+	}
+}
+
+func (t *textWriter) inventory(r *report.Report) {
+	inv := r.Inventory
+	if inv == nil {
+		return
+	}
+	t.section("INVENTORY")
+	t.f("%s, %s, %s\n", plural(inv.Devices, "device", "devices"), plural(inv.Mailboxes, "mailbox", "mailboxes"), plural(inv.CASMailboxes, "CAS mailbox", "CAS mailboxes"))
+	if inv.DefaultAccessLevel != "" {
+		t.f("Default access level: %s\n", inv.DefaultAccessLevel)
+	}
+	if len(inv.DevicesByAccessState) > 0 {
+		t.f("Devices by access state: %s\n", countsLine(inv.DevicesByAccessState))
+	}
+	if len(inv.DevicesByReason) > 0 {
+		t.f("Devices by reason:       %s\n", countsLine(inv.DevicesByReason))
+	}
+	for i, u := range inv.UsersWithProblems {
+		if i == 10 {
+			t.f("  … %d more users with problems\n", len(inv.UsersWithProblems)-10)
+			break
+		}
+		t.f("  %s: %s\n", u.User, strings.Join(u.Problems, ", "))
+	}
+}
+
+func countsLine(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %s", k, thousands(m[k])))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (t *textWriter) inputs(r *report.Report) {
+	t.section("READ")
+	if s := r.Summary; len(s.Types) > 0 {
+		t.f("Records by type: %s\n", typesLine(s.Types))
+	}
+	for _, g := range r.Summary.Gaps {
+		t.f("Gap in the logs: %s → %s (%s)\n", fmtTime(&g.Start), fmtTime(&g.End), fmtDur(g.End.Sub(g.Start)))
+	}
+	width := 0
+	for _, in := range r.Inputs {
+		width = max(width, len([]rune(in.Path)))
+	}
+	width = min(width, 60)
+	for _, in := range r.Inputs {
+		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
+		if in.First != nil {
+			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
+		}
+		if in.WarningsTotal > 0 {
+			line += "  " + t.p.c("33", plural(in.WarningsTotal, "warning", "warnings"))
+		}
+		if in.Partial {
+			line += "  " + t.p.c("33", "partial")
+		}
+		t.f("%s\n", line)
+	}
+}
+
+func typesLine(m map[string]int) string {
+	var parts []string
+	for _, ty := range event.Types() {
+		if n := m[ty.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", ty, thousands(n)))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (t *textWriter) skipped(r *report.Report) {
+	if len(r.Skipped) == 0 {
+		return
+	}
+	t.section(fmt.Sprintf("SKIPPED (%d)", len(r.Skipped)))
+	for _, s := range r.Skipped {
+		t.f("  %s: %s\n", s.Path, s.Reason)
+	}
+}
+
+func (t *textWriter) warnings(r *report.Report) {
+	total := 0
+	for _, in := range r.Inputs {
+		total += in.WarningsTotal
+	}
+	if total == 0 {
+		return
+	}
+	t.section(fmt.Sprintf("WARNINGS (%d)", total))
+	shown := 0
+	for _, in := range r.Inputs {
+		for _, w := range in.Warnings {
+			if shown == 20 {
+				t.f("  … %d more (see --format json)\n", total-shown)
+				return
+			}
+			o := event.Origin{Path: w.Origin, Offset: -1, Line: w.Line}
+			if w.Offset != nil {
+				o.Offset = *w.Offset
+			}
+			t.f("  %s: %s\n", o.String(), w.Message)
+			shown++
+		}
+	}
+}

@@ -1,0 +1,262 @@
+// Package parse turns a bundle into typed inputs: it opens the bundle
+// lazily, detects each entry's format from its bytes, and hands out
+// streaming readers for each format. It knows nothing of patterns or
+// analysis.
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"exlog/event"
+	"exlog/parse/bundle"
+	"exlog/parse/config"
+	"exlog/parse/eventlog"
+	"exlog/parse/pscmdlet"
+	"exlog/parse/textenc"
+	"exlog/parse/trace"
+)
+
+// HeadSize is how many bytes of an entry are read to detect its format.
+const HeadSize = 8 << 10
+
+// Source is one entry of the bundle whose format was recognised.
+type Source struct {
+	Entry    bundle.Entry
+	Format   event.Format
+	Encoding textenc.Encoding
+	bomLen   int
+	// First is the time of the first record found in the head, if any:
+	// the analyzer opens time-ordered sources only when they are due.
+	First time.Time
+	// pending holds the reader opened for sniffing when the entry can be
+	// opened only once (stdin); nil otherwise.
+	pending io.ReadCloser
+	head    []byte
+}
+
+// Skip is an entry that will not be analysed, and why.
+type Skip struct {
+	Path   string
+	Reason string
+	// Unreadable marks evidence that could not be read (bundle.unreadable),
+	// as opposed to files that are not evidence at all.
+	Unreadable bool
+}
+
+// Scan opens every entry once, reads its head and decides its format.
+// Entries that are not evidence become Skips with a reason.
+func Scan(b *bundle.Bundle) ([]*Source, []Skip) {
+	var sources []*Source
+	var skips []Skip
+	for _, s := range b.Skipped() {
+		skips = append(skips, Skip{Path: s.Path, Reason: s.Reason, Unreadable: true})
+	}
+	for _, e := range b.Entries() {
+		src, skip := sniff(e)
+		if src != nil {
+			sources = append(sources, src)
+		} else {
+			skips = append(skips, skip)
+		}
+	}
+	return sources, skips
+}
+
+func sniff(e bundle.Entry) (*Source, Skip) {
+	if e.Size == 0 {
+		return nil, Skip{Path: e.Path, Reason: "empty file"}
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return nil, Skip{Path: e.Path, Reason: "cannot open: " + err.Error(), Unreadable: true}
+	}
+	raw := make([]byte, HeadSize)
+	n, err := io.ReadFull(rc, raw)
+	raw = raw[:n]
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		rc.Close()
+		return nil, Skip{Path: e.Path, Reason: "cannot read: " + err.Error(), Unreadable: true}
+	}
+	if n == 0 {
+		rc.Close()
+		return nil, Skip{Path: e.Path, Reason: "empty file"}
+	}
+	src := &Source{Entry: e}
+	if eventlog.DetectEvtx(raw) {
+		rc.Close()
+		return nil, Skip{Path: e.Path, Reason: eventlog.EvtxAdvice}
+	}
+	src.Encoding, src.bomLen = textenc.Sniff(raw)
+	head := decodeHead(raw, src.Encoding, src.bomLen)
+	src.Format = Detect(head)
+	if src.Format == event.FormatInvalid {
+		rc.Close()
+		return nil, Skip{Path: e.Path, Reason: "not evidence: " + describe(raw, head)}
+	}
+	if src.Format == event.FormatTrace {
+		src.First = trace.FirstTime(head)
+	}
+	if e.OnceOnly {
+		src.pending = rc
+		src.head = raw
+	} else {
+		rc.Close()
+	}
+	return src, Skip{}
+}
+
+// Detect names the format of a file from its first bytes (decoded to
+// UTF-8, BOM removed). Order matters: the most specific test goes first.
+func Detect(head []byte) event.Format {
+	switch {
+	case trace.Detect(head):
+		return event.FormatTrace
+	case config.DetectTracing(head):
+		return event.FormatConfigTracing
+	case config.DetectService(head):
+		return event.FormatConfigService
+	case pscmdlet.DetectCliXML(head):
+		return event.FormatCmdletCliXML
+	case eventlog.DetectXML(head):
+		return event.FormatEventlogXML
+	case eventlog.DetectText(head):
+		return event.FormatEventlogText
+	case eventlog.DetectCSV(head):
+		return event.FormatEventlogCSV
+	case pscmdlet.DetectCSV(head):
+		return event.FormatCmdletCSV
+	case pscmdlet.DetectList(head):
+		return event.FormatCmdletList
+	}
+	return event.FormatInvalid
+}
+
+func decodeHead(raw []byte, enc textenc.Encoding, bomLen int) []byte {
+	if enc == textenc.UTF8 && bomLen == 0 {
+		return raw
+	}
+	out, _ := io.ReadAll(textenc.NewReader(bytes.NewReader(raw), enc, bomLen))
+	return out
+}
+
+// describe says in a few words what a non-evidence file looks like.
+func describe(raw, head []byte) string {
+	switch {
+	case bytes.HasPrefix(raw, []byte("\x89PNG")):
+		return "PNG image"
+	case bytes.HasPrefix(raw, []byte("\xff\xd8\xff")):
+		return "JPEG image"
+	case bytes.HasPrefix(raw, []byte("%PDF")):
+		return "PDF document"
+	case bytes.HasPrefix(raw, []byte("\xd0\xcf\x11\xe0")):
+		return "OLE compound file (MSI installer or Office document)"
+	case bytes.HasPrefix(raw, []byte("MZ")):
+		return "Windows executable"
+	case bytes.HasPrefix(raw, []byte("PK")):
+		return "zip-like data that could not be opened as an archive"
+	case bytes.HasPrefix(raw, []byte("\x1f\x8b")):
+		return "gzip data (not read; unpack it or zip it)"
+	}
+	if isText(head) {
+		return "text in no format exlog reads"
+	}
+	return "binary data in no format exlog reads"
+}
+
+func isText(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	bin := 0
+	for _, c := range b {
+		if c < 0x09 || (c > 0x0d && c < 0x20) {
+			bin++
+		}
+	}
+	return bin*100 < len(b)
+}
+
+// Open returns the entry's content decoded to UTF-8 with the BOM removed.
+func (s *Source) Open() (io.ReadCloser, error) {
+	var rc io.ReadCloser
+	if s.pending != nil {
+		rc = readCloser{io.MultiReader(bytes.NewReader(s.head), s.pending), s.pending}
+		s.pending, s.head = nil, nil
+	} else {
+		var err error
+		if rc, err = s.Entry.Open(); err != nil {
+			return nil, err
+		}
+	}
+	if s.Encoding == textenc.UTF8 && s.bomLen == 0 {
+		return rc, nil
+	}
+	return readCloser{textenc.NewReader(rc, s.Encoding, s.bomLen), rc}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// EventReader streams the events of one trace or event-log file.
+type EventReader interface {
+	Next() (*event.Event, error)
+}
+
+// Counted is implemented by readers that count records they had to skip.
+type Counted interface {
+	Broken() int
+}
+
+// NewEventReader returns the reader for an event-bearing source.
+func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning)) (EventReader, error) {
+	p := s.Entry.Path
+	switch s.Format {
+	case event.FormatTrace:
+		return trace.NewReader(r, p, warn), nil
+	case event.FormatEventlogText:
+		return eventlog.NewTextReader(r, p, warn), nil
+	case event.FormatEventlogCSV:
+		return eventlog.NewCSVReader(r, p, warn), nil
+	case event.FormatEventlogXML:
+		return eventlog.NewXMLReader(r, p, warn), nil
+	}
+	return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
+}
+
+// NewRecordReader returns the reader for a cmdlet export.
+func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning)) (pscmdlet.Reader, error) {
+	p := s.Entry.Path
+	switch s.Format {
+	case event.FormatCmdletList:
+		return pscmdlet.NewListReader(r, p, warn), nil
+	case event.FormatCmdletCSV:
+		return pscmdlet.NewCSVReader(r, p, warn), nil
+	case event.FormatCmdletCliXML:
+		return pscmdlet.NewCliXMLReader(r, p, warn), nil
+	}
+	return nil, fmt.Errorf("%s: %s is not a cmdlet export", p, s.Format)
+}
+
+// IsEvents reports whether the format yields events (trace, event logs).
+func IsEvents(f event.Format) bool {
+	switch f {
+	case event.FormatTrace, event.FormatEventlogText, event.FormatEventlogCSV, event.FormatEventlogXML:
+		return true
+	}
+	return false
+}
+
+// IsRecords reports whether the format yields cmdlet records.
+func IsRecords(f event.Format) bool {
+	switch f {
+	case event.FormatCmdletList, event.FormatCmdletCSV, event.FormatCmdletCliXML:
+		return true
+	}
+	return false
+}
