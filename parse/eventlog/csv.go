@@ -1,0 +1,311 @@
+package eventlog
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"exlog/event"
+)
+
+// maxRecordBytes caps one CSV record (a multi-line message included). A
+// longer record, typically an unbalanced quote, is dropped and reading
+// resumes at the next line.
+const maxRecordBytes = 1 << 20
+
+// csvScanner splits RFC 4180-ish records: quoted fields may hold the
+// delimiter, doubled quotes and line breaks (CRLF inside quotes becomes
+// "\n"); a quote inside an unquoted field is literal.
+type csvScanner struct {
+	br    *bufio.Reader
+	comma byte
+	line  int // lines consumed so far
+	field []byte
+}
+
+// next returns the next record and the 1-based line it starts on. Empty
+// lines are skipped. overlong reports that a record exceeded
+// maxRecordBytes: it is dropped (rec nil) up to the end of the physical
+// line where the limit was hit.
+func (c *csvScanner) next() (rec []string, start int, overlong bool, err error) {
+	for {
+		rec, start, overlong, err = c.record()
+		if err != nil || overlong || len(rec) > 1 || len(rec) == 1 && rec[0] != "" {
+			return rec, start, overlong, err
+		}
+		// empty line: skip
+	}
+}
+
+func (c *csvScanner) record() ([]string, int, bool, error) {
+	var rec []string
+	start := c.line + 1
+	size := 0
+	c.field = c.field[:0]
+	inQuotes, quotedField, atStart := false, false, true
+	endField := func() {
+		rec = append(rec, string(c.field))
+		c.field = c.field[:0]
+		quotedField, atStart = false, true
+	}
+	for {
+		b, err := c.br.ReadByte()
+		if err == io.EOF {
+			if size == 0 {
+				return nil, start, false, io.EOF
+			}
+			c.line++
+			endField()
+			return rec, start, false, nil
+		}
+		if err != nil {
+			return nil, start, false, err
+		}
+		size++
+		if size > maxRecordBytes {
+			c.skipLine()
+			return nil, start, true, nil
+		}
+		if inQuotes {
+			switch b {
+			case '"':
+				nb, err := c.br.ReadByte()
+				if err == nil && nb == '"' {
+					c.field = append(c.field, '"')
+					size++
+					continue
+				}
+				if err == nil {
+					_ = c.br.UnreadByte()
+				}
+				inQuotes = false
+			case '\r':
+				if nb, err := c.br.ReadByte(); err == nil && nb != '\n' {
+					_ = c.br.UnreadByte()
+				}
+				c.field = append(c.field, '\n')
+				c.line++
+			case '\n':
+				c.field = append(c.field, '\n')
+				c.line++
+			default:
+				c.field = append(c.field, b)
+			}
+			continue
+		}
+		switch {
+		case b == c.comma:
+			endField()
+		case b == '\n':
+			c.line++
+			endField()
+			return rec, start, false, nil
+		case b == '\r':
+			if nb, err := c.br.ReadByte(); err == nil && nb != '\n' {
+				_ = c.br.UnreadByte()
+			}
+			c.line++
+			endField()
+			return rec, start, false, nil
+		case b == '"' && atStart:
+			inQuotes, quotedField, atStart = true, true, false
+		default:
+			if quotedField && (b == ' ' || b == '\t') {
+				continue // spaces after a closing quote
+			}
+			c.field = append(c.field, b)
+			atStart = false
+		}
+	}
+}
+
+// skipLine discards input up to and including the next line feed.
+func (c *csvScanner) skipLine() {
+	for {
+		b, err := c.br.ReadByte()
+		if err != nil {
+			return
+		}
+		if b == '\n' {
+			c.line++
+			return
+		}
+	}
+}
+
+// sniffComma picks the delimiter of a header line: ',' unless ';' or tab
+// is more frequent outside quotes.
+func sniffComma(line []byte) byte {
+	counts := map[byte]int{}
+	inQ := false
+	for _, b := range line {
+		switch {
+		case b == '"':
+			inQ = !inQ
+		case !inQ && (b == ',' || b == ';' || b == '\t'):
+			counts[b]++
+		}
+	}
+	best := byte(',')
+	for _, c := range []byte{'\t', ';'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// Column positions of an Event Viewer CSV export.
+const (
+	colLevel = iota
+	colDate
+	colSource
+	colEventID
+	colTask
+	colMessage
+	numCols
+)
+
+// englishHeader names the columns of an English export, lower case.
+var englishHeader = map[string]int{
+	"level": colLevel, "date and time": colDate, "source": colSource,
+	"event id": colEventID, "task category": colTask,
+	"message": colMessage, "description": colMessage, "general": colMessage,
+}
+
+type csvReader struct {
+	sc         *csvScanner
+	w          warner
+	dates      dateResolver
+	cols       [numCols]int // column index per field, -1 when absent
+	started    bool
+	headerSeen bool
+	eof        bool
+}
+
+// NewCSVReader reads Event Viewer "Save All Events As... CSV" exports (and
+// the tab-separated "Text" variant, and ';'-separated files): a header
+// "Level,Date and Time,Source,Event ID,Task Category" and rows whose sixth
+// field is the message, quoted and possibly multi-line. English headers
+// are matched by name; any other header (a localized export) or a missing
+// header is read by position, with a warning. Origins are the 1-based line
+// a row starts on.
+func NewCSVReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
+	w := warner{path: path, fn: warn}
+	return &csvReader{sc: &csvScanner{br: bufio.NewReaderSize(r, 64<<10)}, w: w, dates: dateResolver{w: w}}
+}
+
+func (c *csvReader) Next() (*event.Event, error) {
+	if !c.started {
+		c.started = true
+		head, _ := c.sc.br.Peek(4096)
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			head = head[:i]
+		}
+		c.sc.comma = sniffComma(head)
+		for i := range c.cols {
+			c.cols[i] = i
+		}
+	}
+	for {
+		if ev := c.dates.pop(); ev != nil {
+			return ev, nil
+		}
+		if c.eof {
+			c.dates.finish()
+			if ev := c.dates.pop(); ev != nil {
+				return ev, nil
+			}
+			return nil, io.EOF
+		}
+		rec, line, overlong, err := c.sc.next()
+		if err == io.EOF {
+			c.eof = true
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if overlong {
+			c.w.atLine(line, "malformed-record", fmt.Sprintf("record longer than %d bytes (unbalanced quote?) dropped", maxRecordBytes))
+			continue
+		}
+		if !c.headerSeen {
+			c.headerSeen = true
+			if c.header(rec, line) {
+				continue
+			}
+		}
+		c.row(rec, line)
+	}
+}
+
+// header inspects the first record; it reports whether it was a header.
+func (c *csvReader) header(rec []string, line int) bool {
+	if len(rec) >= 4 {
+		if _, ok := parseEventID(rec[colEventID]); ok {
+			if _, err := parseLocalDate(rec[colDate]); err == nil {
+				c.w.atLine(line, "no-header", "no header row; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)")
+				return false
+			}
+		}
+	}
+	var byName [numCols]int
+	for i := range byName {
+		byName[i] = -1
+	}
+	for i, name := range rec {
+		if col, ok := englishHeader[strings.ToLower(strings.TrimSpace(name))]; ok && byName[col] < 0 {
+			byName[col] = i
+		}
+	}
+	if byName[colLevel] >= 0 && byName[colDate] >= 0 && byName[colSource] >= 0 && byName[colEventID] >= 0 {
+		if byName[colMessage] < 0 {
+			byName[colMessage] = max(byName[colLevel], byName[colDate], byName[colSource], byName[colEventID], byName[colTask]) + 1
+		}
+		c.cols = byName
+		return true
+	}
+	c.w.atLine(line, "localized-header", fmt.Sprintf("header %q is not the English Event Viewer header; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)", clip(strings.Join(rec, string(c.sc.comma)), 120)))
+	return true
+}
+
+// row turns one data record into an event.
+func (c *csvReader) row(rec []string, line int) {
+	get := func(col int) string {
+		if i := c.cols[col]; i >= 0 && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	if len(rec) < 4 {
+		c.w.atLine(line, "malformed-record", fmt.Sprintf("row with %d fields (want at least 5) dropped: %q", len(rec), clip(strings.Join(rec, string(c.sc.comma)), 80)))
+		return
+	}
+	ev := &event.Event{
+		Format: event.FormatEventlogCSV,
+		Source: get(colSource),
+		Origin: event.Origin{Path: c.w.path, Line: line, Offset: -1},
+	}
+	msg := ""
+	if i := c.cols[colMessage]; i >= 0 && i < len(rec) {
+		// A message with unquoted delimiters was split: join it back.
+		msg = strings.Join(rec[i:], string(c.sc.comma))
+	}
+	ev.Message = strings.TrimRight(strings.ReplaceAll(msg, "\r\n", "\n"), " \t\r\n")
+	ev.Fields = appendField(ev.Fields, event.FieldProvider, ev.Source)
+	ev.Fields = appendField(ev.Fields, event.FieldTaskCategory, get(colTask))
+	if id, ok := parseEventID(get(colEventID)); ok {
+		ev.EventID = id
+	} else {
+		c.w.atLine(line, "bad-field", fmt.Sprintf("bad Event ID %q; event kept with id 0", get(colEventID)))
+	}
+	typ, ok := typeFromLevelWord(get(colLevel))
+	if !ok {
+		c.w.atLine(line, "bad-field", fmt.Sprintf("unknown level %q; event typed as information", get(colLevel)))
+	}
+	ev.Type = typ
+	c.dates.add(ev, get(colDate), line)
+}

@@ -1,0 +1,101 @@
+package eventlog
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+)
+
+// DetectText reports whether head (the first KiB of a file) looks like an
+// Event Viewer "copy details" text export: a "Log Name:" line and at least
+// two other header lines (English, German or French labels).
+func DetectText(head []byte) bool {
+	sc := bufio.NewScanner(bytes.NewReader(head))
+	sc.Buffer(make([]byte, 0, 4096), len(head)+1)
+	logName, others := false, 0
+	for sc.Scan() {
+		switch k, _ := splitKey(sc.Bytes()); k {
+		case keyLogName:
+			logName = true
+		case keySource, keyDate, keyEventID, keyLevel, keyTask, keyComputer:
+			if logName {
+				others++
+			}
+		}
+		if logName && others >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// csvHeaders are header prefixes of Event Viewer CSV/Text exports in the
+// cultures we know, lower case with "," as the delimiter.
+var csvHeaders = []string{
+	"level,date and time,source,event id",
+	"ebene,datum und uhrzeit,quelle,ereignis-id",
+	"niveau,date et heure,source,id de l",
+	"nivel,fecha y hora,origen,id. del evento",
+}
+
+// DetectCSV reports whether head looks like an Event Viewer CSV (or tab-
+// or ';'-separated) export: a known header, or, for other cultures, a
+// first row of at least five fields followed by a row whose first field is
+// a known level word and whose fourth is a number.
+func DetectCSV(head []byte) bool {
+	first, rest, _ := bytes.Cut(head, []byte("\n"))
+	comma := sniffComma(first)
+	h := strings.ToLower(strings.TrimSpace(string(first)))
+	h = strings.ReplaceAll(h, string(comma), ",")
+	h = strings.ReplaceAll(h, "\"", "")
+	for _, p := range csvHeaders {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	if strings.Count(h, ",") < 4 {
+		return false
+	}
+	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma}
+	rec, _, _, err := sc.next()
+	if err != nil || len(rec) < 5 {
+		return false
+	}
+	if _, ok := levelWords[strings.ToLower(strings.TrimSpace(rec[colLevel]))]; !ok {
+		return false
+	}
+	_, ok := parseEventID(rec[colEventID])
+	return ok
+}
+
+// eventNS is the namespace of Windows event XML.
+var eventNS = []byte("http://schemas.microsoft.com/win/2004/08/events/event")
+
+// DetectXML reports whether head looks like event-log XML: an <Event>
+// element with the Windows event namespace, or <Events> holding <Event>.
+func DetectXML(head []byte) bool {
+	i := indexEventTag(head)
+	if i < 0 {
+		return false
+	}
+	return bytes.Contains(head, eventNS) || bytes.Contains(head[:i], []byte("<Events>"))
+}
+
+// indexEventTag finds "<Event" followed by a space or ">".
+func indexEventTag(b []byte) int {
+	off := 0
+	for {
+		i := bytes.Index(b[off:], []byte("<Event"))
+		if i < 0 {
+			return -1
+		}
+		j := off + i + len("<Event")
+		if j < len(b) {
+			switch b[j] {
+			case ' ', '>', '\t', '\r', '\n':
+				return off + i
+			}
+		}
+		off = j
+	}
+}

@@ -1,0 +1,51 @@
+package eventlog
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// maxLineBytes caps one text line; the rest of a longer line is dropped
+// (and reported) so that memory stays bounded on garbage input.
+const maxLineBytes = 1 << 20
+
+// lineReader splits input into lines ending in LF or CRLF and counts them.
+type lineReader struct {
+	br   *bufio.Reader
+	line int // 1-based number of the line last returned
+	buf  []byte
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// next returns the next line without its terminator. The slice is valid
+// until the next call. cut reports that the line was longer than
+// maxLineBytes and was shortened. err is io.EOF after the last line.
+func (l *lineReader) next() (b []byte, cut bool, err error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.br.ReadSlice('\n')
+		if len(l.buf)+len(chunk) <= maxLineBytes {
+			l.buf = append(l.buf, chunk...)
+		} else {
+			if room := maxLineBytes - len(l.buf); room > 0 {
+				l.buf = append(l.buf, chunk[:room]...)
+			}
+			cut = true
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && (err != io.EOF || len(l.buf) == 0 && !cut) {
+			return nil, false, err
+		}
+		l.line++
+		b = bytes.TrimSuffix(l.buf, []byte("\n"))
+		b = bytes.TrimSuffix(b, []byte("\r"))
+		return b, cut, nil
+	}
+}
