@@ -1,0 +1,529 @@
+package session
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"exlog/report"
+)
+
+// Docs is the Microsoft troubleshooting page every sync finding links to.
+const Docs = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// Finding ids produced by Checks. IDCadence is informational and not in
+// design.md's table (it states facts, it never flags a problem).
+const (
+	IDQuickGap      = "sync.quick-gap"
+	IDSlow          = "sync.slow"
+	IDUnfinished    = "sync.unfinished"
+	IDFailed        = "sync.failed"
+	IDCoverageShort = "sync.coverage-short"
+	IDCadence       = "sync.cadence"
+)
+
+// Gap rule: a gap between quick syncs is flagged when it exceeds
+// max(quickGapFactor × cadence, cadence + quickGapSlack): more than one
+// scheduled run missed (with 10 % jitter tolerance), and at least two hours
+// late for fast cadences. minQuickIntervals is how many intervals the
+// inference needs before it is trusted.
+const (
+	quickGapFactor    = 2.2
+	quickGapSlack     = 2 * time.Hour
+	minQuickIntervals = 3
+	minSlowPeers      = 3
+)
+
+// Cadence is what the sessions show about the schedule.
+type Cadence struct {
+	// QuickMedian is the median interval between consecutive quick-sync
+	// starts; 0 when there are fewer than two quick syncs.
+	QuickMedian time.Duration
+	// QuickIntervals is the number of intervals QuickMedian is built on.
+	QuickIntervals int
+	// QuickCount and FullCount count sessions of each kind, any status.
+	QuickCount, FullCount int
+	// FullTimeOfDay is the UTC time of day of each full-sync start, in
+	// start order.
+	FullTimeOfDay []time.Duration
+	// LastFull is the most recent *completed* full sync, nil if none.
+	LastFull *report.Sync
+}
+
+// ObservedCadence infers the schedule from the sessions (any order).
+// Sessions of all hosts are pooled: report.Sync carries no host.
+func ObservedCadence(syncs []report.Sync) Cadence {
+	var c Cadence
+	var quick []time.Time
+	for i := range syncs {
+		s := &syncs[i]
+		switch s.Kind {
+		case "quick":
+			c.QuickCount++
+			quick = append(quick, s.Start)
+		case "full":
+			c.FullCount++
+		}
+	}
+	full := sortedByStart(syncs, "full")
+	for _, s := range full {
+		t := s.Start.UTC()
+		c.FullTimeOfDay = append(c.FullTimeOfDay, t.Sub(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)))
+		if s.Status == StatusCompleted {
+			cp := *s
+			c.LastFull = &cp
+		}
+	}
+	slices.SortFunc(quick, time.Time.Compare)
+	var iv []time.Duration
+	for i := 1; i < len(quick); i++ {
+		if d := quick[i].Sub(quick[i-1]); d > 0 {
+			iv = append(iv, d)
+		}
+	}
+	c.QuickIntervals = len(iv)
+	c.QuickMedian = median(iv)
+	return c
+}
+
+// Checks computes the Go-side sync findings from the sessions:
+// sync.quick-gap, sync.slow, sync.unfinished, sync.failed,
+// sync.coverage-short and the informational sync.cadence. firstRecord and
+// lastRecord bound the trace logs' covered window (zero = unknown, treated
+// as no coverage).
+//
+// Honesty rules:
+//   - verbose=false means the listener level hides sync messages: only
+//     sync.failed for failures actually seen is reported (positive
+//     evidence); nothing that depends on seeing every sync (gaps, cadence,
+//     unfinished, slowness, coverage) — the analyzer reports
+//     logging.not-verbose instead.
+//   - When the window is shorter than FullInterval+Grace, sync.coverage-short
+//     replaces sync.cadence; nothing here ever claims a sync is overdue
+//     (sync.full-overdue belongs to the pattern library).
+//   - A session cut by the end of the logs that has run no longer than a
+//     slow one of its kind would is "still running", not flagged.
+//
+// Findings are sorted by severity (highest first), then id, then key.
+func Checks(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool, opt Options) []report.Finding {
+	opt = opt.withDefaults()
+	var out []report.Finding
+	if !verbose {
+		out = append(out, failedFindings(syncs)...)
+		sortFindings(out)
+		return out
+	}
+	cad := ObservedCadence(syncs)
+	var coverage time.Duration
+	if !firstRecord.IsZero() && !lastRecord.IsZero() && lastRecord.After(firstRecord) {
+		coverage = lastRecord.Sub(firstRecord)
+	}
+	if need := opt.FullInterval + opt.Grace; coverage < need {
+		out = append(out, coverageFinding(coverage, need, firstRecord, lastRecord, cad))
+	} else if len(syncs) > 0 {
+		out = append(out, cadenceFinding(syncs, cad))
+	}
+	if f, ok := quickGapFinding(syncs, firstRecord, lastRecord, cad, opt); ok {
+		out = append(out, f)
+	}
+	out = append(out, slowFindings(syncs, opt)...)
+	out = append(out, unfinishedFindings(syncs, lastRecord, opt)...)
+	out = append(out, failedFindings(syncs)...)
+	sortFindings(out)
+	return out
+}
+
+func coverageFinding(coverage, need time.Duration, first, last time.Time, cad Cadence) report.Finding {
+	title := fmt.Sprintf("Trace logs cover only %s (less than %s): too little to judge the sync schedule, so no sync is called overdue", formatDuration(coverage), formatDuration(need))
+	if coverage == 0 {
+		title = "The covered window of the trace logs is unknown or empty: the sync schedule cannot be judged, so no sync is called overdue"
+	}
+	if cad.FullCount+cad.QuickCount > 0 {
+		title += fmt.Sprintf(" (%d full, %d quick syncs seen)", cad.FullCount, cad.QuickCount)
+	}
+	f := newFinding(IDCoverageShort, "", title, report.SeverityInfo,
+		"Collect every Connector*.log / *.svclog file from the connector's Logs folder covering at least two days; if the files rotate away too fast, raise FileSizeQuotaInBytes/FileQuota in TracingConfiguration.xml.")
+	f.Count = 1
+	if !first.IsZero() {
+		f.First = timePtr(first)
+	}
+	if !last.IsZero() {
+		f.Last = timePtr(last)
+	}
+	return f
+}
+
+func cadenceFinding(syncs []report.Sync, cad Cadence) report.Finding {
+	var parts []string
+	if cad.FullCount > 0 {
+		p := fmt.Sprintf("%d full syncs", cad.FullCount)
+		if tod, ok := typicalTimeOfDay(cad.FullTimeOfDay); ok {
+			p += fmt.Sprintf(" (usually around %02d:%02d UTC)", int(tod.Hours()), int(tod.Minutes())%60)
+		}
+		parts = append(parts, p)
+	} else {
+		parts = append(parts, "no full sync")
+	}
+	if cad.QuickCount > 0 {
+		p := fmt.Sprintf("%d quick syncs", cad.QuickCount)
+		if cad.QuickMedian > 0 {
+			p += " every " + formatDuration(cad.QuickMedian) + " (median)"
+		}
+		parts = append(parts, p)
+	} else {
+		parts = append(parts, "no quick sync")
+	}
+	title := "Observed sync cadence: " + strings.Join(parts, ", ")
+	if cad.LastFull != nil && cad.LastFull.End != nil {
+		title += "; last completed full sync " + cad.LastFull.End.UTC().Format(time.RFC3339)
+	}
+	f := newFinding(IDCadence, "", title, report.SeverityInfo, "None needed: this states what the logs show.")
+	f.Count = len(syncs)
+	first, last := syncs[0].Start, syncs[0].Start
+	for _, s := range syncs {
+		if s.Start.Before(first) {
+			first = s.Start
+		}
+		if s.Start.After(last) {
+			last = s.Start
+		}
+	}
+	f.First, f.Last = timePtr(first), timePtr(last)
+	if cad.LastFull != nil {
+		f.Evidence = append(f.Evidence, lastEvidence(cad.LastFull))
+	}
+	return f
+}
+
+func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, opt Options) (report.Finding, bool) {
+	cadence, how := opt.QuickInterval, "set by option"
+	if cadence == 0 {
+		if cad.QuickIntervals < minQuickIntervals {
+			return report.Finding{}, false
+		}
+		cadence, how = cad.QuickMedian, "observed median"
+	}
+	limit := max(time.Duration(float64(cadence)*quickGapFactor), cadence+quickGapSlack)
+	quick := sortedByStart(syncs, "quick")
+	type gap struct {
+		from, to time.Time
+		after    *report.Sync // sync before the gap, nil for a leading gap
+	}
+	var gaps []gap
+	prev := first
+	var prevSync *report.Sync
+	for _, s := range quick {
+		if !prev.IsZero() && s.Start.Sub(prev) > limit {
+			gaps = append(gaps, gap{prev, s.Start, prevSync})
+		}
+		prev, prevSync = s.Start, s
+	}
+	if !prev.IsZero() && !last.IsZero() && last.Sub(prev) > limit {
+		gaps = append(gaps, gap{prev, last, prevSync})
+	}
+	if len(gaps) == 0 {
+		return report.Finding{}, false
+	}
+	longest := time.Duration(0)
+	for _, g := range gaps {
+		longest = max(longest, g.to.Sub(g.from))
+	}
+	title := fmt.Sprintf("%d gap(s) between quick syncs far beyond the cadence (longest %s; cadence %s, %s; flagged above %s = max(%.1f × cadence, cadence + %s), i.e. more than one missed run)",
+		len(gaps), formatDuration(longest), formatDuration(cadence), how, formatDuration(limit), quickGapFactor, formatDuration(quickGapSlack))
+	if len(gaps) == 1 {
+		title = fmt.Sprintf("No quick sync for %s (cadence %s, %s; flagged above %s = max(%.1f × cadence, cadence + %s), i.e. more than one missed run)",
+			formatDuration(longest), formatDuration(cadence), how, formatDuration(limit), quickGapFactor, formatDuration(quickGapSlack))
+	}
+	f := newFinding(IDQuickGap, "", title, report.SeverityWarning,
+		"Check whether the connector service was running and could reach Exchange (remote PowerShell to the CAS) and the Intune service during the gap: look at errors and service restarts around it, then force a quick sync from the Intune console and confirm it completes.")
+	f.Count = len(gaps)
+	f.First, f.Last = timePtr(gaps[0].from), timePtr(gaps[len(gaps)-1].to)
+	for _, g := range gaps {
+		if len(f.Evidence) == report.MaxEvidence {
+			break
+		}
+		text := fmt.Sprintf("no quick sync from %s to %s (%s)", g.from.UTC().Format(time.RFC3339), g.to.UTC().Format(time.RFC3339), formatDuration(g.to.Sub(g.from)))
+		ev := report.Evidence{Origin: "", Time: timePtr(g.from), Text: text}
+		if g.after != nil {
+			ev.Origin = g.after.Origin
+			text += "; last quick sync before it started here"
+			ev.Text = text
+		} else {
+			text += "; counted from the first trace record"
+			ev.Text = text
+		}
+		f.Evidence = append(f.Evidence, ev)
+	}
+	return f, true
+}
+
+// slowLimit is the duration above which a completed sync of this kind is
+// slow, and whether relative peers were available.
+func slowLimit(durations []time.Duration, opt Options) (limit time.Duration, med time.Duration, relative bool) {
+	if len(durations) >= minSlowPeers {
+		med = median(durations)
+		limit = max(time.Duration(float64(med)*opt.SlowFactor), slowMinimum)
+		if opt.SlowAbsolute > 0 {
+			limit = min(limit, opt.SlowAbsolute)
+		}
+		return limit, med, true
+	}
+	if opt.SlowAbsolute > 0 {
+		return opt.SlowAbsolute, 0, false
+	}
+	return 0, 0, false
+}
+
+func completedDurations(syncs []report.Sync, kind string) []time.Duration {
+	var ds []time.Duration
+	for _, s := range syncs {
+		if s.Kind == kind && s.Status == StatusCompleted && s.DurationS != nil {
+			ds = append(ds, time.Duration(*s.DurationS*float64(time.Second)))
+		}
+	}
+	return ds
+}
+
+func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
+	var out []report.Finding
+	for _, kind := range []string{"full", "quick"} {
+		limit, med, relative := slowLimit(completedDurations(syncs, kind), opt)
+		if limit <= 0 {
+			continue
+		}
+		var slow []*report.Sync
+		longest := time.Duration(0)
+		for _, s := range sortedByStart(syncs, kind) {
+			if s.Status != StatusCompleted || s.DurationS == nil {
+				continue
+			}
+			d := time.Duration(*s.DurationS * float64(time.Second))
+			if d > limit {
+				slow = append(slow, s)
+				longest = max(longest, d)
+			}
+		}
+		if len(slow) == 0 {
+			continue
+		}
+		rule := fmt.Sprintf("limit %s", formatDuration(limit))
+		if relative {
+			rule = fmt.Sprintf("median %s; limit %s = max(%.1f × median, %s)", formatDuration(med), formatDuration(limit), opt.SlowFactor, formatDuration(slowMinimum))
+			if opt.SlowAbsolute > 0 {
+				rule += fmt.Sprintf(", at most %s", formatDuration(opt.SlowAbsolute))
+			}
+		} else {
+			rule += " (absolute bound; too few peers to compare)"
+		}
+		title := fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
+		f := newFinding(IDSlow, kind, title, report.SeverityWarning,
+			"Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; for 5,000 devices or more set EnableParallelCommandSupport; look for throttling (MaxConcurrency) and timeouts in the same window.")
+		f.Count = len(slow)
+		f.First, f.Last = timePtr(slow[0].Start), timePtr(slow[len(slow)-1].Start)
+		for _, s := range slow {
+			if len(f.Evidence) == report.MaxEvidence {
+				break
+			}
+			ev := lastEvidence(s)
+			ev.Text = fmt.Sprintf("%s sync took %s: %s", kind, formatDuration(time.Duration(*s.DurationS*float64(time.Second))), ev.Text)
+			f.Evidence = append(f.Evidence, ev)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
+	var out []report.Finding
+	for _, kind := range []string{"full", "quick"} {
+		running, _, _ := slowLimit(completedDurations(syncs, kind), opt)
+		var list []*report.Sync
+		reasons := map[string]int{}
+		for _, s := range sortedByStart(syncs, kind) {
+			if s.Status != StatusUnfinished {
+				continue
+			}
+			if strings.HasPrefix(s.Reason, ReasonLogsEnd) && !last.IsZero() && (running <= 0 || last.Sub(s.Start) <= running) {
+				continue // plausibly still running when the logs were taken
+			}
+			list = append(list, s)
+			reasons[reasonHead(s.Reason)]++
+		}
+		if len(list) == 0 {
+			continue
+		}
+		var rs []string
+		for _, r := range []string{ReasonSuperseded, ReasonRestarted, ReasonLogsEnd} {
+			if n := reasons[r]; n > 0 {
+				rs = append(rs, fmt.Sprintf("%d %s", n, r))
+			}
+		}
+		title := fmt.Sprintf("%d %s sync(s) started and never completed (%s)", len(list), kind, strings.Join(rs, ", "))
+		sev := report.SeverityWarning
+		if kind == "full" {
+			sev = report.SeverityError
+		}
+		f := newFinding(IDUnfinished, kind, title, sev,
+			"A sync that starts and never completes usually hangs on remote PowerShell to the CAS or is cut by a service restart: read the errors after its start, check the CAS and WinRM, restart the Exchange Connector service and force a sync from the Intune console.")
+		f.Count = len(list)
+		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
+		for _, s := range list {
+			if len(f.Evidence) == report.MaxEvidence {
+				break
+			}
+			ev := firstEvidence(s)
+			ev.Text = s.Reason + ": " + ev.Text
+			f.Evidence = append(f.Evidence, ev)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func failedFindings(syncs []report.Sync) []report.Finding {
+	var out []report.Finding
+	for _, kind := range []string{"full", "quick"} {
+		var list []*report.Sync
+		for _, s := range sortedByStart(syncs, kind) {
+			if s.Status == StatusFailed {
+				list = append(list, s)
+			}
+		}
+		if len(list) == 0 {
+			continue
+		}
+		first := failureEvidence(list[0])
+		title := fmt.Sprintf("%d %s sync(s) failed (first: %s)", len(list), kind, truncate(oneLine(first.Text), 160))
+		f := newFinding(IDFailed, kind, title, report.SeverityError,
+			"Read the error in the evidence: remote PowerShell/WinRM failures point at the CAS or the connector account's rights, HTTP 401/403/407 and TLS errors at the Intune service or a proxy. Fix the cause, then force a sync from the Intune console and confirm it completes.")
+		f.Count = len(list)
+		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
+		for _, s := range list {
+			if len(f.Evidence) == report.MaxEvidence {
+				break
+			}
+			f.Evidence = append(f.Evidence, failureEvidence(s))
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// failureEvidence is the record that shows why s failed: its first
+// evidence after the start (an error record, a Stop, the failure
+// message), else its start with the reason.
+func failureEvidence(s *report.Sync) report.Evidence {
+	if len(s.Evidence) > 1 {
+		return s.Evidence[1]
+	}
+	ev := firstEvidence(s)
+	if s.Reason != "" {
+		ev.Text = s.Reason + ": " + ev.Text
+	}
+	return ev
+}
+
+func firstEvidence(s *report.Sync) report.Evidence {
+	if len(s.Evidence) > 0 {
+		return s.Evidence[0]
+	}
+	return report.Evidence{Origin: s.Origin, Time: timePtr(s.Start), Text: s.Kind + " sync"}
+}
+
+func lastEvidence(s *report.Sync) report.Evidence {
+	if len(s.Evidence) > 0 {
+		return s.Evidence[len(s.Evidence)-1]
+	}
+	return firstEvidence(s)
+}
+
+func reasonHead(r string) string {
+	for _, p := range []string{ReasonSuperseded, ReasonRestarted, ReasonLogsEnd} {
+		if strings.HasPrefix(r, p) {
+			return p
+		}
+	}
+	return r
+}
+
+func newFinding(id, key, title string, sev report.Severity, remedy string) report.Finding {
+	return report.Finding{
+		ID: id, Key: key, Title: title, Severity: sev, Category: "sync",
+		Remedy: remedy, Docs: Docs, Source: "check", Evidence: []report.Evidence{},
+	}
+}
+
+func sortFindings(fs []report.Finding) {
+	slices.SortStableFunc(fs, func(a, b report.Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity) - int(a.Severity)
+		}
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+}
+
+// sortedByStart returns pointers to the sessions of one kind in start order.
+func sortedByStart(syncs []report.Sync, kind string) []*report.Sync {
+	var out []*report.Sync
+	for i := range syncs {
+		if syncs[i].Kind == kind {
+			out = append(out, &syncs[i])
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *report.Sync) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// typicalTimeOfDay is the circular mean of times of day, and false when
+// they are spread so widely (mean resultant length < 0.5) that no typical
+// time exists.
+func typicalTimeOfDay(tods []time.Duration) (time.Duration, bool) {
+	if len(tods) == 0 {
+		return 0, false
+	}
+	var x, y float64
+	for _, t := range tods {
+		a := 2 * math.Pi * t.Hours() / 24
+		x += math.Cos(a)
+		y += math.Sin(a)
+	}
+	x /= float64(len(tods))
+	y /= float64(len(tods))
+	if math.Hypot(x, y) < 0.5 {
+		return 0, false
+	}
+	a := math.Atan2(y, x)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	h := a / (2 * math.Pi) * 24
+	d := time.Duration(h * float64(time.Hour)).Round(time.Minute)
+	return d % (24 * time.Hour), true
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func timePtr(t time.Time) *time.Time { return &t }

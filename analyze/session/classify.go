@@ -1,0 +1,461 @@
+package session
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"exlog/event"
+)
+
+// Kind is the kind of a sync session. The zero value means "not a sync
+// message".
+type Kind uint8
+
+const (
+	kindNone Kind = iota
+	KindFull
+	KindQuick
+)
+
+// String is the name used in report.Sync.Kind: "full" or "quick".
+func (k Kind) String() string {
+	switch k {
+	case KindFull:
+		return "full"
+	case KindQuick:
+		return "quick"
+	}
+	return ""
+}
+
+// findMarker looks for the stable core of every sync message: a
+// parenthesised "(full sync)", "(quick sync)" or "(delta sync)" in any case,
+// tolerating inner spaces ("( Full Sync )") and a hyphen ("(quick-sync)").
+// It returns the kind and the index of the '(' or kindNone, -1. It is the
+// only code run on every record, so it scans for ')' with IndexByte and
+// allocates nothing.
+func findMarker(msg string) (Kind, int) {
+	from := 0
+	for {
+		i := strings.IndexByte(msg[from:], ')')
+		if i < 0 {
+			return kindNone, -1
+		}
+		i += from
+		from = i + 1
+		j := i // msg[j] == ')'; walk backwards
+		for j > 0 && msg[j-1] == ' ' {
+			j--
+		}
+		if j < 4 || !equalFoldASCII(msg[j-4:j], "sync") {
+			continue
+		}
+		j -= 4
+		if j > 0 && (msg[j-1] == ' ' || msg[j-1] == '-') {
+			j--
+		}
+		var k Kind
+		switch {
+		case j >= 4 && equalFoldASCII(msg[j-4:j], "full"):
+			k, j = KindFull, j-4
+		case j >= 5 && equalFoldASCII(msg[j-5:j], "quick"):
+			k, j = KindQuick, j-5
+		case j >= 5 && equalFoldASCII(msg[j-5:j], "delta"):
+			k, j = KindQuick, j-5
+		default:
+			continue
+		}
+		for j > 0 && msg[j-1] == ' ' {
+			j--
+		}
+		if j > 0 && msg[j-1] == '(' {
+			return k, j - 1
+		}
+	}
+}
+
+// verdict is what a sync message says about its session.
+type verdict uint8
+
+const (
+	// startImplicit: the marker without any start, end or failure words,
+	// e.g. a quick-sync wording we have never seen. It opens a session
+	// when none of its kind is open (see Builder for the exact rule).
+	startImplicit verdict = iota
+	// startExplicit: "Handling command:" with the marker, the documented
+	// start text.
+	startExplicit
+	// endCompleted: "completed successfully" (documented) or, failing
+	// that, "completed"/"finished"/"succeeded" without failure words.
+	endCompleted
+	// endFailed: failure words near the marker, or the message itself is
+	// an Error/Critical record.
+	endFailed
+)
+
+func (v verdict) String() string {
+	return [...]string{"start-implicit", "start-explicit", "completed", "failed"}[v]
+}
+
+// classify decides what a message that carries a sync marker says. Only
+// the part before "Details" is read for verbs, so that an Exchange health
+// status or a counter in the details cannot turn a success into a
+// failure. Order: an explicit success phrase wins (it is the product's own
+// verdict); then failure words or an Error/Critical type; then
+// "Handling command:"; then generic completion verbs; else an implicit
+// start.
+func classify(msg string, t event.Type) verdict {
+	head := msg
+	if i := indexFoldASCII(msg, "details"); i >= 0 {
+		head = msg[:i]
+	}
+	if containsFoldASCII(head, "completed successfully") || containsFoldASCII(head, "successfully completed") {
+		return endCompleted
+	}
+	if t == event.Error || t == event.Critical || hasFailureWord(head) {
+		return endFailed
+	}
+	if containsFoldASCII(head, "handling command") {
+		return startExplicit
+	}
+	if containsFoldASCII(head, "completed") || containsFoldASCII(head, "finished") || containsFoldASCII(head, "succeeded") {
+		return endCompleted
+	}
+	return startImplicit
+}
+
+var failureWords = []string{"fail", "exception", "error", "abort", "did not complete", "not completed", "timed out"}
+
+func hasFailureWord(s string) bool {
+	for _, w := range failureWords {
+		if containsFoldASCII(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isStartupMessage reports whether msg looks like the service announcing
+// its own start. The connector's wording is NOT documented: these are
+// guesses, kept narrow, and used only to end sessions of another (or an
+// unknown) process id on the same host.
+func isStartupMessage(msg string) bool {
+	if len(msg) > 300 {
+		return false
+	}
+	for _, w := range startupWords {
+		if containsFoldASCII(msg, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var startupWords = []string{"service is starting", "service started", "starting service", "service starting", "service has started", "onstart"}
+
+// details are the values a sync message may carry. Each is empty/nil when
+// the message does not say it.
+type details struct {
+	users     *int
+	devices   *int
+	commandID string
+	health    string
+	healthBad bool // some server status other than "Connected"
+}
+
+// parseDetails extracts users ("for 12 users", "of 3 users"), devices
+// synced ("Devices synced: 1,204"), the command id ("Commmand ID:" with
+// three m's as documented, or "Command ID:"; else the first GUID after
+// "Details") and the Exchange health ("server: Status" pairs). It never
+// fails: what it cannot read stays empty.
+func parseDetails(msg string) details {
+	var d details
+	if n, ok := numberBefore(msg, "user"); ok {
+		d.users = &n
+	}
+	if i := indexFoldASCII(msg, "devices synced"); i >= 0 {
+		if n, ok := numberAfter(msg[i+len("devices synced"):]); ok {
+			d.devices = &n
+		}
+	}
+	d.commandID = commandID(msg)
+	d.health, d.healthBad = exchangeHealth(msg)
+	return d
+}
+
+// numberBefore finds the first "<number> <word>" (word matched as a prefix,
+// case-insensitive: "users", "user") and returns the number. Thousands
+// separators of any culture (",", ".", NBSP, narrow NBSP, "'", " ") are
+// ignored.
+func numberBefore(msg, word string) (int, bool) {
+	from := 0
+	for from < len(msg) {
+		i := indexFoldASCII(msg[from:], word)
+		if i < 0 {
+			return 0, false
+		}
+		i += from
+		from = i + len(word)
+		j := i
+		for j > 0 && (msg[j-1] == ' ' || msg[j-1] == '\t') {
+			j--
+		}
+		if j == i || j == 0 || !isDigit(msg[j-1]) {
+			continue
+		}
+		if i > 0 && isWordByte(msg[i-1]) { // "superusers"
+			continue
+		}
+		end := j
+		start := j
+		for start > 0 {
+			c := msg[start-1]
+			if isDigit(c) {
+				start--
+				continue
+			}
+			if isGroupSep(c) && start-1 > 0 && isDigit(msg[start-2]) {
+				start--
+				continue
+			}
+			// multi-byte separators: NBSP (C2 A0), narrow NBSP (E2 80 AF)
+			if start >= 3 && msg[start-2] == 0xC2 && c == 0xA0 && isDigit(msg[start-3]) {
+				start -= 2
+				continue
+			}
+			if start >= 4 && msg[start-3] == 0xE2 && msg[start-2] == 0x80 && c == 0xAF && isDigit(msg[start-4]) {
+				start -= 3
+				continue
+			}
+			break
+		}
+		if n, ok := digitsValue(msg[start:end]); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// numberAfter reads "[:] <number>" at the start of s.
+func numberAfter(s string) (int, bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == ':' || s[i] == '\t' || s[i] == '=') {
+		i++
+	}
+	start := i
+	for i < len(s) {
+		c := s[i]
+		if isDigit(c) {
+			i++
+			continue
+		}
+		if isGroupSep(c) && i+1 < len(s) && isDigit(s[i+1]) && i > start {
+			i++
+			continue
+		}
+		if c == 0xC2 && i+2 < len(s) && s[i+1] == 0xA0 && isDigit(s[i+2]) && i > start {
+			i += 2
+			continue
+		}
+		break
+	}
+	return digitsValue(s[start:i])
+}
+
+// digitsValue returns the value of the digits in s (other bytes ignored);
+// false when there are none or more than 9.
+func digitsValue(s string) (int, bool) {
+	n, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n = n*10 + int(s[i]-'0')
+			digits++
+		}
+	}
+	if digits == 0 || digits > 9 {
+		return 0, false
+	}
+	return n, true
+}
+
+func commandID(msg string) string {
+	for _, label := range []string{"commmand id", "command id", "commandid"} {
+		if i := indexFoldASCII(msg, label); i >= 0 {
+			if id := guidToken(msg[i+len(label):]); id != "" {
+				return id
+			}
+		}
+	}
+	if i := indexFoldASCII(msg, "details"); i >= 0 {
+		rest := msg[i:]
+		for k := 0; k+36 <= len(rest); k++ {
+			if rest[k] == '-' || !isHex(rest[k]) || (k > 0 && isHex(rest[k-1])) {
+				continue
+			}
+			if g, ok := event.ParseGUID([]byte(rest[k : k+36])); ok {
+				return g.String()
+			}
+		}
+	}
+	return ""
+}
+
+// guidToken reads "[:] {guid}" at the start of s; the canonical lower-case
+// form when it is a GUID, else the raw token (bounded), else "".
+func guidToken(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == ':' || s[i] == '\t' || s[i] == '=') {
+		i++
+	}
+	j := i
+	for j < len(s) && j-i < 64 && (isHex(s[j]) || s[j] == '-' || s[j] == '{' || s[j] == '}') {
+		j++
+	}
+	tok := s[i:j]
+	if tok == "" {
+		return ""
+	}
+	if g, ok := event.ParseGUID([]byte(tok)); ok {
+		return g.String()
+	}
+	return strings.Clone(tok)
+}
+
+// exchangeHealth reads the part after "Exchange health" and returns
+// "server: Status" pairs joined by "; ", and whether any status is not
+// "Connected". Documented shape (placeholders in <>):
+//
+//	Exchange health: 'Server health 'Name: 'PowerShellExchangeServer: <Name=<server>>' Status: Connected','
+func exchangeHealth(msg string) (string, bool) {
+	i := indexFoldASCII(msg, "exchange health")
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len("exchange health"):]
+	var parts []string
+	bad := false
+	for len(rest) > 0 {
+		si := indexFoldASCII(rest, "status")
+		if si < 0 {
+			break
+		}
+		server := ""
+		if ni := strings.LastIndex(rest[:si], "Name="); ni >= 0 {
+			server = tokenUntil(rest[ni+len("Name="):si], "<>'\",;")
+		} else if ni := indexFoldASCII(rest[:si], "name:"); ni >= 0 {
+			server = tokenUntil(strings.TrimLeft(rest[ni+len("name:"):si], " '"), "<>'\",;")
+		}
+		after := strings.TrimLeft(rest[si+len("status"):], " :='\"")
+		status := tokenUntil(after, " '\",;<>)")
+		if status == "" {
+			rest = rest[si+len("status"):]
+			continue
+		}
+		if !strings.EqualFold(status, "Connected") {
+			bad = true
+		}
+		if server != "" {
+			parts = append(parts, server+": "+status)
+		} else {
+			parts = append(parts, status)
+		}
+		rest = after[len(status):]
+		if len(parts) >= 8 {
+			break
+		}
+	}
+	return strings.Clone(strings.Join(parts, "; ")), bad
+}
+
+// tokenUntil returns s up to the first byte in stop (trimmed, bounded).
+func tokenUntil(s, stop string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, stop); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > 128 {
+		s = truncate(s, 128)
+	}
+	return s
+}
+
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func isGroupSep(c byte) bool { return c == ',' || c == '.' || c == '\'' || c == ' ' }
+func isHex(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
+func isWordByte(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '_' || c >= 0x80
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFoldASCII compares s to lower-case ASCII pattern p, ignoring ASCII case.
+func equalFoldASCII(s, p string) bool {
+	if len(s) != len(p) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if lowerASCII(s[i]) != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldASCII is strings.Index ignoring ASCII case; p must be lower
+// case and non-empty. It does not allocate.
+func indexFoldASCII(s, p string) int {
+	if len(p) == 0 {
+		return 0
+	}
+	first := p[0]
+	upper := first
+	if 'a' <= first && first <= 'z' {
+		upper = first - 'a' + 'A'
+	}
+	for i := 0; i+len(p) <= len(s); i++ {
+		c := s[i]
+		if c != first && c != upper {
+			continue
+		}
+		if equalFoldASCII(s[i:i+len(p)], p) {
+			return i
+		}
+	}
+	return -1
+}
+
+func containsFoldASCII(s, p string) bool { return indexFoldASCII(s, p) >= 0 }
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// formatDuration renders d compactly for titles: "4h0m", "25m", "40s".
+func formatDuration(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s >= 3600:
+		return strconv.FormatInt(s/3600, 10) + "h" + strconv.FormatInt(s%3600/60, 10) + "m"
+	case s >= 60:
+		return strconv.FormatInt(s/60, 10) + "m"
+	}
+	return strconv.FormatInt(s, 10) + "s"
+}

@@ -1,0 +1,488 @@
+// Package session rebuilds the connector's sync sessions from the merged
+// event stream and computes the timing checks that the pattern language
+// cannot express (cadence inference, slowness against peers).
+//
+// Rules, in short (the full contract is on Builder):
+//
+//   - A record is a sync message when its text carries a "(full sync)",
+//     "(quick sync)" or "(delta sync)" marker in any case; the rest of the
+//     sentence is not relied on (domain.md §4: only the full-sync texts are
+//     documented, quick-sync wording is a guess).
+//   - Start: the marker with "Handling command:" (documented), or the marker
+//     alone without completion or failure words. End: the marker with
+//     "completed successfully" (documented), or failure words / an
+//     Error-type record with the marker (failed).
+//   - Pairing: same non-zero activity id first, else the open session of the
+//     same kind on the same host.
+//   - Status: completed (a success message), failed (a failure message, an
+//     error record inside the session's activity, or its activity stopped,
+//     without a success message), unfinished (no end and no sign of failure:
+//     superseded by a new start, service restarted, logs end).
+package session
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"exlog/event"
+	"exlog/report"
+)
+
+// Reasons that start report.Sync.Reason for sessions without a completion
+// message. A reason may carry details after these prefixes.
+const (
+	ReasonSuperseded   = "superseded by a new start"
+	ReasonRestarted    = "service restarted"
+	ReasonLogsEnd      = "logs end before completion"
+	ReasonNoStart      = "its start is not in the logs"
+	ReasonErrorsInside = "error records inside its activity"
+	ReasonStopped      = "its activity stopped without a completion message"
+)
+
+// Status values of report.Sync.Status.
+const (
+	StatusCompleted  = "completed"
+	StatusFailed     = "failed"
+	StatusUnfinished = "unfinished"
+)
+
+// Options tune session building and the checks. The zero value means
+// "infer or use the defaults" for every field.
+type Options struct {
+	// QuickInterval overrides the inferred quick-sync cadence; 0 = infer
+	// the median interval between quick-sync starts.
+	QuickInterval time.Duration
+	// FullInterval is the expected full-sync period; 0 = 24h.
+	FullInterval time.Duration
+	// Grace is added to FullInterval before the covered window counts as
+	// long enough to judge the schedule; 0 = 2h.
+	Grace time.Duration
+	// SlowFactor: a completed sync is slow when it takes more than
+	// SlowFactor × the median of its kind (and more than 10 minutes);
+	// 0 = 3.
+	SlowFactor float64
+	// SlowAbsolute: any sync longer than this is slow whatever its peers;
+	// 0 = 6h, negative = no absolute bound.
+	SlowAbsolute time.Duration
+}
+
+// Defaults applied by withDefaults.
+const (
+	DefaultFullInterval = 24 * time.Hour
+	DefaultGrace        = 2 * time.Hour
+	DefaultSlowFactor   = 3.0
+	DefaultSlowAbsolute = 6 * time.Hour
+	// slowMinimum: a relative slowness below this duration is not worth
+	// reporting (a 40 s quick sync taking 3 min is noise).
+	slowMinimum = 10 * time.Minute
+)
+
+func (o Options) withDefaults() Options {
+	if o.FullInterval <= 0 {
+		o.FullInterval = DefaultFullInterval
+	}
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.SlowFactor <= 0 {
+		o.SlowFactor = DefaultSlowFactor
+	}
+	if o.SlowAbsolute == 0 {
+		o.SlowAbsolute = DefaultSlowAbsolute
+	}
+	if o.QuickInterval < 0 {
+		o.QuickInterval = 0
+	}
+	return o
+}
+
+// Evidence caps: a session keeps its start, at most maxErrorEvidence error
+// records, the record that stopped or ended it.
+const (
+	maxErrorEvidence = 2
+	maxEvidenceText  = 400
+)
+
+type sessionKey struct {
+	host string
+	kind Kind
+}
+
+// openSession is a session whose start was seen and whose end was not.
+type openSession struct {
+	key      sessionKey
+	sync     report.Sync
+	explicit bool // started by "Handling command:"
+	activity event.GUID
+	pid      uint32
+	source   string
+	proc     string // process.name field, "" if the reader did not set it
+	startMsg string // for recognising a duplicated start record
+
+	errors     int    // Error/Critical/exception records in its activity
+	firstError string // text of the first one
+	stopped    bool   // a Stop record of its activity was seen
+	stopAt     time.Time
+}
+
+type endMark struct {
+	at  time.Time
+	msg string
+}
+
+// Builder turns a time-ordered event stream into sync sessions.
+//
+// Observe takes events in approximately time order (records of different
+// threads may be a few milliseconds out of order; sessions last far
+// longer, so this does not matter). Memory grows with the number of open
+// sessions (at most one per kind and host) and with the finished sessions
+// it returns, never with the number of records: a record that is not a
+// sync message and does not touch an open session is not retained, and
+// Observe does not allocate for it.
+//
+// A Builder is not safe for concurrent use. Events passed to Observe are
+// only read; strings from them may be kept (Event strings are immutable).
+type Builder struct {
+	opt     Options
+	open    []*openSession // tiny: one per (host, kind)
+	lastEnd map[sessionKey]endMark
+	done    []report.Sync
+}
+
+// NewBuilder returns an empty builder. opt is kept for future tuning; the
+// pairing rules do not depend on it today.
+func NewBuilder(opt Options) *Builder {
+	return &Builder{opt: opt.withDefaults(), lastEnd: make(map[sessionKey]endMark)}
+}
+
+// Observe feeds one record. See the package and type comments for the
+// rules. A nil event is ignored.
+func (b *Builder) Observe(e *event.Event) {
+	if e == nil {
+		return
+	}
+	kind, _ := findMarker(e.Message)
+	if len(b.open) > 0 {
+		b.watchOpen(e, kind != kindNone)
+	}
+	if kind != kindNone {
+		b.syncMessage(e, kind)
+	}
+}
+
+// watchOpen applies the rules that need an open session: a restart of
+// the service, and error or Stop records inside a session's activity.
+func (b *Builder) watchOpen(e *event.Event, isSync bool) {
+	proc := ""
+	procKnown := false
+	startupChecked, startup := false, false
+	for i := 0; i < len(b.open); i++ {
+		s := b.open[i]
+		if e.Host != s.key.host {
+			continue
+		}
+		if !procKnown {
+			proc, _ = e.Field(event.FieldProcessName)
+			procKnown = true
+		}
+		restarted := false
+		if e.PID != 0 && s.pid != 0 && e.PID != s.pid && e.Source == s.source &&
+			(proc == "" || s.proc == "" || strings.EqualFold(proc, s.proc)) {
+			restarted = true
+		} else if e.PID == 0 || s.pid == 0 || e.PID != s.pid {
+			if !startupChecked {
+				startup, startupChecked = isStartupMessage(e.Message), true
+			}
+			restarted = startup
+		}
+		if restarted {
+			why := ReasonRestarted
+			if e.PID != 0 && s.pid != 0 && e.PID != s.pid {
+				why += " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
+			} else {
+				why += " (start-up message at " + e.Time.UTC().Format(time.RFC3339) + ")"
+			}
+			b.closeOpen(i, why, e)
+			i--
+		}
+	}
+	if e.Activity.IsZero() || isSync {
+		return // a sync message in the activity is handled as an end
+	}
+	s := b.byActivity(e.Activity, kindNone)
+	if s == nil {
+		return
+	}
+	_, exc := e.Field(event.FieldExceptionType)
+	switch {
+	case e.Type == event.Error || e.Type == event.Critical || exc:
+		s.errors++
+		if s.errors == 1 {
+			s.firstError = strings.Clone(truncate(eventText(e), 200))
+		}
+		if s.errors <= maxErrorEvidence {
+			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+		}
+	case e.Type == event.Stop && !s.stopped:
+		s.stopped, s.stopAt = true, e.Time
+		s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+	}
+}
+
+// byActivity returns the open session with activity a (and kind k unless
+// k is kindNone).
+func (b *Builder) byActivity(a event.GUID, k Kind) *openSession {
+	for _, s := range b.open {
+		if s.activity == a && (k == kindNone || s.key.kind == k) {
+			return s
+		}
+	}
+	return nil
+}
+
+func (b *Builder) byKey(key sessionKey) *openSession {
+	for _, s := range b.open {
+		if s.key == key {
+			return s
+		}
+	}
+	return nil
+}
+
+func (b *Builder) indexOf(s *openSession) int {
+	for i, o := range b.open {
+		if o == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// syncMessage handles a record that carries a sync marker.
+func (b *Builder) syncMessage(e *event.Event, kind Kind) {
+	v := classify(e.Message, e.Type)
+	key := sessionKey{host: e.Host, kind: kind}
+	var s *openSession
+	if !e.Activity.IsZero() {
+		s = b.byActivity(e.Activity, kind)
+	}
+	if s == nil {
+		s = b.byKey(key)
+	}
+	switch v {
+	case endCompleted, endFailed:
+		if s != nil {
+			b.complete(s, e, v)
+			return
+		}
+		if m, ok := b.lastEnd[key]; ok && m.at.Equal(e.Time) && m.msg == e.Message {
+			return // the same completion record twice (duplicated log file)
+		}
+		b.orphanEnd(e, kind, v)
+	case startExplicit, startImplicit:
+		if s != nil {
+			if e.Time.Equal(s.sync.Start) && e.Message == s.startMsg && e.Activity == s.activity {
+				return // the same start record twice (duplicated log file)
+			}
+			sameAct := !s.activity.IsZero() && s.activity == e.Activity
+			diffAct := !s.activity.IsZero() && !e.Activity.IsZero() && s.activity != e.Activity
+			if v == startImplicit && !diffAct && (s.explicit || sameAct) {
+				// A progress message of the open session: keep what it says.
+				if s.sync.Users == nil {
+					s.sync.Users = parseDetails(e.Message).users
+				}
+				return
+			}
+			b.closeOpen(b.indexOf(s), ReasonSuperseded+" at "+e.Time.UTC().Format(time.RFC3339), e)
+		}
+		b.start(e, kind, v == startExplicit)
+	}
+}
+
+func (b *Builder) start(e *event.Event, kind Kind, explicit bool) {
+	proc, _ := e.Field(event.FieldProcessName)
+	d := parseDetails(e.Message)
+	s := &openSession{
+		key:      sessionKey{host: e.Host, kind: kind},
+		explicit: explicit,
+		activity: e.Activity,
+		pid:      e.PID,
+		source:   e.Source,
+		proc:     proc,
+		startMsg: e.Message,
+		sync: report.Sync{
+			Kind:     kind.String(),
+			Start:    e.Time,
+			Users:    d.users,
+			Origin:   e.Origin.String(),
+			Evidence: []report.Evidence{evidenceOf(e)},
+		},
+	}
+	b.open = append(b.open, s)
+}
+
+// complete ends s with a completion (or failure) message.
+func (b *Builder) complete(s *openSession, e *event.Event, v verdict) {
+	b.fillEnd(&s.sync, e, v)
+	switch {
+	case v == endCompleted && s.errors > 0:
+		s.sync.Reason = "completed successfully after " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
+	case v == endFailed && s.errors > 0:
+		s.sync.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
+	}
+	b.lastEnd[s.key] = endMark{at: e.Time, msg: e.Message}
+	b.remove(b.indexOf(s))
+	b.done = append(b.done, s.sync)
+}
+
+// fillEnd sets the end time, duration, status and details from the end
+// record e.
+func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
+	end := e.Time
+	sy.End = &end
+	if !sy.Start.IsZero() {
+		d := end.Sub(sy.Start).Seconds()
+		if d < 0 {
+			d = 0 // records a few ms out of order
+		}
+		sy.DurationS = &d
+	}
+	dt := parseDetails(e.Message)
+	if dt.users != nil {
+		sy.Users = dt.users
+	}
+	if dt.devices != nil {
+		sy.DevicesSynced = dt.devices
+	}
+	if dt.commandID != "" {
+		sy.CommandID = dt.commandID
+	}
+	if dt.health != "" {
+		sy.ExchangeHealth = dt.health
+	}
+	if v == endFailed {
+		sy.Status = StatusFailed
+		sy.Reason = "failure reported: " + strings.Clone(truncate(e.Message, 300))
+	} else {
+		sy.Status = StatusCompleted
+	}
+	sy.Evidence = append(sy.Evidence, evidenceOf(e))
+}
+
+// orphanEnd records a completion whose start is not in the logs (cut off
+// by rotation, or a start wording we did not recognise). Its Start is the
+// end time and its duration is unknown (nil).
+func (b *Builder) orphanEnd(e *event.Event, kind Kind, v verdict) {
+	sy := report.Sync{Kind: kind.String(), Start: e.Time, Origin: e.Origin.String()}
+	b.fillEnd(&sy, e, v)
+	sy.DurationS = nil
+	if sy.Reason == "" {
+		sy.Reason = ReasonNoStart
+	} else {
+		sy.Reason = ReasonNoStart + "; " + sy.Reason
+	}
+	b.lastEnd[sessionKey{host: e.Host, kind: kind}] = endMark{at: e.Time, msg: e.Message}
+	b.done = append(b.done, sy)
+}
+
+// closeOpen ends open session i without a completion message. cause (may
+// be nil) is the record that ended it, kept as evidence. The status is
+// failed when its activity showed errors or stopped (it is known to have
+// gone wrong), unfinished otherwise.
+func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
+	s := b.open[i]
+	b.remove(i)
+	sy := s.sync
+	sy.Status = StatusUnfinished
+	sy.Reason = why
+	if s.errors > 0 || s.stopped {
+		sy.Status = StatusFailed
+		if s.errors > 0 {
+			sy.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
+		}
+		if s.stopped {
+			sy.Reason += "; " + ReasonStopped + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
+		}
+	}
+	if cause != nil && len(sy.Evidence) < report.MaxEvidence {
+		sy.Evidence = append(sy.Evidence, evidenceOf(cause))
+	}
+	b.done = append(b.done, sy)
+}
+
+func (b *Builder) remove(i int) {
+	if i < 0 {
+		return
+	}
+	b.open[i] = b.open[len(b.open)-1]
+	b.open[len(b.open)-1] = nil
+	b.open = b.open[:len(b.open)-1]
+}
+
+// Finish closes the stream: sessions still open become unfinished (or
+// failed, see closeOpen) with ReasonLogsEnd. firstRecord and lastRecord
+// are the first and last record times of the trace logs (zero if
+// unknown); lastRecord is used to say how long a session had been running.
+// It returns every session sorted by start time (then kind) and resets the
+// builder, which may then be reused for another stream.
+func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
+	_ = firstRecord
+	for len(b.open) > 0 {
+		s := b.open[0]
+		why := ReasonLogsEnd
+		if !lastRecord.IsZero() && lastRecord.After(s.sync.Start) {
+			why += " (running for " + formatDuration(lastRecord.Sub(s.sync.Start)) + " at the last record)"
+		}
+		b.closeOpen(0, why, nil)
+	}
+	out := b.done
+	slices.SortStableFunc(out, func(x, y report.Sync) int {
+		if c := x.Start.Compare(y.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Kind, y.Kind)
+	})
+	b.done = nil
+	clear(b.lastEnd)
+	return out
+}
+
+// retained reports the builder's internal state sizes (for the memory
+// test): open sessions, remembered end records, finished sessions.
+func (b *Builder) retained() (open, ends, done int) {
+	return len(b.open), len(b.lastEnd), len(b.done)
+}
+
+// eventText is the human text of e: its message, or its exception.
+func eventText(e *event.Event) string {
+	if strings.TrimSpace(e.Message) != "" {
+		return e.Message
+	}
+	t, _ := e.Field(event.FieldExceptionType)
+	m, _ := e.Field(event.FieldExceptionMessage)
+	switch {
+	case t != "" && m != "":
+		return t + ": " + m
+	case t != "":
+		return t
+	}
+	return m
+}
+
+func evidenceOf(e *event.Event) report.Evidence {
+	t := e.Time
+	ev := report.Evidence{
+		Origin: e.Origin.String(),
+		Time:   &t,
+		Text:   strings.Clone(truncate(eventText(e), maxEvidenceText)),
+	}
+	if e.Origin.Line > 0 {
+		ev.Line = e.Origin.Line
+	} else if e.Origin.Offset >= 0 {
+		off := e.Origin.Offset
+		ev.Offset = &off
+	}
+	return ev
+}
