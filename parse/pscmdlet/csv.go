@@ -28,7 +28,8 @@ var errCSVRecordTooLong = errors.New("csv record too long")
 // Values: a multi-valued property written as a .NET type name
 // ("System.Collections.Generic.List`1[System.String]") is marked Unknown;
 // in a 5.1 export (with #TYPE, ASCII) a value holding '?' is marked Lossy.
-// Rows with fewer or more fields than the header are kept as Partial
+// A line end inside a quoted field comes back as "\n" (encoding/csv
+// normalises "\r\n"). Rows with fewer or more fields than the header are kept as Partial
 // records with a warning naming the line.
 func NewCSVReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	return &csvReader{src: r, path: path, warn: warn}

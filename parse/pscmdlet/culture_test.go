@@ -31,7 +31,9 @@ func TestParseTime(t *testing.T) {
 	us := DetectCulture([]string{"11/24/2026 3:15:22 PM"})
 	gb := DetectCulture([]string{"24/11/2026 15:15:22"})
 	amb := DetectCulture(nil)
-	d := func(y, mo, dd, h, mi, s, ns int) time.Time { return time.Date(y, time.Month(mo), dd, h, mi, s, ns, time.UTC) }
+	d := func(y, mo, dd, h, mi, s, ns int) time.Time {
+		return time.Date(y, time.Month(mo), dd, h, mi, s, ns, time.UTC)
+	}
 	for _, c := range []struct {
 		in        string
 		cu        *Culture
