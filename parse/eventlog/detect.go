@@ -71,9 +71,14 @@ func DetectCSV(head []byte) bool {
 // eventNS is the namespace of Windows event XML.
 var eventNS = []byte("http://schemas.microsoft.com/win/2004/08/events/event")
 
-// DetectXML reports whether head looks like event-log XML: an <Event>
-// element with the Windows event namespace, or <Events> holding <Event>.
+// DetectXML reports whether head looks like event-log XML: markup from
+// the first byte on, and an <Event> element with the Windows event
+// namespace or <Events> holding <Event>. (A text export's "Event Xml:"
+// section therefore does not count.)
 func DetectXML(head []byte) bool {
+	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) == 0 || t[0] != '<' {
+		return false
+	}
 	i := indexEventTag(head)
 	if i < 0 {
 		return false

@@ -13,13 +13,18 @@ import (
 	"exlog/event"
 )
 
+// histSize is how many consumed bytes byteCounter remembers, so that
+// resync can rescan the bytes of a token that failed to parse.
+const histSize = 1 << 16
+
 // byteCounter is the decoder's input: an io.ByteReader (so that
 // encoding/xml adds no buffering of its own) that counts consumed bytes,
-// remembers the last one, and keeps the first non-EOF read error.
+// remembers the last histSize of them, and keeps the first non-EOF read
+// error.
 type byteCounter struct {
 	br   *bufio.Reader
 	n    int64
-	last byte
+	hist [histSize]byte
 	err  error // underlying read error other than io.EOF
 	eof  bool
 }
@@ -30,8 +35,8 @@ func (b *byteCounter) ReadByte() (byte, error) {
 		b.noteErr(err)
 		return 0, err
 	}
+	b.hist[b.n%histSize] = c
 	b.n++
-	b.last = c
 	return c, nil
 }
 
@@ -129,7 +134,7 @@ func (x *xmlReader) Next() (*event.Event, error) {
 			off = x.offset()
 			tok, err := x.dec.RawToken()
 			if err != nil {
-				if err := x.fail(err, -1); err != nil {
+				if err := x.fail(err, -1, off); err != nil {
 					return nil, err
 				}
 				continue
@@ -152,8 +157,9 @@ func (x *xmlReader) Next() (*event.Event, error) {
 }
 
 // fail handles a decoder error met inside the event starting at evStart
-// (-1 outside any event). It returns an error only for read failures.
-func (x *xmlReader) fail(err error, evStart int64) error {
+// (-1 outside any event) in the token starting at tokOff. It returns an
+// error only for read failures.
+func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 	if x.src.err != nil {
 		return x.src.err
 	}
@@ -176,40 +182,40 @@ func (x *xmlReader) fail(err error, evStart int64) error {
 		} else {
 			x.w.atOffset(x.offset(), "garbage", "malformed XML: "+msg)
 		}
-		x.resync()
+		x.resync(tokOff)
 	}
 	return nil
 }
 
-// resync scans forward to the next "<Event" followed by a space or ">"
-// and restarts the decoder there; at end of input it sets eof.
-func (x *xmlReader) resync() {
+// resync scans for the next "<Event" followed by a space or ">",
+// starting just after from (the offset where the failed token began, so
+// that an event start swallowed by that token is found again), and
+// restarts the decoder there; at end of input it sets eof.
+func (x *xmlReader) resync(from int64) {
 	const pat = "<Event"
+	pos := max(from+1, x.src.n-histSize+1)
 	matched := 0
-	// The decoder may have read one byte it had not consumed yet.
-	var pending []byte
-	if x.offset() < x.src.n {
-		pending = []byte{x.src.last}
-	}
-	read := func() (byte, bool) {
-		if len(pending) > 0 {
-			c := pending[0]
-			pending = pending[1:]
-			return c, true
-		}
-		c, err := x.src.ReadByte()
-		return c, err == nil
-	}
 	for {
-		c, ok := read()
-		if !ok {
-			x.eof = true
-			return
+		var c byte
+		if pos < x.src.n {
+			c = x.src.hist[pos%histSize]
+		} else {
+			var err error
+			if c, err = x.src.ReadByte(); err != nil {
+				x.eof = true
+				return
+			}
 		}
+		pos++
 		if matched == len(pat) {
 			if c == ' ' || c == '>' || c == '\t' || c == '\r' || c == '\n' || c == '/' {
-				x.base = x.src.n - int64(len(pat)) - 1 - int64(len(pending))
-				x.dec = newEventDecoder(&prefixed{prefix: []byte(pat + string(c)), src: x.src})
+				x.base = pos - int64(len(pat)) - 1
+				// replay the rest of the already consumed bytes too
+				replay := make([]byte, 0, len(pat)+1+int(x.src.n-pos))
+				for p := x.base; p < x.src.n; p++ {
+					replay = append(replay, x.src.hist[p%histSize])
+				}
+				x.dec = newEventDecoder(&prefixed{prefix: replay, src: x.src})
 				return
 			}
 			matched = 0
@@ -247,7 +253,7 @@ func (x *xmlReader) readEvent(start xml.StartElement, off int64) (*event.Event, 
 		tokOff := x.offset()
 		tok, err := x.dec.RawToken()
 		if err != nil {
-			return nil, x.fail(err, off)
+			return nil, x.fail(err, off, tokOff)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
