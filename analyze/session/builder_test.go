@@ -35,8 +35,8 @@ func rec(d time.Duration, typ event.Type, msg string) *event.Event {
 }
 
 func withAct(e *event.Event, a event.GUID) *event.Event { e.Activity = a; return e }
-func withPID(e *event.Event, pid uint32) *event.Event  { e.PID = pid; return e }
-func withPath(e *event.Event, p string) *event.Event   { e.Origin.Path = p; return e }
+func withPID(e *event.Event, pid uint32) *event.Event   { e.PID = pid; return e }
+func withPath(e *event.Event, p string) *event.Event    { e.Origin.Path = p; return e }
 
 func one(t *testing.T, syncs []report.Sync) report.Sync {
 	t.Helper()

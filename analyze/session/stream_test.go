@@ -50,11 +50,12 @@ func newStream() *stream {
 	return &stream{host: "EXCON01", pid: 4312, source: "OnPremisesExchangeConnectorService"}
 }
 
-// add appends one record at t. Files: Logs/Connector<n>.log, n = half-days
-// since the epoch of the stream modulo 30 (circular).
+// add appends one record at t. Files: Logs/Connector<n>.log, rotating
+// every 12 h at 02:10 and 14:10 UTC, in the middle of the daily full sync;
+// n is circular modulo 30.
 func (s *stream) add(t time.Time, typ event.Type, act event.GUID, msg string) *event.Event {
 	s.seq++
-	file := (t.Unix() / (12 * 3600)) % 30
+	file := ((t.Unix() - 7800) / (12 * 3600)) % 30
 	e := &event.Event{
 		Time: t, Type: typ, Source: s.source, Host: s.host, PID: s.pid, TID: 7,
 		Activity: act, Message: msg, Format: event.FormatTrace,

@@ -1,0 +1,387 @@
+package session
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"exlog/event"
+	"exlog/report"
+)
+
+// run builds the sessions of a schedule and the Go checks on them.
+func run(t *testing.T, sc schedule, verbose bool, opt Options) (syncs []report.Sync, findings []report.Finding, fulls, quicks int) {
+	t.Helper()
+	s, fulls, quicks := sc.build()
+	b := NewBuilder(opt)
+	for _, e := range s.sorted() {
+		b.Observe(e)
+	}
+	first, last := s.bounds()
+	syncs = b.Finish(first, last)
+	return syncs, Checks(syncs, first, last, verbose, opt), fulls, quicks
+}
+
+func count(syncs []report.Sync, kind, status string) int {
+	n := 0
+	for _, s := range syncs {
+		if s.Kind == kind && (status == "" || s.Status == status) {
+			n++
+		}
+	}
+	return n
+}
+
+func ids(fs []report.Finding) string {
+	var out []string
+	for _, f := range fs {
+		id := f.ID
+		if f.Key != "" {
+			id += "/" + f.Key
+		}
+		out = append(out, fmt.Sprintf("%s×%d", id, f.Count))
+	}
+	return strings.Join(out, " ")
+}
+
+func checkFindingShape(t *testing.T, fs []report.Finding) {
+	t.Helper()
+	for _, f := range fs {
+		if f.Category != "sync" || f.Docs != Docs || f.Title == "" || f.Remedy == "" || f.Count < 1 ||
+			f.Severity == report.SeverityInvalid || len(f.Evidence) > report.MaxEvidence || f.First == nil || f.Last == nil {
+			t.Errorf("malformed finding %+v", f)
+		}
+		for _, ev := range f.Evidence {
+			if ev.Time == nil || ev.Text == "" {
+				t.Errorf("%s: evidence without time or text: %+v", f.ID, ev)
+			}
+		}
+	}
+}
+
+func TestHealthyFiveDays(t *testing.T) {
+	syncs, fs, fulls, quicks := run(t, healthy(5), true, Options{})
+	if fulls != 5 || quicks != 30 {
+		t.Fatalf("generator made %d full / %d quick", fulls, quicks)
+	}
+	if got := count(syncs, "full", StatusCompleted); got != 5 {
+		t.Errorf("completed full syncs = %d, want 5", got)
+	}
+	if got := count(syncs, "quick", StatusCompleted); got != 30 {
+		t.Errorf("completed quick syncs = %d, want 30", got)
+	}
+	if len(syncs) != 35 {
+		t.Errorf("sessions = %d, want 35", len(syncs))
+	}
+	// Nothing flagged: the only finding is the informational cadence.
+	if ids(fs) != "sync.cadence×35" || fs[0].Severity != report.SeverityInfo {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	if !strings.Contains(fs[0].Title, "5 full syncs (usually around 02:00 UTC)") || !strings.Contains(fs[0].Title, "30 quick syncs every 4h0m") {
+		t.Errorf("cadence title: %s", fs[0].Title)
+	}
+	checkFindingShape(t, fs)
+	// Every full sync crosses the file rotation at 02:10 and is still one
+	// completed session; every session has start and end evidence.
+	crossing := 0
+	for _, s := range syncs {
+		if len(s.Evidence) < 2 || s.DurationS == nil {
+			t.Fatalf("session without end evidence: %+v", s)
+		}
+		startFile, _, _ := strings.Cut(s.Evidence[0].Origin, "@")
+		endFile, _, _ := strings.Cut(s.Evidence[len(s.Evidence)-1].Origin, "@")
+		if startFile != endFile {
+			crossing++
+		}
+	}
+	if crossing != 5 {
+		t.Errorf("sessions crossing a file boundary = %d, want the 5 full syncs", crossing)
+	}
+	c := ObservedCadence(syncs)
+	if c.QuickMedian < 4*time.Hour-time.Minute || c.QuickMedian > 4*time.Hour+time.Minute || c.FullCount != 5 || c.QuickCount != 30 || len(c.FullTimeOfDay) != 5 {
+		t.Errorf("cadence %+v", c)
+	}
+	if c.LastFull == nil || !c.LastFull.Start.After(healthy(5).start.Add(4*24*time.Hour)) {
+		t.Errorf("last full %+v", c.LastFull)
+	}
+}
+
+func TestHealthyWithoutActivities(t *testing.T) {
+	sc := healthy(5)
+	sc.activities = false
+	syncs, fs, _, _ := run(t, sc, true, Options{})
+	if count(syncs, "full", StatusCompleted) != 5 || count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {
+		t.Fatalf("%d sessions; findings %s", len(syncs), ids(fs))
+	}
+}
+
+func TestStuckFullSync(t *testing.T) {
+	sc := healthy(5)
+	sc.stuckFullDay = 2
+	syncs, fs, _, _ := run(t, sc, true, Options{})
+	if count(syncs, "full", StatusCompleted) != 4 || count(syncs, "full", StatusUnfinished) != 1 || count(syncs, "quick", StatusCompleted) != 30 {
+		t.Fatalf("sessions: %d full completed, %d unfinished", count(syncs, "full", StatusCompleted), count(syncs, "full", StatusUnfinished))
+	}
+	if ids(fs) != "sync.unfinished/full×1 sync.cadence×35" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	f := fs[0]
+	if f.Severity != report.SeverityError || !strings.Contains(f.Title, "1 "+ReasonSuperseded) || !f.First.Equal(sc.start.Add(2*24*time.Hour+2*time.Hour+14*time.Second)) {
+		t.Errorf("unfinished finding: %+v", f)
+	}
+	checkFindingShape(t, fs)
+}
+
+func TestStuckFullSyncAtLogsEnd(t *testing.T) {
+	sc := healthy(5)
+	sc.stuckFullDay = 4 // the last day's full sync never ends; logs go on ~22 h
+	syncs, fs, _, _ := run(t, sc, true, Options{})
+	if count(syncs, "full", StatusUnfinished) != 1 || ids(fs) != "sync.unfinished/full×1 sync.cadence×35" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	if !strings.Contains(fs[0].Title, "1 "+ReasonLogsEnd) {
+		t.Errorf("title %s", fs[0].Title)
+	}
+}
+
+func TestRunningAtLogsEndIsNotFlagged(t *testing.T) {
+	syncs, _, _, _ := run(t, healthy(5), true, Options{})
+	// A quick sync started 1 minute before the last record.
+	last := syncs[len(syncs)-1].Start.Add(3 * time.Hour)
+	syncs = append(syncs, report.Sync{Kind: "quick", Start: last.Add(-time.Minute), Status: StatusUnfinished, Reason: ReasonLogsEnd, Origin: "x"})
+	fs := Checks(syncs, healthy(5).start, last, true, Options{})
+	if ids(fs) != "sync.cadence×36" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+}
+
+func TestSixHourQuickOutage(t *testing.T) {
+	sc := healthy(5)
+	// 07:00-13:00 on day 2: the 08:10 and 12:10 quick syncs do not run.
+	sc.outageFrom = sc.start.Add(2*24*time.Hour + 7*time.Hour)
+	sc.outageTo = sc.outageFrom.Add(6 * time.Hour)
+	syncs, fs, _, quicks := run(t, sc, true, Options{})
+	if quicks != 28 || count(syncs, "quick", StatusCompleted) != 28 {
+		t.Fatalf("quick syncs %d/%d", quicks, count(syncs, "quick", StatusCompleted))
+	}
+	if ids(fs) != "sync.quick-gap×1 sync.cadence×33" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	f := fs[0]
+	wantFrom := sc.start.Add(2*24*time.Hour + 4*time.Hour + 10*time.Minute + 6*time.Second)
+	if !f.First.Equal(wantFrom) || !f.Last.Equal(wantFrom.Add(12*time.Hour)) || !strings.Contains(f.Title, "No quick sync for 12h0m") {
+		t.Errorf("gap finding: %s first %v last %v", f.Title, f.First, f.Last)
+	}
+	checkFindingShape(t, fs)
+}
+
+func TestOneMissedQuickSyncIsNotAGap(t *testing.T) {
+	sc := healthy(5)
+	sc.outageFrom = sc.start.Add(2*24*time.Hour + 9*time.Hour) // only 12:10 is missed: 8 h gap
+	sc.outageTo = sc.outageFrom.Add(6 * time.Hour)
+	_, fs, _, quicks := run(t, sc, true, Options{})
+	if quicks != 29 || ids(fs) != "sync.cadence×34" {
+		t.Fatalf("%d quick; findings: %s", quicks, ids(fs))
+	}
+}
+
+func TestOutageWithFastCadence(t *testing.T) {
+	sc := healthy(3)
+	sc.quickEvery = time.Hour
+	sc.outageFrom = sc.start.Add(30 * time.Hour)
+	sc.outageTo = sc.outageFrom.Add(6 * time.Hour)
+	_, fs, _, _ := run(t, sc, true, Options{})
+	if len(fs) != 2 || fs[0].ID != IDQuickGap || !strings.Contains(fs[0].Title, "No quick sync for 7h0m") {
+		t.Fatalf("findings: %s %v", ids(fs), fs)
+	}
+}
+
+func TestQuickIntervalOverride(t *testing.T) {
+	// The observed cadence is 4 h; an override of 1 h makes every interval
+	// a gap (limit max(2.2 h, 3 h) = 3 h).
+	_, fs, _, _ := run(t, healthy(2), true, Options{QuickInterval: time.Hour})
+	if len(fs) != 2 || fs[0].ID != IDQuickGap || fs[0].Count != 12 || !strings.Contains(fs[0].Title, "set by option") {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+}
+
+func TestTrailingQuickGap(t *testing.T) {
+	sc := healthy(5)
+	sc.outageFrom = sc.start.Add(3*24*time.Hour + 12*time.Hour)
+	sc.outageTo = sc.start.Add(10 * 24 * time.Hour)
+	_, fs, _, _ := run(t, sc, true, Options{})
+	if len(fs) != 2 || fs[0].ID != IDQuickGap || fs[0].Count != 1 {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	if !strings.Contains(fs[0].Evidence[0].Text, "no quick sync from") {
+		t.Errorf("evidence %+v", fs[0].Evidence)
+	}
+}
+
+func TestSlowFullSync(t *testing.T) {
+	sc := healthy(5)
+	sc.slowFullDay = 3
+	sc.slowDuration = 3 * time.Hour
+	syncs, fs, _, _ := run(t, sc, true, Options{})
+	if count(syncs, "full", StatusCompleted) != 5 {
+		t.Fatal("full syncs")
+	}
+	if ids(fs) != "sync.slow/full×1 sync.cadence×35" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	if !strings.Contains(fs[0].Title, "longest 3h0m") || !strings.Contains(fs[0].Evidence[0].Text, "full sync took 3h0m") {
+		t.Errorf("slow finding: %+v", fs[0])
+	}
+	checkFindingShape(t, fs)
+	// The same sync is not slow with a factor of 10.
+	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
+	if ids(fs) != "sync.cadence×35" {
+		t.Fatalf("factor 10: %s", ids(fs))
+	}
+	// An absolute bound catches it even with few peers.
+	sc.days = 2
+	sc.slowFullDay = 1
+	sc.slowDuration = 7 * time.Hour
+	_, fs, _, _ = run(t, sc, true, Options{})
+	if len(fs) != 2 || fs[0].ID != IDSlow || !strings.Contains(fs[0].Title, "absolute bound") {
+		t.Fatalf("absolute: %s", ids(fs))
+	}
+}
+
+func TestCoverageShort(t *testing.T) {
+	sc := healthy(1)
+	s, _, _ := sc.build()
+	// keep the first 20 hours only
+	var kept []*event.Event
+	for _, e := range s.sorted() {
+		if e.Time.Before(sc.start.Add(20 * time.Hour)) {
+			kept = append(kept, e)
+		}
+	}
+	b := NewBuilder(Options{})
+	for _, e := range kept {
+		b.Observe(e)
+	}
+	first, last := kept[0].Time, kept[len(kept)-1].Time
+	syncs := b.Finish(first, last)
+	if count(syncs, "full", StatusCompleted) != 1 || count(syncs, "quick", StatusCompleted) != 5 {
+		t.Fatalf("sessions %+v", syncs)
+	}
+	fs := Checks(syncs, first, last, true, Options{})
+	if ids(fs) != "sync.coverage-short×1" || !strings.Contains(fs[0].Title, "19h55m") {
+		t.Fatalf("findings: %s %v", ids(fs), fs)
+	}
+	checkFindingShape(t, fs)
+	// Unknown window: still coverage-short, nothing else.
+	if fs := Checks(syncs, time.Time{}, time.Time{}, true, Options{}); ids(fs) != "sync.coverage-short×1" {
+		t.Fatalf("unknown window: %s", ids(fs))
+	}
+}
+
+func TestNotVerbose(t *testing.T) {
+	// Warning-level listener: no sync message is logged at all.
+	sc := healthy(3)
+	s, _, _ := sc.build()
+	b := NewBuilder(Options{})
+	var first, last time.Time
+	for _, e := range s.sorted() {
+		if _, ok := findMarkerKind(e); ok {
+			continue // hidden by the listener level
+		}
+		w := *e
+		w.Type = event.Warning
+		b.Observe(&w)
+		if first.IsZero() {
+			first = w.Time
+		}
+		last = w.Time
+	}
+	syncs := b.Finish(first, last)
+	if len(syncs) != 0 {
+		t.Fatalf("sessions %d", len(syncs))
+	}
+	if fs := Checks(syncs, first, last, false, Options{}); len(fs) != 0 {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	// verbose=false with a stuck and a slow sync visible: nothing that
+	// depends on seeing every sync.
+	sc.stuckFullDay, sc.slowFullDay, sc.slowDuration = 1, 2, 7*time.Hour
+	sc.outageFrom, sc.outageTo = sc.start.Add(30*time.Hour), sc.start.Add(48*time.Hour)
+	_, fs, _, _ := run(t, sc, false, Options{})
+	if len(fs) != 0 {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	// ... but a failure actually seen is still reported.
+	failed := []report.Sync{{Kind: "full", Start: sc.start, Status: StatusFailed, Reason: "failure reported: x", Origin: "o",
+		Evidence: []report.Evidence{{Origin: "o", Time: &sc.start, Text: "start"}, {Origin: "o", Time: &sc.start, Text: "boom"}}}}
+	if fs := Checks(failed, sc.start, sc.start.Add(time.Hour), false, Options{}); ids(fs) != "sync.failed/full×1" || fs[0].Evidence[0].Text != "boom" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+}
+
+func findMarkerKind(e *event.Event) (Kind, bool) {
+	k, _ := findMarker(e.Message)
+	return k, k != kindNone
+}
+
+func TestFailedAndRestartFindings(t *testing.T) {
+	sc := healthy(5)
+	s, _, _ := sc.build()
+	// Day 1, 08:10 quick sync: an error inside its activity and a failure.
+	events := s.sorted()
+	var extra []*event.Event
+	for _, e := range events {
+		if strings.Contains(e.Message, "(quick sync)") && strings.HasPrefix(e.Message, "Handling") && e.Time.After(sc.start.Add(32*time.Hour)) && len(extra) == 0 {
+			x := *e
+			x.Time = e.Time.Add(10 * time.Second)
+			x.Type = event.Error
+			x.Message = "Connecting to remote server cas01.contoso.com failed with the following error message : Access is denied."
+			extra = append(extra, &x)
+		}
+	}
+	s.events = append(s.events, extra...)
+	b := NewBuilder(Options{})
+	for _, e := range s.sorted() {
+		b.Observe(e)
+	}
+	first, last := s.bounds()
+	syncs := b.Finish(first, last)
+	fs := Checks(syncs, first, last, true, Options{})
+	// the quick sync still logs "completed successfully": completed, noted
+	if count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	var noted int
+	for _, s := range syncs {
+		if strings.Contains(s.Reason, ReasonErrorsInside) {
+			noted++
+		}
+	}
+	if noted != 1 {
+		t.Fatalf("sessions with errors noted: %d", noted)
+	}
+}
+
+func TestFailedFinding(t *testing.T) {
+	a := activity(5)
+	syncs := feed(t,
+		withAct(rec(0, event.Information, fullStartText(40)), a),
+		withAct(rec(time.Minute, event.Error, "The remote server returned an error: (401) Unauthorized."), a),
+		rec(24*time.Hour, event.Information, fullStartText(40)),
+		rec(24*time.Hour+time.Minute, event.Information, "Getting the mobile device list without a time filter (full sync) for 40 users failed. Details: The WinRM client cannot process the request."),
+		rec(30*time.Hour, event.Information, "Handling command: Quick sync (quick sync) of 3 users"),
+		withPID(rec(31*time.Hour, event.Information, "Loading"), 1),
+	)
+	fs := Checks(syncs, at(0), at(31*time.Hour), true, Options{})
+	if ids(fs) != "sync.failed/full×2 sync.unfinished/quick×1 sync.cadence×3" {
+		t.Fatalf("findings: %s", ids(fs))
+	}
+	if fs[0].Evidence[0].Text != "The remote server returned an error: (401) Unauthorized." || !strings.Contains(fs[0].Evidence[1].Text, "WinRM") {
+		t.Errorf("evidence %+v", fs[0].Evidence)
+	}
+	if !strings.Contains(fs[1].Title, "1 "+ReasonRestarted) {
+		t.Errorf("title %s", fs[1].Title)
+	}
+	checkFindingShape(t, fs)
+}

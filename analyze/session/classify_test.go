@@ -1,0 +1,121 @@
+package session
+
+import (
+	"testing"
+
+	"exlog/event"
+)
+
+func TestFindMarker(t *testing.T) {
+	cases := []struct {
+		msg  string
+		kind Kind
+	}{
+		{"Handling command: Getting the mobile device list without a time filter (full sync) for 5 users", KindFull},
+		{"... (FULL SYNC) ...", KindFull},
+		{"(quick sync)", KindQuick},
+		{"x (Quick Sync) of 3 users", KindQuick},
+		{"x (delta sync) y", KindQuick},
+		{"x ( full sync ) y", KindFull},
+		{"x (quick-sync) y", KindQuick},
+		{"f(x) and (g) then (full sync)", KindFull},
+		{"full sync without parentheses", kindNone},
+		{"(full synchronization)", kindNone},
+		{"(fullsync", kindNone},
+		{"(sync)", kindNone},
+		{"(async)", kindNone},
+		{"(resync)", kindNone},
+		{"sync)", kindNone},
+		{")", kindNone},
+		{"", kindNone},
+		{"(full sync", kindNone},
+		{"careful sync)", kindNone},
+	}
+	for _, c := range cases {
+		if k, _ := findMarker(c.msg); k != c.kind {
+			t.Errorf("findMarker(%q) = %v, want %v", c.msg, k, c.kind)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		msg  string
+		typ  event.Type
+		want verdict
+	}{
+		{fullStartText(5), event.Information, startExplicit},
+		{fullEndText(5, 1, "x", "cas", "Connected"), event.Information, endCompleted},
+		{fullEndText(5, 1, "x", "cas", "Error"), event.Information, endCompleted}, // health is in the details
+		{"x (full sync) for 5 users failed: timeout", event.Information, endFailed},
+		{"Exception while running (quick sync)", event.Warning, endFailed},
+		{"(quick sync) of 3 users", event.Error, endFailed},
+		{"(quick sync) of 3 users completed successfully", event.Error, endCompleted},
+		{"(quick sync) of 3 users finished", event.Verbose, endCompleted},
+		{"Getting the mobile device list with a time filter (quick sync) for 5 users", event.Verbose, startImplicit},
+		{"handling COMMAND: (quick sync)", event.Start, startExplicit},
+		{"(full sync) was aborted", event.Information, endFailed},
+	}
+	for _, c := range cases {
+		if got := classify(c.msg, c.typ); got != c.want {
+			t.Errorf("classify(%q, %v) = %v, want %v", c.msg, c.typ, got, c.want)
+		}
+	}
+}
+
+func TestParseDetails(t *testing.T) {
+	ip := func(n int) *int { return &n }
+	cases := []struct {
+		msg           string
+		users, dev    *int
+		cmd, health   string
+		unhealthyFlag bool
+	}{
+		{msg: fullEndText(512, 1204, "9F3C2B1E-6A4D-4C1B-8E2F-1A2B3C4D5E6F", "cas01.contoso.com", "Connected"), users: ip(512), dev: ip(1204), cmd: "9f3c2b1e-6a4d-4c1b-8e2f-1a2b3c4d5e6f", health: "cas01.contoso.com: Connected"},
+		{msg: "(full sync) for 1,234 users completed successfully. Details: Devices synced: 12,345", users: ip(1234), dev: ip(12345)},
+		{msg: "(full sync) for 1.234 users", users: ip(1234)},
+		{msg: "(full sync) for 1\u00a0234 users", users: ip(1234)},
+		{msg: "(full sync) for 1\u202f234 users", users: ip(1234)},
+		{msg: "Quick sync (quick sync) of 3 users", users: ip(3)},
+		{msg: "(quick sync) for 1 user", users: ip(1)},
+		{msg: "(quick sync) for superusers 3"},
+		{msg: "(quick sync) for 12345678901 users"},
+		{msg: "Details: Inventory command result - Devices synced: 7 Command ID: abc' Exchange health: 'Server health 'Name: 'PowerShellExchangeServer: <Name=cas01>' Status: Disconnected',' 'Server health 'Name: 'PowerShellExchangeServer: <Name=cas02>' Status: Connected','",
+			dev: ip(7), cmd: "abc", health: "cas01: Disconnected; cas02: Connected", unhealthyFlag: true},
+		{msg: "Details: blah 7c9e6679-7425-40de-944b-e07fc1f90ae7 end", cmd: "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+		{msg: "Exchange health: Status: Connected", health: "Connected"},
+		{msg: "Exchange health: Status:"},
+	}
+	for _, c := range cases {
+		d := parseDetails(c.msg)
+		if !eqIntPtr(d.users, c.users) || !eqIntPtr(d.devices, c.dev) || d.commandID != c.cmd || d.health != c.health || d.healthBad != c.unhealthyFlag {
+			t.Errorf("parseDetails(%q) = users %v dev %v cmd %q health %q bad %v", c.msg, ptrStr(d.users), ptrStr(d.devices), d.commandID, d.health, d.healthBad)
+		}
+	}
+}
+
+func eqIntPtr(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func ptrStr(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func TestFoldHelpers(t *testing.T) {
+	if indexFoldASCII("abc HANDLING Command:", "handling command") != 4 {
+		t.Fatal("indexFoldASCII")
+	}
+	if indexFoldASCII("ab", "abc") != -1 || indexFoldASCII("", "a") != -1 {
+		t.Fatal("indexFoldASCII short")
+	}
+	if got := truncate("héllo", 2); got != "h…" {
+		t.Fatalf("truncate = %q", got)
+	}
+}
