@@ -1,0 +1,392 @@
+// Package trace reads System.Diagnostics trace logs: runs of
+// E2ETraceEvent XML fragments as written by XmlWriterTraceListener and the
+// Exchange Connector's circular variant (domain.md §3).
+//
+// The reader is a hand-written streaming byte scanner over a sliding
+// buffer: no encoding/xml, no DOM, memory bounded by the max-record cap
+// whatever the input. Damaged input (a record cut at the start or end of
+// the file, a record cut off by the next one, garbage between records, a
+// record too large or without a usable time/type) is skipped, counted in
+// Stats and reported through the warn callback with its byte offset; the
+// rest of the file still parses.
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+
+	"exlog/event"
+)
+
+const (
+	startTag = "<E2ETraceEvent"
+	endTag   = "</E2ETraceEvent>"
+
+	// DefaultMaxRecord is the default cap on the size of one record.
+	DefaultMaxRecord = 16 << 20
+
+	defaultBufSize = 256 << 10
+	minBufSize     = 64
+	// tailKeep bytes are kept unconsumed while scanning for markers, so a
+	// marker split across two reads is still found.
+	tailKeep = len(endTag) - 1
+)
+
+// Warning kinds (event.ReadWarning.Kind) produced by the reader. Every
+// record counted in Stats.Broken has exactly one warning of kind
+// WarnTruncated, WarnOversize or WarnBadRecord.
+const (
+	// WarnTruncated: a record cut at the start of the file, at its end, or
+	// cut off by the start of the next record (circular-file wrap point).
+	WarnTruncated = "truncated-record"
+	// WarnOversize: a record larger than the max-record cap was skipped.
+	WarnOversize = "oversize-record"
+	// WarnBadRecord: a complete record without a usable time or type was skipped.
+	WarnBadRecord = "bad-record"
+	// WarnGarbage: bytes between records that are not a record at all.
+	WarnGarbage = "garbage"
+	// WarnBadValue: a field of a kept record could not be parsed (left zero).
+	WarnBadValue = "bad-value"
+	// WarnNoZone: times without a zone designator, read as UTC (once per file).
+	WarnNoZone = "no-timezone"
+)
+
+// FieldCallstack holds the Callstack of the optional System.Diagnostics
+// footer of a record.
+const FieldCallstack = "callstack"
+
+// Stats counts what a Reader has met so far. It stays valid after an I/O
+// error. Every "<E2ETraceEvent" start met is counted once, either in
+// Records or in Broken; a partial first record (a tail without its start)
+// is also counted in Broken.
+type Stats struct {
+	Records int // records returned by Next
+	Broken  int // records skipped: cut, oversize or unusable
+	// Bytes read from the source so far (the file size once Next returned io.EOF).
+	Bytes int64
+	// SkippedBytes: bytes of broken records and garbage (not counting
+	// whitespace between records).
+	SkippedBytes int64
+}
+
+// Reader streams E2ETraceEvent records from an io.Reader. It is not safe
+// for concurrent use. Events returned by Next are freshly allocated and
+// owned by the caller; the Reader keeps no reference to them.
+type Reader struct {
+	src       io.Reader
+	path      string
+	warn      func(event.ReadWarning)
+	maxRecord int
+
+	buf      []byte
+	pos, end int   // unconsumed data is buf[pos:end]
+	base     int64 // file offset of buf[0]
+	eof      bool  // src returned io.EOF; buf[pos:end] is all that is left
+	err      error // sticky I/O error
+	done     bool
+
+	// The gap: bytes after the last record (or from the file start) not
+	// yet known to belong to a record.
+	seenStart  bool  // a start marker was met: a gap is between records, not a partial first record
+	gapStart   int64 // file offset where the current gap began
+	gapNonWS   int64 // file offset of the gap's first non-whitespace byte, -1 if none
+	gapEndTag  bool  // the gap holds an end tag (a partial record)
+	inRecord   bool  // buf[pos:] begins with startTag
+	endScan    int   // end-tag search resumes at buf[pos+endScan:]
+	startScan  int   // next-start search resumes at buf[pos+startScan:]
+	skipping   bool  // inside an oversized record, resyncing at the next start
+	noZoneSeen bool
+
+	stats    Stats
+	scratch  []byte // builds messages
+	fieldBuf []byte // builds field strings (used while scratch is in use)
+
+	// last strings seen for fields that repeat record after record; reused
+	// to save allocations (strings are immutable, so sharing is safe).
+	lastSource, lastHost, lastProc string
+}
+
+// NewReader reads E2ETraceEvent records from r (UTF-8, BOM removed). path
+// is the origin path used in Origins and warnings. warn receives every
+// skipped or broken thing, synchronously from Next (it may be nil).
+func NewReader(r io.Reader, path string, warn func(event.ReadWarning)) *Reader {
+	return newReaderSize(r, path, warn, defaultBufSize)
+}
+
+func newReaderSize(r io.Reader, path string, warn func(event.ReadWarning), size int) *Reader {
+	if size < minBufSize {
+		size = minBufSize
+	}
+	return &Reader{
+		src:       r,
+		path:      path,
+		warn:      warn,
+		maxRecord: DefaultMaxRecord,
+		buf:       make([]byte, size),
+		gapNonWS:  -1,
+	}
+}
+
+// SetMaxRecord sets the cap on the size of a single record (default
+// DefaultMaxRecord; n <= 0 restores the default). A larger record is
+// skipped with a WarnOversize warning and the reader resyncs at the next
+// "<E2ETraceEvent". Memory use is bounded by about max(n, 256 KiB). Call
+// it before the first Next.
+func (r *Reader) SetMaxRecord(n int) {
+	if n <= 0 {
+		n = DefaultMaxRecord
+	}
+	if n < len(startTag)+len(endTag) {
+		n = len(startTag) + len(endTag)
+	}
+	r.maxRecord = n
+}
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() Stats { return r.stats }
+
+// Next returns the next record as a fresh *event.Event (the caller may keep
+// it), io.EOF at the end, or another error for an I/O failure of the
+// source (the file is then abandoned: Next keeps returning that error;
+// Stats stay valid).
+func (r *Reader) Next() (*event.Event, error) {
+	for {
+		if r.err != nil {
+			return nil, r.err
+		}
+		if r.done {
+			return nil, io.EOF
+		}
+		if r.skipping {
+			r.skip()
+			continue
+		}
+		if !r.inRecord {
+			r.findStart()
+			continue
+		}
+		if ev := r.record(); ev != nil {
+			return ev, nil
+		}
+	}
+}
+
+// findStart consumes the gap up to the next start marker, or to the end of
+// the file, reading more when needed.
+func (r *Reader) findStart() {
+	data := r.buf[r.pos:r.end]
+	i := bytes.Index(data, []byte(startTag))
+	switch {
+	case i >= 0:
+		r.scanGap(r.pos+i, r.pos+i)
+		r.closeGap(false)
+		r.inRecord = true
+		r.seenStart = true
+		r.endScan, r.startScan = len(startTag), len(startTag)
+	case r.eof:
+		r.scanGap(r.end, r.end)
+		r.closeGap(true)
+		r.done = true
+	default:
+		if keep := r.end - tailKeep; keep > r.pos {
+			r.scanGap(keep, r.end)
+		}
+		r.fill()
+	}
+}
+
+// scanGap consumes buf[pos:upto] as gap bytes; look (>= upto) bounds the
+// search for an end tag, which may look ahead into bytes that stay in the
+// gap.
+func (r *Reader) scanGap(upto, look int) {
+	if upto <= r.pos {
+		return
+	}
+	if r.gapNonWS < 0 {
+		for j := r.pos; j < upto; j++ {
+			if !isSpace(r.buf[j]) {
+				r.gapNonWS = r.base + int64(j)
+				break
+			}
+		}
+	}
+	if r.gapNonWS >= 0 && !r.gapEndTag && bytes.Contains(r.buf[r.pos:look], []byte(endTag)) {
+		r.gapEndTag = true
+	}
+	r.pos = upto
+}
+
+// closeGap classifies the gap that ends at pos and starts a new one.
+func (r *Reader) closeGap(atEOF bool) {
+	gapEnd := r.base + int64(r.pos)
+	if r.gapNonWS >= 0 {
+		n := gapEnd - r.gapStart
+		r.stats.SkippedBytes += n
+		switch {
+		case !r.seenStart && r.gapEndTag:
+			r.stats.Broken++
+			r.warnAt(r.gapStart, WarnTruncated, "partial record at start of file ("+strconv.FormatInt(n, 10)+" bytes) skipped")
+		case atEOF:
+			r.warnAt(r.gapNonWS, WarnGarbage, "garbage at end of file ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
+		case !r.seenStart:
+			r.warnAt(r.gapNonWS, WarnGarbage, "garbage before the first record ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
+		default:
+			r.warnAt(r.gapNonWS, WarnGarbage, "garbage between records ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped")
+		}
+	}
+	r.gapStart = gapEnd
+	r.gapNonWS = -1
+	r.gapEndTag = false
+}
+
+// record handles the record starting at buf[pos]. It returns the parsed
+// event, or nil when the record was skipped or more input is needed.
+func (r *Reader) record() *event.Event {
+	b := r.buf[r.pos:r.end]
+	off := r.base + int64(r.pos)
+	if e := bytes.Index(b[r.endScan:], []byte(endTag)); e >= 0 {
+		tagAt := r.endScan + e
+		if tagAt > r.startScan {
+			if s := bytes.Index(b[r.startScan:tagAt], []byte(startTag)); s >= 0 {
+				r.cutByNext(r.startScan + s)
+				return nil
+			}
+		}
+		n := tagAt + len(endTag)
+		rec := b[:n]
+		r.pos += n
+		r.inRecord = false
+		r.gapStart = r.base + int64(r.pos)
+		if n > r.maxRecord {
+			r.stats.Broken++
+			r.stats.SkippedBytes += int64(n)
+			r.warnAt(off, WarnOversize, "record of "+strconv.Itoa(n)+" bytes skipped: larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap")
+			return nil
+		}
+		ev, problem := r.parseRecord(rec, off)
+		if ev == nil {
+			r.stats.Broken++
+			r.stats.SkippedBytes += int64(n)
+			r.warnAt(off, WarnBadRecord, problem)
+			return nil
+		}
+		r.stats.Records++
+		return ev
+	}
+	if s := bytes.Index(b[r.startScan:], []byte(startTag)); s >= 0 {
+		r.cutByNext(r.startScan + s)
+		return nil
+	}
+	r.endScan = max(r.endScan, len(b)-(len(endTag)-1))
+	r.startScan = max(r.startScan, len(b)-(len(startTag)-1))
+	switch {
+	case r.eof:
+		r.stats.Broken++
+		r.stats.SkippedBytes += int64(len(b))
+		r.warnAt(off, WarnTruncated, "truncated record at end of file ("+strconv.Itoa(len(b))+" bytes) skipped")
+		r.pos = r.end
+		r.inRecord = false
+		r.gapStart = r.base + int64(r.pos)
+	case len(b) >= r.maxRecord:
+		r.stats.Broken++
+		r.warnAt(off, WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap skipped; resyncing at the next <E2ETraceEvent")
+		r.stats.SkippedBytes += int64(len(startTag))
+		r.pos += len(startTag)
+		r.inRecord = false
+		r.skipping = true
+	default:
+		r.fill()
+	}
+	return nil
+}
+
+// cutByNext skips the record at pos, which is cut off by the start of the
+// next record at pos+at.
+func (r *Reader) cutByNext(at int) {
+	r.stats.Broken++
+	r.stats.SkippedBytes += int64(at)
+	r.warnAt(r.base+int64(r.pos), WarnTruncated, "truncated record ("+strconv.Itoa(at)+" bytes) skipped: cut off by the next <E2ETraceEvent>")
+	r.pos += at
+	r.gapStart = r.base + int64(r.pos)
+	r.endScan, r.startScan = len(startTag), len(startTag)
+}
+
+// skip discards the rest of an oversized record up to the next start.
+func (r *Reader) skip() {
+	data := r.buf[r.pos:r.end]
+	if i := bytes.Index(data, []byte(startTag)); i >= 0 {
+		r.stats.SkippedBytes += int64(i)
+		r.pos += i
+		r.skipping = false
+		r.gapStart = r.base + int64(r.pos)
+		return
+	}
+	if r.eof {
+		r.stats.SkippedBytes += int64(len(data))
+		r.pos = r.end
+		r.skipping = false
+		r.gapStart = r.base + int64(r.pos)
+		return
+	}
+	if keep := r.end - (len(startTag) - 1); keep > r.pos {
+		r.stats.SkippedBytes += int64(keep - r.pos)
+		r.pos = keep
+	}
+	r.fill()
+}
+
+var errBadRead = errors.New("trace: source reader returned an invalid count")
+
+// fill reads more input after buf[end], compacting or growing the buffer
+// as needed. It sets eof or err.
+func (r *Reader) fill() {
+	if r.end == len(r.buf) {
+		if r.pos > 0 {
+			n := copy(r.buf, r.buf[r.pos:r.end])
+			r.base += int64(r.pos)
+			r.end = n
+			r.pos = 0
+		} else {
+			// Only a record being assembled fills the whole buffer, and
+			// it is cut at maxRecord; so growth stops near the cap.
+			size := min(2*len(r.buf), max(r.maxRecord, defaultBufSize)+minBufSize)
+			if size <= len(r.buf) {
+				size = len(r.buf) + minBufSize
+			}
+			nb := make([]byte, size)
+			copy(nb, r.buf[:r.end])
+			r.buf = nb
+		}
+	}
+	for range 100 {
+		n, err := r.src.Read(r.buf[r.end:])
+		if n < 0 || n > len(r.buf)-r.end {
+			r.err = errBadRead
+			return
+		}
+		r.end += n
+		r.stats.Bytes += int64(n)
+		if err == io.EOF {
+			r.eof = true
+			return
+		}
+		if err != nil {
+			r.err = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	r.err = io.ErrNoProgress
+}
+
+func (r *Reader) warnAt(off int64, kind, msg string) {
+	if r.warn != nil {
+		r.warn(event.ReadWarning{Origin: event.Origin{Path: r.path, Offset: off}, Kind: kind, Message: msg})
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
