@@ -1,0 +1,521 @@
+package syntax
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Lexer is the token definition of the language. Strings are
+// double-quoted with Go escapes and never span lines; regexes are
+// /…/flags on one line with `\/` for a slash; durations are numbers with
+// a unit suffix (validated by the checker so that "10x" gets a precise
+// message rather than a syntax error).
+var Lexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Comment", Pattern: `#[^\n]*`},
+	{Name: "String", Pattern: `"(?:\\[\\"abfnrtv]|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|[^"\\\n])*"`},
+	{Name: "Regex", Pattern: `/(?:\\.|[^/\\\n])+/[a-zA-Z]*`},
+	{Name: "Hex", Pattern: `0[xX][0-9a-fA-F]+`},
+	{Name: "Duration", Pattern: `[0-9]+[a-zA-Z][a-zA-Z0-9]*`},
+	{Name: "Number", Pattern: `[0-9]+`},
+	{Name: "Keyword", Pattern: `[^\s\S]`}, // never matches: reserved Idents are retyped by keywordMap
+	{Name: "Ident", Pattern: `[a-zA-Z_][a-zA-Z0-9_]*(?:[.\-][a-zA-Z0-9_]+)*`},
+	{Name: "Op", Pattern: `==|!=|<=|>=|<|>|~`},
+	{Name: "Punct", Pattern: `[{}\[\](),]`},
+	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+})
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(Lexer),
+	participle.Elide("Comment", "Whitespace"),
+	participle.Map(keywordMap, "Ident"),
+	participle.UseLookahead(3),
+)
+
+// Reserved words cannot be used as field names (or capture names used as
+// fields): they are lexed as Keyword tokens, so that a missing value
+// before the next clause is reported where it is missing.
+var Reserved = map[string]bool{}
+
+func init() {
+	for _, w := range append(ClauseKeywords, "pattern", "and", "or", "not", "contains", "startswith", "endswith", "in",
+		"at", "least", "within", "followed", "by", "on", "every", "when", "count", "covering", "nomatch") {
+		Reserved[w] = true
+	}
+}
+
+var keywordType = Lexer.Symbols()["Keyword"]
+
+func keywordMap(t lexer.Token) (lexer.Token, error) {
+	if Reserved[t.Value] {
+		t.Type = keywordType
+	}
+	return t, nil
+}
+
+// ClauseKeywords are the words that start a clause inside a pattern, in
+// canonical order.
+var ClauseKeywords = []string{"title", "severity", "category", "docs", "remedy", "tags", "match", "expect", "key", "escalate", "example"}
+
+// Problem is one diagnostic: an error (the file is rejected) or a warning
+// (lint). Line and Col are 1-based; Col counts bytes.
+type Problem struct {
+	File    string
+	Line    int
+	Col     int
+	Msg     string
+	Hint    string // one line: how to fix it, or "did you mean …?"
+	Warning bool
+	Source  string // the offending source line, when known
+}
+
+// Error is the one-line form "file:line:col: message".
+func (p Problem) Error() string {
+	w := ""
+	if p.Warning {
+		w = "warning: "
+	}
+	return fmt.Sprintf("%s:%d:%d: %s%s", p.File, p.Line, p.Col, w, p.Msg)
+}
+
+// Long adds the source line with a caret under the column and the hint.
+func (p Problem) Long() string {
+	var b strings.Builder
+	b.WriteString(p.Error())
+	if p.Source != "" {
+		b.WriteString("\n    ")
+		b.WriteString(strings.ReplaceAll(p.Source, "\t", " "))
+		b.WriteString("\n    ")
+		if p.Col > 1 && p.Col-1 <= len(p.Source) {
+			b.WriteString(strings.Repeat(" ", p.Col-1))
+		}
+		b.WriteString("^")
+	}
+	if p.Hint != "" {
+		b.WriteString("\n    hint: ")
+		b.WriteString(p.Hint)
+	}
+	return b.String()
+}
+
+// Problems is a sorted list of diagnostics. As an error it lists every
+// problem in long form.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Long())
+	}
+	return b.String()
+}
+
+// HasErrors reports whether any problem is not a warning.
+func (ps Problems) HasErrors() bool {
+	for _, p := range ps {
+		if !p.Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders by file, line, column, message and drops exact duplicates.
+func (ps Problems) Sort() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Msg < b.Msg
+	})
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p.File == ps[i-1].File && p.Line == ps[i-1].Line && p.Col == ps[i-1].Col && p.Msg == ps[i-1].Msg {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// AttachSource fills Problem.Source from the file text.
+func AttachSource(ps Problems, file, src string) {
+	var lines []string
+	for i := range ps {
+		if ps[i].File != file || ps[i].Source != "" || ps[i].Line <= 0 {
+			continue
+		}
+		if lines == nil {
+			lines = strings.Split(src, "\n")
+		}
+		if ps[i].Line <= len(lines) {
+			ps[i].Source = strings.TrimRight(lines[ps[i].Line-1], "\r")
+		}
+	}
+}
+
+// Result is a parsed file. Broken lists, per pattern index, whether a
+// clause of that pattern was dropped to recover from a syntax error (the
+// checker then does not complain that the clause is missing).
+type Result struct {
+	File   *File
+	Broken map[*Pattern]bool
+}
+
+const maxSyntaxErrors = 25
+
+// Parse parses src. It never panics and always returns a File (possibly
+// with fewer patterns or clauses than written): after a syntax error it
+// blanks the clause (or, for a broken header, the pattern) around the
+// error and parses again, so that every syntax error of the file is
+// reported with its own line and column.
+func Parse(filename, src string) (Result, Problems) {
+	var probs Problems
+	text := []byte(src)
+	var blanked []lineRange
+	seen := map[[2]int]bool{}
+	for attempt := 0; ; attempt++ {
+		f, err := parser.ParseBytes(filename, text)
+		if err == nil {
+			return Result{File: f, Broken: brokenPatterns(f, blanked)}, probs.Sort()
+		}
+		pos, msg := errorPos(err)
+		if seen[[2]int{pos.Line, pos.Column}] || inRanges(blanked, pos.Line) || attempt >= maxSyntaxErrors {
+			// No progress: the rest would be cascades of the same mistake.
+			if attempt >= maxSyntaxErrors {
+				probs = append(probs, Problem{File: filename, Line: pos.Line, Col: pos.Column, Msg: "too many syntax errors; stopping"})
+			}
+			break
+		}
+		seen[[2]int{pos.Line, pos.Column}] = true
+		var r lineRange
+		var ok bool
+		if prev, kw, found := previousClause(text, pos); found {
+			// The token that failed starts the next clause: the clause
+			// before it is incomplete. Blame and drop that one.
+			probs = append(probs, Problem{File: filename, Line: prev, Col: kwCol(text, prev),
+				Msg:  fmt.Sprintf("incomplete %s clause: %s", kw, friendlyExpect(msg)),
+				Hint: clauseHint(kw)})
+			r, ok = lineRange{prev, pos.Line - 1}, true
+		} else {
+			probs = append(probs, syntaxProblem(filename, pos, msg, src))
+			r, ok = recoveryRange(text, pos)
+		}
+		if !ok {
+			break
+		}
+		blanked = append(blanked, r)
+		blank(text, r)
+	}
+	// Parse whatever is left for the checker; if even that fails, give it
+	// nothing (the syntax errors are already reported).
+	f, err := parser.ParseBytes(filename, text)
+	if err != nil {
+		f = &File{}
+	}
+	return Result{File: f, Broken: brokenPatterns(f, blanked)}, probs.Sort()
+}
+
+// ParseString parses src and returns the File only if it has no errors.
+func ParseString(filename, src string) (*File, error) {
+	r, probs := Parse(filename, src)
+	if len(probs) > 0 {
+		AttachSource(probs, filename, src)
+		return nil, probs
+	}
+	return r.File, nil
+}
+
+type lineRange struct{ from, to int } // 1-based, inclusive
+
+func inRanges(rs []lineRange, line int) bool {
+	for _, r := range rs {
+		if line >= r.from && line <= r.to {
+			return true
+		}
+	}
+	return false
+}
+
+func brokenPatterns(f *File, blanked []lineRange) map[*Pattern]bool {
+	if len(blanked) == 0 || f == nil {
+		return nil
+	}
+	m := map[*Pattern]bool{}
+	for _, p := range f.Patterns {
+		for _, r := range blanked {
+			if r.from <= p.EndPos.Line && r.to >= p.Pos.Line {
+				m[p] = true
+			}
+		}
+	}
+	return m
+}
+
+func errorPos(err error) (lexer.Position, string) {
+	if pe, ok := err.(participle.Error); ok {
+		return pe.Position(), pe.Message()
+	}
+	return lexer.Position{Line: 1, Column: 1}, err.Error()
+}
+
+func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
+	p := Problem{File: file, Line: pos.Line, Col: pos.Column, Msg: msg}
+	if p.Line == 0 {
+		p.Line, p.Col = 1, 1
+	}
+	word := wordAt(src, pos.Offset)
+	switch {
+	case strings.Contains(msg, "invalid input text"):
+		p.Hint = `strings are "…" on one line with Go escapes (\n, \", \\); regexes are /…/flags on one line, with \/ for a slash`
+	case strings.Contains(msg, "unexpected token \"<EOF>\""):
+		p.Hint = "the file ended inside a pattern: is a closing } missing?"
+	case strings.Contains(msg, "failed to capture"):
+		p.Hint = `not a valid string escape; use \n, \t, \", \\ or \uXXXX`
+	case word != "" && isClauseStart(src, pos) && !isKeyword(word):
+		p.Msg = fmt.Sprintf("unknown clause %q", word)
+		if s := Suggest(word, append(ClauseKeywords, "pattern")); s != "" {
+			p.Hint = fmt.Sprintf("did you mean %q?", s)
+		} else {
+			p.Hint = "a pattern holds: " + strings.Join(ClauseKeywords, ", ")
+		}
+	case word == "pattern":
+		p.Hint = "is the closing } of the previous pattern missing?"
+	default:
+		p.Hint = "conditions read like: message contains \"text\" and level >= warning; see `exlog help patterns`"
+	}
+	return p
+}
+
+// previousClause reports, for an error at the first token of a line that
+// is a clause keyword or a closing brace, the line and keyword of the
+// clause before it.
+func previousClause(text []byte, pos lexer.Position) (int, string, bool) {
+	lines := strings.Split(string(text), "\n")
+	if pos.Line < 2 || pos.Line > len(lines) || !isClauseStart(string(text), pos) {
+		return 0, "", false
+	}
+	w, br := firstWord([]byte(lines[pos.Line-1]))
+	if !br && (!isKeyword(w) || w == "pattern") {
+		return 0, "", false
+	}
+	for l := pos.Line - 1; l >= 1; l-- {
+		pw, pbr := firstWord([]byte(lines[l-1]))
+		if pbr || pw == "pattern" {
+			return 0, "", false
+		}
+		if isKeyword(pw) {
+			return l, pw, true
+		}
+	}
+	return 0, "", false
+}
+
+func kwCol(text []byte, line int) int {
+	lines := strings.Split(string(text), "\n")
+	l := lines[line-1]
+	return len(l) - len(strings.TrimLeft(l, " \t")) + 1
+}
+
+var expectWords = strings.NewReplacer(
+	"expected Name", "expected a name",
+	"expected Text", `expected a "string"`,
+	"expected Or", "expected a condition such as message contains \"text\"",
+	"expected Duration", "expected a duration such as 10m or 26h",
+	"expected Number", "expected a number",
+	"expected Value", "expected a value",
+)
+
+func friendlyExpect(msg string) string {
+	if i := strings.Index(msg, "(expected "); i >= 0 {
+		return expectWords.Replace(strings.TrimSuffix(msg[i+1:], ")"))
+	}
+	return msg
+}
+
+func clauseHint(kw string) string {
+	switch kw {
+	case "title", "docs", "remedy":
+		return kw + ` takes a "quoted string"`
+	case "severity":
+		return "severity is one of info, warning, error, critical"
+	case "category", "key":
+		return kw + " takes a name"
+	case "tags":
+		return `tags ["a", "b"]`
+	case "match":
+		return `match <condition> [at least N within D | not followed by <condition> within D [on FIELD]]`
+	case "expect":
+		return "expect <condition> every 26h"
+	case "escalate":
+		return "escalate error when count >= 10 [within 1h]"
+	case "example":
+		return `example match "message text" | example nomatch { message "…" type error }`
+	}
+	return ""
+}
+
+func isKeyword(w string) bool {
+	for _, k := range ClauseKeywords {
+		if k == w {
+			return true
+		}
+	}
+	return w == "pattern"
+}
+
+// isClauseStart reports whether pos is the first token on its line.
+func isClauseStart(src string, pos lexer.Position) bool {
+	if pos.Offset > len(src) {
+		return false
+	}
+	i := strings.LastIndexByte(src[:pos.Offset], '\n')
+	return strings.TrimSpace(src[i+1:pos.Offset]) == ""
+}
+
+func wordAt(src string, off int) string {
+	if off < 0 || off >= len(src) {
+		return ""
+	}
+	end := off
+	for end < len(src) && (isIdentByte(src[end])) {
+		end++
+	}
+	return src[off:end]
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// firstWord returns the first word of a line and whether the line starts
+// with "}".
+func firstWord(line []byte) (string, bool) {
+	s := strings.TrimLeft(string(line), " \t\r")
+	if strings.HasPrefix(s, "}") {
+		return "", true
+	}
+	end := 0
+	for end < len(s) && isIdentByte(s[end]) {
+		end++
+	}
+	return s[:end], false
+}
+
+// recoveryRange finds the lines to blank after an error at pos: the
+// clause around it (from the nearest line starting with a clause keyword
+// to the line before the next clause, closing brace or pattern), or the
+// whole pattern when the error is in its header. An unknown word at the
+// start of a line is a clause of its own; an error at a closing brace
+// blanks the clause before it (usually an incomplete one).
+func recoveryRange(text []byte, pos lexer.Position) (lineRange, bool) {
+	lines := strings.Split(string(text), "\n")
+	line := pos.Line
+	if line < 1 || line > len(lines) {
+		return lineRange{}, false
+	}
+	kind := func(i int) (word string, brace, start bool) {
+		w, br := firstWord([]byte(lines[i-1]))
+		return w, br, br || isKeyword(w)
+	}
+	from := line
+	if _, br, _ := kind(line); br && line > 1 {
+		from = line - 1
+		for from > 1 && strings.TrimSpace(lines[from-1]) == "" {
+			from--
+		}
+	}
+	ownClause := from == line && isClauseStart(string(text), pos)
+	for !ownClause && from > 1 {
+		if _, _, st := kind(from); st {
+			break
+		}
+		from--
+	}
+	w, br, _ := kind(from)
+	to := from
+	if br {
+		// Only a brace line: nothing sensible to drop but the brace.
+		return lineRange{from, from}, strings.TrimSpace(lines[from-1]) != ""
+	}
+	for to < len(lines) {
+		nw, nbr, st := kind(to + 1)
+		if w == "pattern" {
+			if nw == "pattern" {
+				break
+			}
+		} else if st || nbr {
+			break
+		}
+		to++
+	}
+	r := lineRange{from, to}
+	for i := r.from; i <= r.to; i++ {
+		if strings.TrimSpace(lines[i-1]) != "" {
+			return r, true
+		}
+	}
+	return r, false
+}
+
+func blank(text []byte, r lineRange) {
+	line := 1
+	for i := range text {
+		if text[i] == '\n' {
+			line++
+			continue
+		}
+		if line >= r.from && line <= r.to && text[i] != '\r' {
+			text[i] = ' '
+		}
+	}
+}
+
+// Suggest returns the candidate closest to word (edit distance at most
+// about a third of its length), or "".
+func Suggest(word string, candidates []string) string {
+	best, bestD := "", len(word)/3+2
+	for _, c := range candidates {
+		if c == word {
+			continue
+		}
+		d := editDistance(strings.ToLower(word), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
