@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 
 	"exlog/event"
 )
@@ -27,11 +26,22 @@ func NewListReader(r io.Reader, path string, warn func(event.ReadWarning)) Reade
 }
 
 type listReader struct {
-	lr   *lineReader
-	path string
-	warn func(event.ReadWarning)
-	val  []byte // value being assembled
+	lr     *lineReader
+	path   string
+	warn   func(event.ReadWarning)
+	vals   []byte        // values of the object being read, back to back
+	pend   []pendingProp // its properties, pointing into vals
+	labels map[string]string
 }
+
+type pendingProp struct {
+	name       string
+	start, end int // value is vals[start:end]
+}
+
+// maxObjectBytes bounds the values of one object: a file without blank
+// lines must not become one object held in memory.
+const maxObjectBytes = 16 << 20
 
 func (l *listReader) warnf(line int, kind, format string, args ...any) {
 	if l.warn == nil {
@@ -44,18 +54,33 @@ func (l *listReader) warnf(line int, kind, format string, args ...any) {
 	})
 }
 
+// label returns b as a string, shared between objects (labels repeat).
+func (l *listReader) label(b []byte) string {
+	if s, ok := l.labels[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if l.labels == nil {
+		l.labels = map[string]string{}
+	}
+	if len(l.labels) < 4096 {
+		l.labels[s] = s
+	}
+	return s
+}
+
 func (l *listReader) Next() (*Record, error) {
 	var rec *Record
-	col := -1          // label column: index of " : " in this object
-	name := ""         // property being assembled
-	inProp := false    // name/l.val hold a property
-	finish := func() { // append the property being assembled
+	col := -1 // label column: index of " : " in this object
+	inProp := false
+	l.vals, l.pend = l.vals[:0], l.pend[:0]
+	finish := func() { // close the property being assembled
 		if !inProp {
 			return
 		}
-		v := Value{Raw: strings.TrimRight(string(l.val), " \t")}
-		parseCollection(&v)
-		rec.Props = append(rec.Props, Prop{Name: name, Value: v})
+		p := &l.pend[len(l.pend)-1]
+		p.end = p.start + len(trimRightBlank(l.vals[p.start:]))
+		l.vals = l.vals[:p.end]
 		inProp = false
 	}
 	for {
@@ -98,33 +123,39 @@ func (l *listReader) Next() (*Record, error) {
 			} else {
 				line = line[n:]
 			}
-			l.val = append(l.val, line...)
-			if len(l.val) > maxLineBytes*4 {
-				l.warnf(l.lr.line, "value-too-long", "value of %s longer than %d bytes was cut", name, maxLineBytes*4)
-				l.val = l.val[:maxLineBytes*4]
-				rec.Partial = true
-			}
-			continue
-		}
-		label, value, c, ok := splitListLine(line, col)
-		if !ok {
-			l.warnf(l.lr.line, "garbage", "not a \"Label : value\" line: %q", clip(line))
-			rec.Partial = true
+			l.vals = append(l.vals, line...)
+		} else {
+			label, value, c, ok := splitListLine(line, col)
 			finish()
-			continue
+			if !ok {
+				l.warnf(l.lr.line, "garbage", "not a \"Label : value\" line: %q", clip(line))
+				rec.Partial = true
+				continue
+			}
+			col = c
+			l.pend = append(l.pend, pendingProp{name: l.label(label), start: len(l.vals)})
+			l.vals = append(l.vals, value...)
+			inProp = true
 		}
-		finish()
-		col = c
-		name = label
-		l.val = append(l.val[:0], value...)
-		inProp = true
+		if len(l.vals) > maxObjectBytes {
+			l.warnf(l.lr.line, "object-too-large", "object longer than %d bytes; cut here, the rest is read as a new object", maxObjectBytes)
+			rec.Partial = true
+			break
+		}
 	}
 	finish()
-	if len(rec.Props) == 0 {
+	if len(l.pend) == 0 {
 		// only garbage: already warned line by line; keep it as a partial
 		// generic record so that nothing is dropped silently.
 		rec.Kind = KindGeneric
 		return rec, nil
+	}
+	all := string(l.vals) // one allocation for all values of the object
+	rec.Props = make([]Prop, len(l.pend))
+	for i, p := range l.pend {
+		rec.Props[i].Name = p.name
+		rec.Props[i].Value.Raw = all[p.start:p.end]
+		parseCollection(&rec.Props[i].Value)
 	}
 	rec.Kind = classify(nil, rec.Props)
 	return rec, nil
@@ -134,29 +165,36 @@ func (l *listReader) Next() (*Record, error) {
 // value empty and the trailing space trimmed). col is the label column
 // known for the object (-1 if none); the returned column is the index of
 // " : " in line.
-func splitListLine(line []byte, col int) (label string, value []byte, c int, ok bool) {
-	t := bytes.TrimRight(line, " \t")
+func splitListLine(line []byte, col int) (label []byte, value []byte, c int, ok bool) {
+	t := trimRightBlank(line)
 	if col > 0 && len(t) >= col+2 && t[col] == ' ' && t[col+1] == ':' && (len(t) == col+2 || t[col+2] == ' ') {
-		if lb := bytes.TrimRight(line[:col], " \t"); validLabel(lb) {
+		if lb := trimRightBlank(line[:col]); validLabel(lb) {
 			if len(line) >= col+3 {
 				value = line[col+3:]
 			}
-			return string(lb), value, col, true
+			return lb, value, col, true
 		}
 	}
 	if i := bytes.Index(line, []byte(" : ")); i > 0 {
-		if lb := bytes.TrimRight(line[:i], " \t"); validLabel(lb) {
-			return string(lb), line[i+3:], i, true
+		if lb := trimRightBlank(line[:i]); validLabel(lb) {
+			return lb, line[i+3:], i, true
 		}
-		return "", nil, 0, false
+		return nil, nil, 0, false
 	}
 	if bytes.HasSuffix(t, []byte(" :")) {
 		i := len(t) - 2
-		if lb := bytes.TrimRight(t[:i], " \t"); validLabel(lb) {
-			return string(lb), nil, i, true
+		if lb := trimRightBlank(t[:i]); validLabel(lb) {
+			return lb, nil, i, true
 		}
 	}
-	return "", nil, 0, false
+	return nil, nil, 0, false
+}
+
+func trimRightBlank(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func validLabel(b []byte) bool {

@@ -183,20 +183,46 @@ func kindFromTypeName(tn string) Kind {
 	return KindInvalid
 }
 
+// Property names that hint a kind, keyed by their exact and lower-case
+// spellings (the exact one avoids a lower-casing allocation per property).
+const (
+	hintDeviceID = iota + 1
+	hintDevice
+	hintEAS
+	hintMailbox
+	hintOrg
+)
+
+var kindHints = func() map[string]int {
+	m := map[string]int{}
+	add := func(h int, names ...string) {
+		for _, n := range names {
+			m[n] = h
+			m[strings.ToLower(n)] = h
+		}
+	}
+	add(hintDeviceID, "DeviceID")
+	add(hintDevice, "DeviceAccessState", "LastSuccessSync", "FirstSyncTime", "DeviceType", "DeviceUserAgent", "DeviceModel", "LastSyncAttemptTime")
+	add(hintEAS, "ActiveSyncEnabled", "HasActiveSyncDevicePartnership", "ActiveSyncMailboxPolicy", "ActiveSyncAllowedDeviceIDs", "ActiveSyncBlockedDeviceIDs")
+	add(hintMailbox, "EmailAddresses", "UserPrincipalName", "PrimarySmtpAddress")
+	add(hintOrg, "DefaultAccessLevel")
+	return m
+}()
+
 func kindFromProps(props []Prop) Kind {
 	var deviceID, deviceHint, eas, mailboxHint, orgHint bool
 	for i := range props {
-		n := strings.ToLower(props[i].Name)
-		switch n {
-		case "deviceid":
+		h := lookupFold(kindHints, props[i].Name)
+		switch h {
+		case hintDeviceID:
 			deviceID = true
-		case "deviceaccessstate", "lastsuccesssync", "firstsynctime", "devicetype", "deviceuseragent", "devicemodel", "lastsyncattempttime":
+		case hintDevice:
 			deviceHint = true
-		case "activesyncenabled", "hasactivesyncdevicepartnership", "activesyncmailboxpolicy", "activesyncalloweddeviceids", "activesyncblockeddeviceids":
+		case hintEAS:
 			eas = true
-		case "emailaddresses", "userprincipalname", "primarysmtpaddress":
+		case hintMailbox:
 			mailboxHint = true
-		case "defaultaccesslevel":
+		case hintOrg:
 			orgHint = true
 		}
 	}
@@ -299,4 +325,24 @@ func isDotNetTypeName(s string) bool {
 	return strings.Contains(s, "`") || strings.HasSuffix(s, "[]") ||
 		strings.Contains(s, "Collection") || strings.Contains(s, "MultiValuedProperty") ||
 		strings.HasSuffix(s, "ArrayList") || strings.HasSuffix(s, "Hashtable")
+}
+
+// lookupFold looks name up in m (whose keys include the lower-case
+// spellings) without allocating for names up to 64 bytes.
+func lookupFold(m map[string]int, name string) int {
+	if h, ok := m[name]; ok {
+		return h
+	}
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return m[strings.ToLower(name)]
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m[string(buf[:len(name)])]
 }
