@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCorpusUpToDate regenerates the corpus into a temporary directory and
+// requires it to equal the committed samples byte for byte, with no file
+// missing and none left over: the corpus cannot drift from its generator.
+// After changing the generator, run `go run ./samples/gen` from the
+// repository root and commit the result.
+func TestCorpusUpToDate(t *testing.T) {
+	tmp := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(tmp, "gen"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCorpus(tmp); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{}
+	err := filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(tmp, p)
+		want[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed := ".."
+	for name, w := range want {
+		got, err := os.ReadFile(filepath.Join(committed, filepath.FromSlash(name)))
+		if err != nil {
+			t.Errorf("%s: missing from the committed corpus (%v); run go run ./samples/gen", name, err)
+			continue
+		}
+		if !bytes.Equal(got, w) {
+			t.Errorf("%s: differs from the generator's output (%d bytes committed, %d generated); run go run ./samples/gen", name, len(got), len(w))
+		}
+	}
+	// every file inside a sample directory must come from the generator
+	for _, s := range sampleList {
+		root := filepath.Join(committed, s.Name)
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(committed, p)
+			if _, ok := want[filepath.ToSlash(rel)]; !ok {
+				t.Errorf("%s: not produced by the generator (stale file?)", rel)
+			}
+			return nil
+		})
+	}
+}
+
+// TestCorpusDeterministic builds the corpus twice in one process: the same
+// bytes must come out (no map-order or clock dependence).
+func TestCorpusDeterministic(t *testing.T) {
+	a, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := corpus()
+	if len(a) != len(b) {
+		t.Fatalf("%d files then %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Errorf("%s: differs between two runs", a[i].Name)
+		}
+	}
+}
+
+// TestCorpusSize keeps the repository small: each sample under 1.5 MB,
+// the corpus under 12 MB.
+func TestCorpusSize(t *testing.T) {
+	files, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	total := 0
+	for _, f := range files {
+		s, _, _ := strings.Cut(f.Name, "/")
+		per[s] += len(f.Data)
+		total += len(f.Data)
+	}
+	for s, n := range per {
+		if n > 1_500_000 {
+			t.Errorf("%s: %d bytes, over 1.5 MB", s, n)
+		}
+	}
+	if total > 12_000_000 {
+		t.Errorf("corpus %d bytes, over 12 MB", total)
+	}
+}
+
+// TestTraceRecordLayout pins the exact E2ETraceEvent encoding of domain.md §3.
+func TestTraceRecordLayout(t *testing.T) {
+	r := TraceRecord{Sub: Verbose, Time: zipModTime, Source: serviceSource, Process: "p", PID: 1, TID: 2, Computer: "H",
+		Kind: PayloadText, Text: "a<b>&\"c'\r\nd"}
+	got := string(r.Append(nil))
+	want := `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Verbose">0</SubType><Level>16</Level><TimeCreated SystemTime="2026-11-21T09:30:00.0000000Z" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="p" ProcessID="1" ThreadID="2" /><Channel/><Computer>H</Computer></System><ApplicationData>a&lt;b&gt;&amp;&quot;c&apos;&#xD;&#xA;d</ApplicationData></E2ETraceEvent>`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	r.Sub = Start
+	if !strings.Contains(string(r.Append(nil)), "<Level>255</Level>") {
+		t.Error("activity records must have Level 255")
+	}
+}
+
+// TestFormatListWrap checks padding, the " : " separator, hard wrapping at
+// 80 columns with continuation indent, and 4-item truncation.
+func TestFormatListWrap(t *testing.T) {
+	o := PSObject{Props: []Prop{{"A", str("x")}, {"LongerLabel", list("T", "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccc", "dddddddddddddddddddd", "e")}}}
+	out := formatList([]PSObject{o}, 80)
+	lines := strings.Split(strings.Trim(out, "\n"), "\n")
+	if lines[0] != "A           : x" {
+		t.Errorf("padding: %q", lines[0])
+	}
+	for _, l := range lines {
+		if len(l) > 80 {
+			t.Errorf("line over 80 columns: %q", l)
+		}
+	}
+	if len(lines) < 3 || !strings.HasPrefix(lines[2], strings.Repeat(" ", 14)) || strings.Contains(lines[2], " : ") {
+		t.Errorf("continuation line: %q", lines)
+	}
+	joined := strings.TrimPrefix(lines[1], "LongerLabel : ")
+	for _, l := range lines[2:] {
+		joined += l[14:]
+	}
+	if !strings.HasSuffix(joined, "dddddddddddddddddddd...}") || strings.Contains(joined, "e}") {
+		t.Errorf("truncation: %q", joined)
+	}
+}
