@@ -152,6 +152,19 @@ func TestRestartByStartupMessage(t *testing.T) {
 	if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted) {
 		t.Fatalf("%q %q", s.Status, s.Reason)
 	}
+	// The Service Control Manager's 7036 from an event-log export (FQDN).
+	scm := withPID(rec(10*time.Minute, event.Information, "The Microsoft Intune Exchange Connector Service service entered the stopped state."), 640)
+	scm.Host, scm.Source, scm.Format = "excon01.contoso.com", "Service Control Manager", event.FormatEventlogXML
+	s = one(t, feed(t, rec(0, event.Information, fullStartText(40)), scm))
+	if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted) {
+		t.Fatalf("%q %q", s.Status, s.Reason)
+	}
+	other := withPID(rec(10*time.Minute, event.Information, "The Windows Update service entered the running state."), 640)
+	other.Host, other.Source = "excon01.contoso.com", "Service Control Manager"
+	s = one(t, feed(t, rec(0, event.Information, fullStartText(40)), other))
+	if !strings.HasPrefix(s.Reason, ReasonLogsEnd) {
+		t.Fatalf("%q %q", s.Status, s.Reason)
+	}
 	// The same message from the session's own process is not a restart.
 	s = one(t, feed(t,
 		rec(0, event.Information, fullStartText(40)),

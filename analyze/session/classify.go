@@ -137,9 +137,12 @@ func hasFailureWord(s string) bool {
 	return false
 }
 
-// isStartupMessage reports whether msg looks like the service announcing
-// its own start. The connector's wording is NOT documented: these are
-// guesses, kept narrow, and used only to end sessions of another (or an
+// isStartupMessage reports whether msg says that the service started or
+// stopped. The connector's own wording is NOT documented: those phrases are
+// guesses, kept narrow. The Service Control Manager's event 7036 ("The
+// Microsoft Intune Exchange Connector Service service entered the running
+// state.") is standard Windows wording; it counts only when it names the
+// connector. Builder uses this only to end sessions of another (or an
 // unknown) process id on the same host.
 func isStartupMessage(msg string) bool {
 	if len(msg) > 300 {
@@ -150,10 +153,27 @@ func isStartupMessage(msg string) bool {
 			return true
 		}
 	}
-	return false
+	return containsFoldASCII(msg, "exchange connector") &&
+		(containsFoldASCII(msg, "entered the running state") || containsFoldASCII(msg, "entered the stopped state"))
 }
 
 var startupWords = []string{"service is starting", "service started", "starting service", "service starting", "service has started", "onstart"}
+
+// sameHost compares computer names, ignoring case and a DNS suffix
+// ("EXCON01" = "excon01.contoso.com"): trace records carry the NetBIOS
+// name, event-log exports often the FQDN.
+func sameHost(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if i := strings.IndexByte(a, '.'); i >= 0 {
+		a = a[:i]
+	}
+	if i := strings.IndexByte(b, '.'); i >= 0 {
+		b = b[:i]
+	}
+	return strings.EqualFold(a, b)
+}
 
 // details are the values a sync message may carry. Each is empty/nil when
 // the message does not say it.

@@ -180,7 +180,7 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 	startupChecked, startup := false, false
 	for i := 0; i < len(b.open); i++ {
 		s := b.open[i]
-		if e.Host != s.key.host {
+		if !sameHost(e.Host, s.key.host) {
 			continue
 		}
 		if !procKnown {
@@ -202,7 +202,7 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 			if e.PID != 0 && s.pid != 0 && e.PID != s.pid {
 				why += " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
 			} else {
-				why += " (start-up message at " + e.Time.UTC().Format(time.RFC3339) + ")"
+				why += " (service start/stop message at " + e.Time.UTC().Format(time.RFC3339) + ")"
 			}
 			b.closeOpen(i, why, e)
 			i--
