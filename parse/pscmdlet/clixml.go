@@ -18,10 +18,11 @@ import (
 const CliXMLNamespace = "http://schemas.microsoft.com/powershell/2004/04"
 
 const (
-	maxCliXMLDepth = 32      // nested Obj levels read; deeper ones are skipped and reported
-	maxCliXMLRefs  = 1 << 14 // remembered objects for <Ref>; the oldest are forgotten
-	maxCliXMLTypes = 1 << 12 // remembered TN lists for <TNRef>
-	maxCliXMLText  = 4 << 20 // bytes kept of one text value
+	maxCliXMLDepth   = 32      // nested Obj levels read; deeper ones are skipped and reported
+	maxCliXMLRefs    = 1 << 14 // remembered objects for <Ref>; the oldest are forgotten
+	maxCliXMLTypes   = 1 << 12 // remembered TN lists for <TNRef>
+	maxCliXMLText    = 4 << 20 // bytes kept of one text value
+	maxCliXMLMembers = 1 << 16 // properties or items kept per object; the rest are counted and dropped
 )
 
 // NewCliXMLReader reads Export-Clixml output: root <Objs>, one Record per
@@ -354,6 +355,7 @@ func (c *cliXMLReader) readTypeNames() ([]string, error) {
 
 // readMembers reads the named children of <Props> or <MS>.
 func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
+	dropped := 0
 	for {
 		off := c.d.InputOffset()
 		tok, err := c.d.Token()
@@ -366,7 +368,12 @@ func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
 		case xml.StartElement:
 			name := decodePSString(attr(t, "N"))
 			v, err := c.readValue(t, off, depth)
-			if name == "" {
+			if len(*props) >= maxCliXMLMembers {
+				if dropped == 0 {
+					c.warnf(off, "object-too-large", "more than %d members in one object; the rest are dropped", maxCliXMLMembers)
+				}
+				dropped++
+			} else if name == "" {
 				c.warnf(off, "garbage", "member <%s> without a name (N attribute) skipped", t.Name.Local)
 			} else {
 				*props = append(*props, Prop{Name: name, Value: v})
@@ -379,6 +386,7 @@ func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
 }
 
 func (c *cliXMLReader) readItems(items *[]string, depth int) error {
+	dropped := 0
 	for {
 		off := c.d.InputOffset()
 		tok, err := c.d.Token()
@@ -392,6 +400,13 @@ func (c *cliXMLReader) readItems(items *[]string, depth int) error {
 			v, err := c.readValue(t, off, depth)
 			if err != nil {
 				return err
+			}
+			if len(*items) >= maxCliXMLMembers {
+				if dropped == 0 {
+					c.warnf(off, "object-too-large", "more than %d items in one collection; the rest are dropped", maxCliXMLMembers)
+				}
+				dropped++
+				continue
 			}
 			*items = append(*items, v.Raw)
 		}
@@ -428,6 +443,10 @@ func (c *cliXMLReader) readDict(items *[]string, depth int) error {
 				case "value":
 					v = p.Value.Raw
 				}
+			}
+			if len(*items) >= maxCliXMLMembers {
+				c.warnf(c.d.InputOffset(), "object-too-large", "more than %d entries in one dictionary; entry %q dropped", maxCliXMLMembers, k)
+				continue
 			}
 			*items = append(*items, k+"="+v)
 		}
