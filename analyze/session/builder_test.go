@@ -388,3 +388,21 @@ func TestNilAndEmpty(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+func TestMultiLineFailure(t *testing.T) {
+	// Messages keep raw newlines (exception stacks); the reader already
+	// turned CRLF into "\n".
+	msg := "Getting the mobile device list with a time filter (quick sync) for 5 users failed.\nSystem.Management.Automation.Remoting.PSRemotingTransportException: The WinRM client cannot process the request.\n   at System.Management.Automation.Runspaces.AsyncResult.EndInvoke()"
+	syncs := feed(t,
+		rec(0, event.Information, "Handling command: Getting the mobile device list with a time filter (quick sync) for 5 users"),
+		rec(time.Minute, event.Error, msg),
+	)
+	s := one(t, syncs)
+	if s.Status != StatusFailed || *s.Users != 5 {
+		t.Fatalf("%+v", s)
+	}
+	fs := Checks(syncs, at(0), at(time.Minute), true, Options{})
+	if ids(fs) != "sync.failed/quick×1 sync.coverage-short×1" || strings.Contains(fs[0].Title, "\n") || fs[0].Evidence[0].Text != msg {
+		t.Fatalf("%s %q", ids(fs), fs[0].Title)
+	}
+}

@@ -527,3 +527,90 @@ func oneLine(s string) string {
 }
 
 func timePtr(t time.Time) *time.Time { return &t }
+
+// IDFullOverdue is design.md's sync.full-overdue.
+const IDFullOverdue = "sync.full-overdue"
+
+// FullOverdue is sync.full-overdue computed from the sessions, for use
+// when the pattern library cannot express it (Checks does NOT call it, so
+// that the two never both report it). A window longer than FullInterval +
+// Grace inside [firstRecord, lastRecord] without a completed full sync is
+// overdue; windows are counted from the first record, between completions
+// and up to the last record. It returns false when !verbose or when the
+// covered window is shorter than FullInterval + Grace (then nothing can be
+// called overdue; Checks reports sync.coverage-short).
+func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool, opt Options) (report.Finding, bool) {
+	opt = opt.withDefaults()
+	limit := opt.FullInterval + opt.Grace
+	if !verbose || firstRecord.IsZero() || lastRecord.IsZero() || lastRecord.Sub(firstRecord) < limit {
+		return report.Finding{}, false
+	}
+	var ends []time.Time
+	var lastBefore []*report.Sync // the completed sync that opens each window (nil for the first)
+	full := sortedByStart(syncs, "full")
+	for _, s := range full {
+		if s.Status == StatusCompleted && s.End != nil {
+			ends = append(ends, *s.End)
+			lastBefore = append(lastBefore, s)
+		}
+	}
+	type window struct {
+		from, to time.Time
+		after    *report.Sync
+	}
+	var ws []window
+	prev, after := firstRecord, (*report.Sync)(nil)
+	for i, e := range ends {
+		if e.Sub(prev) > limit {
+			ws = append(ws, window{prev, e, after})
+		}
+		if e.After(prev) {
+			prev = e
+		}
+		after = lastBefore[i]
+	}
+	if lastRecord.Sub(prev) > limit {
+		ws = append(ws, window{prev, lastRecord, after})
+	}
+	if len(ws) == 0 {
+		return report.Finding{}, false
+	}
+	longest := time.Duration(0)
+	for _, w := range ws {
+		longest = max(longest, w.to.Sub(w.from))
+	}
+	title := fmt.Sprintf("No completed full sync for %s (expected every %s, flagged above %s with %s grace)", formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
+	if len(ws) > 1 {
+		title = fmt.Sprintf("%d windows without a completed full sync (longest %s; expected every %s, flagged above %s with %s grace)", len(ws), formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
+	}
+	f := newFinding(IDFullOverdue, "", title, report.SeverityError,
+		"The daily full sync did not complete: look for unfinished or failed full syncs and errors in that window (remote PowerShell to the CAS, the Intune service, proxy), check that the connector service runs, then force a full sync from the Intune console and confirm it completes.")
+	f.Count = len(ws)
+	f.First, f.Last = timePtr(ws[0].from), timePtr(ws[len(ws)-1].to)
+	for _, w := range ws {
+		if len(f.Evidence) == report.MaxEvidence {
+			break
+		}
+		text := fmt.Sprintf("no completed full sync from %s to %s (%s)", w.from.UTC().Format(time.RFC3339), w.to.UTC().Format(time.RFC3339), formatDuration(w.to.Sub(w.from)))
+		ev := report.Evidence{Time: timePtr(w.from)}
+		if w.after != nil {
+			ev = lastEvidence(w.after)
+			text += "; the last completion before it"
+		} else {
+			text += "; counted from the first trace record"
+		}
+		// attempts inside the window say why
+		n := 0
+		for _, s := range full {
+			if s.Start.After(w.from) && s.Start.Before(w.to) && s.Status != StatusCompleted {
+				n++
+			}
+		}
+		if n > 0 {
+			text += fmt.Sprintf("; %d full sync attempt(s) inside it did not complete", n)
+		}
+		ev.Text = text
+		f.Evidence = append(f.Evidence, ev)
+	}
+	return f, true
+}

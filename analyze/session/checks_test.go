@@ -385,3 +385,34 @@ func TestFailedFinding(t *testing.T) {
 	}
 	checkFindingShape(t, fs)
 }
+
+func TestFullOverdue(t *testing.T) {
+	sc := healthy(5)
+	syncs, _, _, _ := run(t, sc, true, Options{})
+	s, _, _ := sc.build()
+	first, last := s.bounds()
+	if _, ok := FullOverdue(syncs, first, last, true, Options{}); ok {
+		t.Fatal("healthy stream is overdue")
+	}
+	sc.stuckFullDay = 2
+	s, _, _ = sc.build()
+	first, last = s.bounds()
+	syncs, _, _, _ = run(t, sc, true, Options{})
+	f, ok := FullOverdue(syncs, first, last, true, Options{})
+	day1End := sc.start.Add(24*time.Hour + 2*time.Hour + 7*time.Second + 25*time.Minute + 13*time.Second)
+	if !ok || f.Count != 1 || !f.First.Equal(day1End) || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
+		t.Fatalf("%v %+v", ok, f)
+	}
+	checkFindingShape(t, []report.Finding{f})
+	// Not verbose, or too short a window: never overdue.
+	if _, ok := FullOverdue(syncs, first, last, false, Options{}); ok {
+		t.Fatal("overdue while not verbose")
+	}
+	if _, ok := FullOverdue(nil, first, first.Add(25*time.Hour), true, Options{}); ok {
+		t.Fatal("overdue in a 25 h window")
+	}
+	// No full sync at all in 3 days: one window from the first record.
+	if f, ok := FullOverdue(nil, first, first.Add(72*time.Hour), true, Options{}); !ok || !strings.Contains(f.Title, "72h0m") {
+		t.Fatalf("%v %+v", ok, f)
+	}
+}
