@@ -397,7 +397,7 @@ func (s *Sim) getNextCommandError(t time.Time, ex *ExceptionInfo, variant int) {
 	case 0:
 		r := s.emit(t, Error, "", s.pollTID, PayloadText, "Exception in Get next command: "+exceptionString(ex, "\r\n"))
 		if s.footers {
-			r.Footer = &Footer{Timestamp: t.UnixNano() / 100 % 1e13, Callstack: "   at System.Environment.GetStackTrace(Exception e, Boolean needFileInfo)\r\n   at Microsoft.Management.Services.OnPremisesExchangeConnector.CommandPoller.Poll()"}
+			r.Footer = &Footer{LogicalOps: []string{"CommandPoller"}, Timestamp: t.UnixNano() / 100 % 1e13, Callstack: "   at System.Environment.GetStackTrace(Exception e, Boolean needFileInfo)\r\n   at Microsoft.Management.Services.OnPremisesExchangeConnector.CommandPoller.Poll()"}
 		}
 	case 1:
 		s.emit(t, Error, "", s.pollTID, PayloadRawXML, traceRecordXML("Error",

@@ -22,6 +22,7 @@ type WinEvent struct {
 	Computer   string
 	User       string // "N/A" or SID
 	Data       [][2]string
+	Binary     string // hex of the binary data; "" = none
 	Message    string // lines separated by "\n"
 }
 
@@ -50,7 +51,10 @@ func eventXML(e WinEvent) string {
 	for _, d := range e.Data {
 		fmt.Fprintf(&b, "<Data Name='%s'>%s</Data>", d[0], xmlText(d[1]))
 	}
-	fmt.Fprintf(&b, "<Binary>%s</Binary></EventData>", strings.ToUpper(fmt.Sprintf("%x", e.Provider[:4])))
+	if e.Binary != "" {
+		fmt.Fprintf(&b, "<Binary>%s</Binary>", e.Binary)
+	}
+	b.WriteString("</EventData>")
 	fmt.Fprintf(&b, "<RenderingInfo Culture='en-US'><Message>%s</Message><Level>%s</Level><Task></Task><Opcode></Opcode><Channel></Channel><Provider>Microsoft-Windows-Service Control Manager</Provider><Keywords><Keyword>%s</Keyword></Keywords></RenderingInfo></Event>",
 		xmlText(strings.ReplaceAll(e.Message, "\n", "\r\n")), levelNames[e.Level], e.KeywordTxt)
 	return b.String()
@@ -107,10 +111,20 @@ func eventViewerCSV(evs []WinEvent) []byte {
 
 const connectorDisplay = "Microsoft Intune Exchange Connector Service"
 
+// scm7036 is "service entered the … state"; its binary data is the
+// service key name in UTF-16LE, as hex.
 func scm7036(t time.Time, rec int, host, svc, state string) WinEvent {
-	return scmEvent(7036, 4, t, rec, host, [][2]string{{"param1", svc}, {"param2", state}, {"Binary", ""}},
+	e := scmEvent(7036, 4, t, rec, host, [][2]string{{"param1", svc}, {"param2", state}},
 		fmt.Sprintf("The %s service entered the %s state.", svc, state))
+	key := serviceKeys[svc]
+	if key == "" {
+		key = strings.ReplaceAll(svc, " ", "")
+	}
+	e.Binary = strings.ToUpper(fmt.Sprintf("%x", utf16LE(key + "/" + map[string]string{"running": "4", "stopped": "1"}[state])[2:])) + "0000"
+	return e
 }
+
+var serviceKeys = map[string]string{connectorDisplay: "WIEC", "Windows Update": "wuauserv", "Windows Modules Installer": "TrustedInstaller", "Background Intelligent Transfer Service": "BITS"}
 
 func scm7000(t time.Time, rec int, host string) WinEvent {
 	return scmEvent(7000, 2, t, rec, host, [][2]string{{"param1", connectorDisplay}, {"param2", "%%1069"}},

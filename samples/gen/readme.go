@@ -62,6 +62,26 @@ generated with, not the 10000000 default.
 		fmt.Fprintf(&b, "| [%s](%s/) | %s | %s | %s |\n", r.s.Name, r.s.Name, r.s.Models, r.s.Find, r.s.Guessed)
 	}
 	b.WriteString(`
+## Wording variants (unconfirmed strings, varied on purpose)
+
+The documented full-sync texts are used verbatim everywhere (with
+"Commmand ID", except in variant b, which uses the translated spelling
+"Command ID"). Quick-sync sentences, the idle poll and the notification
+message come in three variants; only the "(quick sync)" marker, "Get next
+command" and "SendEmail from notification account to" are kept constant:
+
+`)
+	for _, k := range []string{"a", "b", "c"} {
+		w := wordings[k]
+		fmt.Fprintf(&b, "- **%s** (%s): start `%s`; end `%s … Details: …`; idle poll `%s`; mail `%s`\n", k, variantUse[k],
+			fmt.Sprintf(w.QuickStart, 12, "2026-11-20T04:47:00Z"), fmt.Sprintf(w.QuickDone, 12, "2026-11-20T04:47:00Z"), w.PollIdle, fmt.Sprintf(w.SendEmail, "zoe.muller@contoso.com"))
+	}
+	b.WriteString(`
+Errors: the documented codes and texts (setup errors, SCM 7000/7041, the
+generic .NET messages of domain.md §4) are exact; every sentence around them
+(e.g. "Exception in Get next command: …", "Registration failed: …",
+"Remote PowerShell failure: …") is invented and differs between occurrences.
+
 ## Names and data
 
 All names are fictional (contoso.com, fabrikam.com, the connector server
@@ -84,6 +104,13 @@ would; the trace logs speak for the whole organisation.
   record that reaches the quota).
 `)
 	return b.String()
+}
+
+// variantUse says which samples use which wording variant.
+var variantUse = map[string]string{
+	"a": "healthy-5days, setup-errors, discovery-problems, sync-stuck-full, warning-level (filtered out), restart-mid",
+	"b": "healthy-csv-clixml, service-logon, network-errors, sync-outage-6h, sync-across-files",
+	"c": "cut-records, exchange-errors, sync-slow-full",
 }
 
 // traceFacts summarises the records that survive in the bundle, for a README.

@@ -42,7 +42,7 @@ func buildCutRecords() Output {
 		"A single trace file (given as a folder holding one file) as copied from a running server: the copy starts in the middle of a record, a run of NUL bytes sits between two records (pre-allocated space copied while the file was written), and the last record is cut off. Everything else is one healthy day.",
 		files, nil, facts,
 		fmt.Sprintf("- a partial first record at offset 0, garbage (%d bytes) at offset %d, a truncated last record at offset %d — each reported with its offset, and `bundle.truncated-record`\n- the %d complete records parsed; parsed + skipped/broken adds up to what is in the file", nuls, garbageAt, lastAt, len(kept)),
-		"- any other finding at warning or above",
+		"- any other finding at warning or above (`sync.coverage-short`, info, is right: the file covers just under 24 h)",
 		"- quick-sync wording (variant \"c\"); the exact shape of real damage (NUL runs are typical of files copied while open)"),
 	}
 }

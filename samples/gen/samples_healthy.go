@@ -111,9 +111,9 @@ func buildHealthy5Days() Output {
 		{"installer/Exchange_Connector_Setup.msi", msiBlob(rng, 6000)},
 	}
 	nDev := len(dev)
-	facts := traceFacts(kept) + fmt.Sprintf("- %d circular files Connector0..29.log, quota %d bytes; the newest is Connector%d.log (wrapped: file number says nothing about order)\n", len(rot.Files), quota, rot.Newest) +
+	facts := traceFacts(kept) + fmt.Sprintf("- with the GUID-prefixed file's 4 records the bundle holds %d complete trace records\n", len(kept)+4) + fmt.Sprintf("- %d circular files Connector0..29.log, quota %d bytes; the newest is Connector%d.log (wrapped: file number says nothing about order)\n", len(rot.Files), quota, rot.Newest) +
 		fmt.Sprintf("- records lost to wrap-around before the oldest kept file: %d (generated %d)\n", len(recs)-len(kept), len(recs)) +
-		fmt.Sprintf("- `Logs/%s`: %d records from a second process (configuration tool, PID 6612) on 2026-11-19 14:02 UTC — the .NET listener's GUID-prefixed file\n", guidFile.Name, 4) +
+		fmt.Sprintf("- `Logs/%s`: %d records from a second process (configuration tool, PID 6612) on 2026-11-19 14:02 UTC — the .NET listener names a file GUID + original name (no braces) when the original is locked by another writer\n", guidFile.Name, 4) +
 		"- " + countUsersDevices(org) + fmt.Sprintf("; exports cover %d pilot users and their %d devices, all Allowed (ExternalCompliance)\n", pilotCount, nDev) +
 		"\nSync sessions whose start lies in the kept window:\n\n" + syncTable(logs, kept[0].Time, kept[len(kept)-1].Time)
 	return Output{Zip: files, README: readme("healthy-5days",
