@@ -534,9 +534,11 @@ const IDFullOverdue = "sync.full-overdue"
 // FullOverdue is sync.full-overdue computed from the sessions, for use
 // when the pattern library cannot express it (Checks does NOT call it, so
 // that the two never both report it). A window longer than FullInterval +
-// Grace inside [firstRecord, lastRecord] without a completed full sync is
-// overdue; windows are counted from the first record, between completions
-// and up to the last record. It returns false when !verbose or when the
+// Grace inside [firstRecord, lastRecord] without the start of a full sync
+// that went on to complete is overdue; windows are counted from the first
+// record, between those starts and up to the last record. Starts, not
+// completions, mark a sync, so that one slow sync (reported as sync.slow)
+// does not also make the schedule look late. It returns false when !verbose or when the
 // covered window is shorter than FullInterval + Grace (then nothing can be
 // called overdue; Checks reports sync.coverage-short).
 func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool, opt Options) (report.Finding, bool) {
@@ -545,12 +547,12 @@ func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose
 	if !verbose || firstRecord.IsZero() || lastRecord.IsZero() || lastRecord.Sub(firstRecord) < limit {
 		return report.Finding{}, false
 	}
-	var ends []time.Time
+	var ends []time.Time          // starts of full syncs that completed
 	var lastBefore []*report.Sync // the completed sync that opens each window (nil for the first)
 	full := sortedByStart(syncs, "full")
 	for _, s := range full {
-		if s.Status == StatusCompleted && s.End != nil {
-			ends = append(ends, *s.End)
+		if s.Status == StatusCompleted {
+			ends = append(ends, s.Start)
 			lastBefore = append(lastBefore, s)
 		}
 	}
@@ -579,7 +581,7 @@ func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose
 	for _, w := range ws {
 		longest = max(longest, w.to.Sub(w.from))
 	}
-	title := fmt.Sprintf("No completed full sync for %s (expected every %s, flagged above %s with %s grace)", formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
+	title := fmt.Sprintf("No successful full sync for %s (expected every %s, flagged above %s with %s grace)", formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
 	if len(ws) > 1 {
 		title = fmt.Sprintf("%d windows without a completed full sync (longest %s; expected every %s, flagged above %s with %s grace)", len(ws), formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
 	}
@@ -591,11 +593,11 @@ func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose
 		if len(f.Evidence) == report.MaxEvidence {
 			break
 		}
-		text := fmt.Sprintf("no completed full sync from %s to %s (%s)", w.from.UTC().Format(time.RFC3339), w.to.UTC().Format(time.RFC3339), formatDuration(w.to.Sub(w.from)))
+		text := fmt.Sprintf("no successful full sync started from %s to %s (%s)", w.from.UTC().Format(time.RFC3339), w.to.UTC().Format(time.RFC3339), formatDuration(w.to.Sub(w.from)))
 		ev := report.Evidence{Time: timePtr(w.from)}
 		if w.after != nil {
 			ev = lastEvidence(w.after)
-			text += "; the last completion before it"
+			text += "; the last successful one before it"
 		} else {
 			text += "; counted from the first trace record"
 		}

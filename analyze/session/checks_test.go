@@ -399,8 +399,8 @@ func TestFullOverdue(t *testing.T) {
 	first, last = s.bounds()
 	syncs, _, _, _ = run(t, sc, true, Options{})
 	f, ok := FullOverdue(syncs, first, last, true, Options{})
-	day1End := sc.start.Add(24*time.Hour + 2*time.Hour + 7*time.Second + 25*time.Minute + 13*time.Second)
-	if !ok || f.Count != 1 || !f.First.Equal(day1End) || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
+	day1Start := sc.start.Add(24*time.Hour + 2*time.Hour + 7*time.Second)
+	if !ok || f.Count != 1 || !f.First.Equal(day1Start) || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
 		t.Fatalf("%v %+v", ok, f)
 	}
 	checkFindingShape(t, []report.Finding{f})
@@ -410,6 +410,12 @@ func TestFullOverdue(t *testing.T) {
 	}
 	if _, ok := FullOverdue(nil, first, first.Add(25*time.Hour), true, Options{}); ok {
 		t.Fatal("overdue in a 25 h window")
+	}
+	// A slow full sync (3 h instead of 25 min) is not also overdue.
+	sc.stuckFullDay, sc.slowFullDay, sc.slowDuration = -1, 2, 3*time.Hour
+	syncs, _, _, _ = run(t, sc, true, Options{})
+	if f, ok := FullOverdue(syncs, first, last, true, Options{}); ok {
+		t.Fatalf("slow sync made the schedule overdue: %s", f.Title)
 	}
 	// No full sync at all in 3 days: one window from the first record.
 	if f, ok := FullOverdue(nil, first, first.Add(72*time.Hour), true, Options{}); !ok || !strings.Contains(f.Title, "72h0m") {
