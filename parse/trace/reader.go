@@ -89,14 +89,17 @@ type Reader struct {
 
 	// The gap: bytes after the last record (or from the file start) not
 	// yet known to belong to a record.
-	seenStart  bool  // a start marker was met: a gap is between records, not a partial first record
-	gapStart   int64 // file offset where the current gap began
-	gapNonWS   int64 // file offset of the gap's first non-whitespace byte, -1 if none
-	gapEndTag  bool  // the gap holds an end tag (a partial record)
-	inRecord   bool  // buf[pos:] begins with startTag
-	endScan    int   // end-tag search resumes at buf[pos+endScan:]
-	startScan  int   // next-start search resumes at buf[pos+startScan:]
-	skipping   bool  // inside an oversized record, resyncing at the next start
+	seenStart  bool        // a start marker was met: a gap is between records, not a partial first record
+	gapStart   int64       // file offset where the current gap began
+	gapNonWS   int64       // file offset of the gap's first non-whitespace byte, -1 if none
+	gapEndTag  bool        // the gap holds an end tag (a partial record)
+	inRecord   bool        // buf[pos:] begins with startTag
+	scan       int         // the record's tag scan resumes at buf[pos+scan:]
+	pend       *eventAlloc // header of the record at pos, read by the fast path
+	pendFrom   int         // where that record's payload part begins
+	spare      *eventAlloc // unused allocation kept from a failed fast path
+	noFast     bool        // tests: always use the general header parser
+	skipping   bool        // inside an oversized record, resyncing at the next start
 	noZoneSeen bool
 
 	stats    Stats
@@ -184,7 +187,7 @@ func (r *Reader) findStart() {
 		r.closeGap(false)
 		r.inRecord = true
 		r.seenStart = true
-		r.endScan, r.startScan = len(startTag), len(startTag)
+		r.scan = len(startTag)
 	case r.eof:
 		r.scanGap(r.end, r.end)
 		r.closeGap(true)
@@ -243,28 +246,44 @@ func (r *Reader) closeGap(atEOF bool) {
 
 // record handles the record starting at buf[pos]. It returns the parsed
 // event, or nil when the record was skipped or more input is needed.
+//
+// The outcome depends only on the file's bytes, never on how they were
+// buffered: with E the first end tag and S the first next start after the
+// start marker, the record is cut at S if S comes before E, complete at E
+// otherwise, oversize if the part up to E or S does not fit in maxRecord
+// bytes, and truncated at the end of the file if neither exists.
 func (r *Reader) record() *event.Event {
 	b := r.buf[r.pos:r.end]
 	off := r.base + int64(r.pos)
-	if e := bytes.Index(b[r.endScan:], []byte(endTag)); e >= 0 {
-		tagAt := r.endScan + e
-		if tagAt > r.startScan {
-			if s := bytes.Index(b[r.startScan:tagAt], []byte(startTag)); s >= 0 {
-				r.cutByNext(r.startScan + s)
-				return nil
-			}
+	if r.pend == nil && r.scan == len(startTag) && !r.noFast {
+		// A header in the standard layout holds no start or end tag: read
+		// it now and scan for the record's end after it.
+		a := r.spare
+		if a == nil {
+			a = new(eventAlloc)
+			a.ev.Fields = a.fields[:0:1]
+		}
+		r.spare = nil
+		if from, ok := r.fastHeader(b, &a.ev); ok {
+			r.pend, r.pendFrom, r.scan = a, from, from
+		} else {
+			r.spare = a // untouched by a failed fastHeader
+		}
+	}
+	if tagAt, isEnd, found := r.scanRecord(b); found {
+		if !isEnd {
+			r.cutByNext(tagAt)
+			return nil
 		}
 		n := tagAt + len(endTag)
+		if n > r.maxRecord {
+			r.oversize()
+			return nil
+		}
 		rec := b[:n]
 		r.pos += n
 		r.inRecord = false
 		r.gapStart = r.base + int64(r.pos)
-		if n > r.maxRecord {
-			r.stats.Broken++
-			r.stats.SkippedBytes += int64(n)
-			r.warnAt(off, WarnOversize, "record of "+strconv.Itoa(n)+" bytes skipped: larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap")
-			return nil
-		}
 		ev, problem := r.parseRecord(rec, off)
 		if ev == nil {
 			r.stats.Broken++
@@ -275,42 +294,97 @@ func (r *Reader) record() *event.Event {
 		r.stats.Records++
 		return ev
 	}
-	if s := bytes.Index(b[r.startScan:], []byte(startTag)); s >= 0 {
-		r.cutByNext(r.startScan + s)
-		return nil
-	}
-	r.endScan = max(r.endScan, len(b)-(len(endTag)-1))
-	r.startScan = max(r.startScan, len(b)-(len(startTag)-1))
 	switch {
+	case len(b) >= r.maxRecord:
+		r.oversize()
 	case r.eof:
 		r.stats.Broken++
 		r.stats.SkippedBytes += int64(len(b))
 		r.warnAt(off, WarnTruncated, "truncated record at end of file ("+strconv.Itoa(len(b))+" bytes) skipped")
+		r.pend = nil
 		r.pos = r.end
 		r.inRecord = false
 		r.gapStart = r.base + int64(r.pos)
-	case len(b) >= r.maxRecord:
-		r.stats.Broken++
-		r.warnAt(off, WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap skipped; resyncing at the next <E2ETraceEvent")
-		r.stats.SkippedBytes += int64(len(startTag))
-		r.pos += len(startTag)
-		r.inRecord = false
-		r.skipping = true
 	default:
 		r.fill()
 	}
 	return nil
 }
 
+// scanRecord hops over the tags of the record b (which begins with its
+// start marker) from the saved scan position, looking for the record's end
+// tag or the next start marker, whichever comes first. It returns the
+// position of that tag; found is false when neither is in b yet (the scan
+// position is saved; a tag cut at the end of b is looked at again once
+// more data is in, unless the file has ended).
+func (r *Reader) scanRecord(b []byte) (at int, isEnd, found bool) {
+	i := r.scan
+	for {
+		j := indexLT(b, i)
+		if j < 0 {
+			r.scan = len(b)
+			return 0, false, false
+		}
+		rest := b[j:]
+		tag := startTag
+		if len(rest) > 1 && rest[1] == '/' {
+			tag = endTag
+		}
+		if len(rest) >= len(tag) {
+			if string(rest[:len(tag)]) == tag {
+				return j, tag == endTag, true
+			}
+		} else if !r.eof && string(rest) == tag[:len(rest)] {
+			r.scan = j
+			return 0, false, false
+		}
+		i = j + 1
+	}
+}
+
+// indexLT returns the index of the first '<' in b at or after i, or -1.
+// Tags are close together, so a short plain loop comes before IndexByte.
+func indexLT(b []byte, i int) int {
+	for n := min(len(b), i+16); i < n; i++ {
+		if b[i] == '<' {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[i:], '<'); j >= 0 {
+		return i + j
+	}
+	return -1
+}
+
+// oversize skips the record at pos, larger than maxRecord, resyncing at
+// the next start marker.
+func (r *Reader) oversize() {
+	r.pend = nil
+	r.stats.Broken++
+	r.warnAt(r.base+int64(r.pos), WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap skipped; resyncing at the next <E2ETraceEvent")
+	r.stats.SkippedBytes += int64(len(startTag))
+	r.pos += len(startTag)
+	r.inRecord = false
+	r.skipping = true
+}
+
 // cutByNext skips the record at pos, which is cut off by the start of the
 // next record at pos+at.
 func (r *Reader) cutByNext(at int) {
+	if at+len(startTag) > r.maxRecord {
+		r.oversize()
+		return
+	}
+	r.pend = nil
 	r.stats.Broken++
 	r.stats.SkippedBytes += int64(at)
 	r.warnAt(r.base+int64(r.pos), WarnTruncated, "truncated record ("+strconv.Itoa(at)+" bytes) skipped: cut off by the next <E2ETraceEvent>")
 	r.pos += at
 	r.gapStart = r.base + int64(r.pos)
-	r.endScan, r.startScan = len(startTag), len(startTag)
+	r.scan = len(startTag)
 }
 
 // skip discards the rest of an oversized record up to the next start.

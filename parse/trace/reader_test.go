@@ -29,6 +29,11 @@ type result struct {
 // readAll reads data to the end with the given initial buffer size and
 // max-record cap (0: defaults); oneByte feeds the data a byte at a time.
 func readAll(t testing.TB, data []byte, bufSize, maxRecord int, oneByte bool) result {
+	return readWith(t, data, bufSize, maxRecord, oneByte, false)
+}
+
+// readWith is readAll; noFast turns the fast header path off.
+func readWith(t testing.TB, data []byte, bufSize, maxRecord int, oneByte, noFast bool) result {
 	var res result
 	var src io.Reader = bytes.NewReader(data)
 	if oneByte {
@@ -41,6 +46,7 @@ func readAll(t testing.TB, data []byte, bufSize, maxRecord int, oneByte bool) re
 	if maxRecord > 0 {
 		r.SetMaxRecord(maxRecord)
 	}
+	r.noFast = noFast
 	for n := 0; ; n++ {
 		if n > len(data)+10 {
 			t.Fatalf("reader does not stop: %d events from %d bytes", n, len(data))
@@ -166,6 +172,11 @@ func TestRealFile(t *testing.T) {
 	small := readAll(t, data, 64, 0, true)
 	if !reflect.DeepEqual(small.events, res.events) || small.stats != res.stats {
 		t.Errorf("chunked read differs: %d events, stats %+v", len(small.events), small.stats)
+	}
+	// The general header parser gives the same events as the fast path.
+	general := readWith(t, data, 0, 0, false, true)
+	if !reflect.DeepEqual(general.events, res.events) || general.stats != res.stats {
+		t.Errorf("general parser differs: %d events, stats %+v", len(general.events), general.stats)
 	}
 }
 

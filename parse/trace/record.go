@@ -8,6 +8,9 @@ import (
 	"exlog/event"
 )
 
+// zeroGUIDBraced is the "no activity" id, most records' ActivityID.
+const zeroGUIDBraced = "{00000000-0000-0000-0000-000000000000}"
+
 // eventAlloc puts an Event and room for its usual field in one allocation.
 type eventAlloc struct {
 	ev     event.Event
@@ -15,31 +18,49 @@ type eventAlloc struct {
 }
 
 // parseRecord turns one complete record (from "<E2ETraceEvent" to
-// "</E2ETraceEvent>" inclusive) into an Event. It returns nil and the
-// reason when the record has no usable time or type. rec is only read
-// during the call.
+// "</E2ETraceEvent>" inclusive) into an Event, finishing the pending
+// event whose header the fast path already read, if any. It returns nil
+// and the reason when the record has no usable time or type. rec is only
+// read during the call.
 func (r *Reader) parseRecord(rec []byte, off int64) (*event.Event, string) {
-	a := new(eventAlloc)
+	a, from := r.pend, r.pendFrom
+	r.pend = nil
+	if a == nil {
+		if a = r.spare; a == nil {
+			a = new(eventAlloc)
+			a.ev.Fields = a.fields[:0:1]
+		}
+		r.spare = nil
+		var problem string
+		if from, problem = r.parseHeader(rec, off, &a.ev); problem != "" {
+			return nil, problem
+		}
+	}
 	ev := &a.ev
 	ev.Format = event.FormatTrace
 	ev.Origin = event.Origin{Path: r.path, Offset: off}
-	ev.Fields = a.fields[:0:1]
+	end := len(rec) - len(endTag)
+	r.payload(ev, rec[min(from, end):end])
+	return ev, ""
+}
 
+// parseHeader reads the System part of a record in any layout: one pass
+// over its tags up to </System> or <ApplicationData, in any order. It
+// returns where the payload part begins, or the reason the record is
+// unusable.
+func (r *Reader) parseHeader(rec []byte, off int64, ev *event.Event) (payloadFrom int, problem string) {
 	var (
 		subType, level, timeVal []byte
 		haveTime, haveLevel     bool
 	)
-	// Header: one pass over the tags up to </System> or <ApplicationData,
-	// in any order.
 	i := len(startTag)
-	payloadFrom := len(rec)
+	payloadFrom = len(rec)
 header:
 	for {
-		j := bytes.IndexByte(rec[i:], '<')
-		if j < 0 {
+		tagAt := indexLT(rec, i)
+		if tagAt < 0 {
 			break
 		}
-		tagAt := i + j
 		i = tagAt + 1
 		k := i
 		if k < len(rec) && rec[k] == '/' {
@@ -79,40 +100,61 @@ header:
 				ev.Source = r.intern(&r.lastSource, v)
 			}
 		case "Correlation":
-			if v := attr(rec, i, "ActivityID"); v != nil {
-				g, ok := event.ParseGUID(bytes.TrimSpace(v))
+			for j := i; ; {
+				n, v, next, ok := nextAttr(rec, j)
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad ActivityID "+quoteShort(v))
+					i = next
+					break
 				}
-				ev.Activity = g
-			}
-			if v := attr(rec, i, "RelatedActivityID"); v != nil {
-				g, ok := event.ParseGUID(bytes.TrimSpace(v))
+				j = next
+				var dst *event.GUID
+				switch string(n) {
+				case "ActivityID":
+					dst = &ev.Activity
+				case "RelatedActivityID":
+					dst = &ev.Related
+				default:
+					continue
+				}
+				if string(v) == zeroGUIDBraced {
+					continue
+				}
+				g, ok := event.ParseGUID(trimSpace(v))
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad RelatedActivityID "+quoteShort(v))
+					r.warnAt(off, WarnBadValue, "bad "+string(n)+" "+quoteShort(v))
 				}
-				ev.Related = g
+				*dst = g
 			}
 		case "Execution":
-			if v := attr(rec, i, "ProcessName"); len(v) > 0 {
-				ev.Fields = append(ev.Fields, event.Field{Name: event.FieldProcessName, Value: r.intern(&r.lastProc, v)})
-			}
-			if v := attr(rec, i, "ProcessID"); v != nil {
-				n, ok := parseUint32(v)
+			for j := i; ; {
+				n, v, next, ok := nextAttr(rec, j)
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad ProcessID "+quoteShort(v))
+					i = next
+					break
 				}
-				ev.PID = n
-			}
-			if v := attr(rec, i, "ThreadID"); v != nil {
-				n, ok := parseUint32(v)
+				j = next
+				var dst *uint32
+				switch string(n) {
+				case "ProcessName":
+					if len(v) > 0 {
+						ev.Fields = append(ev.Fields, event.Field{Name: event.FieldProcessName, Value: r.intern(&r.lastProc, v)})
+					}
+					continue
+				case "ProcessID":
+					dst = &ev.PID
+				case "ThreadID":
+					dst = &ev.TID
+				default:
+					continue
+				}
+				num, ok := parseUint32(v)
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad ThreadID "+quoteShort(v))
+					r.warnAt(off, WarnBadValue, "bad "+string(n)+" "+quoteShort(v))
 				}
-				ev.TID = n
+				*dst = num
 			}
 		case "Computer":
-			ev.Host = r.intern(&r.lastHost, bytes.TrimSpace(elementText(rec, i)))
+			ev.Host = r.intern(&r.lastHost, trimSpace(elementText(rec, i)))
 		}
 	}
 
@@ -125,16 +167,16 @@ header:
 	}
 	if ev.Type == event.TypeInvalid {
 		if subType != nil {
-			return nil, "record skipped: unknown SubType Name " + quoteShort(subType)
+			return 0, "record skipped: unknown SubType Name " + quoteShort(subType)
 		}
-		return nil, "record skipped: no SubType Name or Level giving its type"
+		return 0, "record skipped: no SubType Name or Level giving its type"
 	}
 	if !haveTime {
-		return nil, "record skipped: no TimeCreated SystemTime"
+		return 0, "record skipped: no TimeCreated SystemTime"
 	}
-	t, zone, hasZone, ok := parseTime(bytes.TrimSpace(timeVal))
+	t, zone, hasZone, ok := parseTime(trimSpace(timeVal))
 	if !ok {
-		return nil, "record skipped: bad TimeCreated SystemTime " + quoteShort(timeVal)
+		return 0, "record skipped: bad TimeCreated SystemTime " + quoteShort(timeVal)
 	}
 	if !hasZone && !r.noZoneSeen {
 		r.noZoneSeen = true
@@ -142,9 +184,7 @@ header:
 	}
 	ev.Time = t
 	ev.TZOffset = zone
-
-	r.payload(ev, rec[min(payloadFrom, len(rec)-len(endTag)):len(rec)-len(endTag)])
-	return ev, ""
+	return payloadFrom, ""
 }
 
 // payload fills Message (and exception/callstack fields) from the part of
@@ -258,7 +298,7 @@ func (r *Reader) appendTraceRecord(ev *event.Event, dst, tr []byte) []byte {
 		x = nil
 	}
 	if d, ok := element(tr, "<Description>", "</Description>"); ok {
-		dst = appendUnescaped(dst, bytes.TrimSpace(d))
+		dst = appendUnescaped(dst, trimSpace(d))
 	}
 	if x != nil {
 		dst = r.appendException(ev, dst, start, x)
@@ -297,7 +337,7 @@ func (r *Reader) appendException(ev *event.Event, dst []byte, start int, x []byt
 	typ, _ := element(outer, "<ExceptionType>", "</ExceptionType>")
 	msg, _ := element(outer, "<Message>", "</Message>")
 	typ = shortTypeName(typ)
-	msg = bytes.TrimSpace(msg)
+	msg = trimSpace(msg)
 	if len(typ) > 0 || len(msg) > 0 {
 		if len(dst) > start {
 			dst = append(dst, '\n')
@@ -327,7 +367,7 @@ func (r *Reader) appendException(ev *event.Event, dst []byte, start int, x []byt
 		typ, _ := element(in, "<ExceptionType>", "</ExceptionType>")
 		msg, _ := element(in, "<Message>", "</Message>")
 		typ = shortTypeName(typ)
-		msg = bytes.TrimSpace(msg)
+		msg = trimSpace(msg)
 		if len(typ) > 0 || len(msg) > 0 {
 			dst = append(dst, "\n---> "...)
 			dst = appendTypeMessage(dst, typ, msg)
@@ -350,9 +390,9 @@ func appendTypeMessage(dst, typ, msg []byte) []byte {
 // shortTypeName drops the assembly part of an assembly-qualified type
 // name ("System.X, mscorlib, Version=..." -> "System.X").
 func shortTypeName(t []byte) []byte {
-	t = bytes.TrimSpace(t)
+	t = trimSpace(t)
 	if c := bytes.IndexByte(t, ','); c >= 0 {
-		t = bytes.TrimSpace(t[:c])
+		t = trimSpace(t[:c])
 	}
 	return t
 }
@@ -393,18 +433,36 @@ func elementText(rec []byte, i int) []byte {
 // attr returns the raw value of attribute name in the start tag whose
 // element name ends at rec[i], or nil when it is absent.
 func attr(rec []byte, i int, name string) []byte {
+	for {
+		n, v, next, ok := nextAttr(rec, i)
+		if !ok {
+			return nil
+		}
+		if string(n) == name {
+			return v
+		}
+		i = next
+	}
+}
+
+// nextAttr reads the attribute at rec[i:] of a start tag: its name, raw
+// value (without quotes) and the position after it. ok is false at the
+// end of the tag ('>', "/>", '<' or the end of rec); next is then where
+// the attributes stopped. Malformed attributes (no value, no quotes) are
+// passed over.
+func nextAttr(rec []byte, i int) (name, val []byte, next int, ok bool) {
 	for i < len(rec) {
 		for i < len(rec) && isSpace(rec[i]) {
 			i++
 		}
 		if i >= len(rec) || rec[i] == '>' || rec[i] == '/' || rec[i] == '<' {
-			return nil
+			return nil, nil, i, false
 		}
 		n0 := i
-		for i < len(rec) && rec[i] != '=' && rec[i] != '>' && !isSpace(rec[i]) {
+		for i < len(rec) && rec[i] != '=' && rec[i] != '>' && rec[i] != '<' && !isSpace(rec[i]) {
 			i++
 		}
-		an := rec[n0:i]
+		name = rec[n0:i]
 		for i < len(rec) && isSpace(rec[i]) {
 			i++
 		}
@@ -416,7 +474,7 @@ func attr(rec []byte, i int, name string) []byte {
 			i++
 		}
 		if i >= len(rec) {
-			return nil
+			break
 		}
 		q := rec[i]
 		if q != '"' && q != '\'' {
@@ -425,14 +483,11 @@ func attr(rec []byte, i int, name string) []byte {
 		i++
 		e := bytes.IndexByte(rec[i:], q)
 		if e < 0 {
-			return nil
+			break
 		}
-		if string(an) == name {
-			return rec[i : i+e]
-		}
-		i += e + 1
+		return name, rec[i : i+e], i + e + 1, true
 	}
-	return nil
+	return nil, nil, len(rec), false
 }
 
 func isNameByte(c byte) bool {
@@ -471,7 +526,7 @@ func typeFromName(b []byte) event.Type {
 }
 
 func parseUint32(b []byte) (uint32, bool) {
-	b = bytes.TrimSpace(b)
+	b = trimSpace(b)
 	if len(b) == 0 || len(b) > 10 {
 		return 0, false
 	}
