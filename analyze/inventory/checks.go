@@ -1,0 +1,292 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"exlog/parse/pscmdlet"
+	"exlog/report"
+)
+
+// devRef is one (deduplicated) device and its owner, if known.
+type devRef struct {
+	entry    int
+	user     *user
+	problems []string
+}
+
+func (d *devRef) flag(id string) {
+	if d.user != nil {
+		d.user.problems = append(d.user.problems, id)
+	} else {
+		d.problems = append(d.problems, id)
+	}
+}
+
+// checkSMTP: the connector discovers a user's devices by the primary SMTP
+// address, which must equal the Azure AD UPN. A user whose address list
+// was cut ("{a, b, c, d...}") without showing the SMTP: entry cannot be
+// judged: counted as unknown, not flagged.
+func (b *Builder) checkSMTP(users []*user, inv *report.Inventory) []report.Finding {
+	f := newFinding(IDSMTPUPNMismatch, "", report.SeverityWarning, "discovery",
+		"The connector finds a user's devices through the primary SMTP address, which must be the same as the user's UPN in Azure AD / Entra ID. Change the primary SMTP address (Set-Mailbox -PrimarySmtpAddress, or the e-mail address policy) or the UPN so that they match, then wait for the next full sync.",
+		DocsTroubleshoot)
+	var who []string
+	checked, unknown := 0, 0
+	for _, u := range users {
+		if u.upn == "" {
+			continue
+		}
+		switch u.smtp {
+		case smtpKnown:
+			checked++
+			if !strings.EqualFold(strings.TrimSpace(u.primary), strings.TrimSpace(u.upn)) {
+				who = append(who, u.name)
+				u.problems = append(u.problems, IDSMTPUPNMismatch)
+				at := u.primaryFrom
+				addEvidence(&f, b.evidence(at, nil, fmt.Sprintf("primary SMTP %s (from %s) differs from UPN %s", u.primary, b.entries[at].primaryFromName(), u.upn)))
+			}
+		case smtpUnknown:
+			unknown++
+		}
+	}
+	inv.Extra["smtp_upn_checked"] = fmt.Sprint(checked)
+	if unknown > 0 {
+		inv.Extra["smtp_upn_unknown"] = fmt.Sprint(unknown)
+	}
+	if f.Count == 0 {
+		return nil
+	}
+	f.Title = fmt.Sprintf("%d user(s) whose primary SMTP address differs from the UPN: devices not discovered (%s)", f.Count, names(who, 5))
+	if unknown > 0 {
+		f.Title += fmt.Sprintf("; %d more could not be checked (address list truncated)", unknown)
+	}
+	return []report.Finding{f}
+}
+
+func (e *entry) primaryFromName() string {
+	if e.primaryFrom == "" {
+		return "export"
+	}
+	return e.primaryFrom
+}
+
+// checkActiveSync: ActiveSync disabled on the mailbox, or no device
+// partnership although the exports show devices for the user.
+func (b *Builder) checkActiveSync(users []*user) []report.Finding {
+	f := newFinding(IDActiveSyncOff, "", report.SeverityWarning, "discovery",
+		"Exchange ActiveSync must be enabled on the mailbox for the connector to see and manage its devices: Set-CASMailbox <user> -ActiveSyncEnabled $true. A user with devices but HasActiveSyncDevicePartnership False has no working partnership: have the user remove and re-add the mail account, then wait for a sync.",
+		DocsTroubleshoot)
+	var who []string
+	for _, u := range users {
+		switch {
+		case u.enabled == boolFalse:
+			who = append(who, u.name)
+			u.problems = append(u.problems, IDActiveSyncOff)
+			addEvidence(&f, b.evidence(u.enabledAt, nil, "ActiveSyncEnabled False for "+u.name))
+		case u.partner == boolFalse && len(u.devices) > 0:
+			who = append(who, u.name)
+			u.problems = append(u.problems, IDActiveSyncOff)
+			addEvidence(&f, b.evidence(u.partnerAt, nil, fmt.Sprintf("HasActiveSyncDevicePartnership False for %s, who has %d device(s) in the exports", u.name, len(u.devices))))
+		}
+	}
+	if f.Count == 0 {
+		return nil
+	}
+	f.Title = fmt.Sprintf("ActiveSync disabled or without device partnership for %d user(s) (%s)", f.Count, names(who, 5))
+	return []report.Finding{f}
+}
+
+// connectorReasons are the DeviceAccessStateReason values the connector
+// sets on behalf of Intune.
+var connectorReasons = map[string]string{
+	"ExternallyManaged":  "Intune manages the device's access",
+	"ExternalCompliance": "the device is enrolled but not compliant",
+	"ExternalEnrollment": "the device is not enrolled in Intune",
+}
+
+// checkQuarantined counts devices quarantined or blocked by the connector,
+// one finding per reason (Key = reason).
+func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
+	byReason := map[string]*report.Finding{}
+	who := map[string][]string{}
+	for i := range devs {
+		d := &devs[i]
+		e := &b.entries[d.entry]
+		if e.state != "Quarantined" && e.state != "Blocked" {
+			continue
+		}
+		meaning, ok := connectorReasons[e.reason]
+		if !ok {
+			continue
+		}
+		f := byReason[e.reason]
+		if f == nil {
+			nf := newFinding(IDDeviceQuarantined, "", report.SeverityWarning, "device",
+				"These access states are set by Intune through the connector: "+meaning+". Have the user enrol the device with the Company Portal and meet the compliance policies; the connector allows the device at its next sync. If enrolled, compliant devices stay blocked, check that the connector's syncs complete.",
+				DocsInstall)
+			nf.Key = e.reason
+			f = &nf
+			byReason[e.reason] = f
+		}
+		name := "unknown user"
+		if d.user != nil {
+			name = d.user.name
+		} else if o, ok := deviceOwner(e.identity); ok {
+			name = o
+		}
+		who[e.reason] = append(who[e.reason], name)
+		d.flag(IDDeviceQuarantined)
+		addEvidence(f, b.evidence(d.entry, nil, fmt.Sprintf("%s %s %s (%s) of %s", e.state, strings.TrimSpace(e.deviceType), e.deviceID, e.reason, name)))
+	}
+	reasons := make([]string, 0, len(byReason))
+	for r := range byReason {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	var out []report.Finding
+	for _, r := range reasons {
+		f := byReason[r]
+		users := uniq(who[r])
+		f.Title = fmt.Sprintf("%d device(s) quarantined or blocked by the connector (%s) for %d user(s): %s", f.Count, r, len(users), names(users, 5))
+		out = append(out, *f)
+	}
+	return out
+}
+
+func uniq(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkStale flags devices whose last successful sync is more than
+// StaleAfter before the newest successful sync in the exports (the export
+// time is unknown, so the newest sync stands for "now"), or that never
+// synced. Dates are read with the culture learnt from their file; dates
+// that culture cannot disambiguate are read month-first and counted.
+func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Finding {
+	type parsed struct {
+		t         time.Time
+		ok, never bool
+	}
+	ps := make([]parsed, len(devs))
+	var newest time.Time
+	ambiguous, unreadable := 0, 0
+	for i, d := range devs {
+		e := &b.entries[d.entry]
+		if !e.lastSyncPresent {
+			continue
+		}
+		if e.lastSync == "" {
+			ps[i] = parsed{never: true}
+			continue
+		}
+		t, amb, ok := pscmdlet.ParseTime(e.lastSync, b.cultures[e.origin])
+		if !ok {
+			unreadable++
+			continue
+		}
+		if amb {
+			ambiguous++
+		}
+		if t.IsZero() || t.Year() <= 1 {
+			ps[i] = parsed{never: true}
+			continue
+		}
+		ps[i] = parsed{t: t, ok: true}
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	if unreadable > 0 {
+		inv.Extra["last_sync_unreadable"] = fmt.Sprint(unreadable)
+	}
+	if ambiguous > 0 {
+		inv.Extra["last_sync_ambiguous"] = fmt.Sprint(ambiguous)
+	}
+	if newest.IsZero() {
+		return nil
+	}
+	f := newFinding(IDDeviceStale, "", report.SeverityInfo, "device",
+		"Devices that have not synced for a month are usually retired or reset phones. Remove their partnerships (Remove-MobileDevice) so that they no longer count against the user or appear in Intune; if many current devices are stale, check Exchange ActiveSync itself.",
+		DocsTroubleshoot)
+	limit := newest.Add(-StaleAfter)
+	var oldest time.Time
+	for i := range devs {
+		d := &devs[i]
+		p := ps[i]
+		if !p.never && (!p.ok || !p.t.Before(limit)) {
+			continue
+		}
+		e := &b.entries[d.entry]
+		d.flag(IDDeviceStale)
+		text := fmt.Sprintf("%s %s never synced successfully", e.deviceType, e.deviceID)
+		var tp *time.Time
+		if p.ok {
+			t := p.t
+			tp = &t
+			if oldest.IsZero() || t.Before(oldest) {
+				oldest = t
+			}
+			text = fmt.Sprintf("%s %s last synced %s, %d days before the newest sync", e.deviceType, e.deviceID, e.lastSync, int(newest.Sub(t).Hours()/24))
+		}
+		addEvidence(&f, b.evidence(d.entry, tp, text))
+	}
+	if f.Count == 0 {
+		return nil
+	}
+	if !oldest.IsZero() {
+		f.First = &oldest
+	}
+	nw := newest
+	f.Last = &nw
+	f.Title = fmt.Sprintf("%d device(s) without a successful sync in the %d days before the newest sync in the exports (%s)", f.Count, int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
+	if ambiguous > 0 {
+		f.Title += fmt.Sprintf("; %d date(s) were ambiguous (M/d assumed)", ambiguous)
+	}
+	return []report.Finding{f}
+}
+
+// checkDefaultAccess: with DefaultAccessLevel Block or Quarantine, Exchange
+// holds new devices itself and no activation mail reaches them.
+func (b *Builder) checkDefaultAccess(orgs []int, inv *report.Inventory) []report.Finding {
+	var out []report.Finding
+	for _, i := range orgs {
+		e := &b.entries[i]
+		if e.defaultAccess == "" {
+			continue
+		}
+		if inv.DefaultAccessLevel == "" {
+			inv.DefaultAccessLevel = e.defaultAccess
+		}
+		if e.defaultAccess != "Block" && e.defaultAccess != "Quarantine" {
+			continue
+		}
+		dup := false
+		for k := range out {
+			if out[k].Key == e.defaultAccess {
+				addEvidence(&out[k], b.evidence(i, nil, "DefaultAccessLevel "+e.defaultAccess))
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		f := newFinding(IDDefaultNotAllow, "Exchange ActiveSync default access level is "+e.defaultAccess+": new devices are held by Exchange and the activation mail does not reach them", report.SeverityWarning, "access",
+			"With a default rule that blocks or quarantines, Exchange stops new devices before Intune can act and the connector's \"Get Started\" notification mail is not delivered to them, by design. Set-ActiveSyncOrganizationSettings -DefaultAccessLevel Allow and let Intune conditional access decide, or tell users to enrol without waiting for the mail.",
+			DocsTroubleshoot)
+		f.Key = e.defaultAccess
+		addEvidence(&f, b.evidence(i, nil, "DefaultAccessLevel "+e.defaultAccess))
+		out = append(out, f)
+	}
+	return out
+}
