@@ -311,7 +311,7 @@ func buildExchangeErrors() Output {
 
 func buildDiscoveryProblems() Output {
 	export := time.Date(2026, 11, 12, 10, 20, 0, 0, time.UTC)
-	org := problemOrg(7, export)
+	org := newOrg(7, 1500, export)
 	sim := newSim(701, org, "a")
 	from := export.Add(-48 * time.Hour)
 	sim.startup(from, 2612)
@@ -344,7 +344,15 @@ func buildDiscoveryProblems() Output {
 	stale.LastSuccess = export.Add(-60*24*time.Hour - 3*time.Hour)
 	stale.LastAttempt = stale.LastSuccess.Add(40 * time.Second)
 	sess := &exportSession{runspace: newGUID(rand.New(rand.NewPCG(7, 7))), org: org}
-	cas, mbx, dev, orgs := pilotExports(org, sess, "Quarantine")
+	cas, mbx, _, orgs := pilotExports(org, sess, "Quarantine")
+	// the device statistics cover every mailbox (Get-Mailbox -ResultSize
+	// Unlimited | Get-ActiveSyncDeviceStatistics), not only the pilot group
+	var dev []PSObject
+	for _, u := range org.Users {
+		for _, d := range u.Devices {
+			dev = append(dev, sess.deviceStats(d))
+		}
+	}
 	mbxText := formatList(mbx, 80)
 	files := append(lf,
 		File{"TracingConfiguration.xml", tracingConfig("Verbose ActivityTracing", quota, 30)},
@@ -355,10 +363,10 @@ func buildDiscoveryProblems() Output {
 		File{"exports/orgsettings.txt", flFile(orgs)},
 	)
 	a, b := window0(kept)
-	facts := traceFacts(kept) + fmt.Sprintf("- exports taken %s; %d pilot mailboxes, %d devices\n- "+countUsersDevices(org)+"\n\n", export.Format(time.RFC3339), len(cas), len(dev)) + syncTable(logs, a, b)
+	facts := traceFacts(kept) + fmt.Sprintf("- exports taken %s; mailbox, CAS mailbox and organisation exports for %d pilot users; device statistics for all %d devices of all %d users\n- "+countUsersDevices(org)+"\n\n", export.Format(time.RFC3339), len(cas), len(dev), len(org.Users)) + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("discovery-problems",
 		"Healthy traces, but the exports show why devices are not discovered or users get no mail: a user whose primary SMTP address differs from the UPN, a user with devices but ActiveSync disabled, devices quarantined by the connector, a device that has not synced for 60 days, an organisation whose DefaultAccessLevel is Quarantine, and a service configuration with a hard-coded EWS URL and CAS failover off. Exports mix formats: Format-List UTF-16LE, Format-List UTF-8 with BOM, PowerShell 7 CSV (UTF-8, no #TYPE).",
-		files, map[string]string{"exports/mailbox-utf8.txt": "Format-List, UTF-8 with BOM (Out-File -Encoding utf8)", "exports/device-statistics.csv": "PowerShell 7 Export-Csv: UTF-8 without BOM, no #TYPE, all quoted"}, facts,
+		files, map[string]string{"exports/mailbox-utf8.txt": "Format-List, UTF-8 with BOM (Out-File -Encoding utf8)", "exports/device-statistics.csv": "PowerShell 7 Export-Csv of every device: UTF-8 without BOM, no #TYPE, all quoted"}, facts,
 		fmt.Sprintf("- `discovery.smtp-upn-mismatch`: %s — UPN %s, primary SMTP %s\n- `discovery.activesync-disabled`: %s (ActiveSyncEnabled False, %d devices)\n- `device.quarantined`: 6 devices — 4 ExternallyManaged, 2 ExternalCompliance: %s\n- `device.stale`: %s of %s, LastSuccessSync %s (60 days before the export)\n- `access.default-not-allow`: DefaultAccessLevel Quarantine\n- `config.ews-url-hardcoded` (info): https://mail.contoso.com/EWS/Exchange.asmx\n- `config.cas-failover-disabled`",
 			mism.Display, mism.UPN, mism.PrimarySMTP, noEAS.Display, len(noEAS.Devices), strings.Join(quarantined, "; "), stale.ID, stale.User.Display, usDate(stale.LastSuccess)),
 		"- sync findings (all sessions completed); `device.stale` for the other devices (all synced within 20 h of the export)",
