@@ -19,6 +19,11 @@ import (
 	"unicode/utf8"
 )
 
+// directorySlack allows for directories and refused members: a zip may
+// declare up to this many times MaxFiles records before it is refused
+// whole (otherwise the first MaxFiles entries are listed).
+const directorySlack = 4
+
 // addZip lists the members of the zip archive in ra (size bytes) shown as
 // prefix, at the given depth (1 for a zip given as input). It returns false
 // when the archive itself is refused (a Skip is recorded); the caller then
@@ -29,6 +34,12 @@ import (
 func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bool {
 	if depth > b.lim.MaxDepth {
 		b.skip(prefix, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d", depth, b.lim.MaxDepth))
+		return false
+	}
+	// A directory of millions of records costs memory and time to parse;
+	// refuse it from the end record before parsing.
+	if n, ok := directoryRecords(ra, size); ok && n > uint64(b.lim.MaxFiles)*directorySlack {
+		b.skip(prefix, fmt.Sprintf("zip declares %d entries, more than %d × --max-files=%d; refused before reading its directory", n, directorySlack, b.lim.MaxFiles))
 		return false
 	}
 	zr, err := zip.NewReader(ra, size)
