@@ -320,7 +320,7 @@ func TestNotVerbose(t *testing.T) {
 	}
 }
 
-func findMarkerKind(e *event.Event) (Kind, bool) {
+func findMarkerKind(e *event.Event) (syncKind, bool) {
 	k, _ := findMarker(e.Message)
 	return k, k != kindNone
 }

@@ -9,22 +9,22 @@ import (
 	"exlog/event"
 )
 
-// Kind is the kind of a sync session. The zero value means "not a sync
+// syncKind is the kind of a sync session. The zero value means "not a sync
 // message".
-type Kind uint8
+type syncKind uint8
 
 const (
-	kindNone Kind = iota
-	KindFull
-	KindQuick
+	kindNone syncKind = iota
+	kindFull
+	kindQuick
 )
 
 // String is the name used in report.Sync.Kind: "full" or "quick".
-func (k Kind) String() string {
+func (k syncKind) String() string {
 	switch k {
-	case KindFull:
+	case kindFull:
 		return "full"
-	case KindQuick:
+	case kindQuick:
 		return "quick"
 	}
 	return ""
@@ -36,7 +36,7 @@ func (k Kind) String() string {
 // It returns the kind and the index of the '(' or kindNone, -1. It is the
 // only code run on every record, so it scans for ')' with IndexByte and
 // allocates nothing.
-func findMarker(msg string) (Kind, int) {
+func findMarker(msg string) (syncKind, int) {
 	from := 0
 	for {
 		i := strings.IndexByte(msg[from:], ')')
@@ -56,14 +56,14 @@ func findMarker(msg string) (Kind, int) {
 		if j > 0 && (msg[j-1] == ' ' || msg[j-1] == '-') {
 			j--
 		}
-		var k Kind
+		var k syncKind
 		switch {
 		case j >= 4 && equalFoldASCII(msg[j-4:j], "full"):
-			k, j = KindFull, j-4
+			k, j = kindFull, j-4
 		case j >= 5 && equalFoldASCII(msg[j-5:j], "quick"):
-			k, j = KindQuick, j-5
+			k, j = kindQuick, j-5
 		case j >= 5 && equalFoldASCII(msg[j-5:j], "delta"):
-			k, j = KindQuick, j-5
+			k, j = kindQuick, j-5
 		default:
 			continue
 		}

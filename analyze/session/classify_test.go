@@ -9,16 +9,16 @@ import (
 func TestFindMarker(t *testing.T) {
 	cases := []struct {
 		msg  string
-		kind Kind
+		kind syncKind
 	}{
-		{"Handling command: Getting the mobile device list without a time filter (full sync) for 5 users", KindFull},
-		{"... (FULL SYNC) ...", KindFull},
-		{"(quick sync)", KindQuick},
-		{"x (Quick Sync) of 3 users", KindQuick},
-		{"x (delta sync) y", KindQuick},
-		{"x ( full sync ) y", KindFull},
-		{"x (quick-sync) y", KindQuick},
-		{"f(x) and (g) then (full sync)", KindFull},
+		{"Handling command: Getting the mobile device list without a time filter (full sync) for 5 users", kindFull},
+		{"... (FULL SYNC) ...", kindFull},
+		{"(quick sync)", kindQuick},
+		{"x (Quick Sync) of 3 users", kindQuick},
+		{"x (delta sync) y", kindQuick},
+		{"x ( full sync ) y", kindFull},
+		{"x (quick-sync) y", kindQuick},
+		{"f(x) and (g) then (full sync)", kindFull},
 		{"full sync without parentheses", kindNone},
 		{"(full synchronization)", kindNone},
 		{"(fullsync", kindNone},

@@ -2,22 +2,43 @@
 // event stream and computes the timing checks that the pattern language
 // cannot express (cadence inference, slowness against peers).
 //
-// Rules, in short (the full contract is on Builder):
+// Session rules (the wording of quick syncs, start-up messages and
+// failures is not documented, domain.md §4, so only stable cores are used):
 //
-//   - A record is a sync message when its text carries a "(full sync)",
-//     "(quick sync)" or "(delta sync)" marker in any case; the rest of the
-//     sentence is not relied on (domain.md §4: only the full-sync texts are
-//     documented, quick-sync wording is a guess).
-//   - Start: the marker with "Handling command:" (documented), or the marker
-//     alone without completion or failure words. End: the marker with
-//     "completed successfully" (documented), or failure words / an
-//     Error-type record with the marker (failed).
-//   - Pairing: same non-zero activity id first, else the open session of the
-//     same kind on the same host.
-//   - Status: completed (a success message), failed (a failure message, an
-//     error record inside the session's activity, or its activity stopped,
-//     without a success message), unfinished (no end and no sign of failure:
-//     superseded by a new start, service restarted, logs end).
+//   - Sync message: the text carries "(full sync)", "(quick sync)" or
+//     "(delta sync)" in any case ("delta" counts as quick).
+//   - Verdict of a sync message, first match wins, reading only the text
+//     before "Details": "completed successfully" → completed (the product's
+//     own verdict); failure words (fail, exception, error, abort, timed out,
+//     not completed) or an Error/Critical record → failed; "Handling
+//     command:" → explicit start; "completed"/"finished"/"succeeded" →
+//     completed; otherwise an implicit start.
+//   - Pairing: an end goes to the open session with the same non-zero
+//     activity id and kind, else to the open session of its kind on its
+//     host (the connector's activity use is unconfirmed, so a mismatch does
+//     not prevent pairing). An end with no open session is kept as a session
+//     with Start = End, DurationS nil and ReasonNoStart (its start rotated
+//     away); an exact duplicate record (same time and text, e.g. a
+//     GUID-prefixed copy of a log) is ignored.
+//   - One open session per (host, kind). An explicit start while one is
+//     open supersedes it (ReasonSuperseded). An implicit start inside an
+//     explicit session, or in the same activity, is a progress message;
+//     an implicit start after an implicit start supersedes it.
+//   - Restart (ReasonRestarted): a record from the same host, trace source
+//     and process name with another non-zero PID, or a start/stop message of
+//     the service (guessed wording, or SCM 7036 naming the connector) from a
+//     different or unknown PID.
+//   - Error/Critical records or exception fields in the session's activity
+//     are counted and kept as evidence (first 2). A Stop record of the
+//     session's activity is noted but does not end it (a completion may
+//     follow under another activity).
+//   - Status: completed when a success message ends it (errors seen inside
+//     are then named in Reason); failed when a failure message ends it, or
+//     when it ends without a success message after errors or a Stop in its
+//     activity (known to have gone wrong); unfinished otherwise
+//     (superseded, restarted, ReasonLogsEnd).
+//   - Origin is the start record's origin; sessions cross files freely
+//     because the input is one stream merged by time.
 package session
 
 import (
@@ -107,7 +128,7 @@ const (
 
 type sessionKey struct {
 	host string
-	kind Kind
+	kind syncKind
 }
 
 // openSession is a session whose start was seen and whose end was not.
@@ -233,7 +254,7 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 
 // byActivity returns the open session with activity a (and kind k unless
 // k is kindNone).
-func (b *Builder) byActivity(a event.GUID, k Kind) *openSession {
+func (b *Builder) byActivity(a event.GUID, k syncKind) *openSession {
 	for _, s := range b.open {
 		if s.activity == a && (k == kindNone || s.key.kind == k) {
 			return s
@@ -261,7 +282,7 @@ func (b *Builder) indexOf(s *openSession) int {
 }
 
 // syncMessage handles a record that carries a sync marker.
-func (b *Builder) syncMessage(e *event.Event, kind Kind) {
+func (b *Builder) syncMessage(e *event.Event, kind syncKind) {
 	v := classify(e.Message, e.Type)
 	key := sessionKey{host: e.Host, kind: kind}
 	var s *openSession
@@ -301,7 +322,7 @@ func (b *Builder) syncMessage(e *event.Event, kind Kind) {
 	}
 }
 
-func (b *Builder) start(e *event.Event, kind Kind, explicit bool) {
+func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) {
 	proc, _ := e.Field(event.FieldProcessName)
 	d := parseDetails(e.Message)
 	s := &openSession{
@@ -374,7 +395,7 @@ func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
 // orphanEnd records a completion whose start is not in the logs (cut off
 // by rotation, or a start wording we did not recognise). Its Start is the
 // end time and its duration is unknown (nil).
-func (b *Builder) orphanEnd(e *event.Event, kind Kind, v verdict) {
+func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
 	sy := report.Sync{Kind: kind.String(), Start: e.Time, Origin: e.Origin.String()}
 	b.fillEnd(&sy, e, v)
 	sy.DurationS = nil
@@ -424,7 +445,8 @@ func (b *Builder) remove(i int) {
 // Finish closes the stream: sessions still open become unfinished (or
 // failed, see closeOpen) with ReasonLogsEnd. firstRecord and lastRecord
 // are the first and last record times of the trace logs (zero if
-// unknown); lastRecord is used to say how long a session had been running.
+// unknown); lastRecord is used to say how long a session had been running
+// (firstRecord is not used today).
 // It returns every session sorted by start time (then kind) and resets the
 // builder, which may then be reused for another stream.
 func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
