@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,9 +152,18 @@ func newBundle(lim Limits) *Bundle { return &Bundle{lim: lim.withDefaults()} }
 // a single file, or "-" for standard input. A path that cannot be found
 // or stat'ed is an error (and nothing is returned); everything found but
 // refused becomes a Skip. Entries keep the order of paths; within a folder
-// or an archive they are sorted by name.
+// or an archive they are sorted by name. Two inputs with the same base
+// name get "#2", "#3" appended to the later ones' names.
 func Open(paths []string, lim Limits) (*Bundle, error) {
 	b := newBundle(lim)
+	names := map[string]int{} // input display names, to keep paths unique
+	unique := func(name string) string {
+		names[name]++
+		if n := names[name]; n > 1 {
+			return name + "#" + strconv.Itoa(n)
+		}
+		return name
+	}
 	for _, p := range paths {
 		if p == "-" {
 			if b.stdinListed {
@@ -161,7 +171,7 @@ func Open(paths []string, lim Limits) (*Bundle, error) {
 				return nil, errors.New(`standard input ("-") given more than once`)
 			}
 			b.stdinListed = true
-			b.addReader("stdin", os.Stdin)
+			b.addReader(unique("stdin"), os.Stdin)
 			continue
 		}
 		fi, err := os.Stat(p)
@@ -171,11 +181,11 @@ func Open(paths []string, lim Limits) (*Bundle, error) {
 		}
 		switch {
 		case fi.IsDir():
-			b.addFolder(p, fi)
+			b.walk(p, unique(folderName(p)), []fs.FileInfo{fi})
 		case fi.Mode().IsRegular():
-			b.addFile(p, filepath.Base(p), fi)
+			b.addFile(p, unique(filepath.Base(p)), fi)
 		default:
-			b.skip(filepath.Base(p), "not a regular file (device, pipe or socket)")
+			b.skip(unique(filepath.Base(p)), "not a regular file (device, pipe or socket)")
 		}
 	}
 	b.finish()
@@ -300,16 +310,19 @@ func (b *Bundle) keepOpen(c io.Closer) {
 	b.closeMu.Unlock()
 }
 
-// addFolder walks a folder given on the command line.
-func (b *Bundle) addFolder(osPath string, fi fs.FileInfo) {
-	prefix := filepath.Base(filepath.Clean(osPath))
-	if abs, err := filepath.Abs(osPath); err == nil && (prefix == "." || prefix == "..") {
-		prefix = filepath.Base(abs)
+// folderName is the prefix of a folder input's entries: its base name
+// ("" for a file-system root).
+func folderName(osPath string) string {
+	name := filepath.Base(filepath.Clean(osPath))
+	if name == "." || name == ".." {
+		if abs, err := filepath.Abs(osPath); err == nil {
+			name = filepath.Base(abs)
+		}
 	}
-	if prefix == string(filepath.Separator) || prefix == "." || prefix == "/" {
-		prefix = ""
+	if name == "." || name == "/" || name == string(filepath.Separator) || strings.HasSuffix(name, `:\`) {
+		return "" // a file-system root, such as "/" or `D:\`
 	}
-	b.walk(osPath, prefix, []fs.FileInfo{fi})
+	return name
 }
 
 // walk lists a folder recursively. ancestors holds the folders on the way

@@ -22,6 +22,7 @@ func TestZipFile(t *testing.T) {
 	zipPath := filepath.Join(dir, "CASE.ZIP")
 	writeFile(t, zipPath, makeZip(t,
 		zfile{name: "Logs/", dir: true},
+		zfile{name: `Exports\`},
 		zfile{name: `Logs\Connector3.log`, data: []byte(traceLine)},
 		zfile{name: `Logs\Connector0.log`, data: []byte(traceLine + "0"), store: true},
 		zfile{name: "empty.txt"},
@@ -417,4 +418,32 @@ func TestLimitsDefaults(t *testing.T) {
 		t.Errorf("defaults %+v", d)
 	}
 	_ = time.Second
+}
+
+func TestSameBaseNameTwice(t *testing.T) {
+	dir := t.TempDir()
+	a, c := filepath.Join(dir, "a", "case.zip"), filepath.Join(dir, "c", "case.zip")
+	writeFile(t, a, makeZip(t, zfile{name: "x.log", data: []byte("a")}))
+	writeFile(t, c, makeZip(t, zfile{name: "x.log", data: []byte("c")}))
+	b, err := Open([]string{a, c}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got := contents(t, b)
+	if got["case.zip!x.log"] != "a" || got["case.zip#2!x.log"] != "c" {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestFolderName(t *testing.T) {
+	for in, want := range map[string]string{"bundle": "bundle", "x/bundle/": "bundle", "/": ""} {
+		if got := folderName(in); got != want {
+			t.Errorf("folderName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	wd, _ := os.Getwd()
+	if got := folderName("."); got != filepath.Base(wd) {
+		t.Errorf(`folderName(".") = %q`, got)
+	}
 }
