@@ -1,0 +1,169 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"exlog/event"
+)
+
+// ConnectorTraceSource is the TraceSourceLine Key of the connector.
+const ConnectorTraceSource = "OnPremisesExchangeConnectorService"
+
+// Tracing is what TracingConfiguration.xml says about the connector's
+// trace listener.
+type Tracing struct {
+	// SourceLevel is the effective level as written, e.g.
+	// "Warning ActivityTracing"; "" when the file has none. When the file
+	// sets several (trace source and listener), records must pass all of
+	// them, so the least detailed one is the effective one.
+	SourceLevel string
+	// Verbose reports whether SourceLevel lets Verbose records through
+	// ("Verbose" or "All").
+	Verbose bool
+	// Levels is SourceLevel split into its flags: ["Warning", "ActivityTracing"].
+	Levels        []string
+	FileSizeQuota int64 // FileSizeQuotaInBytes; 0 when absent
+	FileQuota     int   // number of files in the rotation; 0 when absent
+	FileName      string
+	// Line is the 1-based line of the effective SourceLevel setting, 0 if none.
+	Line int
+	// Key is the TraceSourceLine Key the settings were taken from: the
+	// connector's when the file has it, otherwise "" (settings of the
+	// whole file).
+	Key string
+}
+
+var tracingNames = map[string]string{
+	"sourcelevel":          "SourceLevel",
+	"filesizequotainbytes": "FileSizeQuotaInBytes",
+	"filequota":            "FileQuota",
+	"filename":             "FileName",
+}
+
+// DetectTracing reports whether head looks like TracingConfiguration.xml:
+// XML naming TracingConfiguration, or a TraceSourceLine with the
+// connector's key, or both SourceLevel and FileSizeQuotaInBytes.
+func DetectTracing(head []byte) bool {
+	if !looksLikeXML(head) {
+		return false
+	}
+	return containsFold(head, "<TracingConfiguration") ||
+		containsFold(head, "TraceSourceLine") && containsFold(head, ConnectorTraceSource) ||
+		containsFold(head, "SourceLevel") && containsFold(head, "FileSizeQuotaInBytes")
+}
+
+// ReadTracing reads a TracingConfiguration.xml. See the package comment
+// for the error contract; a file without any SourceLevel gives a warning
+// and a Tracing with SourceLevel "".
+func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning)) (*Tracing, error) {
+	s := &scanner{w: warn, path: path, names: tracingNames}
+	if err := s.run(r); err != nil {
+		return nil, err
+	}
+	t := &Tracing{}
+	// Prefer the connector's TraceSourceLine when the file has one.
+	inScope := func(int) bool { return true }
+	for i, k := range s.keys {
+		if i > 0 && strings.EqualFold(strings.TrimSpace(k), ConnectorTraceSource) {
+			t.Key = strings.TrimSpace(k)
+			inScope = func(sc int) bool { return sc == i }
+			break
+		}
+	}
+	best := -1
+	for _, st := range s.settings {
+		if !inScope(st.scope) {
+			continue
+		}
+		switch st.name {
+		case "SourceLevel":
+			rank, levels, ok := parseSourceLevel(st.value)
+			if !ok {
+				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read SourceLevel %q", st.value))
+				continue
+			}
+			if best < 0 || rank < best {
+				best = rank
+				t.SourceLevel, t.Levels, t.Line = st.value, levels, st.line
+				t.Verbose = rank >= rankVerbose
+			}
+		case "FileSizeQuotaInBytes":
+			if t.FileSizeQuota != 0 {
+				continue
+			}
+			if v, err := parseInt(st.value); err == nil && v >= 0 {
+				t.FileSizeQuota = v
+			} else {
+				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read FileSizeQuotaInBytes %q", st.value))
+			}
+		case "FileQuota":
+			if t.FileQuota != 0 {
+				continue
+			}
+			if v, err := parseInt(st.value); err == nil && v >= 0 && v <= 1<<31-1 {
+				t.FileQuota = int(v)
+			} else {
+				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read FileQuota %q", st.value))
+			}
+		case "FileName":
+			if t.FileName == "" {
+				t.FileName = st.value
+			}
+		}
+	}
+	if t.SourceLevel == "" {
+		s.warn(1, "missing-setting", "no SourceLevel found: the trace level is unknown")
+	}
+	return t, nil
+}
+
+// Ranks of System.Diagnostics.SourceLevels: the most detailed event type
+// a level lets through.
+const (
+	rankOff = iota
+	rankCritical
+	rankError
+	rankWarning
+	rankInformation
+	rankVerbose
+)
+
+var levelRanks = map[string]int{
+	"off": rankOff, "critical": rankCritical, "error": rankError, "warning": rankWarning,
+	"information": rankInformation, "verbose": rankVerbose, "all": rankVerbose,
+}
+
+// parseSourceLevel reads "Warning ActivityTracing", "Verbose, ActivityTracing",
+// "Information|ActivityTracing" or the numeric SourceLevels value. rank is
+// the most detailed type let through; ActivityTracing alone is rankOff.
+func parseSourceLevel(s string) (rank int, levels []string, ok bool) {
+	if n, err := strconv.ParseInt(strings.TrimSpace(s), 0, 64); err == nil {
+		// SourceLevels flags: Critical 1, Error 3, Warning 7, Information 15, Verbose 31, All -1.
+		switch {
+		case n == -1 || n&0x10 != 0:
+			rank = rankVerbose
+		case n&0x08 != 0:
+			rank = rankInformation
+		case n&0x04 != 0:
+			rank = rankWarning
+		case n&0x02 != 0:
+			rank = rankError
+		case n&0x01 != 0:
+			rank = rankCritical
+		}
+		return rank, []string{strings.TrimSpace(s)}, true
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '|' || r == '\t' || r == ';' }) {
+		l := strings.ToLower(f)
+		if r, known := levelRanks[l]; known {
+			rank = max(rank, r)
+		} else if l != "activitytracing" {
+			return 0, nil, false
+		}
+		levels = append(levels, f)
+	}
+	return rank, levels, len(levels) > 0
+}
