@@ -32,6 +32,9 @@ type listReader struct {
 	vals   []byte        // values of the object being read, back to back
 	pend   []pendingProp // its properties, pointing into vals
 	labels map[string]string
+	held   []event.ReadWarning // warnings of the object being read
+	errMsg string              // first line of a PowerShell error block in this object
+	first  []byte              // first line of the object being read
 }
 
 type pendingProp struct {
@@ -43,15 +46,58 @@ type pendingProp struct {
 // lines must not become one object held in memory.
 const maxObjectBytes = 16 << 20
 
+// warnf holds a warning until the object ends (see flush).
 func (l *listReader) warnf(line int, kind, format string, args ...any) {
 	if l.warn == nil {
 		return
 	}
-	l.warn(event.ReadWarning{
+	l.held = append(l.held, event.ReadWarning{
 		Origin:  event.Origin{Path: l.path, Line: line, Offset: -1},
 		Kind:    kind,
 		Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// flush reports the held warnings of an object; for a PowerShell error
+// block (an error record written into the export) one warning replaces
+// them, carrying the error text.
+func (l *listReader) flush(rec *Record) {
+	if l.warn == nil {
+		return
+	}
+	if rec != nil && l.errMsg != "" {
+		l.warn(event.ReadWarning{
+			Origin:  event.Origin{Path: l.path, Line: rec.Line, Offset: -1},
+			Kind:    "powershell-error",
+			Message: "PowerShell error written into the export: " + l.errMsg,
+		})
+	} else {
+		for _, w := range l.held {
+			l.warn(w)
+		}
+	}
+	l.held = l.held[:0]
+}
+
+// isErrorBlockLine recognises the lines PowerShell writes under an error
+// message ("At line:1 char:1", "+ CategoryInfo : …").
+func isErrorBlockLine(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t")
+	return bytes.HasPrefix(t, []byte("At line:")) || bytes.HasPrefix(t, []byte("At C:")) ||
+		bytes.HasPrefix(t, []byte("+ CategoryInfo ")) || bytes.HasPrefix(t, []byte("+ FullyQualifiedErrorId "))
+}
+
+// streamPrefixes start the lines PowerShell writes for its warning,
+// verbose and debug streams when they are redirected into the file.
+var streamPrefixes = [][]byte{[]byte("WARNING: "), []byte("VERBOSE: "), []byte("DEBUG: ")}
+
+func isStreamMessage(line []byte) bool {
+	for _, p := range streamPrefixes {
+		if bytes.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // label returns b as a string, shared between objects (labels repeat).
@@ -70,7 +116,21 @@ func (l *listReader) label(b []byte) string {
 }
 
 func (l *listReader) Next() (*Record, error) {
+	for {
+		rec, err := l.next()
+		if rec != nil && l.errMsg != "" {
+			l.flush(rec) // an error block, reported, not returned as an object
+			l.errMsg = ""
+			continue
+		}
+		l.flush(rec)
+		return rec, err
+	}
+}
+
+func (l *listReader) next() (*Record, error) {
 	var rec *Record
+	l.errMsg = ""
 	col := -1 // label column: index of " : " in this object
 	inProp := false
 	l.vals, l.pend = l.vals[:0], l.pend[:0]
@@ -101,8 +161,17 @@ func (l *listReader) Next() (*Record, error) {
 			}
 			break
 		}
+		if rec == nil && isStreamMessage(line) {
+			l.warnf(l.lr.line, "powershell-message", "PowerShell stream message in the export: %s", clip(line))
+			l.flush(nil)
+			continue
+		}
 		if rec == nil {
 			rec = &Record{Line: l.lr.line, Offset: -1}
+			l.first = append(l.first[:0], line...)
+		}
+		if l.errMsg == "" && isErrorBlockLine(line) {
+			l.errMsg = clipN(l.first, 400)
 		}
 		if cut {
 			l.warnf(l.lr.line, "line-too-long", "line longer than %d bytes was cut", maxLineBytes)
@@ -211,9 +280,13 @@ func isBlank(b []byte) bool {
 }
 
 // clip shortens a line for a warning message.
-func clip(b []byte) string {
-	const max = 80
+func clip(b []byte) string { return clipN(b, 80) }
+
+func clipN(b []byte, max int) string {
 	if len(b) > max {
+		for max > 0 && b[max]&0xc0 == 0x80 { // do not cut a UTF-8 sequence
+			max--
+		}
 		return string(b[:max]) + "…"
 	}
 	return string(b)
@@ -237,7 +310,7 @@ func DetectList(head []byte) bool {
 			line, head = head, nil
 		}
 		line = stripANSI(bytes.TrimSuffix(line, []byte{'\r'}))
-		if isBlank(line) {
+		if isBlank(line) || isStreamMessage(line) || isErrorBlockLine(line) || bytes.HasPrefix(line, []byte("+ ")) {
 			continue
 		}
 		if line[0] == ' ' || line[0] == '\t' {

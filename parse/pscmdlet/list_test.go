@@ -299,3 +299,31 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestListPowerShellNoise(t *testing.T) {
+	text := "WARNING: The Get-ActiveSyncDeviceStatistics cmdlet will be removed in a future version of Exchange. Use the Get-MobileDeviceStatistics cmdlet instead.\r\n" +
+		"\r\n" +
+		"DeviceID          : ApplA1\r\n" +
+		"DeviceAccessState : Allowed\r\n" +
+		"\r\n" +
+		"Get-ActiveSyncDeviceStatistics : The operation couldn't be performed because object 'megan.bowen' couldn't be found on 'DC01.contoso.com'.\r\n" +
+		"At line:1 char:1\r\n" +
+		"+ Get-ActiveSyncDeviceStatistics -Mailbox megan.bowen\r\n" +
+		"+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\r\n" +
+		"    + CategoryInfo          : NotSpecified: (:) [Get-ActiveSyncDeviceStatistics], ManagementObjectNotFoundException\r\n" +
+		"    + FullyQualifiedErrorId : 8D5B5D5E,Microsoft.Exchange.Management.Tasks.GetMobileDeviceStatistics\r\n" +
+		"\r\n" +
+		"DeviceID          : ApplB2\r\n" +
+		"DeviceAccessState : Quarantined\r\n"
+	if !DetectList([]byte(text)) {
+		t.Error("not detected with a leading WARNING line")
+	}
+	recs, warns := run(t, NewListReader, "noise.txt", text)
+	if len(recs) != 2 || recs[0].String("DeviceID") != "ApplA1" || recs[1].String("DeviceID") != "ApplB2" || recs[0].Partial || recs[1].Partial {
+		t.Fatalf("records %d", len(recs))
+	}
+	if len(warns) != 2 || warns[0].Kind != "powershell-message" || warns[0].Origin.Line != 1 ||
+		warns[1].Kind != "powershell-error" || warns[1].Origin.Line != 6 || !strings.Contains(warns[1].Message, "couldn't be found") {
+		t.Errorf("warnings %v", warns)
+	}
+}
