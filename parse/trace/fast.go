@@ -26,17 +26,22 @@ const (
 // cursor matches a fixed layout over b; after the first mismatch (or the
 // end of b) ok is false and every further step is a no-op.
 type cursor struct {
-	b  []byte
-	i  int
-	ok bool
+	b     []byte
+	i     int
+	ok    bool
+	short bool // the mismatch was the end of b: more data might match
 }
 
 func (c *cursor) lit(s string) {
-	if c.ok && len(c.b)-c.i >= len(s) && string(c.b[c.i:c.i+len(s)]) == s {
+	if !c.ok {
+		return
+	}
+	if len(c.b)-c.i >= len(s) && string(c.b[c.i:c.i+len(s)]) == s {
 		c.i += len(s)
 		return
 	}
 	c.ok = false
+	c.short = len(c.b)-c.i < len(s) && string(c.b[c.i:]) == s[:len(c.b)-c.i]
 }
 
 func (c *cursor) has(s string) bool {
@@ -57,19 +62,23 @@ func (c *cursor) until(stop byte) []byte {
 			return v
 		}
 		if ch == '<' {
-			break
+			c.ok = false
+			return nil
 		}
 	}
 	c.ok = false
+	c.short = true
 	return nil
 }
 
 // fastHeader reads the header of the record at the start of b (which may
 // hold only part of the record) when it is in the standard layout and
 // every value in it is valid. It fills ev and returns where the payload
-// part begins; ok is false, with ev untouched, otherwise. It never warns:
-// whatever it rejects goes to the general parser, which does.
-func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok bool) {
+// part begins; ok is false, with ev untouched, otherwise, and short tells
+// whether b ended before the header did (so more data might still match).
+// It never warns: whatever it rejects goes to the general parser, which
+// does.
+func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok, short bool) {
 	c := cursor{b: b, ok: true}
 	c.lit(fastPrefix)
 	id := c.until('<')
@@ -102,7 +111,7 @@ func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok bool
 	host := c.until('<')
 	c.lit(fastEnd)
 	if !c.ok {
-		return 0, false
+		return 0, false, c.short
 	}
 
 	// Validate everything before touching ev.
@@ -110,7 +119,7 @@ func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok bool
 	pidN, ok2 := parseUint32(pid)
 	tidN, ok3 := parseUint32(tid)
 	if !ok1 || !ok2 || !ok3 {
-		return 0, false
+		return 0, false, false
 	}
 	typ := typeFromName(sub)
 	if typ == event.TypeInvalid {
@@ -118,22 +127,22 @@ func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok bool
 			typ = event.TypeFromLevel(int(n), false)
 		}
 		if typ == event.TypeInvalid {
-			return 0, false
+			return 0, false, false
 		}
 	}
 	t, zone, hasZone, ok := parseTime(trimSpace(tm))
 	if !ok || !hasZone {
-		return 0, false
+		return 0, false, false
 	}
 	var activity, related event.GUID
 	if string(act) != zeroGUIDBraced {
 		if activity, ok = event.ParseGUID(trimSpace(act)); !ok {
-			return 0, false
+			return 0, false, false
 		}
 	}
 	if rel != nil && string(rel) != zeroGUIDBraced {
 		if related, ok = event.ParseGUID(trimSpace(rel)); !ok {
-			return 0, false
+			return 0, false, false
 		}
 	}
 
@@ -150,7 +159,7 @@ func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok bool
 	ev.PID = pidN
 	ev.TID = tidN
 	ev.Host = r.intern(&r.lastHost, trimSpace(host))
-	return c.i, true
+	return c.i, true, false
 }
 
 func trimSpace(b []byte) []byte {

@@ -66,8 +66,8 @@ type Stats struct {
 	Broken  int // records skipped: cut, oversize or unusable
 	// Bytes read from the source so far (the file size once Next returned io.EOF).
 	Bytes int64
-	// SkippedBytes: bytes of broken records and garbage (not counting
-	// whitespace between records).
+	// SkippedBytes: bytes of broken records and of gaps between records
+	// that hold garbage (a gap of whitespace only is not counted).
 	SkippedBytes int64
 }
 
@@ -99,6 +99,7 @@ type Reader struct {
 	pendFrom   int         // where that record's payload part begins
 	spare      *eventAlloc // unused allocation kept from a failed fast path
 	noFast     bool        // tests: always use the general header parser
+	fastNext   int         // try the fast path when len(buf[pos:end]) >= fastNext; -1: not for this record
 	skipping   bool        // inside an oversized record, resyncing at the next start
 	noZoneSeen bool
 
@@ -187,7 +188,7 @@ func (r *Reader) findStart() {
 		r.closeGap(false)
 		r.inRecord = true
 		r.seenStart = true
-		r.scan = len(startTag)
+		r.scan, r.fastNext = len(startTag), 0
 	case r.eof:
 		r.scanGap(r.end, r.end)
 		r.closeGap(true)
@@ -255,19 +256,28 @@ func (r *Reader) closeGap(atEOF bool) {
 func (r *Reader) record() *event.Event {
 	b := r.buf[r.pos:r.end]
 	off := r.base + int64(r.pos)
-	if r.pend == nil && r.scan == len(startTag) && !r.noFast {
+	if r.pend == nil && r.fastNext >= 0 && len(b) >= r.fastNext && !r.noFast {
 		// A header in the standard layout holds no start or end tag: read
-		// it now and scan for the record's end after it.
+		// it now and scan for the record's end after it. A header cut by
+		// the end of the buffer is tried again once the data has doubled
+		// (linear work however the source delivers its bytes).
 		a := r.spare
 		if a == nil {
 			a = new(eventAlloc)
 			a.ev.Fields = a.fields[:0:1]
 		}
 		r.spare = nil
-		if from, ok := r.fastHeader(b, &a.ev); ok {
-			r.pend, r.pendFrom, r.scan = a, from, from
-		} else {
+		from, ok, short := r.fastHeader(b, &a.ev)
+		switch {
+		case ok:
+			r.pend, r.pendFrom, r.scan = a, from, max(r.scan, from)
+			r.fastNext = -1
+		case short:
 			r.spare = a // untouched by a failed fastHeader
+			r.fastNext = 2 * len(b)
+		default:
+			r.spare = a
+			r.fastNext = -1
 		}
 	}
 	if tagAt, isEnd, found := r.scanRecord(b); found {
@@ -384,7 +394,7 @@ func (r *Reader) cutByNext(at int) {
 	r.warnAt(r.base+int64(r.pos), WarnTruncated, "truncated record ("+strconv.Itoa(at)+" bytes) skipped: cut off by the next <E2ETraceEvent>")
 	r.pos += at
 	r.gapStart = r.base + int64(r.pos)
-	r.scan = len(startTag)
+	r.scan, r.fastNext = len(startTag), 0
 }
 
 // skip discards the rest of an oversized record up to the next start.
