@@ -406,3 +406,34 @@ func TestMultiLineFailure(t *testing.T) {
 		t.Fatalf("%s %q", ids(fs), fs[0].Title)
 	}
 }
+
+func TestTransferredActivity(t *testing.T) {
+	a, child, other := activity(1), activity(2), activity(3)
+	tr := withAct(rec(time.Second, event.Transfer, ""), a)
+	tr.Related = child
+	syncs := feed(t,
+		withAct(rec(0, event.Information, fullStartText(40)), a),
+		tr,
+		withAct(rec(2*time.Second, event.Start, "Invoke Get-ActiveSyncDevice"), child),
+		withAct(rec(time.Minute, event.Error, "Fail to create a runspace because you have exceeded the maximum number of connections allowed : 18 for the policy party : MaxConcurrency."), child),
+		withAct(rec(time.Minute+time.Second, event.Stop, ""), child), // a child's Stop does not count
+		withAct(rec(time.Minute+2*time.Second, event.Error, "unrelated"), other),
+		rec(24*time.Hour, event.Information, fullStartText(40)),
+	)
+	if len(syncs) != 2 {
+		t.Fatalf("%d sessions", len(syncs))
+	}
+	s := syncs[0]
+	if s.Status != StatusFailed || !strings.Contains(s.Reason, "1 "+ReasonErrorsInside) || strings.Contains(s.Reason, ReasonStopped) || !strings.Contains(s.Reason, "MaxConcurrency") {
+		t.Fatalf("%q %q", s.Status, s.Reason)
+	}
+	// A completion logged in the child activity pairs with the session.
+	s = one(t, feed(t,
+		withAct(rec(0, event.Information, fullStartText(40)), a),
+		tr,
+		withAct(rec(time.Minute, event.Information, fullEndText(40, 9, "x", "cas", "Connected")), child),
+	))
+	if s.Status != StatusCompleted || *s.DurationS != 60 {
+		t.Fatalf("%+v", s)
+	}
+}

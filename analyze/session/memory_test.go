@@ -85,6 +85,15 @@ func TestMemoryFlatInRecords(t *testing.T) {
 	if s := b.open[0]; s.errors != 1000 || len(s.sync.Evidence) != 1+maxErrorEvidence {
 		t.Fatalf("errors %d evidence %d", s.errors, len(s.sync.Evidence))
 	}
+	// Transfers to ever new activities: the child set stays bounded.
+	for i := 0; i < 1000; i++ {
+		e = noise(i, base.Add(time.Hour), a)
+		e.Type, e.Related = event.Transfer, activity(uint64(50_000+i))
+		b.Observe(&e)
+	}
+	if s := b.open[0]; s.nChildren != maxChildren {
+		t.Fatalf("children %d", s.nChildren)
+	}
 	// A non-sync record costs no allocation, with or without open sessions.
 	e = noise(1, base.Add(2*time.Hour), event.GUID{})
 	if allocs := testing.AllocsPerRun(1000, func() { b.Observe(&e) }); allocs != 0 {

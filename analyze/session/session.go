@@ -28,8 +28,11 @@
 //     and process name with another non-zero PID, or a start/stop message of
 //     the service (guessed wording, or SCM 7036 naming the connector) from a
 //     different or unknown PID.
-//   - Error/Critical records or exception fields in the session's activity
-//     are counted and kept as evidence (first 2). A Stop record of the
+//   - The session's activity is the start record's; Transfer records from it
+//     (or from an activity it transferred to) add their RelatedActivityID,
+//     up to 8 per session.
+//   - Error/Critical records or exception fields in the session's
+//     activities are counted and kept as evidence (first 2). A Stop record of the
 //     session's activity is noted but does not end it (a completion may
 //     follow under another activity).
 //   - Status: completed when a success message ends it (errors seen inside
@@ -122,6 +125,7 @@ func (o Options) withDefaults() Options {
 // Evidence caps: a session keeps its start, at most maxErrorEvidence error
 // records, the record that stopped or ended it.
 const (
+	maxChildren      = 8
 	maxErrorEvidence = 2
 	maxEvidenceText  = 400
 )
@@ -141,6 +145,9 @@ type openSession struct {
 	source   string
 	proc     string // process.name field, "" if the reader did not set it
 	startMsg string // for recognising a duplicated start record
+
+	children  [maxChildren]event.GUID // activities transferred to from its own
+	nChildren int
 
 	errors     int    // Error/Critical/exception records in its activity
 	firstError string // text of the first one
@@ -236,8 +243,11 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 	if s == nil {
 		return
 	}
+	own := e.Activity == s.activity
 	_, exc := e.Field(event.FieldExceptionType)
 	switch {
+	case e.Type == event.Transfer:
+		s.addChild(e.Related)
 	case e.Type == event.Error || e.Type == event.Critical || exc:
 		s.errors++
 		if s.errors == 1 {
@@ -246,21 +256,46 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 		if s.errors <= maxErrorEvidence {
 			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
 		}
-	case e.Type == event.Stop && !s.stopped:
+	case e.Type == event.Stop && own && !s.stopped:
 		s.stopped, s.stopAt = true, e.Time
 		s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
 	}
 }
 
-// byActivity returns the open session with activity a (and kind k unless
-// k is kindNone).
+// byActivity returns the open session whose activity, or an activity
+// transferred to from it, is a (and of kind k unless k is kindNone).
 func (b *Builder) byActivity(a event.GUID, k syncKind) *openSession {
 	for _, s := range b.open {
-		if s.activity == a && (k == kindNone || s.key.kind == k) {
+		if k != kindNone && s.key.kind != k {
+			continue
+		}
+		if s.activity == a {
 			return s
+		}
+		for _, c := range s.children[:s.nChildren] {
+			if c == a {
+				return s
+			}
 		}
 	}
 	return nil
+}
+
+// addChild remembers an activity that the session's activity transferred
+// to (a Transfer record's RelatedActivityID), so that errors there count
+// as inside the session. At most maxChildren are kept: memory stays
+// bounded per open session.
+func (s *openSession) addChild(a event.GUID) {
+	if a.IsZero() || a == s.activity || s.nChildren == maxChildren {
+		return
+	}
+	for _, c := range s.children[:s.nChildren] {
+		if c == a {
+			return
+		}
+	}
+	s.children[s.nChildren] = a
+	s.nChildren++
 }
 
 func (b *Builder) byKey(key sessionKey) *openSession {
