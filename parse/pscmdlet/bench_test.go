@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"exlog/event"
 )
 
 // writeFormatList writes one object as Format-List does at 80 columns:
@@ -114,4 +118,61 @@ func BenchmarkListReader(b *testing.B) {
 			b.Fatalf("%d records", n)
 		}
 	}
+}
+
+// repeatBody builds a large export from a sample: the lines before the
+// first data row once, then the data rows n times.
+func repeatBody(b *testing.B, name string, headEnd, tailStart func(string) int, n int) []byte {
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(raw)
+	h, t := headEnd(s), tailStart(s)
+	var w bytes.Buffer
+	w.WriteString(s[:h])
+	for i := 0; i < n; i++ {
+		w.WriteString(s[h:t])
+	}
+	w.WriteString(s[t:])
+	return w.Bytes()
+}
+
+func benchReader(b *testing.B, data []byte, newReader func(io.Reader, string, func(event.ReadWarning)) Reader, want int) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rd := newReader(bytes.NewReader(data), "bench", nil)
+		n := 0
+		for {
+			_, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != want {
+			b.Fatalf("%d records, want %d", n, want)
+		}
+	}
+}
+
+// BenchmarkCSVReader reads 3,000 rows of the PS 5.1 device export.
+func BenchmarkCSVReader(b *testing.B) {
+	data := repeatBody(b, "devices-de-ps51.csv",
+		func(s string) int { return strings.Index(s, "\"5f6e") },
+		func(s string) int { return len(s) }, 1000)
+	benchReader(b, data, NewCSVReader, 3000)
+}
+
+// BenchmarkCliXMLReader reads 3,000 deserialized objects (Refs do not
+// resolve across copies, so warnings are produced and ignored).
+func BenchmarkCliXMLReader(b *testing.B) {
+	data := repeatBody(b, "users.clixml",
+		func(s string) int { return strings.Index(s, "  <Obj RefId=\"0\">") },
+		func(s string) int { return strings.LastIndex(s, "</Objs>") }, 500)
+	benchReader(b, data, NewCliXMLReader, 3000)
 }

@@ -205,9 +205,11 @@ func (c *csvReader) Next() (*Record, error) {
 		}
 		rec.Props = make([]Prop, 0, len(row))
 		for i, f := range row {
-			name := fmt.Sprintf("Column%d", i+1)
+			var name string
 			if i < len(c.header) {
 				name = c.header[i]
+			} else {
+				name = fmt.Sprintf("Column%d", i+1)
 			}
 			v := Value{Raw: f}
 			if isDotNetTypeName(f) {
