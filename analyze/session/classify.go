@@ -104,8 +104,8 @@ func (v verdict) String() string {
 // status or a counter in the details cannot turn a success into a
 // failure. Order: an explicit success phrase wins (it is the product's own
 // verdict); then failure words or an Error/Critical type; then
-// "Handling command:"; then generic completion verbs; else an implicit
-// start.
+// "Handling command:"; then generic completion verbs; then "exception" or
+// "failed" in the details; else an implicit start.
 func classify(msg string, t event.Type) verdict {
 	head := msg
 	if i := indexFoldASCII(msg, "details"); i >= 0 {
@@ -122,6 +122,11 @@ func classify(msg string, t event.Type) verdict {
 	}
 	if containsFoldASCII(head, "completed") || containsFoldASCII(head, "finished") || containsFoldASCII(head, "succeeded") {
 		return endCompleted
+	}
+	// No verb before "Details", but the details carry an exception or a
+	// failure: that is how a failure without its own sentence would look.
+	if rest := msg[len(head):]; rest != "" && (containsFoldASCII(rest, "exception") || containsFoldASCII(rest, "failed")) {
+		return endFailed
 	}
 	return startImplicit
 }

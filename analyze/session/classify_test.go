@@ -55,6 +55,8 @@ func TestClassify(t *testing.T) {
 		{"Getting the mobile device list with a time filter (quick sync) for 5 users", event.Verbose, startImplicit},
 		{"handling COMMAND: (quick sync)", event.Start, startExplicit},
 		{"(full sync) was aborted", event.Information, endFailed},
+		{"Getting the mobile device list (full sync) for 5 users. Details: System.InvalidOperationException: x", event.Information, endFailed},
+		{"Getting the mobile device list (full sync) for 5 users. Details: Errors: 0, batches 3", event.Information, startImplicit},
 	}
 	for _, c := range cases {
 		if got := classify(c.msg, c.typ); got != c.want {

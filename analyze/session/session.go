@@ -12,7 +12,8 @@
 //     own verdict); failure words (fail, exception, error, abort, timed out,
 //     not completed) or an Error/Critical record → failed; "Handling
 //     command:" → explicit start; "completed"/"finished"/"succeeded" →
-//     completed; otherwise an implicit start.
+//     completed; "exception"/"failed" after "Details" → failed; otherwise
+//     an implicit start.
 //   - Pairing: an end goes to the open session with the same non-zero
 //     activity id and kind, else to the open session of its kind on its
 //     host (the connector's activity use is unconfirmed, so a mismatch does
