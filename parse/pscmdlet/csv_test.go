@@ -156,3 +156,42 @@ func TestDotNetTypeNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVPS51TypeNameColumn(t *testing.T) {
+	text := "#TYPE Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox\r\n" +
+		"\"Name\",\"UserPrincipalName\",\"EmailAddresses\",\"PrimarySmtpAddress\"\r\n" +
+		"\"Zo? M?ller\",\"zoe.muller@contoso.com\",\"Microsoft.Exchange.Data.ProxyAddressCollection\",\"zoe.muller@contoso.com\"\r\n" +
+		"\"Adele Vance\",\"adele.vance@contoso.com\",\"System.Collections.ArrayList\",\"adele.vance@contoso.com\"\r\n"
+	recs, warns := run(t, NewCSVReader, "mbx.csv", text)
+	if len(recs) != 2 || len(warns) != 0 {
+		t.Fatalf("recs %d warns %v", len(recs), warns)
+	}
+	for _, r := range recs {
+		if r.Kind != KindMailbox {
+			t.Errorf("kind %v", r.Kind)
+		}
+		if v := mustGet(t, r, "EmailAddresses"); !v.Unknown || v.IsList || v.Lossy {
+			t.Errorf("EmailAddresses %+v, want Unknown", v)
+		}
+	}
+	if v := mustGet(t, recs[0], "Name"); !v.Lossy {
+		t.Errorf("Name %+v, want Lossy", v)
+	}
+}
+
+func TestKindFromTypeName(t *testing.T) {
+	for tn, want := range map[string]Kind{
+		"Deserialized.Microsoft.Exchange.Data.Directory.Management.CASMailbox":                 KindCASMailbox,
+		"Selected.Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox":           KindMailbox,
+		"Microsoft.Exchange.Data.Directory.SystemConfiguration.ActiveSyncOrganizationSettings": KindOrgSettings,
+		"Deserialized.Microsoft.Exchange.Management.Tasks.MobileDeviceConfiguration":           KindDeviceStats,
+		"Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.MobileDevice":      KindDeviceStats,
+		"Microsoft.Exchange.Data.Directory.Management.RemoteMailbox":                           KindInvalid,
+		"System.Management.Automation.PSCustomObject":                                          KindInvalid,
+		"": KindInvalid,
+	} {
+		if got := kindFromTypeName(tn); got != want {
+			t.Errorf("kindFromTypeName(%q) = %v, want %v", tn, got, want)
+		}
+	}
+}

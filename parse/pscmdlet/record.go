@@ -158,9 +158,12 @@ func classify(typeNames []string, props []Prop) Kind {
 // add.
 func kindFromTypeName(tn string) Kind {
 	tn = strings.TrimSpace(tn)
-	for _, p := range []string{"Deserialized.", "Selected."} {
-		for len(tn) > len(p) && strings.EqualFold(tn[:len(p)], p) {
-			tn = tn[len(p):]
+	for stripped := true; stripped; {
+		stripped = false
+		for _, p := range []string{"Deserialized.", "Selected."} {
+			if len(tn) > len(p) && strings.EqualFold(tn[:len(p)], p) {
+				tn, stripped = tn[len(p):], true
+			}
 		}
 	}
 	if !strings.HasPrefix(strings.ToLower(tn), "microsoft.exchange.") {
@@ -171,7 +174,9 @@ func kindFromTypeName(tn string) Kind {
 		last = tn[i+1:]
 	}
 	switch strings.ToLower(last) {
-	case "activesyncdeviceconfiguration", "mobiledeviceconfiguration", "activesyncdevicestatistics", "mobiledevicestatistics":
+	case "activesyncdeviceconfiguration", "mobiledeviceconfiguration", "activesyncdevicestatistics", "mobiledevicestatistics",
+		"mobiledevice", "activesyncdevice": // Get-MobileDevice / Get-ActiveSyncDevice: no sync times, same access state
+
 		return KindDeviceStats
 	case "casmailbox":
 		return KindCASMailbox
