@@ -51,7 +51,7 @@ sample's README says what a correct analysis must find.
 
 **Scaling.** Real connectors write 30 files × 10 MB and poll every minute or
 so. To keep the repository small the samples use short rotation quotas
-(tens to a few hundred KB per file) and poll every 2–10 minutes; the
+(tens to a few hundred KB per file) and poll every 3–10 minutes (healthy-5days: every minute); the
 TracingConfiguration.xml in each bundle states the quota the sample was
 generated with, not the 10000000 default.
 

@@ -200,9 +200,9 @@ func buildSyncAcrossFiles() Output {
 	org := problemOrg(13, from)
 	sim := newSim(1301, org, "b")
 	sim.startup(from, 3388)
-	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(40 * time.Hour), PollEvery: 3 * time.Minute,
+	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(36 * time.Hour), PollEvery: 3 * time.Minute,
 		FullAt: 2*time.Hour + 20*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 10 * time.Minute,
-		FullHook: func(day int, sp *SyncSpec) { sp.Progress = sp.Devices / 40 }})
+		FullHook: func(day int, sp *SyncSpec) { sp.Progress = 6 }})
 	recs := sim.records()
 	var si, ei int
 	for i, r := range recs {
@@ -213,16 +213,38 @@ func buildSyncAcrossFiles() Output {
 			ei = i
 		}
 	}
-	// the smallest quota (in 1 KB steps from 60 KB) that does not wrap and
-	// puts a file boundary between the full sync's start and its end, with
-	// at least 5 records on each side of the boundary
+	// the smallest quota with which the full sync starts in the last slot,
+	// Connector29.log, and completes in Connector0.log after the ring
+	// wrapped. Coarse 50-byte steps from 8 KB; where the start's slot jumps
+	// over 29 between two steps, every byte in between is tried.
 	var rot RotationResult
-	quota := 60000
-	for ; quota < 2000000; quota += 1000 {
-		rot = rotate(recs, 30, quota, connectorName)
-		if len(rot.Files) < 30 && rot.SlotOf[si] != rot.SlotOf[ei] && rot.SlotOf[si+5] == rot.SlotOf[si] && rot.SlotOf[ei-5] == rot.SlotOf[ei] {
+	quota := 0
+	ok := func(q int) bool {
+		rot = rotate(recs, 30, q, connectorName)
+		return rot.SlotOf[si] == 29 && rot.SlotOf[ei] == 0
+	}
+	prev := -1
+	for q := 8000; q < 200000 && quota == 0; q += 50 {
+		if ok(q) {
+			quota = q
 			break
 		}
+		cur := rot.SlotOf[si]
+		if prev >= 0 && prev < 29 && cur < 29 && cur != prev {
+			for f := q - 49; f < q; f++ {
+				if ok(f) {
+					quota = f
+					break
+				}
+			}
+		}
+		prev = cur
+	}
+	if quota == 0 {
+		quota = 200000
+	}
+	if quota >= 200000 || !ok(quota) {
+		panic("sync-across-files: no quota puts the wrap inside the full sync")
 	}
 	var files []File
 	for _, f := range rot.Files {
@@ -231,12 +253,12 @@ func buildSyncAcrossFiles() Output {
 	kept := keptRecords(recs, rot.Kept)
 	files = append(files, configFiles("Verbose ActivityTracing", quota)...)
 	a, b := window0(kept)
-	facts := traceFacts(kept) + fmt.Sprintf("- %d files, quota %d bytes, no wrap-around; the full sync starts in `Connector%d.log` (%s) and completes in `Connector%d.log` (%s)\n", len(rot.Files), quota, rot.SlotOf[si], recs[si].Time.Format(time.RFC3339), rot.SlotOf[ei], recs[ei].Time.Format(time.RFC3339)) +
+	facts := traceFacts(kept) + fmt.Sprintf("- %d files, quota %d bytes; the ring wraps during the full sync: it starts in `Connector%d.log` (%s) and completes in `Connector%d.log` (%s)\n", len(rot.Files), quota, rot.SlotOf[si], recs[si].Time.Format(time.RFC3339), rot.SlotOf[ei], recs[ei].Time.Format(time.RFC3339)) +
 		"- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("sync-across-files",
-		"Forty hours of healthy Verbose logs with small files, arranged so that the one full sync in the window starts in one circular file and completes in the next.",
+		"Thirty-six hours of healthy Verbose logs (the oldest part overwritten) with small files, arranged so that the one full sync in the window starts in the last circular file, Connector29.log, and completes in the next one, which is Connector0.log after the wrap-around: ordering by file number would split the session and put its end before its start.",
 		files, nil, facts,
-		"- the full sync is ONE completed session spanning two files (start origin in one file, end origin in the next)\n- all quick sessions completed",
+		"- the full sync is ONE completed session spanning two files (start origin in Connector29.log, end origin in Connector0.log)\n- all quick sessions completed\n- `sync.coverage-short` (info) is right: the surviving files cover under 26 h",
 		"- `sync.unfinished` or an orphan completion; any finding at warning or above",
 		"- quick-sync wording (variant \"b\"), progress messages"),
 	}
