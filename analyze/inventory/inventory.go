@@ -158,8 +158,12 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 				e.keys = identityKeys(e.keys, "addr", v.Raw, v.Lossy)
 			}
 		}
-		if v, ok := rec.Get("EmailAddresses"); ok && v.IsList {
-			for _, it := range v.Items {
+		if v, ok := rec.Get("EmailAddresses"); ok && !v.Unknown && !v.Null {
+			items := v.Items
+			if !v.IsList {
+				items = strings.FieldsFunc(v.Raw, func(r rune) bool { return r == ' ' || r == ';' || r == ',' || r == '\t' })
+			}
+			for _, it := range items {
 				if p, a, ok := strings.Cut(it, ":"); ok && strings.EqualFold(p, "smtp") {
 					e.keys = identityKeys(e.keys, "addr", a, v.Lossy)
 				}
@@ -192,6 +196,15 @@ func (e *entry) readAddresses(rec *pscmdlet.Record) {
 			}
 		case v.Unknown:
 			e.smtp = smtpUnknown
+		case strings.TrimSpace(v.Raw) != "":
+			// joined by the admin (-join ';') or a collection's ToString:
+			// "SMTP:a@x smtp:b@x"
+			for _, it := range strings.FieldsFunc(v.Raw, func(r rune) bool { return r == ' ' || r == ';' || r == ',' || r == '\t' }) {
+				if strings.HasPrefix(it, "SMTP:") {
+					e.primary, e.primaryFrom, e.smtp = it[5:], "EmailAddresses", smtpKnown
+					return
+				}
+			}
 		}
 	}
 	for _, n := range []string{"PrimarySmtpAddress", "WindowsEmailAddress"} {

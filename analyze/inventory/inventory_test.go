@@ -293,3 +293,23 @@ func TestSamplesAcrossFormats(t *testing.T) {
 		t.Errorf("users %q, want %q", users, wantUsers)
 	}
 }
+
+func TestJoinedAddressesAndCSVJoin(t *testing.T) {
+	b := NewBuilder()
+	// PS 5.1 CSV from an ASCII export, addresses joined by the admin
+	feed(t, b, pscmdlet.NewCSVReader, "mbx.csv", "#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox\r\n"+
+		"\"Identity\",\"UserPrincipalName\",\"EmailAddresses\"\r\n"+
+		"\"contoso.com/Users/Zo? M?ller\",\"zoe.mueller@contoso.com\",\"smtp:zm@contoso.com;SMTP:zoe.muller@contoso.com\"\r\n")
+	// the same user's device from a UTF-8 Format-List export
+	feed(t, b, pscmdlet.NewListReader, "dev.txt", device("Zoë Müller", "ApplA1", "Quarantined", "ExternalEnrollment", "11/24/2026 3:15:22 PM"))
+	inv, fs := b.Finish()
+	if inv.Users != 1 || inv.Devices != 1 || inv.Mailboxes != 1 {
+		t.Errorf("lossy identity not joined: %+v", inv)
+	}
+	if m := byID(fs, IDSMTPUPNMismatch); len(m) != 1 || !strings.Contains(m[0].Evidence[0].Text, "primary SMTP zoe.muller@contoso.com") {
+		t.Errorf("joined address list not read: %v", m)
+	}
+	if q := byID(fs, IDDeviceQuarantined); len(q) != 1 || !strings.Contains(q[0].Title, "zoe.muller@contoso.com") {
+		t.Errorf("device not named after the joined user: %v", q)
+	}
+}
