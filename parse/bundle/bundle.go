@@ -153,7 +153,9 @@ func newBundle(lim Limits) *Bundle { return &Bundle{lim: lim.withDefaults()} }
 // or stat'ed is an error (and nothing is returned); everything found but
 // refused becomes a Skip. Entries keep the order of paths; within a folder
 // or an archive they are sorted by name. Two inputs with the same base
-// name get "#2", "#3" appended to the later ones' names.
+// name get "#2", "#3" appended to the later ones' names. A named pipe
+// given as a path is read like standard input (see OpenReader); inside
+// folders, pipes and devices are skipped.
 func Open(paths []string, lim Limits) (*Bundle, error) {
 	b := newBundle(lim)
 	names := map[string]int{} // input display names, to keep paths unique
@@ -184,6 +186,16 @@ func Open(paths []string, lim Limits) (*Bundle, error) {
 			b.walk(p, unique(folderName(p)), []fs.FileInfo{fi})
 		case fi.Mode().IsRegular():
 			b.addFile(p, unique(filepath.Base(p)), fi)
+		case fi.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0:
+			// A pipe named on the command line, e.g. bash's <(curl …):
+			// read it like standard input.
+			f, err := os.Open(p)
+			if err != nil {
+				b.Close()
+				return nil, err
+			}
+			b.keepOpen(f)
+			b.addReader(unique(filepath.Base(p)), f)
 		default:
 			b.skip(unique(filepath.Base(p)), "not a regular file (device, pipe or socket)")
 		}

@@ -447,3 +447,27 @@ func TestFolderName(t *testing.T) {
 		t.Errorf(`folderName(".") = %q`, got)
 	}
 }
+
+func TestNamedPipeArgument(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no mkfifo:", err)
+	}
+	z := makeZip(t, zfile{name: "x.log", data: []byte("via pipe")})
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		f.Write(z)
+		f.Close()
+	}()
+	b, err := Open([]string{fifo}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := contents(t, b); got["pipe!x.log"] != "via pipe" {
+		t.Errorf("got %v skips %v", got, b.Skipped())
+	}
+}
