@@ -156,7 +156,7 @@ func TestRestartByStartupMessage(t *testing.T) {
 	scm := withPID(rec(10*time.Minute, event.Information, "The Microsoft Intune Exchange Connector Service service entered the stopped state."), 640)
 	scm.Host, scm.Source, scm.Format = "excon01.contoso.com", "Service Control Manager", event.FormatEventlogXML
 	s = one(t, feed(t, rec(0, event.Information, fullStartText(40)), scm))
-	if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted) {
+	if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted+" (service start/stop message") {
 		t.Fatalf("%q %q", s.Status, s.Reason)
 	}
 	other := withPID(rec(10*time.Minute, event.Information, "The Windows Update service entered the running state."), 640)
@@ -435,5 +435,21 @@ func TestTransferredActivity(t *testing.T) {
 	))
 	if s.Status != StatusCompleted || *s.DurationS != 60 {
 		t.Fatalf("%+v", s)
+	}
+}
+
+func TestRestartClosesEveryOpenSession(t *testing.T) {
+	syncs := feed(t,
+		rec(0, event.Information, fullStartText(40)),
+		rec(time.Minute, event.Information, "Handling command: Quick sync (quick sync) of 3 users"),
+		withPID(rec(2*time.Minute, event.Information, "hello from the new process"), 9000),
+	)
+	if len(syncs) != 2 {
+		t.Fatalf("%d sessions", len(syncs))
+	}
+	for _, s := range syncs {
+		if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted) || len(s.Evidence) != 2 {
+			t.Fatalf("%+v", s)
+		}
 	}
 }

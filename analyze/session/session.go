@@ -216,25 +216,21 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 			proc, _ = e.Field(event.FieldProcessName)
 			procKnown = true
 		}
-		restarted := false
+		why := ""
 		if e.PID != 0 && s.pid != 0 && e.PID != s.pid && e.Source == s.source &&
 			(proc == "" || s.proc == "" || strings.EqualFold(proc, s.proc)) {
-			restarted = true
+			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
 		} else if e.PID == 0 || s.pid == 0 || e.PID != s.pid {
 			if !startupChecked {
 				startup, startupChecked = isStartupMessage(e.Message), true
 			}
-			restarted = startup
-		}
-		if restarted {
-			why := ReasonRestarted
-			if e.PID != 0 && s.pid != 0 && e.PID != s.pid {
-				why += " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
-			} else {
-				why += " (service start/stop message at " + e.Time.UTC().Format(time.RFC3339) + ")"
+			if startup {
+				why = ReasonRestarted + " (service start/stop message at " + e.Time.UTC().Format(time.RFC3339) + ")"
 			}
+		}
+		if why != "" {
 			b.closeOpen(i, why, e)
-			i--
+			i-- // closeOpen moved the last open session to i
 		}
 	}
 	if e.Activity.IsZero() || isSync {
