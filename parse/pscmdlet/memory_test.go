@@ -47,16 +47,16 @@ func (r *repeater) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestMemoryFlat reads ~16 MB of each format through a generating reader
+// TestMemoryFlat reads ~8 MB of each format through a generating reader
 // and checks that the live heap stays small: the readers keep one object.
 func TestMemoryFlat(t *testing.T) {
 	if testing.Short() {
-		t.Skip("reads 16 MB per format")
+		t.Skip("reads 8 MB per format")
 	}
 	list := "DeviceID          : ApplF17XK2M0JC69\r\nDeviceAccessState : Quarantined\r\nIdentity          : contoso.com/Users/Zoë Müller/ExchangeActiveSyncDevices/iP\r\n                    hone§ApplF17XK2M0JC69\r\nEmailAddresses    : {SMTP:zoe.muller@contoso.com, smtp:zm@contoso.com...}\r\n\r\n"
 	csv := "\"ApplF17XK2M0JC69\",\"Quarantined\",\"contoso.com/Users/Zoe Muller/ExchangeActiveSyncDevices/iPhone?ApplF17XK2M0JC69\",\"two\r\nlines\"\r\n"
 	cli := `<Obj RefId="7"><TN RefId="0"><T>Deserialized.Microsoft.Exchange.Management.Tasks.MobileDeviceConfiguration</T></TN><Props><S N="DeviceID">ApplF17XK2M0JC69</S><S N="DeviceAccessState">Quarantined</S><Obj N="Identity" RefId="8"><ToString>contoso.com/Users/Zoë Müller</ToString></Obj><Ref N="Id" RefId="8"/></Props></Obj>` + "\r\n"
-	const size = 16 << 20
+	const size = 8 << 20
 	for _, c := range []struct {
 		name             string
 		newReader        func(io.Reader, string, func(event.ReadWarning)) Reader
