@@ -208,20 +208,20 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 	limit := max(time.Duration(float64(cadence)*quickGapFactor), cadence+quickGapSlack)
 	quick := sortedByStart(syncs, "quick")
 	type gap struct {
-		from, to time.Time
-		after    *report.Sync // sync before the gap, nil for a leading gap
+		from, to    time.Time
+		after, next *report.Sync // syncs around the gap; nil at the window's edges
 	}
 	var gaps []gap
 	prev := first
 	var prevSync *report.Sync
 	for _, s := range quick {
 		if !prev.IsZero() && s.Start.Sub(prev) > limit {
-			gaps = append(gaps, gap{prev, s.Start, prevSync})
+			gaps = append(gaps, gap{prev, s.Start, prevSync, s})
 		}
 		prev, prevSync = s.Start, s
 	}
 	if !prev.IsZero() && !last.IsZero() && last.Sub(prev) > limit {
-		gaps = append(gaps, gap{prev, last, prevSync})
+		gaps = append(gaps, gap{prev, last, prevSync, nil})
 	}
 	if len(gaps) == 0 {
 		return report.Finding{}, false
@@ -245,15 +245,18 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 			break
 		}
 		text := fmt.Sprintf("no quick sync from %s to %s (%s)", g.from.UTC().Format(time.RFC3339), g.to.UTC().Format(time.RFC3339), formatDuration(g.to.Sub(g.from)))
-		ev := report.Evidence{Origin: "", Time: timePtr(g.from), Text: text}
-		if g.after != nil {
+		ev := report.Evidence{Time: timePtr(g.from)}
+		switch {
+		case g.after != nil:
 			ev.Origin = g.after.Origin
-			text += "; last quick sync before it started here"
-			ev.Text = text
-		} else {
-			text += "; counted from the first trace record"
-			ev.Text = text
+			text += "; the last quick sync before it started here"
+		case g.next != nil:
+			ev.Origin = g.next.Origin
+			text += "; counted from the first trace record to the first quick sync, which started here"
+		default:
+			text += "; no quick sync in the whole window"
 		}
+		ev.Text = text
 		f.Evidence = append(f.Evidence, ev)
 	}
 	return f, true
