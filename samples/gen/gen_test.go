@@ -9,12 +9,14 @@ import (
 	"testing"
 )
 
-// TestCorpusUpToDate regenerates the corpus into a temporary directory and
+// TestCorpus regenerates the corpus into a temporary directory and
 // requires it to equal the committed samples byte for byte, with no file
 // missing and none left over: the corpus cannot drift from its generator.
 // After changing the generator, run `go run ./samples/gen` from the
-// repository root and commit the result.
-func TestCorpusUpToDate(t *testing.T) {
+// repository root and commit the result. It also checks that a second
+// build in the same process gives the same bytes (no map-order or clock
+// dependence) and that the corpus stays small.
+func TestCorpus(t *testing.T) {
 	tmp := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(tmp, "gen"), 0o755); err != nil {
 		t.Fatal(err)
@@ -60,39 +62,26 @@ func TestCorpusUpToDate(t *testing.T) {
 			return nil
 		})
 	}
-}
-
-// TestCorpusDeterministic builds the corpus twice in one process: the same
-// bytes must come out (no map-order or clock dependence).
-func TestCorpusDeterministic(t *testing.T) {
-	a, err := corpus()
+	// a second build in the same process
+	again, err := corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := corpus()
-	if len(a) != len(b) {
-		t.Fatalf("%d files then %d", len(a), len(b))
+	if len(again) != len(want) {
+		t.Errorf("second build: %d files, first: %d", len(again), len(want))
 	}
-	for i := range a {
-		if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
-			t.Errorf("%s: differs between two runs", a[i].Name)
+	for _, f := range again {
+		if !bytes.Equal(f.Data, want[f.Name]) {
+			t.Errorf("%s: differs between two builds", f.Name)
 		}
 	}
-}
-
-// TestCorpusSize keeps the repository small: each sample under 1.5 MB,
-// the corpus under 12 MB.
-func TestCorpusSize(t *testing.T) {
-	files, err := corpus()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// size budget: each sample under 1.5 MB, the corpus under 12 MB
 	per := map[string]int{}
 	total := 0
-	for _, f := range files {
-		s, _, _ := strings.Cut(f.Name, "/")
-		per[s] += len(f.Data)
-		total += len(f.Data)
+	for name, data := range want {
+		s, _, _ := strings.Cut(name, "/")
+		per[s] += len(data)
+		total += len(data)
 	}
 	for s, n := range per {
 		if n > 1_500_000 {

@@ -99,12 +99,11 @@ func digitsID(rng *rand.Rand, n int) string {
 }
 
 // asciiFold maps the accented letters used in names to ASCII for addresses.
-func asciiFold(s string) string {
-	r := strings.NewReplacer("ë", "e", "ü", "u", "é", "e", "ú", "u", "ñ", "n", "Ł", "L", "ł", "l", "Ż", "Z", "ż", "z", "ó", "o", "ł", "l", "ć", "c",
-		"ø", "o", "Ø", "O", "ô", "o", "Ç", "C", "ç", "c", "ğ", "g", "Ö", "O", "ö", "o", "ü", "u", "æ", "ae", "Å", "A", "å", "a", "á", "a", "í", "i",
-		"'", "", " ", ".", "è", "e", "Ü", "U", "É", "E")
-	return r.Replace(s)
-}
+func asciiFold(s string) string { return foldReplacer.Replace(s) }
+
+var foldReplacer = strings.NewReplacer("ë", "e", "ü", "u", "é", "e", "ú", "u", "ñ", "n", "Ł", "L", "ł", "l", "Ż", "Z", "ż", "z", "ó", "o", "ł", "l", "ć", "c",
+	"ø", "o", "Ø", "O", "ô", "o", "Ç", "C", "ç", "c", "ğ", "g", "Ö", "O", "ö", "o", "ü", "u", "æ", "ae", "Å", "A", "å", "a", "á", "a", "í", "i",
+	"'", "", " ", ".", "è", "e", "Ü", "U", "É", "E")
 
 // newOrg builds an organisation of n users. Pilot users come first.
 func newOrg(seed uint64, n int, exported time.Time) *Org {

@@ -18,6 +18,8 @@ type RotationResult struct {
 	Newest int         // slot written last
 	Kept   []int       // indexes (into the input records) still present in some file
 	SlotOf []int       // slot holding each input record, -1 if overwritten
+
+	filledSlots int // slots holding data (set by planRotation)
 }
 
 // rotate replays the circular listener: records go to slot cur until the
@@ -25,27 +27,30 @@ type RotationResult struct {
 // truncated and used. Records overwritten by wrap-around are lost, as on a
 // real server. name(i) gives slot i's file name.
 func rotate(recs []TraceRecord, slots, quota int, name func(int) string) RotationResult {
+	return rotateEncoded(encodeAll(recs), slots, quota, name)
+}
+
+// encodeAll encodes every record once, so that quota searches do not
+// re-encode on every try.
+func encodeAll(recs []TraceRecord) [][]byte {
+	enc := make([][]byte, len(recs))
+	for i := range recs {
+		enc[i] = recs[i].Append(nil)
+	}
+	return enc
+}
+
+// rotateEncoded is rotate over pre-encoded records.
+func rotateEncoded(recs [][]byte, slots, quota int, name func(int) string) RotationResult {
+	res := planRotation(recs, slots, quota)
 	data := make([][]byte, slots)
 	owner := make([][]int, slots)
-	cur := 0
-	used := false
-	slotOf := make([]int, len(recs))
-	for i := range recs {
-		if used && len(data[cur]) >= quota {
-			cur = (cur + 1) % slots
-			data[cur] = data[cur][:0]
-			for _, j := range owner[cur] {
-				slotOf[j] = -1
-			}
-			owner[cur] = owner[cur][:0]
+	for i, s := range res.SlotOf {
+		if s >= 0 {
+			data[s] = append(data[s], recs[i]...)
+			owner[s] = append(owner[s], i)
 		}
-		used = true
-		data[cur] = recs[i].Append(data[cur])
-		owner[cur] = append(owner[cur], i)
-		slotOf[i] = cur
 	}
-	res := RotationResult{SlotOf: slotOf}
-	res.Newest = cur
 	for s := 0; s < slots; s++ {
 		if len(data[s]) == 0 {
 			continue
@@ -55,6 +60,37 @@ func rotate(recs []TraceRecord, slots, quota int, name func(int) string) Rotatio
 	}
 	sort.Ints(res.Kept)
 	return res
+}
+
+// planRotation decides which slot keeps each record (SlotOf, -1 when
+// overwritten) and the newest slot, without copying any bytes.
+func planRotation(recs [][]byte, slots, quota int) RotationResult {
+	size := make([]int, slots)
+	owner := make([][]int, slots)
+	cur := 0
+	used := false
+	slotOf := make([]int, len(recs))
+	for i := range recs {
+		if used && size[cur] >= quota {
+			cur = (cur + 1) % slots
+			size[cur] = 0
+			for _, j := range owner[cur] {
+				slotOf[j] = -1
+			}
+			owner[cur] = owner[cur][:0]
+		}
+		used = true
+		size[cur] += len(recs[i])
+		owner[cur] = append(owner[cur], i)
+		slotOf[i] = cur
+	}
+	filled := 0
+	for _, n := range size {
+		if n > 0 {
+			filled++
+		}
+	}
+	return RotationResult{SlotOf: slotOf, Newest: cur, filledSlots: filled}
 }
 
 // totalSize is the encoded size of all records.
@@ -72,16 +108,19 @@ func totalSize(recs []TraceRecord) int {
 // ring wraps and ends on slot newest, so that file numbers say nothing
 // about order. It panics if none is found: that is a generator bug.
 func rotateToNewest(recs []TraceRecord, slots, newest int, name func(int) string) (RotationResult, int) {
-	total := totalSize(recs)
+	enc := encodeAll(recs)
+	total := 0
+	for _, e := range enc {
+		total += len(e)
+	}
 	q := total * 2 / (2*(slots+newest) + 1)
 	for try := 0; try < 400; try++ {
 		for _, quota := range []int{q + try*q/200, q - try*q/200} {
 			if quota <= 0 {
 				continue
 			}
-			r := rotate(recs, slots, quota, name)
-			if r.Newest == newest && len(r.Files) == slots {
-				return r, quota
+			if p := planRotation(enc, slots, quota); p.Newest == newest && p.filledSlots == slots {
+				return rotateEncoded(enc, slots, quota, name), quota
 			}
 		}
 	}

@@ -219,8 +219,9 @@ func buildSyncAcrossFiles() Output {
 	// over 29 between two steps, every byte in between is tried.
 	var rot RotationResult
 	quota := 0
+	enc := encodeAll(recs)
 	ok := func(q int) bool {
-		rot = rotate(recs, 30, q, connectorName)
+		rot = planRotation(enc, 30, q)
 		return rot.SlotOf[si] == 29 && rot.SlotOf[ei] == 0
 	}
 	prev := -1
@@ -246,6 +247,7 @@ func buildSyncAcrossFiles() Output {
 	if quota >= 200000 || !ok(quota) {
 		panic("sync-across-files: no quota puts the wrap inside the full sync")
 	}
+	rot = rotateEncoded(enc, 30, quota, connectorName)
 	var files []File
 	for _, f := range rot.Files {
 		files = append(files, File{"Logs/" + f.Name, f.Data})
