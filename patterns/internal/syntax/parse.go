@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -32,7 +33,6 @@ var parser = participle.MustBuild[File](
 	participle.Lexer(Lexer),
 	participle.Elide("Comment", "Whitespace"),
 	participle.Map(keywordMap, "Ident"),
-	participle.UseLookahead(3),
 )
 
 // Reserved words cannot be used as field names (or capture names used as
@@ -178,21 +178,122 @@ type Result struct {
 const maxSyntaxErrors = 25
 
 // Parse parses src. It never panics and always returns a File (possibly
-// with fewer patterns or clauses than written): after a syntax error it
-// blanks the clause (or, for a broken header, the pattern) around the
-// error and parses again, so that every syntax error of the file is
+// with fewer patterns or clauses than written). Each pattern (from a line
+// starting with "pattern" to the next) is parsed on its own, with the
+// rest of the file blanked so positions stay exact; after a syntax error
+// the clause around it (or, for a broken header, the pattern) is blanked
+// and the pattern parsed again, so that every syntax error of the file is
 // reported with its own line and column.
 func Parse(filename, src string) (Result, Problems) {
+	res := Result{File: &File{}}
 	var probs Problems
-	text := []byte(src)
+	for _, ch := range chunks(src) {
+		f, blanked, ps := parseChunk(filename, src, ch)
+		probs = append(probs, ps...)
+		for _, p := range f.Patterns {
+			res.File.Patterns = append(res.File.Patterns, p)
+			for _, r := range blanked {
+				if r.from <= p.EndPos.Line && r.to >= p.Pos.Line {
+					if res.Broken == nil {
+						res.Broken = map[*Pattern]bool{}
+					}
+					res.Broken[p] = true
+				}
+			}
+		}
+	}
+	return res, probs.Sort()
+}
+
+// chunks splits src into line ranges, each starting at a line whose first
+// word is "pattern" (the first range also holds anything before).
+func chunks(src string) []lineRange {
+	lines := strings.Split(src, "\n")
+	var out []lineRange
+	start := 1
+	for i := 2; i <= len(lines); i++ {
+		if w, _ := firstWord([]byte(lines[i-1])); w == "pattern" {
+			out = append(out, lineRange{start, i - 1})
+			start = i
+		}
+	}
+	return append(out, lineRange{start, len(lines)})
+}
+
+// parseChunk parses the lines of one pattern on their own and shifts
+// every position (problems, tree, blanked ranges) back to file
+// coordinates.
+func parseChunk(filename, src string, ch lineRange) (*File, []lineRange, Problems) {
+	lines := strings.Split(src, "\n")
+	startOff := 0
+	for i := 0; i < ch.from-1; i++ {
+		startOff += len(lines[i]) + 1
+	}
+	text := []byte(strings.Join(lines[ch.from-1:min(ch.to, len(lines))], "\n"))
+	f, blanked, probs := parseText(filename, text)
+	shift := ch.from - 1
+	for i := range probs {
+		probs[i].Line += shift
+	}
+	for i := range blanked {
+		blanked[i].from += shift
+		blanked[i].to += shift
+	}
+	shiftPos(reflect.ValueOf(f), shift, startOff)
+	return f, blanked, probs
+}
+
+var positionType = reflect.TypeOf(lexer.Position{})
+
+func shiftPos(v reflect.Value, lines, offset int) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			shiftPos(v.Elem(), lines, offset)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			shiftPos(v.Index(i), lines, offset)
+		}
+	case reflect.Struct:
+		if v.Type() == positionType {
+			p := v.Addr().Interface().(*lexer.Position)
+			if p.Line > 0 {
+				p.Line += lines
+				p.Offset += offset
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanSet() {
+				shiftPos(f, lines, offset)
+			}
+		}
+	}
+}
+
+// parseText parses one pattern's text with recovery (see Parse).
+func parseText(filename string, text []byte) (*File, []lineRange, Problems) {
+	var probs Problems
+	nlines := strings.Count(string(text), "\n") + 1
+	ch := lineRange{1, nlines}
 	var blanked []lineRange
 	seen := map[[2]int]bool{}
 	for attempt := 0; ; attempt++ {
 		f, err := parser.ParseBytes(filename, text)
 		if err == nil {
-			return Result{File: f, Broken: brokenPatterns(f, blanked)}, probs.Sort()
+			return f, blanked, probs
 		}
 		pos, msg := errorPos(err)
+		if pos.Line > ch.to || pos.Line < ch.from || strings.Contains(msg, `"<EOF>"`) {
+			// Ran off the end of the pattern: it is not closed.
+			line, col := lastContent(text, ch)
+			if line > 0 {
+				probs = append(probs, Problem{File: filename, Line: line, Col: col, Msg: "pattern is not closed: missing }",
+					Hint: "every pattern ends with a } on its own line"})
+			}
+			break
+		}
 		if seen[[2]int{pos.Line, pos.Column}] || inRanges(blanked, pos.Line) || attempt >= maxSyntaxErrors {
 			// No progress: the rest would be cascades of the same mistake.
 			if attempt >= maxSyntaxErrors {
@@ -211,7 +312,7 @@ func Parse(filename, src string) (Result, Problems) {
 				Hint: clauseHint(kw)})
 			r, ok = lineRange{prev, pos.Line - 1}, true
 		} else {
-			probs = append(probs, syntaxProblem(filename, pos, msg, src))
+			probs = append(probs, syntaxProblem(filename, pos, msg, string(text)))
 			r, ok = recoveryRange(text, pos)
 		}
 		if !ok {
@@ -221,12 +322,22 @@ func Parse(filename, src string) (Result, Problems) {
 		blank(text, r)
 	}
 	// Parse whatever is left for the checker; if even that fails, give it
-	// nothing (the syntax errors are already reported).
+	// nothing from this pattern (the syntax errors are already reported).
 	f, err := parser.ParseBytes(filename, text)
 	if err != nil {
 		f = &File{}
 	}
-	return Result{File: f, Broken: brokenPatterns(f, blanked)}, probs.Sort()
+	return f, append(blanked, ch), probs
+}
+
+func lastContent(text []byte, ch lineRange) (int, int) {
+	lines := strings.Split(string(text), "\n")
+	for l := min(ch.to, len(lines)); l >= ch.from; l-- {
+		if t := strings.TrimRight(lines[l-1], " \t\r"); t != "" {
+			return l, len(t) + 1
+		}
+	}
+	return 0, 0
 }
 
 // ParseString parses src and returns the File only if it has no errors.
@@ -248,21 +359,6 @@ func inRanges(rs []lineRange, line int) bool {
 		}
 	}
 	return false
-}
-
-func brokenPatterns(f *File, blanked []lineRange) map[*Pattern]bool {
-	if len(blanked) == 0 || f == nil {
-		return nil
-	}
-	m := map[*Pattern]bool{}
-	for _, p := range f.Patterns {
-		for _, r := range blanked {
-			if r.from <= p.EndPos.Line && r.to >= p.Pos.Line {
-				m[p] = true
-			}
-		}
-	}
-	return m
 }
 
 func errorPos(err error) (lexer.Position, string) {
