@@ -45,10 +45,11 @@ type Limits struct {
 	// MaxFiles caps the number of entries listed (--max-files); the
 	// rest are reported as one Skip.
 	MaxFiles int
-	// MaxNestedInMemory caps a compressed nested zip (or a zip on
-	// standard input), which is held in memory to be read
-	// (--max-nested-mem). A nested zip stored without compression inside
-	// a zip is read in place and needs no memory.
+	// MaxNestedInMemory caps the bytes of zips held in memory to be
+	// read, in total over the bundle (--max-nested-mem): compressed nested
+	// zips and a zip read from standard input or a pipe. A nested zip
+	// stored without compression inside a zip is read in place and needs
+	// no memory.
 	MaxNestedInMemory int64
 }
 
@@ -135,6 +136,7 @@ type Bundle struct {
 	declared    int64 // sum of declared uncompressed sizes of accepted archive members
 	overflow    int   // entries not listed because of MaxFiles
 	overflowAt  string
+	inMemory    int64 // bytes of zips held in memory (MaxNestedInMemory budget)
 	stdinListed bool
 
 	total   atomic.Int64 // uncompressed bytes read from archives so far
@@ -403,16 +405,17 @@ func (b *Bundle) addReader(name string, r io.Reader) {
 		return
 	}
 	if isZip(head) {
-		max := b.lim.MaxNestedInMemory
-		data, err := io.ReadAll(io.LimitReader(br, max+1))
-		if err != nil {
+		budget := b.lim.MaxNestedInMemory - b.inMemory
+		data, over, err := readInMemory(br, 0, budget)
+		switch {
+		case err != nil:
 			b.skip(name, "cannot read zip: "+err.Error())
 			return
-		}
-		if int64(len(data)) > max {
-			b.skip(name, fmt.Sprintf("zip on standard input is larger than --max-nested-mem=%s; save it to a file and pass its path, or raise --max-nested-mem", flagBytes(max)))
+		case over:
+			b.skip(name, fmt.Sprintf("zip read from a stream is larger than --max-nested-mem=%s (it is held in memory); save it to a file and pass its path, or raise --max-nested-mem", flagBytes(b.lim.MaxNestedInMemory)))
 			return
 		}
+		b.inMemory += int64(len(data))
 		b.addZip(name, bytes.NewReader(data), int64(len(data)), 1)
 		return
 	}

@@ -471,3 +471,23 @@ func TestNamedPipeArgument(t *testing.T) {
 		t.Errorf("got %v skips %v", got, b.Skipped())
 	}
 }
+
+func TestNestedZipMemoryBudgetIsTotal(t *testing.T) {
+	noise := make([]byte, 40<<10)
+	rand.Read(noise)
+	inner := makeZip(t, zfile{name: "n.bin", data: noise, store: true})
+	outer := makeZip(t, zfile{name: "a.zip", data: inner}, zfile{name: "b.zip", data: inner})
+	p := filepath.Join(t.TempDir(), "case.zip")
+	writeFile(t, p, outer)
+	lim := DefaultLimits()
+	lim.MaxNestedInMemory = 64 << 10
+	b, err := Open([]string{p}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if ps := paths(b); !equalStrings(ps, []string{"case.zip!a.zip!n.bin"}) {
+		t.Errorf("paths %q", ps)
+	}
+	mustContain(t, "skip", skipReasons(b)["case.zip!b.zip"], "in total", "--max-nested-mem=64KiB")
+}

@@ -167,10 +167,13 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 			return
 		}
 	}
-	max := b.lim.MaxNestedInMemory
-	tooBig := fmt.Sprintf("zip inside a zip, %%s, larger than --max-nested-mem=%s (nested zips are read in memory): extract the outer zip and pass the folder, or raise --max-nested-mem", flagBytes(max))
-	if f.UncompressedSize64 > uint64(max) {
-		b.skip(p, fmt.Sprintf(tooBig, humanBytes(f.UncompressedSize64)))
+	budget := b.lim.MaxNestedInMemory - b.inMemory
+	tooBig := func(size string) string {
+		return fmt.Sprintf("zip inside a zip (%s) would take nested zips held in memory beyond --max-nested-mem=%s in total: extract the outer zip and pass the folder, or raise --max-nested-mem",
+			size, flagBytes(b.lim.MaxNestedInMemory))
+	}
+	if f.UncompressedSize64 > uint64(max(budget, 0)) {
+		b.skip(p, tooBig(humanBytes(f.UncompressedSize64)))
 		return
 	}
 	rc, err := b.openMember(p, f)
@@ -179,15 +182,16 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 		return
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, max+1))
-	if err != nil {
+	data, over, err := readInMemory(rc, int64(f.UncompressedSize64), budget)
+	switch {
+	case err != nil:
 		b.skip(p, "cannot read nested zip: "+err.Error())
 		return
-	}
-	if int64(len(data)) > max {
-		b.skip(p, fmt.Sprintf(tooBig, "over "+humanBytes(uint64(max))))
+	case over:
+		b.skip(p, tooBig("over "+humanBytes(uint64(budget))))
 		return
 	}
+	b.inMemory += int64(len(data))
 	b.addZip(p, bytes.NewReader(data), int64(len(data)), depth)
 }
 
@@ -372,4 +376,21 @@ func (r *memberReader) Close() error {
 		return r.closer.Close()
 	}
 	return nil
+}
+
+// readInMemory reads r whole if it holds at most limit bytes (over is true,
+// and nothing kept, when it holds more). hint is the expected size, used
+// to allocate once.
+func readInMemory(r io.Reader, hint, limit int64) (data []byte, over bool, err error) {
+	limit = max(limit, 0)
+	var buf bytes.Buffer
+	buf.Grow(int(min(max(hint, 0), limit) + bytes.MinRead))
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > limit {
+		return nil, true, nil
+	}
+	return buf.Bytes(), false, nil
 }
