@@ -94,6 +94,8 @@ func (s *Sim) emit(t time.Time, sub string, act string, tid int, kind PayloadKin
 	if tid == 0 {
 		tid = []int{12, 14, 17, 21, 23}[s.rng.IntN(5)]
 	}
+	// .NET times have 100 ns ticks: add a sub-millisecond part
+	t = t.Add(time.Duration(s.rng.IntN(10000)) * 100 * time.Nanosecond)
 	tt := t
 	if s.zone != nil {
 		tt = t.In(s.zone)

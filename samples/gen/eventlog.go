@@ -99,11 +99,13 @@ func eventViewerText(evs []WinEvent) []byte {
 }
 
 // eventViewerCSV is Event Viewer "Save As… CSV": header, US dates, the
-// message as a quoted field that may span lines.
+// message as a quoted field that may span lines, newest event first (the
+// order Event Viewer displays).
 func eventViewerCSV(evs []WinEvent) []byte {
 	var b strings.Builder
 	b.WriteString("Level,Date and Time,Source,Event ID,Task Category\n")
-	for _, e := range evs {
+	for i := len(evs) - 1; i >= 0; i-- {
+		e := evs[i]
 		fmt.Fprintf(&b, "%s,%s,%s,%d,None,%s\n", levelNames[e.Level], usDate(e.Time), e.Provider, e.ID, csvQuote(e.Message))
 	}
 	return []byte(crlf(b.String()))

@@ -240,7 +240,7 @@ func exportCliXML(objs []PSObject) []byte {
 				}
 				fmt.Fprintf(&b, "%s</Obj>\n", ind)
 			case VRefObj:
-				key := v.ListType + "|" + v.S
+				key := p.Name + "|" + v.ListType + "|" + v.S
 				if id, ok := shared[key]; ok {
 					fmt.Fprintf(&b, "%s<Ref N=\"%s\" RefId=\"%d\" />\n", ind, n, id)
 					continue

@@ -158,7 +158,7 @@ func buildServiceLogon() Output {
 	facts := traceFacts(kept) + fmt.Sprintf("- System log: %d events, of which 3× 7041 and 3× 7000 for the connector service (at boot %s and two manual start attempts), the same events in both exports\n- "+countUsersDevices(org)+"\n", len(evs), boot.Add(41*time.Second).Format(time.RFC3339))
 	return Output{Zip: files, README: readme("service-logon",
 		"Two healthy days of traces that end when the server reboots for patching; after the reboot the connector service cannot log on because a GPO removed \"Log on as a service\" from WIEC_USER. The System log is exported twice: `wevtutil qe System /f:RenderedXml` (no root element, single-quoted attributes) and Event Viewer \"copy details\" text.",
-		files, map[string]string{"eventlogs/system-wevtutil.xml": "wevtutil RenderedXml, one event per line, no root", "eventlogs/system-details.txt": "Event Viewer text, US dates, the same events"}, facts,
+		files, map[string]string{"eventlogs/system-wevtutil.xml": "wevtutil RenderedXml, one event per line, no root", "eventlogs/system-details.txt": "Event Viewer text, US dates in the server's time zone (UTC), the same events"}, facts,
 		"- `service.logon-right-missing` (SCM 7041, WIEC, .\\WIEC_USER, \"Log on as a service\"): 3 events, each present in both exports\n- `service.logon-failure` (SCM 7000 for Microsoft Intune Exchange Connector Service): 3 events, each in both exports\n- the traces: all sessions completed, logs end at the stop message",
 		"- sync findings: the traces end with the reboot; nothing was overdue within their window",
 		"- the EventData parameter layout of 7041 (param3 `%%1385`, param4/5); the Binary field; the process/thread IDs"),

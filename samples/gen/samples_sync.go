@@ -304,7 +304,7 @@ func buildRestartMid() Output {
 	files = append(files, File{"System-events.csv", eventViewerCSV(evs)})
 	a, b := window0(kept)
 	facts := traceFacts(kept) + fmt.Sprintf("- the quick sync started %s is interrupted: stop message at %s (process 2916), start-up messages at %s (process 7408); it never completes\n", cut.Format(time.RFC3339), stop.Format(time.RFC3339), start.Format(time.RFC3339)) +
-		"- `System-events.csv`: Event Viewer CSV (US dates, quoted message) with 7036 stopped/running for the connector service at the restart, and routine 7036 events\n- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
+		"- `System-events.csv`: Event Viewer CSV (US dates in the server's time zone, UTC; newest first; quoted message) with 7036 stopped/running for the connector service at the restart, and routine 7036 events\n- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("restart-mid",
 		"Two healthy days except that the service is restarted in the middle of a quick sync: the process ID changes, start-up messages follow, and the interrupted quick sync never completes. The next scheduled quick sync is normal.",
 		files, nil, facts,
