@@ -125,7 +125,7 @@ func buildHealthy5Days() Output {
 			"Screenshot 2026-11-20 091502.PNG": "not evidence", "notes.txt": "not evidence", "installer/Exchange_Connector_Setup.msi": "not evidence (OLE header + filler)",
 		}, facts,
 		"- every full and quick session in the kept window paired and `completed` (see the table; the counts are exact)\n- the covered window above, records merged in time order across the 30 wrapped files plus the GUID file\n- inventory of the pilot group: "+fmt.Sprint(pilotCount)+" mailboxes, "+fmt.Sprint(nDev)+" devices, all Allowed; DefaultAccessLevel Allow\n- the PNG, notes.txt and the .msi listed as skipped (not errors)",
-		"- no finding at warning or above; in particular no sync.*, no command.get-next-exception (the Verbose polls are benign), no access.default-not-allow, no logging.not-verbose\n- no truncated record warnings: every record in every file is complete",
+		"- no finding at warning or above; in particular no sync.*, no command.get-next-exception (the Verbose polls are benign), no access.default-not-allow, no logging.not-verbose\n- no truncated record warnings: every record in every file is complete\n- no service restart: the GUID file's records come from another process (the configuration tool, its own ProcessName and PID) while the service kept running",
 		"- quick-sync wording (variant \"a\"), poll and progress messages, start-up messages, process name; Start/Stop/Transfer activity records around syncs (the connector's use of activities is unknown)\n- the configuration tool's process name and messages in the GUID file\n- the exact set and order of properties in the exports (documented names, plausible order)"),
 	}
 }
