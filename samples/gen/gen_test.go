@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf16"
 )
 
 // TestCorpus regenerates the corpus into a temporary directory and
@@ -131,5 +134,65 @@ func TestFormatListWrap(t *testing.T) {
 	}
 	if !strings.HasSuffix(joined, "dddddddddddddddddddd...}") || strings.Contains(joined, "e}") {
 		t.Errorf("truncation: %q", joined)
+	}
+}
+
+// TestCSV51 checks the Windows PowerShell 5.1 Export-Csv shape: #TYPE line,
+// every field quoted, non-ASCII as "?", collections as a type name, CRLF.
+func TestCSV51(t *testing.T) {
+	o := PSObject{Types: []string{"X.Y"}, Props: []Prop{{"Name", str(`Zoë "Z" Müller`)}, {"List", list("Some.Type", "a", "b")}, {"On", boolean(true)}}}
+	got := string(exportCSV51([]PSObject{o}, "System.Collections.ArrayList"))
+	want := "#TYPE Deserialized.X.Y\r\n\"Name\",\"List\",\"On\"\r\n\"Zo? \"\"Z\"\" M?ller\",\"System.Collections.ArrayList\",\"True\"\r\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestCliXMLWellFormed decodes a CliXML export (UTF-16LE) and parses it as
+// XML, and checks that type names and shared objects are referenced.
+func TestCliXMLWellFormed(t *testing.T) {
+	org := newOrg(1, 30, zipModTime)
+	sess := &exportSession{runspace: zeroGUID, org: org}
+	cas, _, dev, _ := pilotExports(org, sess, "Allow")
+	for _, objs := range [][]PSObject{cas, dev} {
+		b := exportCliXML(objs)
+		if b[0] != 0xFF || b[1] != 0xFE {
+			t.Fatal("no UTF-16LE BOM")
+		}
+		u := make([]uint16, (len(b)-2)/2)
+		for i := range u {
+			u[i] = uint16(b[2+2*i]) | uint16(b[3+2*i])<<8
+		}
+		text := string(utf16.Decode(u))
+		if err := xml.Unmarshal([]byte(text), new(struct{})); err != nil {
+			t.Fatalf("not well-formed: %v", err)
+		}
+		if !strings.Contains(text, "<TNRef RefId=") {
+			t.Error("no TNRef for repeated type names")
+		}
+	}
+}
+
+// TestRotationWraps checks the circular writer: every slot used, the newest
+// is the requested one, and kept records are exactly those still on disk.
+func TestRotationWraps(t *testing.T) {
+	var recs []TraceRecord
+	for i := 0; i < 3000; i++ {
+		recs = append(recs, TraceRecord{Sub: Verbose, Time: zipModTime.Add(time.Duration(i) * time.Second), Source: "s", Process: "p", Computer: "c", Text: strings.Repeat("x", i%50)})
+	}
+	res, _ := rotateToNewest(recs, 30, 11, connectorName)
+	if res.Newest != 11 || len(res.Files) != 30 {
+		t.Fatalf("newest %d, files %d", res.Newest, len(res.Files))
+	}
+	n := 0
+	for _, f := range res.Files {
+		n += strings.Count(string(f.Data), "<E2ETraceEvent ")
+	}
+	if n != len(res.Kept) || n >= len(recs) {
+		t.Errorf("%d records in files, %d kept, %d written", n, len(res.Kept), len(recs))
+	}
+	// the oldest kept record is in the slot after the newest
+	if res.SlotOf[res.Kept[0]] != 12 {
+		t.Errorf("oldest kept record in slot %d, want 12", res.SlotOf[res.Kept[0]])
 	}
 }

@@ -13,7 +13,12 @@ func problemOrg(seed uint64, at time.Time) *Org { return newOrg(seed, 420, at) }
 // logsOf writes recs into a non-wrapping (unless quota is small) ring and
 // returns the bundle files under Logs/, the kept records and the rotation.
 func logsOf(recs []TraceRecord, quota int) ([]File, []TraceRecord, RotationResult) {
-	rot := rotate(recs, 30, quota, connectorName)
+	return logsNamed(recs, quota, connectorName)
+}
+
+// logsNamed is logsOf with another file naming (e.g. Connector3.svclog).
+func logsNamed(recs []TraceRecord, quota int, name func(int) string) ([]File, []TraceRecord, RotationResult) {
+	rot := rotate(recs, 30, quota, name)
 	var files []File
 	for _, f := range rot.Files {
 		files = append(files, File{"Logs/" + f.Name, f.Data})
@@ -136,7 +141,7 @@ func buildSyncSlowFull() Output {
 			}
 		}})
 	const quota = 150000
-	lf, kept, _ := logsOf(sim.records(), quota)
+	lf, kept, _ := logsNamed(sim.records(), quota, func(i int) string { return fmt.Sprintf("Connector%d.svclog", i) })
 	files := append(lf, configFiles("Verbose ActivityTracing", quota)...)
 	a, b := window0(kept)
 	var slow SyncLog
@@ -153,7 +158,7 @@ func buildSyncSlowFull() Output {
 	}
 	facts := traceFacts(kept) + "- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("sync-slow-full",
-		"Four healthy days (Verbose) in which one full sync takes over two hours while its peers take 5–9 minutes. It completes successfully; quick syncs that would have overlapped it run after it.",
+		"Four healthy days (Verbose) in which one full sync takes over two hours while its peers take 5–9 minutes. It completes successfully; quick syncs that would have overlapped it run after it. The trace files are named `Connector<n>.svclog`, after the FileName in TracingConfiguration.xml (domain.md §2: expect both namings).",
 		files, nil, facts,
 		fmt.Sprintf("- `sync.slow`: the full sync started %s took %s (other full syncs: %s)\n- every session completed", slow.Start.Format(time.RFC3339), slow.End.Sub(slow.Start).Round(time.Second), strings.Join(others, ", ")),
 		"- `sync.full-overdue` (the slow sync completed within a day of the previous one), `sync.unfinished`, `sync.quick-gap` at warning or above",
