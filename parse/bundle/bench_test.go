@@ -61,3 +61,21 @@ func BenchmarkReadMemberStdlib(b *testing.B) {
 		rc.Close()
 	}
 }
+
+// BenchmarkOpenManyMembers lists a zip of 2000 small deflated logs: the
+// cost of reading the central directory and sniffing every member.
+func BenchmarkOpenManyMembers(b *testing.B) {
+	var files []zfile
+	for i := 0; i < 2000; i++ {
+		files = append(files, zfile{name: fmt.Sprintf("Logs/Connector%d.log", i), data: bytes.Repeat([]byte(fmt.Sprintf("<E2ETraceEvent>%d</E2ETraceEvent>", i)), 300)})
+	}
+	z := makeZip(b, files...)
+	b.SetBytes(int64(len(z)))
+	b.ReportAllocs()
+	for b.Loop() {
+		bun, _ := OpenReader("many.zip", bytes.NewReader(z), DefaultLimits())
+		if len(bun.Entries()) != 2000 {
+			b.Fatal(len(bun.Entries()))
+		}
+	}
+}

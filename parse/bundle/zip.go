@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -275,8 +276,9 @@ func (b *Bundle) openMember(p string, f *zip.File) (io.ReadCloser, error) {
 	case zip.Store:
 		r.src = &r.compressed
 	case zip.Deflate:
-		fr := flate.NewReader(bufio.NewReaderSize(&r.compressed, inflateBufSize))
-		r.src, r.closer = fr, fr
+		r.buf = getBufio(&r.compressed)
+		r.inflater = getInflater(r.buf)
+		r.src = r.inflater
 	default:
 		return nil, fmt.Errorf("%s: unsupported compression method %d", p, f.Method)
 	}
@@ -303,7 +305,8 @@ type memberReader struct {
 	path       string
 	f          *zip.File
 	src        io.Reader
-	closer     io.Closer
+	inflater   io.ReadCloser // pooled; nil for stored members
+	buf        *bufio.Reader // pooled read-ahead of inflater
 	compressed countingReader
 	n          uint64 // uncompressed bytes produced
 	crc        hash.Hash32
@@ -368,14 +371,41 @@ func (r *memberReader) checkLimits(total int64) error {
 	return nil
 }
 
+// Close returns the decompressor to the pool; further reads fail.
 func (r *memberReader) Close() error {
-	if r.err == nil {
+	if r.err == nil || r.err == io.EOF {
 		r.err = fmt.Errorf("%s: reader closed", r.path)
 	}
-	if r.closer != nil {
-		return r.closer.Close()
+	if r.inflater != nil {
+		inflaters.Put(r.inflater)
+		bufios.Put(r.buf)
+		r.inflater, r.buf, r.src = nil, nil, nil
 	}
 	return nil
+}
+
+// Decompressors and their read-ahead buffers are pooled: listing sniffs
+// every member, and a fresh inflater costs about 40 KiB.
+var (
+	inflaters sync.Pool // io.ReadCloser that is a flate.Resetter
+	bufios    sync.Pool // *bufio.Reader of inflateBufSize
+)
+
+func getBufio(r io.Reader) *bufio.Reader {
+	if br, ok := bufios.Get().(*bufio.Reader); ok {
+		br.Reset(r)
+		return br
+	}
+	return bufio.NewReaderSize(r, inflateBufSize)
+}
+
+func getInflater(r io.Reader) io.ReadCloser {
+	if fr, ok := inflaters.Get().(io.ReadCloser); ok {
+		if err := fr.(flate.Resetter).Reset(r, nil); err == nil {
+			return fr
+		}
+	}
+	return flate.NewReader(r)
 }
 
 // readInMemory reads r whole if it holds at most limit bytes (over is true,
