@@ -491,3 +491,24 @@ func TestNestedZipMemoryBudgetIsTotal(t *testing.T) {
 	}
 	mustContain(t, "skip", skipReasons(b)["case.zip!b.zip"], "in total", "--max-nested-mem=64KiB")
 }
+
+func TestOpenDashReadsStdin(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "in.zip")
+	writeFile(t, p, makeZip(t, zfile{name: `Logs\a.log`, data: []byte("from stdin")}))
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	b, err := Open([]string{"-"}, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := contents(t, b); got["stdin!Logs/a.log"] != "from stdin" {
+		t.Errorf("got %v", got)
+	}
+}
