@@ -99,8 +99,9 @@ type Entry struct {
 	// chain with "!"; a second member with the same name in one archive
 	// gets "#2" appended, a third "#3", so paths are unique); for folder
 	// inputs the folder's base name then the relative path
-	// ("bundle/Logs/Connector3.log"); a single file's base name;
-	// "stdin" for standard input ("stdin!x.log" inside a zip from it).
+	// ("bundle/Logs/Connector3.log"); a single file's (or named pipe's)
+	// base name; "stdin" for standard input ("stdin!x.log" inside a zip
+	// from it). Inputs sharing a base name get "#2", "#3" after it.
 	Path string
 	// Size is the uncompressed size if known (declared by the archive or
 	// from the file system), else -1. An empty file has Size 0.
