@@ -760,11 +760,17 @@ func (c *checker) strCmp(cmp *psyntax.Comparison, vals []*psyntax.Value, vpos le
 		if err != nil {
 			pos := vpos
 			msg := err.Error()
+			pos.Column++ // past the opening slash
 			if se, ok := err.(*syntax.Error); ok {
-				if i := strings.Index(body, se.Expr); i >= 0 && se.Expr != "" {
-					pos.Column += 1 + i
+				prefix := len(src) - len(body)
+				expr := se.Expr
+				if i := strings.Index(src, expr); i >= 0 && expr != "" {
+					pos.Column += max(0, i-prefix)
+					if i < prefix && len(expr) >= prefix-i {
+						expr = expr[prefix-i:]
+					}
 				}
-				msg = string(se.Code) + ": " + se.Expr
+				msg = string(se.Code) + ": " + expr
 			}
 			c.errorf(pos, "Go RE2 syntax: no backreferences or lookarounds; escape / as \\/", "bad regex: %s", msg)
 			return nil

@@ -461,6 +461,7 @@ type Regex struct {
 	named   bool
 	lits    []string
 	litsOK  bool
+	blits   [][]byte // lits as bytes, for the pre-check on the folded message
 }
 
 // NewRegex wraps a compiled regexp and computes its required literals.
@@ -474,10 +475,45 @@ func NewRegex(field string, re *regexp.Regexp, capture bool) *Regex {
 			r.lits, r.litsOK = regexLiterals(tree.Simplify())
 		}
 	}
+	if r.litsOK && asciiOnly(r.lits) {
+		for _, l := range r.lits {
+			r.blits = append(r.blits, []byte(l))
+		}
+	}
 	return r
 }
 
+func asciiOnly(l []string) bool {
+	for _, s := range l {
+		if s == "" {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (r *Regex) Match(ctx *Ctx) bool {
+	if r.blits != nil {
+		// A match needs one of the required literals: a SIMD substring
+		// search on the lower-cased message is far cheaper than running
+		// a (case-insensitive) regex that cannot match.
+		m := ctx.Folded()
+		found := false
+		for _, l := range r.blits {
+			if bytes.Contains(m, l) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
 	v, _ := ctx.Lookup(r.Field)
 	if !r.named {
 		return r.Re.MatchString(v)

@@ -1,0 +1,5 @@
+package patterns
+
+import "exlog/patterns/internal/rule"
+
+type ruleCtx = rule.Ctx
