@@ -129,4 +129,3 @@ func reportRates(b *testing.B, cpu time.Duration, perRecord float64) {
 		b.ReportMetric(float64(b.N)*perRecord/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }
-

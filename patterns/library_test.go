@@ -19,7 +19,7 @@ var requiredIDs = []string{
 
 var allowedDocs = map[string]bool{
 	"https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector": true,
-	"https://learn.microsoft.com/en-us/mem/intune/protect/exchange-connector-install":                            true,
+	"https://learn.microsoft.com/en-us/mem/intune/protect/exchange-connector-install":                             true,
 }
 
 func TestLibrary(t *testing.T) {
