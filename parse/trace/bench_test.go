@@ -11,7 +11,8 @@ import (
 
 // connectorLog generates a deterministic connector-like trace log of about
 // size bytes: plain-text payloads as domain.md §3 and §4 describe, activity
-// records, and some multi-line (escaped CR LF) messages.
+// records (runs of records sharing an ActivityID, transfers to new ones),
+// and some multi-line (escaped CR LF) messages.
 func connectorLog(size int) (data []byte, records int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	messages := []string{
@@ -27,20 +28,34 @@ func connectorLog(size int) (data []byte, records int) {
 		level int
 	}{{"Information", 8}, {"Information", 8}, {"Verbose", 16}, {"Verbose", 16}, {"Warning", 4}, {"Error", 2}, {"Start", 255}, {"Stop", 255}, {"Transfer", 255}}
 	t := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
+	newActivity := func() string {
+		return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<16), rng.IntN(1<<16), rng.Uint64()&(1<<48-1))
+	}
+	activity := newActivity()
 	var b bytes.Buffer
 	for b.Len() < size {
 		st := subTypes[rng.IntN(len(subTypes))]
+		// Records of one activity (a command, a sync) come in runs; a
+		// quarter of the records carry no activity.
+		if rng.IntN(20) == 0 {
+			activity = newActivity()
+		}
+		act := activity
+		if rng.IntN(4) == 0 {
+			act = zeroGUID
+		}
 		s := recordSpec{
 			eventID: uint32(rng.IntN(100)), subType: st.name, level: st.level,
 			time:     t.Format("2006-01-02T15:04:05.0000000Z"),
 			source:   "OnPremisesExchangeConnectorService",
-			activity: fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<16), rng.IntN(1<<16), rng.Uint64()&(1<<48-1)),
+			activity: act,
 			process:  "Microsoft.Management.Powershell.ExchangeConnector.Service", pid: 4242, tid: 1 + rng.IntN(40),
 			computer: "EXCONN01",
 		}
 		switch st.name {
 		case "Transfer":
-			s.related = s.activity
+			activity = newActivity()
+			s.related = activity
 		case "Start", "Stop":
 		default:
 			s.payload = fmt.Sprintf(messages[rng.IntN(len(messages))], 100+rng.IntN(900), rng.IntN(5000), rng.IntN(10))

@@ -134,14 +134,13 @@ func (r *Reader) fastHeader(b []byte, ev *event.Event) (payloadFrom int, ok, sho
 	if !ok || !hasZone {
 		return 0, false, false
 	}
-	var activity, related event.GUID
-	if string(act) != zeroGUIDBraced {
-		if activity, ok = event.ParseGUID(trimSpace(act)); !ok {
-			return 0, false, false
-		}
+	activity, ok := r.guid(act)
+	if !ok {
+		return 0, false, false
 	}
-	if rel != nil && string(rel) != zeroGUIDBraced {
-		if related, ok = event.ParseGUID(trimSpace(rel)); !ok {
+	var related event.GUID
+	if rel != nil {
+		if related, ok = r.guid(rel); !ok {
 			return 0, false, false
 		}
 	}
@@ -170,4 +169,22 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// guid parses an ActivityID attribute value; the all-zero id and a repeat
+// of the previous id (records of one activity follow each other) are
+// answered without parsing.
+func (r *Reader) guid(v []byte) (event.GUID, bool) {
+	if string(v) == zeroGUIDBraced {
+		return event.GUID{}, true
+	}
+	if r.lastGUIDSet && len(v) == len(r.lastGUIDText) && string(v) == string(r.lastGUIDText[:]) {
+		return r.lastGUID, true
+	}
+	g, ok := event.ParseGUID(trimSpace(v))
+	if ok && len(v) == len(r.lastGUIDText) {
+		copy(r.lastGUIDText[:], v)
+		r.lastGUID, r.lastGUIDSet = g, true
+	}
+	return g, ok
 }

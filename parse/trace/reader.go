@@ -110,6 +110,9 @@ type Reader struct {
 	// last strings seen for fields that repeat record after record; reused
 	// to save allocations (strings are immutable, so sharing is safe).
 	lastSource, lastHost, lastProc string
+	lastGUIDText                   [len(zeroGUIDBraced)]byte // braced text of lastGUID
+	lastGUID                       event.GUID
+	lastGUIDSet                    bool
 }
 
 // NewReader reads E2ETraceEvent records from r (UTF-8, BOM removed). path

@@ -521,3 +521,45 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestOtherLayout(t *testing.T) {
+	// Pretty-printed with CRLF, attributes reordered and single-quoted, a
+	// namespace prefix, entities in names: the general parser reads it.
+	rec := "<E2ETraceEvent xmlns=\"http://schemas.microsoft.com/2004/06/E2ETraceEvent\">\r\n" +
+		"  <System xmlns=\"http://schemas.microsoft.com/2004/06/windows/eventlog/system\">\r\n" +
+		"    <EventID> 7 </EventID>\r\n    <Type>3</Type>\r\n" +
+		"    <Level>2</Level>\r\n    <SubType Name='Warning'>0</SubType>\r\n" +
+		"    <TimeCreated SystemTime = '2024-03-01T10:00:00.1234567+02:00' />\r\n" +
+		"    <Source Name=\"Fabrikam &amp; Co\" />\r\n" +
+		"    <Correlation RelatedActivityID=\"{00000000-0000-0000-0000-000000000001}\" ActivityID=\"{00000000-0000-0000-0000-000000000002}\" />\r\n" +
+		"    <Execution ThreadID=\"9\" ProcessID=\"8\" ProcessName=\"svc\" />\r\n" +
+		"    <Channel />\r\n    <Computer>\r\n      SRV-ÄÖ\r\n    </Computer>\r\n" +
+		"  </System>\r\n  <ApplicationData>Hello\r\nworld</ApplicationData>\r\n</E2ETraceEvent>\r\n"
+	res := readAll(t, []byte(rec+rec), 0, 0, false)
+	if len(res.events) != 2 || len(res.warnings) != 0 {
+		t.Fatalf("events %d warnings %v", len(res.events), res.warnings)
+	}
+	ev := res.events[1]
+	if ev.Type != event.Warning || ev.EventID != 7 || ev.Source != "Fabrikam & Co" || ev.Host != "SRV-ÄÖ" || ev.PID != 8 || ev.TID != 9 ||
+		ev.Activity.String() != "00000000-0000-0000-0000-000000000002" || ev.Related.String() != "00000000-0000-0000-0000-000000000001" ||
+		ev.TZOffset != 7200 || ev.Time != time.Date(2024, 3, 1, 8, 0, 0, 123456700, time.UTC) || ev.Message != "Hello\nworld" ||
+		ev.Origin.Offset != int64(len(rec)) {
+		t.Errorf("event %+v", ev)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	s := info("x")
+	s.activity = "not-a-guid"
+	s.pid = -1
+	res := readAll(t, []byte(s.String()), 0, 0, false)
+	if len(res.events) != 1 || len(res.warnings) != 2 || res.warnings[0].Kind != WarnBadValue || res.warnings[1].Kind != WarnBadValue {
+		t.Fatalf("events %d warnings %v", len(res.events), res.warnings)
+	}
+	if ev := res.events[0]; !ev.Activity.IsZero() || ev.PID != 0 || ev.TID != 17 {
+		t.Errorf("event %+v", ev)
+	}
+	if !strings.Contains(res.warnings[0].Message, "ActivityID") || !strings.Contains(res.warnings[1].Message, "ProcessID") {
+		t.Errorf("warnings %v", res.warnings)
+	}
+}

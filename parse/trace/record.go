@@ -116,10 +116,7 @@ header:
 				default:
 					continue
 				}
-				if string(v) == zeroGUIDBraced {
-					continue
-				}
-				g, ok := event.ParseGUID(trimSpace(v))
+				g, ok := r.guid(v)
 				if !ok {
 					r.warnAt(off, WarnBadValue, "bad "+string(n)+" "+quoteShort(v))
 				}
