@@ -160,7 +160,7 @@ func buildServiceLogon() Output {
 		"Two healthy days of traces that end when the server reboots for patching; after the reboot the connector service cannot log on because a GPO removed \"Log on as a service\" from WIEC_USER. The System log is exported twice: `wevtutil qe System /f:RenderedXml` (no root element, single-quoted attributes) and Event Viewer \"copy details\" text.",
 		files, map[string]string{"eventlogs/system-wevtutil.xml": "wevtutil RenderedXml, one event per line, no root", "eventlogs/system-details.txt": "Event Viewer text, US dates in the server's time zone (UTC), the same events"}, facts,
 		"- `service.logon-right-missing` (SCM 7041, WIEC, .\\WIEC_USER, \"Log on as a service\"): 3 events, each present in both exports\n- `service.logon-failure` (SCM 7000 for Microsoft Intune Exchange Connector Service): 3 events, each in both exports\n- the traces: all sessions completed, logs end at the stop message",
-		"- sync findings: the traces end with the reboot; nothing was overdue within their window",
+		"- sync findings judged on the trace window (it ends with the reboot; nothing was overdue inside it). The System log goes on to the next morning: an analyzer that extends the window with it may defensibly report `sync.full-overdue` (~29.6 h since the last completed full sync), because the service could not start",
 		"- the EventData parameter layout of 7041 (param3 `%%1385`, param4/5); the Binary field; the process/thread IDs"),
 	}
 }
@@ -302,7 +302,7 @@ func buildExchangeErrors() Output {
 	return Output{Zip: files, README: readme("exchange-errors",
 		"Two days in which the connector's work against Exchange goes wrong in several documented ways: remote PowerShell (WinRM) to the CAS fails (Access is denied; the WinRM client cannot process the request), Exchange throttles the connector (MaxConcurrency), Autodiscover cannot find EWS for the notification account, EWS refuses to send the notification mail, and one full sync completes while reporting the Exchange server as Disconnected.",
 		files, nil, facts,
-		fmt.Sprintf("- `sync.failed`: 3 quick syncs (%s), each with its error inside the activity as evidence\n- `exchange.remote-powershell-failed` (2: Access is denied; WinRM client cannot process the request) — `exchange.access-denied` may also fire on \"Access is denied\"\n- `exchange.throttled` (1: MaxConcurrency, 18 connections)\n- `notify.autodiscover-failed` (2)\n- `notify.send-failed` (2: to jose.nunez@contoso.com and amelie.cote@contoso.com)\n- `sync.exchange-unhealthy`: the full sync started %s reports `Status: Disconnected`",
+		fmt.Sprintf("- `sync.failed`: 3 quick syncs (%s), each with its error inside the activity as evidence\n- `exchange.remote-powershell-failed` (2 or 3: Access is denied; WinRM client cannot process the request; the MaxConcurrency error is itself worded as a failed WinRM connection) — `exchange.access-denied` may also fire on \"Access is denied\"\n- `exchange.throttled` (1: MaxConcurrency, 18 connections)\n- `notify.autodiscover-failed` (2)\n- `notify.send-failed` (2: to jose.nunez@contoso.com and amelie.cote@contoso.com)\n- `sync.exchange-unhealthy`: the full sync started %s reports `Status: Disconnected`",
 			strings.Join(fl, ", "), unhealthy.Start.Format(time.RFC3339)),
 		"- `sync.full-overdue`, `sync.unfinished`; network findings",
 		"- the failure sentence of a sync (`… failed. The inventory command will be retried.`), the status word `Disconnected`, every sentence around the documented error texts; the stack frames"),

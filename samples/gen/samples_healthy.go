@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 )
@@ -49,18 +50,28 @@ func pilotExports(o *Org, sess *exportSession, level string) (cas, mbx, dev, org
 	return
 }
 
-func healthySystemEvents(host string, from time.Time) []WinEvent {
+// healthySystemEvents is two weeks of routine Service Control Manager
+// events ending at the export: longer than the trace window, as System log
+// exports usually are.
+func healthySystemEvents(host string, end time.Time) []WinEvent {
+	rng := rand.New(rand.NewPCG(103, 3))
 	var evs []WinEvent
 	rec := 48211
-	t := from
-	for d := 0; d < 5; d++ {
-		for _, svc := range []string{"Windows Update", "Windows Modules Installer", "Background Intelligent Transfer Service"} {
-			t = t.Add(time.Duration(3+d) * time.Hour).Add(time.Duration(rec%600) * time.Second)
+	svcs := []string{"Windows Update", "Windows Modules Installer", "Background Intelligent Transfer Service"}
+	for d := 14; d >= 1; d-- {
+		day := end.Add(-time.Duration(d) * 24 * time.Hour)
+		for i := 0; i < 2+rng.IntN(2); i++ {
+			svc := svcs[rng.IntN(len(svcs))]
+			t := day.Add(time.Duration(rng.IntN(20*3600)) * time.Second).Add(time.Duration(rng.IntN(10000000)) * 100 * time.Nanosecond)
 			evs = append(evs, scm7036(t, rec, host, svc, "running"))
 			rec++
-			evs = append(evs, scm7036(t.Add(7*time.Minute), rec, host, svc, "stopped"))
+			evs = append(evs, scm7036(t.Add(time.Duration(3+rng.IntN(20))*time.Minute), rec, host, svc, "stopped"))
 			rec++
 		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
+	for i := range evs {
+		evs[i].RecordID = 48211 + i
 	}
 	return evs
 }
@@ -105,7 +116,7 @@ func buildHealthy5Days() Output {
 		{"exports/Get-Mailbox.txt", flFile(mbx)},
 		{"exports/Get-ActiveSyncDeviceStatistics.txt", flFile(dev)},
 		{"exports/Get-ActiveSyncOrganizationSettings.txt", flFile(orgs)},
-		{"eventlogs/System.xml", eventsXML(healthySystemEvents(org.Connector+".contoso.com", from))},
+		{"eventlogs/System.xml", eventsXML(healthySystemEvents(org.Connector+".contoso.com", healthyExport))},
 		{"Screenshot 2026-11-20 091502.PNG", pngScreenshot(rng, 3000)},
 		{"notes.txt", []byte(crlf("Case 2611210040001234 - Exchange connector health check\nCollected by adm.hansen on EXCONN01 after the weekly review.\nNothing reported by users; baseline for comparison.\n"))},
 		{"installer/Exchange_Connector_Setup.msi", msiBlob(rng, 6000)},

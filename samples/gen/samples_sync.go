@@ -136,8 +136,8 @@ func buildSyncSlowFull() Output {
 		FullAt: 2*time.Hour + 30*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 55 * time.Minute,
 		FullHook: func(day int, sp *SyncSpec) {
 			if day == 2 {
-				sp.Dur = 2*time.Hour + 11*time.Minute
-				sp.Progress = 40
+				sp.Dur = time.Hour + 35*time.Minute
+				sp.Progress = 30
 			}
 		}})
 	const quota = 150000
@@ -146,22 +146,29 @@ func buildSyncSlowFull() Output {
 	a, b := window0(kept)
 	var slow SyncLog
 	var others []string
+	var prevEnd time.Time
+	var gap time.Duration
 	for _, l := range logs {
 		if l.Kind != FullSync {
 			continue
 		}
 		if l.End.Sub(l.Start) > time.Hour {
+			gap = l.End.Sub(prevEnd)
 			slow = l
 		} else {
 			others = append(others, l.End.Sub(l.Start).Round(time.Second).String())
 		}
+		prevEnd = l.End
+	}
+	if gap >= 26*time.Hour {
+		panic("sync-slow-full: the slow sync makes the full sync overdue")
 	}
 	facts := traceFacts(kept) + "- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("sync-slow-full",
-		"Four healthy days (Verbose) in which one full sync takes over two hours while its peers take 5–9 minutes. It completes successfully; quick syncs that would have overlapped it run after it. The trace files are named `Connector<n>.svclog`, after the FileName in TracingConfiguration.xml (domain.md §2: expect both namings).",
+		"Four healthy days (Verbose) in which one full sync takes over an hour and a half while its peers take 7–9 minutes. It completes successfully; quick syncs that would have overlapped it run after it. The trace files are named `Connector<n>.svclog`, after the FileName in TracingConfiguration.xml (domain.md §2: expect both namings).",
 		files, nil, facts,
 		fmt.Sprintf("- `sync.slow`: the full sync started %s took %s (other full syncs: %s)\n- every session completed", slow.Start.Format(time.RFC3339), slow.End.Sub(slow.Start).Round(time.Second), strings.Join(others, ", ")),
-		"- `sync.full-overdue` (the slow sync completed within a day of the previous one), `sync.unfinished`, `sync.quick-gap` at warning or above",
+		fmt.Sprintf("- `sync.full-overdue`: the slow sync completed %s after the previous full sync completed (under 24 h + 2 h grace)\n- `sync.unfinished`, `sync.quick-gap` at warning or above", gap.Round(time.Minute)),
 		"- progress and quick-sync wording (variant \"c\"); how long real full syncs take"),
 	}
 }
