@@ -5,7 +5,8 @@ import "bytes"
 // Detect reports whether head (the first up-to-8 KiB of a file, BOM already
 // removed, UTF-8) looks like an E2ETraceEvent trace log: it begins (after
 // whitespace) with "<E2ETraceEvent", or with a partial record — bytes
-// ending in "</E2ETraceEvent>" — followed by "<E2ETraceEvent", or, when the
+// ending in "</E2ETraceEvent>", or only the last bytes of that end tag —
+// followed by "<E2ETraceEvent", or, when the
 // partial first record is longer than head, holds a record's end tags.
 func Detect(head []byte) bool {
 	i := bytes.Index(head, []byte(startTag))
@@ -17,8 +18,8 @@ func Detect(head []byte) bool {
 	if !validStart(head[i+len(startTag):]) {
 		return false
 	}
-	prefix := bytes.TrimSpace(head[:i])
-	return len(prefix) == 0 || bytes.HasSuffix(prefix, []byte(endTag))
+	prefix := trimSpace(head[:i])
+	return len(prefix) == 0 || bytes.HasSuffix(prefix, []byte(endTag)) || isEndTagTail(prefix)
 }
 
 // validStart reports whether the bytes after "<E2ETraceEvent" continue a

@@ -93,6 +93,8 @@ type Reader struct {
 	gapStart   int64       // file offset where the current gap began
 	gapNonWS   int64       // file offset of the gap's first non-whitespace byte, -1 if none
 	gapEndTag  bool        // the gap holds an end tag (a partial record)
+	gapHead    [32]byte    // the first bytes of the gap from its first non-whitespace byte
+	gapHeadN   int         // bytes in gapHead; len(gapHead)+1 when the gap is longer
 	inRecord   bool        // buf[pos:] begins with startTag
 	scan       int         // the record's tag scan resumes at buf[pos+scan:]
 	pend       *eventAlloc // header of the record at pos, read by the fast path
@@ -211,12 +213,22 @@ func (r *Reader) scanGap(upto, look int) {
 	if upto <= r.pos {
 		return
 	}
+	from := r.pos
 	if r.gapNonWS < 0 {
-		for j := r.pos; j < upto; j++ {
-			if !isSpace(r.buf[j]) {
-				r.gapNonWS = r.base + int64(j)
-				break
-			}
+		for from < upto && isSpace(r.buf[from]) {
+			from++
+		}
+		if from < upto {
+			r.gapNonWS = r.base + int64(from)
+		}
+	}
+	if r.gapNonWS >= 0 && !r.seenStart && r.gapHeadN <= len(r.gapHead) {
+		// Keep the start of a gap before the first record: a short one may
+		// be the last bytes of a cut record ("ceEvent>").
+		n := copy(r.gapHead[r.gapHeadN:], r.buf[from:upto])
+		r.gapHeadN += n
+		if n < upto-from {
+			r.gapHeadN = len(r.gapHead) + 1 // too long to be only a tail
 		}
 	}
 	if r.gapNonWS >= 0 && !r.gapEndTag && bytes.Contains(r.buf[r.pos:look], []byte(endTag)) {
@@ -232,7 +244,7 @@ func (r *Reader) closeGap(atEOF bool) {
 		n := gapEnd - r.gapStart
 		r.stats.SkippedBytes += n
 		switch {
-		case !r.seenStart && r.gapEndTag:
+		case !r.seenStart && (r.gapEndTag || r.gapIsTail()):
 			r.stats.Broken++
 			r.warnAt(r.gapStart, WarnTruncated, "partial record at start of file ("+strconv.FormatInt(n, 10)+" bytes) skipped")
 		case atEOF:
@@ -246,6 +258,23 @@ func (r *Reader) closeGap(atEOF bool) {
 	r.gapStart = gapEnd
 	r.gapNonWS = -1
 	r.gapEndTag = false
+	r.gapHeadN = 0
+}
+
+// gapIsTail reports whether the gap before the first record is, apart
+// from whitespace, the end of an end tag (a record cut inside its end tag).
+func (r *Reader) gapIsTail() bool {
+	if r.gapHeadN > len(r.gapHead) {
+		return false
+	}
+	return isEndTagTail(r.gapHead[:r.gapHeadN])
+}
+
+// isEndTagTail reports whether b, without surrounding whitespace, is a
+// non-empty suffix of "</E2ETraceEvent>".
+func isEndTagTail(b []byte) bool {
+	b = trimSpace(b)
+	return len(b) > 0 && len(b) <= len(endTag) && string(b) == endTag[len(endTag)-len(b):]
 }
 
 // record handles the record starting at buf[pos]. It returns the parsed

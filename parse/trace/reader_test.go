@@ -278,6 +278,21 @@ func TestCutFirstRecord(t *testing.T) {
 	}
 }
 
+func TestCutInsideEndTag(t *testing.T) {
+	r2 := info("two").String()
+	for _, head := range []string{"ceEvent>", " >\r\n", "\n</E2ETraceEvent>"} {
+		res := readAll(t, []byte(head+r2), 0, 0, false)
+		if len(res.events) != 1 || res.stats.Broken != 1 || len(res.warnings) != 1 || res.warnings[0].Kind != WarnTruncated {
+			t.Errorf("%q: events %d stats %+v warnings %v", head, len(res.events), res.stats, res.warnings)
+		}
+	}
+	// Anything else before the first record is garbage, not a record.
+	res := readAll(t, []byte("Event>x"+r2), 0, 0, false)
+	if len(res.events) != 1 || res.stats.Broken != 0 || len(res.warnings) != 1 || res.warnings[0].Kind != WarnGarbage {
+		t.Errorf("events %d stats %+v warnings %v", len(res.events), res.stats, res.warnings)
+	}
+}
+
 func TestCutLastRecord(t *testing.T) {
 	r1, r2 := info("one").String(), info("two").String()
 	data := []byte(r1 + r2[:len(r2)/2])
@@ -498,8 +513,10 @@ func TestDetect(t *testing.T) {
 	yes := []string{
 		r1,
 		"\r\n" + r1,
-		r1[200:] + r1,                  // cut first record
-		r1[200:],                       // only a tail (first record longer than the head)
+		r1[200:] + r1,       // cut first record
+		r1[200:],            // only a tail (first record longer than the head)
+		"ceEvent>\r\n" + r1, // cut inside the end tag
+		">" + r1,
 		"<E2ETraceEvent xmlns=\"http:", // head cut inside the first record
 	}
 	no := []string{
