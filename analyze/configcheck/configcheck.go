@@ -1,0 +1,125 @@
+// Package configcheck turns the connector's configuration files into
+// findings: a hard-coded EWS URL, disabled CAS failover and a trace
+// listener below Verbose. It is pure: Check reads its arguments only.
+package configcheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"exlog/parse/config"
+	"exlog/report"
+)
+
+// Docs is the Microsoft troubleshooting page for the connector.
+const Docs = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// Finding ids produced by Check.
+const (
+	IDEWSURLHardcoded    = "config.ews-url-hardcoded"
+	IDCASFailoverOff     = "config.cas-failover-disabled"
+	IDLoggingNotVerbose  = "logging.not-verbose"
+	tracingConfigName    = "TracingConfiguration.xml"
+	serviceConfigName    = "OnPremisesExchangeConnectorServiceConfiguration.xml"
+	restartServiceAdvice = "restart the WIEC service (Microsoft Intune Exchange Connector Service)"
+)
+
+// Tracing is a read TracingConfiguration.xml with the bundle path it came
+// from ("case.zip!TracingConfiguration.xml"). A nil Tracing is skipped.
+type Tracing struct {
+	Tracing *config.Tracing
+	Path    string
+}
+
+// Service is a read service configuration with its bundle path. A nil
+// Service is skipped.
+type Service struct {
+	Service *config.Service
+	Path    string
+}
+
+// Check returns one finding per id that fires, with one evidence item per
+// file (capped at report.MaxEvidence; Count is the exact number of
+// files). Findings come sorted by severity (highest first), then id.
+// Settings a file does not contain never fire: an unknown trace level is
+// not reported as "not verbose".
+func Check(tr []Tracing, sv []Service) []report.Finding {
+	var out []report.Finding
+	add := func(f *report.Finding, ev report.Evidence) *report.Finding {
+		if f == nil {
+			f = newFinding()
+		}
+		f.Count++
+		if len(f.Evidence) < report.MaxEvidence {
+			f.Evidence = append(f.Evidence, ev)
+		}
+		return f
+	}
+	var ews, cas, verbose *report.Finding
+	for _, s := range sv {
+		if s.Service == nil {
+			continue
+		}
+		if s.Service.EWSURLSet {
+			ews = add(ews, evidence(s.Path, s.Service.Lines["ExchangeWebServiceURL"], "ExchangeWebServiceURL = "+s.Service.ExchangeWebServiceURL))
+		}
+		if v := s.Service.IsCasFailoverEnabled; v != nil && !*v {
+			cas = add(cas, evidence(s.Path, s.Service.Lines["IsCasFailoverEnabled"], "IsCasFailoverEnabled = false"))
+		}
+	}
+	for _, t := range tr {
+		if t.Tracing == nil || t.Tracing.SourceLevel == "" || t.Tracing.Verbose {
+			continue
+		}
+		text := "SourceLevel = " + t.Tracing.SourceLevel
+		if t.Tracing.Key != "" {
+			text += " (TraceSourceLine " + t.Tracing.Key + ")"
+		}
+		verbose = add(verbose, evidence(t.Path, t.Tracing.Line, text))
+	}
+	if ews != nil {
+		ews.ID, ews.Severity = IDEWSURLHardcoded, report.SeverityInfo
+		ews.Title = "ExchangeWebServiceURL is hard-coded: Autodiscover is bypassed"
+		ews.Remedy = "Fine if intended (for example when no autodiscover DNS record exists). Otherwise clear ExchangeWebServiceURL in " +
+			serviceConfigName + " so that the notification account finds EWS through Autodiscover, then " + restartServiceAdvice + "."
+		out = append(out, *ews)
+	}
+	if cas != nil {
+		cas.ID, cas.Severity = IDCASFailoverOff, report.SeverityWarning
+		cas.Title = "CAS failover is disabled (IsCasFailoverEnabled = false)"
+		cas.Remedy = "Unless the connector must stay on one Client Access Server, set IsCasFailoverEnabled to true (the default) in " +
+			serviceConfigName + " and " + restartServiceAdvice + "; with failover off, one unavailable CAS stops every sync."
+		out = append(out, *cas)
+	}
+	if verbose != nil {
+		level := strings.TrimPrefix(verbose.Evidence[0].Text, "SourceLevel = ")
+		if i := strings.Index(level, " (TraceSourceLine"); i >= 0 {
+			level = level[:i]
+		}
+		verbose.ID, verbose.Severity = IDLoggingNotVerbose, report.SeverityWarning
+		verbose.Title = fmt.Sprintf("Trace listener below Verbose (SourceLevel %q): sync detail may be missing from the logs", level)
+		verbose.Remedy = "Set SourceLevel to \"Verbose ActivityTracing\" in " + tracingConfigName + " and " + restartServiceAdvice +
+			"; collect the logs again after the next full sync."
+		out = append(out, *verbose)
+	}
+	for i := range out {
+		out[i].Category, _, _ = strings.Cut(out[i].ID, ".")
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Severity != out[j].Severity {
+			return out[i].Severity > out[j].Severity
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func newFinding() *report.Finding {
+	return &report.Finding{Docs: Docs, Source: "check", Tags: []string{"config"}}
+}
+
+// evidence names a file and line; line 0 (unknown) is left out.
+func evidence(path string, line int, text string) report.Evidence {
+	return report.Evidence{Origin: path, Line: line, Text: text}
+}

@@ -1,0 +1,101 @@
+package configcheck
+
+import (
+	"strings"
+	"testing"
+
+	"exlog/parse/config"
+	"exlog/report"
+)
+
+func ptr(b bool) *bool { return &b }
+
+func byID(fs []report.Finding) map[string]report.Finding {
+	m := map[string]report.Finding{}
+	for _, f := range fs {
+		m[f.ID] = f
+	}
+	return m
+}
+
+// readTracing parses a small tracing file through the real reader, so the
+// check is tested on what the reader yields.
+func readTracing(t *testing.T, xml string) *config.Tracing {
+	t.Helper()
+	tr, err := config.ReadTracing(strings.NewReader(xml), "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestChecksFire(t *testing.T) {
+	tr := readTracing(t, "<TracingConfiguration>\r\n<TraceSourceLine Key=\"OnPremisesExchangeConnectorService\">\r\n<SourceLevel>Warning ActivityTracing</SourceLevel>\r\n</TraceSourceLine></TracingConfiguration>")
+	sv := &config.Service{ExchangeWebServiceURL: "https://mail.contoso.com/EWS/Exchange.asmx", EWSURLSet: true, IsCasFailoverEnabled: ptr(false),
+		Lines: map[string]int{"ExchangeWebServiceURL": 3, "IsCasFailoverEnabled": 4}}
+	fs := Check(
+		[]Tracing{{Tracing: tr, Path: "case.zip!TracingConfiguration.xml"}, {Tracing: tr, Path: "case.zip!old/TracingConfiguration.xml"}},
+		[]Service{{Service: sv, Path: "case.zip!OnPremisesExchangeConnectorServiceConfiguration.xml"}},
+	)
+	if len(fs) != 3 {
+		t.Fatalf("findings %+v", fs)
+	}
+	// sorted by severity then id
+	if fs[0].ID != IDCASFailoverOff || fs[1].ID != IDLoggingNotVerbose || fs[2].ID != IDEWSURLHardcoded {
+		t.Errorf("order %s %s %s", fs[0].ID, fs[1].ID, fs[2].ID)
+	}
+	m := byID(fs)
+	for _, f := range fs {
+		if f.Title == "" || f.Remedy == "" || f.Docs != Docs || f.Category != f.ID[:strings.IndexByte(f.ID, '.')] || len(f.Evidence) == 0 || f.Count != len(f.Evidence) {
+			t.Errorf("incomplete finding %+v", f)
+		}
+		for _, e := range f.Evidence {
+			if e.Origin == "" || e.Line <= 0 || e.Text == "" {
+				t.Errorf("%s: evidence %+v", f.ID, e)
+			}
+		}
+	}
+	if f := m[IDEWSURLHardcoded]; f.Severity != report.SeverityInfo || f.Category != "config" || f.Evidence[0].Line != 3 ||
+		!strings.Contains(f.Evidence[0].Text, "https://mail.contoso.com/EWS/Exchange.asmx") || !strings.Contains(f.Remedy, "Fine if intended") {
+		t.Errorf("ews %+v", f)
+	}
+	if f := m[IDCASFailoverOff]; f.Severity != report.SeverityWarning || f.Evidence[0].Line != 4 || f.Evidence[0].Origin != "case.zip!OnPremisesExchangeConnectorServiceConfiguration.xml" {
+		t.Errorf("cas %+v", f)
+	}
+	f := m[IDLoggingNotVerbose]
+	if f.Severity != report.SeverityWarning || f.Category != "logging" || f.Count != 2 || f.Evidence[0].Line != 3 ||
+		!strings.Contains(f.Evidence[0].Text, "Warning ActivityTracing") || !strings.Contains(f.Remedy, `"Verbose ActivityTracing"`) || !strings.Contains(f.Remedy, "restart the WIEC service") {
+		t.Errorf("verbose %+v", f)
+	}
+}
+
+func TestChecksQuiet(t *testing.T) {
+	verbose := readTracing(t, "<T><SourceLevel>Verbose ActivityTracing</SourceLevel></T>")
+	unknown := readTracing(t, "<T><FileQuota>30</FileQuota></T>")
+	fs := Check(
+		[]Tracing{{Tracing: verbose, Path: "a"}, {Tracing: unknown, Path: "b"}, {Tracing: nil, Path: "c"}},
+		[]Service{
+			{Service: &config.Service{IsCasFailoverEnabled: ptr(true), Lines: map[string]int{}}, Path: "d"},
+			{Service: &config.Service{ExchangeWebServiceURL: "", EWSURLSet: false}, Path: "e"},
+			{Service: nil, Path: "f"},
+		},
+	)
+	if len(fs) != 0 {
+		t.Errorf("unexpected findings %+v", fs)
+	}
+	if fs := Check(nil, nil); len(fs) != 0 {
+		t.Errorf("findings from nothing: %v", fs)
+	}
+}
+
+func TestEvidenceCapped(t *testing.T) {
+	tr := readTracing(t, "<T><SourceLevel>Error</SourceLevel></T>")
+	var in []Tracing
+	for i := 0; i < report.MaxEvidence+3; i++ {
+		in = append(in, Tracing{Tracing: tr, Path: "p"})
+	}
+	fs := Check(in, nil)
+	if len(fs) != 1 || fs[0].Count != report.MaxEvidence+3 || len(fs[0].Evidence) != report.MaxEvidence {
+		t.Errorf("%+v", fs)
+	}
+}
