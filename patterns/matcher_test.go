@@ -307,3 +307,40 @@ func bruteForce(p *Pattern, e *event.Event) []bool {
 	}
 	return nil
 }
+
+// Multi-event examples drive sequences and absence through Test().
+func TestMultiEventExamples(t *testing.T) {
+	l := mustLoad(t, `pattern sync.stuck {
+  title "sync started and never finished" severity warning remedy "r"
+  match message contains "(full sync)" and message startswith "handling command"
+        not followed by message contains "(full sync)" and message contains "completed" within 6h on activity
+  example match [
+    { at 0h activity "6f1e2d3c-0000-4000-8000-000000000001" message "Handling command: Getting the mobile device list without a time filter (full sync) for 12 users" }
+    { at 8h activity "6f1e2d3c-0000-4000-8000-000000000002" message "something else" }
+  ]
+  example nomatch [
+    { at 0h activity "6f1e2d3c-0000-4000-8000-000000000001" message "Handling command: Getting the mobile device list without a time filter (full sync) for 12 users" }
+    { at 2h activity "6f1e2d3c-0000-4000-8000-000000000001" message "Getting the mobile device list without a time filter (full sync) for 12 users completed successfully." }
+    { at 9h message "later" }
+  ]
+  example match [
+    { at 0h activity "6f1e2d3c-0000-4000-8000-000000000001" message "Handling command: Getting the mobile device list without a time filter (full sync) for 12 users" }
+    { at 2h activity "6f1e2d3c-0000-4000-8000-000000000002" message "Getting the mobile device list without a time filter (full sync) for 12 users completed successfully." }
+  ] covering 7h
+}`)
+	res := l.Test()
+	if len(res) != 3 {
+		t.Fatalf("results: %v", res)
+	}
+	for _, r := range res {
+		if !r.Passed() {
+			t.Errorf("%s", r)
+		}
+	}
+	// And an example that is wrong must fail, not pass silently.
+	bad := mustLoad(t, `pattern a.b { title "t" severity info remedy "r" match message contains "x"
+  example nomatch "x marks the spot" }`)
+	if r := bad.Test(); len(r) != 1 || r[0].Passed() || !strings.Contains(r[0].String(), "FAIL") {
+		t.Fatalf("a wrong example passed: %v", r)
+	}
+}

@@ -65,7 +65,10 @@ func FieldNames() []string {
 	return append(out, knownExtracted...)
 }
 
-var idRe = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$`)
+var (
+	idRe       = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	categoryRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+)
 
 type checker struct {
 	file  string
@@ -180,7 +183,7 @@ func (c *checker) pattern(p *psyntax.Pattern, broken bool) *rule.Pattern {
 			}
 		case cl.Category != nil:
 			if once("category", cl.Pos) {
-				if !regexp.MustCompile(`^[a-z][a-z0-9-]*$`).MatchString(cl.Category.Name) {
+				if !categoryRe.MatchString(cl.Category.Name) {
 					c.errorf(cl.Category.Pos, "categories are lower-case words such as network or sync", "bad category %q", cl.Category.Name)
 				}
 				r.Category = cl.Category.Name
@@ -989,11 +992,11 @@ func (c *checker) exampleEvent(spec *psyntax.EventSpec) (event.Event, time.Durat
 		case "level":
 			bad(a, "give the type (error, warning, verbose…); the level follows from it", "examples set type, not level")
 		default:
-			if _, known := c.fieldKind(a.Name); !known || c.caps[a.Name] && !strings.Contains(a.Name, ".") {
-				if !strings.Contains(a.Name, ".") {
-					bad(a, suggestHint(a.Name, []string{"at", "message", "type", "source", "host", "format", "event_id", "pid", "tid", "activity", "process"}, "example events take: at, message, type, source, host, format, event_id, pid, activity, process, or an extracted field such as exception.type"), "unknown example attribute %q", a.Name)
-					continue
-				}
+			if !strings.Contains(a.Name, ".") {
+				bad(a, suggestHint(a.Name, []string{"at", "message", "type", "source", "host", "format", "event_id", "pid", "tid", "activity", "process"},
+					"example events take: at, message, type, source, host, format, event_id, pid, activity, process, or an extracted field such as exception.type"),
+					"unknown example attribute %q", a.Name)
+				continue
 			}
 			e.Fields = append(e.Fields, event.Field{Name: a.Name, Value: text})
 		}

@@ -56,18 +56,17 @@ type Pattern struct {
 	File         string
 	Line, Col    int
 
-	Kind      Kind
-	When      *Probe
-	Then      *Probe        // Sequence only
-	MinCount  int           // Count only
-	Within    time.Duration // Count: burst window; Sequence: how long to wait for Then
-	SeqOn     string        // Sequence: "activity", a field/capture name, or "" (global)
-	Period    time.Duration // Absence only
-	Key       string        // field or capture naming the finding instance; "" for one finding
-	Escalate  []Escalation  // sorted by severity ascending
-	Examples  []Example
-	Captures  []string // capture names defined by the pattern's regexes
-	Fallbacks []string // reserved
+	Kind     Kind
+	When     *Probe
+	Then     *Probe        // Sequence only
+	MinCount int           // Count only
+	Within   time.Duration // Count: burst window; Sequence: how long to wait for Then
+	SeqOn    string        // Sequence: "activity", a field/capture name, or "" (global)
+	Period   time.Duration // Absence only
+	Key      string        // field or capture naming the finding instance; "" for one finding
+	Escalate []Escalation  // sorted by severity ascending
+	Examples []Example
+	Captures []string // capture names defined by the pattern's regexes
 }
 
 // Escalation raises the severity when the count reaches Count (within

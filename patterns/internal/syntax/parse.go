@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -376,6 +377,15 @@ func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
 	word := wordAt(src, pos.Offset)
 	switch {
 	case strings.Contains(msg, "invalid input text"):
+		switch c := byteAt(src, pos.Offset); c {
+		case '"':
+			p.Msg = "unterminated string or bad escape"
+		case '/':
+			p.Msg = "unterminated regex"
+		default:
+			r, _ := utf8.DecodeRuneInString(src[min(max(pos.Offset, 0), len(src)):])
+			p.Msg = fmt.Sprintf("unexpected character %q", r)
+		}
 		p.Hint = `strings are "…" on one line with Go escapes (\n, \", \\); regexes are /…/flags on one line, with \/ for a slash`
 	case strings.Contains(msg, "unexpected token \"<EOF>\""):
 		p.Hint = "the file ended inside a pattern: is a closing } missing?"
@@ -462,6 +472,13 @@ func clauseHint(kw string) string {
 		return `example match "message text" | example nomatch { message "…" type error }`
 	}
 	return ""
+}
+
+func byteAt(s string, off int) byte {
+	if off >= 0 && off < len(s) {
+		return s[off]
+	}
+	return 0
 }
 
 func isKeyword(w string) bool {
