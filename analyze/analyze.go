@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +93,7 @@ type input struct {
 	// truncated counts cut records exactly; truncEv keeps the first few.
 	truncated int
 	truncEv   []report.Evidence
-	mu       sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
+	mu        sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
 }
 
 func (in *input) warn(w event.ReadWarning) {
@@ -149,7 +150,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib}
+	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
@@ -200,6 +201,10 @@ type run struct {
 	lastTrace  *event.Event
 	gaps       []report.Gap
 	syncs      []report.Sync
+
+	hosts     map[string]bool
+	pids      map[string]bool // host/pid pairs: connector process runs
+	tzOffsets map[int32]bool
 }
 
 // restart is a change of the connector's process seen in the trace logs.
@@ -399,7 +404,12 @@ func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
 		a.traceLast = e.Time
 	}
 	a.lastTrace = e
+	if e.Host != "" {
+		a.hosts[e.Host] = true
+	}
+	a.tzOffsets[e.TZOffset] = true
 	if e.PID != 0 {
+		a.pids[fmt.Sprintf("%s/%d", e.Host, e.PID)] = true
 		if old, ok := lastPID[e.Host]; ok && old != e.PID {
 			a.restarts = append(a.restarts, restart{Time: e.Time, Host: e.Host, OldPID: old, NewPID: e.PID, Origin: e.Origin.String()})
 		}
@@ -449,6 +459,9 @@ func (a *run) assemble() *report.Report {
 		Types:   typeCounts(&a.types),
 		Formats: formats,
 	}
+	if !a.traceFirst.IsZero() {
+		r.Summary.Covered = &report.Window{Start: a.traceFirst.UTC(), End: a.traceLast.UTC(), DurationS: a.traceLast.Sub(a.traceFirst).Seconds()}
+	}
 	if r.Summary.Gaps == nil {
 		r.Summary.Gaps = []report.Gap{}
 	}
@@ -463,7 +476,7 @@ func (a *run) assemble() *report.Report {
 	r.Syncs = append(r.Syncs, a.syncs...)
 
 	var findings []report.Finding
-	pf, notes := a.matcher.Finish(patterns.Window{First: a.traceFirst, Last: a.traceLast})
+	pf, notes := a.matcher.Finish(patterns.Window{Start: a.traceFirst, End: a.traceLast})
 	findings = append(findings, pf...)
 	findings = append(findings, session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions)...)
 	_ = notes
@@ -475,8 +488,19 @@ func (a *run) assemble() *report.Report {
 	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
 	findings = append(findings, a.bundleFindings()...)
 	findings = suppress(findings, verbose)
+	for i := range findings {
+		normaliseEvidence(findings[i].Evidence)
+	}
+	for i := range a.syncs {
+		normaliseEvidence(a.syncs[i].Evidence)
+	}
 	sortFindings(findings)
+	markOngoing(findings, a.traceLast)
 	r.Findings = append(r.Findings, findings...)
+	r.Changes = a.changes()
+	r.Environment = a.environment(r)
+	r.Collect = a.collect(r)
+	r.Verdict = verdict(r, a.traceLast)
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
 	for _, f := range r.Findings {
 		r.Summary.Findings[f.Severity.String()]++
@@ -499,6 +523,20 @@ func suppress(fs []report.Finding, verbose bool) []report.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// normaliseEvidence keeps the position out of Origin when it is also in
+// Offset or Line, so every evidence item reads the same way.
+func normaliseEvidence(evs []report.Evidence) {
+	for i := range evs {
+		ev := &evs[i]
+		switch {
+		case ev.Offset != nil:
+			ev.Origin = strings.TrimSuffix(ev.Origin, "@"+strconv.FormatInt(*ev.Offset, 10))
+		case ev.Line > 0:
+			ev.Origin = strings.TrimSuffix(ev.Origin, ":"+strconv.Itoa(ev.Line))
+		}
+	}
 }
 
 func sortFindings(fs []report.Finding) {

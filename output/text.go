@@ -18,9 +18,13 @@ func Text(w io.Writer, r *report.Report, opt Options) error {
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw, p: palette{opt.Color}}
 	t.header(r, opt)
+	t.verdict(r)
 	t.findings(r)
+	t.changes(r)
 	t.syncs(r)
+	t.environment(r)
 	t.inventory(r)
+	t.collect(r)
 	t.inputs(r)
 	t.skipped(r)
 	t.warnings(r)
@@ -66,21 +70,129 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 	}
 	t.f("%s %s — %s\n", t.p.bold("exlog"), r.Tool.Version, title)
 	s := r.Summary
-	window := "no timed records"
-	if s.First != nil && s.Last != nil {
-		window = fmt.Sprintf("%s → %s (%s)", fmtTime(s.First), fmtTime(s.Last), fmtDur(s.Last.Sub(*s.First)))
+	window := "no trace records"
+	if c := s.Covered; c != nil {
+		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), fmtDur(c.End.Sub(c.Start)))
 	}
-	t.f("Read %s, %s; covered %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+	t.f("Read %s, %s; trace logs cover %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+}
+
+var stateColor = map[string]string{"healthy": "1;32", "degraded": "1;33", "broken": "1;31"}
+
+func (t *textWriter) verdict(r *report.Report) {
+	v := r.Verdict
+	if v == nil {
+		return
+	}
+	t.f("\n%s %s\n", t.p.bold("VERDICT"), t.p.c(stateColor[v.State], strings.ToUpper(v.State)))
+	for _, reason := range v.Reasons {
+		t.f("  • %s\n", reason)
+	}
+	if v.LastFullSync != nil {
+		age := ""
+		if v.LastFullSyncAgeS != nil {
+			age = fmt.Sprintf(", %s before the end of the logs", fmtDur(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
+		}
+		t.f("  Last completed full sync: %s%s\n", fmtTime(v.LastFullSync), age)
+	} else if len(r.Syncs) > 0 || r.Summary.Covered != nil {
+		t.f("  Last completed full sync: none in the logs\n")
+	}
 	var parts []string
 	for _, sev := range []string{"critical", "error", "warning", "info"} {
-		if n := s.Findings[sev]; n > 0 {
+		if n := r.Summary.Findings[sev]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
 		}
 	}
-	if len(parts) == 0 {
-		t.f("Findings: none\n")
-	} else {
-		t.f("Findings: %s\n", strings.Join(parts, ", "))
+	if len(parts) > 0 {
+		t.f("  Findings: %s\n", strings.Join(parts, ", "))
+	}
+	if len(v.NextSteps) > 0 {
+		t.f("  %s\n", t.p.bold("Next steps:"))
+		for i, step := range v.NextSteps {
+			t.f("  %d. %s\n", i+1, step)
+		}
+	}
+}
+
+func (t *textWriter) changes(r *report.Report) {
+	if len(r.Changes) == 0 {
+		return
+	}
+	t.section("CHANGES")
+	for i, c := range r.Changes {
+		if i == 15 {
+			t.f("  … %d more\n", len(r.Changes)-15)
+			break
+		}
+		t.f("  %s  %-15s %s\n", fmtTime(&c.Time), c.Kind, c.Text)
+	}
+}
+
+func (t *textWriter) environment(r *report.Report) {
+	e := r.Environment
+	if e == nil {
+		return
+	}
+	t.section("ENVIRONMENT")
+	if len(e.Hosts) > 0 {
+		t.f("  Connector host(s): %s (%s)\n", strings.Join(e.Hosts, ", "), plural(e.Processes, "process run", "process runs"))
+	}
+	if len(e.CASServers) > 0 {
+		t.f("  Exchange server(s) used: %s\n", strings.Join(e.CASServers, ", "))
+	}
+	if e.Users != nil || e.Devices != nil {
+		t.f("  Last full sync: %s users, %s devices\n", intOr(e.Users), intOr(e.Devices))
+	}
+	if e.ListenerLevel != "" {
+		t.f("  Listener level: %s", e.ListenerLevel)
+		if e.FileQuota > 0 {
+			t.f(" (%d files × %s)", e.FileQuota, bytesHuman(e.FileSizeQuota))
+		}
+		t.f("\n")
+	}
+	if e.EWSURL != "" {
+		t.f("  EWS URL (Autodiscover bypassed): %s\n", e.EWSURL)
+	}
+	if e.CASFailover != nil {
+		t.f("  CAS failover: %v\n", *e.CASFailover)
+	}
+	if e.ParallelCommands != nil {
+		t.f("  Parallel commands: %v\n", *e.ParallelCommands)
+	}
+	if len(e.TZOffsets) > 0 {
+		t.f("  Time zone offsets in the logs: %s\n", strings.Join(e.TZOffsets, ", "))
+	}
+	for _, n := range e.Notes {
+		t.f("  %s %s\n", t.p.c("33", "!"), n)
+	}
+}
+
+func intOr(p *int) string {
+	if p == nil {
+		return "?"
+	}
+	return thousands(*p)
+}
+
+func bytesHuman(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func (t *textWriter) collect(r *report.Report) {
+	if len(r.Collect) == 0 {
+		return
+	}
+	t.section("COLLECT NEXT")
+	for _, c := range r.Collect {
+		t.f("  • %s — %s\n      %s\n", c.What, c.Why, t.p.c("36", c.Command))
 	}
 }
 
@@ -99,7 +211,15 @@ func (t *textWriter) findings(r *report.Report) {
 				when += ", last " + fmtTime(f.Last)
 			}
 		}
-		t.f("         %s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when))
+		status := ""
+		if f.First != nil && f.Severity >= report.SeverityWarning {
+			if f.Ongoing {
+				status = ", " + t.p.c("31", "still happening")
+			} else {
+				status = ", no longer seen"
+			}
+		}
+		t.f("         %s%s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
 		if f.Remedy != "" {
 			t.f("         what to do: %s\n", f.Remedy)
 		}

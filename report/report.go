@@ -65,6 +65,69 @@ type Report struct {
 	Syncs     []Sync     `json:"syncs"`
 	Findings  []Finding  `json:"findings"`
 	Inventory *Inventory `json:"inventory,omitempty"`
+
+	// Added compatibly in exlog.report/v1 (triage): all optional.
+	Verdict     *Verdict      `json:"verdict,omitempty"`
+	Environment *Environment  `json:"environment,omitempty"`
+	Changes     []Change      `json:"changes,omitempty"`
+	Collect     []CollectItem `json:"collect,omitempty"`
+	Unmatched   []Template    `json:"unmatched,omitempty"`
+}
+
+// Verdict is the one-screen answer: how the connector is doing and what
+// to do next.
+type Verdict struct {
+	State     string   `json:"state"` // healthy | degraded | broken
+	Reasons   []string `json:"reasons"`
+	NextSteps []string `json:"next_steps"`
+	// LastFullSync is the end of the last completed full sync; its age is
+	// measured to the end of the logs (not to now: bundles are often old).
+	LastFullSync     *time.Time `json:"last_full_sync"`
+	LastFullSyncAgeS *float64   `json:"last_full_sync_age_s"`
+}
+
+// Environment is what the bundle says about the set-up.
+type Environment struct {
+	Hosts            []string `json:"hosts"`
+	Processes        int      `json:"processes"` // distinct connector process runs seen
+	CASServers       []string `json:"cas_servers"`
+	ListenerLevel    string   `json:"listener_level,omitempty"`
+	FileQuota        int      `json:"file_quota,omitempty"`
+	FileSizeQuota    int64    `json:"file_size_quota,omitempty"`
+	EWSURL           string   `json:"ews_url,omitempty"`
+	CASFailover      *bool    `json:"cas_failover,omitempty"`
+	ParallelCommands *bool    `json:"parallel_commands,omitempty"`
+	Users            *int     `json:"users,omitempty"`   // users in the last full sync
+	Devices          *int     `json:"devices,omitempty"` // devices synced in the last full sync
+	TZOffsets        []string `json:"tz_offsets"`
+	Notes            []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
+}
+
+// Change is something that changed in the covered window: a restart, a
+// gap in the logs, another CAS server, a config file modified.
+type Change struct {
+	Time   time.Time `json:"time"`
+	Kind   string    `json:"kind"` // restart | gap | cas-server | config-modified | host
+	Text   string    `json:"text"`
+	Origin string    `json:"origin,omitempty"`
+}
+
+// CollectItem is evidence the bundle lacks for the findings at hand.
+type CollectItem struct {
+	What    string `json:"what"`
+	Why     string `json:"why"`
+	Command string `json:"command"`
+}
+
+// Template is a group of Error/Warning/Critical messages no pattern
+// explained: numbers, GUIDs, addresses and quoted names replaced by
+// placeholders.
+type Template struct {
+	Template string `json:"template"`
+	Count    int    `json:"count"`
+	Type     string `json:"type"`
+	Example  string `json:"example"`
+	Origin   string `json:"origin"`
 }
 
 type Tool struct {
@@ -105,14 +168,25 @@ type Skipped struct {
 
 // Summary covers the whole bundle.
 type Summary struct {
-	Records  int               `json:"records"`
-	First    *time.Time        `json:"first"`
-	Last     *time.Time        `json:"last"`
-	Findings map[string]int    `json:"findings"` // by severity: critical, error, warning, info
-	Gaps     []Gap             `json:"gaps"`     // stretches longer than an hour without any trace record
-	Types    map[string]int    `json:"types,omitempty"`
-	Formats  map[string]int    `json:"formats,omitempty"` // inputs by format
-	Extra    map[string]string `json:"extra,omitempty"`
+	Records  int            `json:"records"`
+	First    *time.Time     `json:"first"`
+	Last     *time.Time     `json:"last"`
+	Findings map[string]int `json:"findings"` // by severity: critical, error, warning, info
+	// Covered is the window of the trace logs (first and last trace
+	// record): what the sync schedule is judged on. Event-log exports often
+	// reach further back; First/Last above span every record.
+	Covered *Window           `json:"covered"`
+	Gaps    []Gap             `json:"gaps"` // stretches longer than an hour without any trace record
+	Types   map[string]int    `json:"types,omitempty"`
+	Formats map[string]int    `json:"formats,omitempty"` // inputs by format
+	Extra   map[string]string `json:"extra,omitempty"`
+}
+
+// Window is a span of time.
+type Window struct {
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	DurationS float64   `json:"duration_s"`
 }
 
 // Gap is a stretch of the covered window without records.
@@ -154,6 +228,8 @@ type Finding struct {
 	Source   string     `json:"source,omitempty"` // "pattern:FILE" or "check"
 	Tags     []string   `json:"tags,omitempty"`
 	Evidence []Evidence `json:"evidence"`
+	// Ongoing: the finding still occurs near the end of the logs.
+	Ongoing bool `json:"ongoing"`
 }
 
 // Evidence is one record that proves a finding.

@@ -62,6 +62,8 @@ type globals struct {
 type cli struct {
 	Analyze  analyzeCmd  `cmd:"" help:"Analyze a bundle (zip, folder, files or - for stdin) and report what is wrong."`
 	Patterns patternsCmd `cmd:"" help:"List, show, test and lint patterns."`
+	Index    indexCmd    `cmd:"" help:"Analyze a bundle and send its events, findings and sync sessions to Elasticsearch (or VictoriaLogs)."`
+	Setup    setupCmd    `cmd:"" help:"Install exlog's index templates in Elasticsearch and, with --kibana, its data view and dashboard."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
 	Help     helpCmd     `cmd:"" help:"Show help for a command."`
 	Drop     dropCmd     `cmd:"" default:"withargs" hidden:"" help:"Analyze PATH, print the verdict and write PATH.exlog.html (what Windows runs when a bundle is dropped on exlog.exe)."`
