@@ -28,8 +28,10 @@ type Culture struct {
 	// DayFirstVotes and MonthFirstVotes count the dates that proved one
 	// order (a first resp. second component greater than 12).
 	DayFirstVotes, MonthFirstVotes int
-	// Dates counts the observed values that parsed as dates.
-	Dates int
+	// Dates counts the observed values that parsed as dates; SlashDates,
+	// DottedDates and YearFirstDates count them by form ("11/24/2026" or
+	// "24-11-2026", "24.11.2026", "2026-11-24").
+	Dates, SlashDates, DottedDates, YearFirstDates int
 }
 
 // DetectCulture decides the date order from sample values; values that
@@ -50,6 +52,14 @@ func (c *Culture) Observe(s string) {
 		return
 	}
 	c.Dates++
+	switch d.order {
+	case orderYMD:
+		c.YearFirstDates++
+	case orderDMY:
+		c.DottedDates++
+	case orderSlash:
+		c.SlashDates++
+	}
 	if d.order == orderSlash {
 		switch {
 		case d.a > 12 && d.b <= 12:
@@ -62,9 +72,20 @@ func (c *Culture) Observe(s string) {
 	c.Ambiguous = c.DayFirstVotes == c.MonthFirstVotes || (c.DayFirstVotes > 0 && c.MonthFirstVotes > 0)
 }
 
-// String describes the decision for reports ("d/M", "M/d", "M/d (ambiguous)").
+// String describes the decision for reports: "d/M", "M/d", "M/d
+// (ambiguous)" when slash dates were seen; otherwise "d.M.y" or "y-M-d"
+// (unambiguous forms), or "unknown" when no date was seen.
 func (c *Culture) String() string {
 	if c == nil {
+		return "unknown"
+	}
+	if c.SlashDates == 0 {
+		switch {
+		case c.DottedDates > 0:
+			return "d.M.y"
+		case c.YearFirstDates > 0:
+			return "y-M-d"
+		}
 		return "unknown"
 	}
 	o := "M/d"

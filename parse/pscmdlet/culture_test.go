@@ -69,3 +69,18 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestCultureString(t *testing.T) {
+	for want, samples := range map[string][]string{
+		"M/d":             {"11/24/2026 3:15:22 PM"},
+		"d/M":             {"24/11/2026 15:15:22"},
+		"M/d (ambiguous)": {"3/2/2026 9:41:07 AM", "24.11.2026 15:15:22"},
+		"d.M.y":           {"24.11.2026 15:15:22", "02.03.2026 09:41:07"},
+		"y-M-d":           {"2026-11-24T15:15:22"},
+		"unknown":         {"ApplF17XK2M0JC69"},
+	} {
+		if got := DetectCulture(samples).String(); got != want {
+			t.Errorf("%q → %q, want %q", samples, got, want)
+		}
+	}
+}
