@@ -164,6 +164,7 @@ func TestDetectNegatives(t *testing.T) {
 		`<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><EventData><Data>IsCasFailoverEnabled=false</Data></EventData></Event>`,
 		`<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><ApplicationData>&lt;IsCasFailoverEnabled</ApplicationData></E2ETraceEvent>`,
 		"SourceLevel FileSizeQuotaInBytes in prose",
+		`<Events><Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><RenderingInfo><Message>SourceLevel FileSizeQuotaInBytes</Message></RenderingInfo></Event></Events>`,
 	} {
 		if DetectTracing([]byte(in)) || DetectService([]byte(in)) {
 			t.Errorf("detected %q", in)

@@ -47,7 +47,7 @@ var tracingNames = map[string]string{
 // XML naming TracingConfiguration, or a TraceSourceLine with the
 // connector's key, or both SourceLevel and FileSizeQuotaInBytes.
 func DetectTracing(head []byte) bool {
-	if !looksLikeXML(head) {
+	if !looksLikeXML(head) || containsFold(head, "schemas.microsoft.com/win/2004/08/events/event") || containsFold(head, "E2ETraceEvent") {
 		return false
 	}
 	return containsFold(head, "<TracingConfiguration") ||

@@ -44,6 +44,9 @@ func TestDetectCSVUnknownCulture(t *testing.T) {
 	if !DetectCSV([]byte(in)) {
 		t.Errorf("not detected")
 	}
+	if !DetectCSV([]byte("Level\tDate and Time\tSource\tEvent ID\tTask Category\r\n")) {
+		t.Errorf("tab-separated Event Viewer text export not detected")
+	}
 	if DetectCSV([]byte("a,b,c,d,e\r\n1,2,3,4,5\r\n")) {
 		t.Errorf("generic CSV detected as an event log")
 	}

@@ -15,7 +15,7 @@ import (
 
 // histSize is how many consumed bytes byteCounter remembers, so that
 // resync can rescan the bytes of a token that failed to parse.
-const histSize = 1 << 16
+const histSize = 1 << 14
 
 // byteCounter is the decoder's input: an io.ByteReader (so that
 // encoding/xml adds no buffering of its own) that counts consumed bytes,
@@ -107,7 +107,7 @@ type xmlReader struct {
 // next "<Event" in the input; an event cut off by end of input is a
 // "truncated-record" warning.
 func NewXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
-	x := &xmlReader{src: &byteCounter{br: bufio.NewReaderSize(r, 64<<10)}, w: warner{path: path, fn: warn}}
+	x := &xmlReader{src: &byteCounter{br: bufio.NewReaderSize(r, 16<<10)}, w: warner{path: path, fn: warn}}
 	x.dec = newEventDecoder(x.src)
 	return x
 }
