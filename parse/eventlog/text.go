@@ -69,6 +69,10 @@ func normKey(b []byte) string {
 	return s
 }
 
+// maxMessageBytes caps the description of one block so that memory stays
+// bounded when a file lacks further "Log Name:" lines.
+const maxMessageBytes = 1 << 20
+
 // textBlock is one "Log Name:" block being collected.
 type textBlock struct {
 	line                                                  int // line of "Log Name:"
@@ -80,6 +84,7 @@ type textBlock struct {
 	msg                                                   strings.Builder
 	blankRun                                              int // blank message lines not yet written
 	haveMsg                                               bool
+	msgCut                                                bool // message reached maxMessageBytes
 }
 
 type textReader struct {
@@ -204,6 +209,10 @@ func (b *textBlock) addMsg(line []byte, blank bool) {
 		}
 		return
 	}
+	if b.msg.Len()+b.blankRun+len(line) >= maxMessageBytes {
+		b.msgCut = true
+		return
+	}
 	if b.haveMsg {
 		b.msg.WriteByte('\n')
 	}
@@ -238,6 +247,9 @@ func (t *textReader) finishBlock() {
 	t.cur = nil
 	if b == nil {
 		return
+	}
+	if b.msgCut {
+		t.w.atLine(b.line, "long-record", fmt.Sprintf("description longer than %d bytes cut", maxMessageBytes))
 	}
 	if b.eventID == "" && b.date == "" {
 		t.w.atLine(b.line, "malformed-record", "event block without \"Date:\" and \"Event ID:\" lines dropped")

@@ -135,3 +135,16 @@ func BenchmarkText(b *testing.B) {
 		readAll(b, NewTextReader(bytes.NewReader(data), "b", nil))
 	}
 }
+
+func TestTextLongDescriptionIsBounded(t *testing.T) {
+	line := strings.Repeat("x", 1000) + "\r\n"
+	in := "Log Name: System\r\nDate: 2026-11-24T15:15:22\r\nEvent ID: 1\r\nDescription:\r\n" + strings.Repeat(line, 2*maxMessageBytes/len(line))
+	var w warnings
+	evs := readAll(t, NewTextReader(strings.NewReader(in), "l.txt", w.add))
+	if len(evs) != 1 || len(evs[0].Message) > maxMessageBytes || len(evs[0].Message) < maxMessageBytes/2 {
+		t.Fatalf("events %d, message %d bytes", len(evs), len(evs[0].Message))
+	}
+	if len(w) != 1 || w[0].Kind != "long-record" || w[0].Origin.Line != 1 {
+		t.Errorf("warnings %v", w)
+	}
+}
