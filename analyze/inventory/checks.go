@@ -169,9 +169,10 @@ func uniq(ss []string) []string {
 }
 
 // checkStale flags devices whose last successful sync is more than
-// StaleAfter before the newest successful sync in the exports (the export
-// time is unknown, so the newest sync stands for "now"), or that never
-// synced. Dates are read with the culture learnt from their file; dates
+// StaleAfter before the newest sync time in the exports (LastSuccessSync
+// or LastSyncAttemptTime of any device: the export time is unknown, so the
+// newest sync stands for "now"; attempts count so that an estate where
+// every device fails is still judged), or that never synced. Dates are read with the culture learnt from their file; dates
 // that culture cannot disambiguate are read month-first and counted.
 func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Finding {
 	type parsed struct {
@@ -204,6 +205,15 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		}
 		ps[i] = parsed{t: t, ok: true}
 		if t.After(newest) {
+			newest = t
+		}
+	}
+	for _, d := range devs {
+		e := &b.entries[d.entry]
+		if e.lastAttempt == "" {
+			continue
+		}
+		if t, _, ok := pscmdlet.ParseTime(e.lastAttempt, b.cultures[e.origin]); ok && t.After(newest) {
 			newest = t
 		}
 	}
@@ -249,7 +259,7 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 	}
 	nw := newest
 	f.Last = &nw
-	f.Title = fmt.Sprintf("%d device(s) without a successful sync in the %d days before the newest sync in the exports (%s)", f.Count, int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
+	f.Title = fmt.Sprintf("%d device(s) without a successful sync in the %d days before the newest sync time in the exports (%s)", f.Count, int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
 	if ambiguous > 0 {
 		f.Title += fmt.Sprintf("; %d date(s) were ambiguous (M/d assumed)", ambiguous)
 	}

@@ -91,6 +91,7 @@ type entry struct {
 	state, reason        string
 	lastSync             string // LastSuccessSync as exported
 	lastSyncPresent      bool   // the property exists (empty/null: never synced)
+	lastAttempt          string // LastSyncAttemptTime as exported
 
 	defaultAccess string
 }
@@ -132,6 +133,9 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 		e.reason, _ = rec.Enum("DeviceAccessStateReason")
 		if v, ok := rec.Get("LastSuccessSync"); ok && !v.Unknown {
 			e.lastSync, e.lastSyncPresent = strings.TrimSpace(v.Raw), true
+		}
+		if v, ok := rec.Get("LastSyncAttemptTime"); ok && !v.Unknown && !v.Null {
+			e.lastAttempt = strings.TrimSpace(v.Raw)
 		}
 		if u, ok := deviceOwner(e.identity); ok {
 			e.keys = identityKeys(nil, "id", u, idv.Lossy)

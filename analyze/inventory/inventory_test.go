@@ -313,3 +313,18 @@ func TestJoinedAddressesAndCSVJoin(t *testing.T) {
 		t.Errorf("device not named after the joined user: %v", q)
 	}
 }
+
+// Every device fails since September: their attempts set "now", so all are stale.
+func TestStaleByAttempts(t *testing.T) {
+	dev := func(owner, id, success, attempt string) string {
+		return "DeviceID            : " + id + "\r\nDeviceType          : iPhone\r\nLastSyncAttemptTime : " + attempt +
+			"\r\nLastSuccessSync     : " + success + "\r\nIdentity            : contoso.com/Users/" + owner + "/ExchangeActiveSyncDevices/iPhone§" + id + "\r\n\r\n"
+	}
+	b := NewBuilder()
+	feed(t, b, pscmdlet.NewListReader, "dev.txt", dev("Zoë Müller", "ApplA1", "9/14/2026 3:15:22 PM", "11/24/2026 3:15:22 PM")+
+		dev("Adele Vance", "ApplB2", "9/13/2026 9:00:00 AM", "11/24/2026 3:16:00 PM"))
+	_, fs := b.Finish()
+	if s := byID(fs, IDDeviceStale); len(s) != 1 || s[0].Count != 2 || s[0].Last.Format("2006-01-02") != "2026-11-24" {
+		t.Errorf("stale %v", s)
+	}
+}
