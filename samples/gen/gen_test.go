@@ -114,7 +114,7 @@ func TestTraceRecordLayout(t *testing.T) {
 // TestFormatListWrap checks padding, the " : " separator, hard wrapping at
 // 80 columns with continuation indent, and 4-item truncation.
 func TestFormatListWrap(t *testing.T) {
-	o := PSObject{Props: []Prop{{"A", str("x")}, {"LongerLabel", list("T", "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccc", "dddddddddddddddddddd", "e")}}}
+	o := PSObject{Props: []Prop{{Name: "A", V: str("x")}, {Name: "LongerLabel", V: list("T", "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccc", "dddddddddddddddddddd", "e")}}}
 	out := formatList([]PSObject{o}, 80)
 	lines := strings.Split(strings.Trim(out, "\n"), "\n")
 	if lines[0] != "A           : x" {
@@ -140,7 +140,7 @@ func TestFormatListWrap(t *testing.T) {
 // TestCSV51 checks the Windows PowerShell 5.1 Export-Csv shape: #TYPE line,
 // every field quoted, non-ASCII as "?", collections as a type name, CRLF.
 func TestCSV51(t *testing.T) {
-	o := PSObject{Types: []string{"X.Y"}, Props: []Prop{{"Name", str(`Zoë "Z" Müller`)}, {"List", list("Some.Type", "a", "b")}, {"On", boolean(true)}}}
+	o := PSObject{Types: []string{"X.Y"}, Props: []Prop{{Name: "Name", V: str(`Zoë "Z" Müller`)}, {Name: "List", V: list("Some.Type", "a", "b")}, {Name: "On", V: boolean(true)}}}
 	got := string(exportCSV51([]PSObject{o}, "System.Collections.ArrayList"))
 	want := "#TYPE Deserialized.X.Y\r\n\"Name\",\"List\",\"On\"\r\n\"Zo? \"\"Z\"\" M?ller\",\"System.Collections.ArrayList\",\"True\"\r\n"
 	if got != want {

@@ -319,7 +319,7 @@ func buildDiscoveryProblems() Output {
 		FullAt: 2*time.Hour + 13*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 47 * time.Minute})
 	const quota = 200000
 	lf, kept, _ := logsOf(sim.records(), quota)
-	p := org.pilot(pilotCount)
+	p := org.Pilot(pilotCount)
 	// Łukasz: primary SMTP differs from the UPN
 	mism := p[2]
 	mism.PrimarySMTP = "l.zolc@fabrikam.com"

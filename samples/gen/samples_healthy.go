@@ -39,7 +39,7 @@ func flFile(objs []PSObject) []byte { return utf16LE(crlf(formatList(objs, 80)))
 
 // pilotExports returns the objects an admin exported for the pilot users.
 func pilotExports(o *Org, sess *exportSession, level string) (cas, mbx, dev, orgs []PSObject) {
-	for i, u := range o.pilot(pilotCount) {
+	for i, u := range o.Pilot(pilotCount) {
 		cas = append(cas, sess.casMailbox(u, i))
 		mbx = append(mbx, sess.mailbox(u, i))
 		for _, d := range u.Devices {

@@ -1,4 +1,4 @@
-package main
+package synth
 
 import (
 	"bytes"
@@ -33,16 +33,16 @@ type Value struct {
 	ListType string
 }
 
-func str(s string) Value     { return Value{Kind: VStr, S: s} }
-func boolean(b bool) Value   { return Value{Kind: VBool, B: b} }
-func integer(i int) Value    { return Value{Kind: VInt, I: int64(i)} }
-func date(t time.Time) Value { return Value{Kind: VDate, T: t} }
-func guid(g string) Value    { return Value{Kind: VGUID, S: g} }
-func nilValue() Value        { return Value{Kind: VNil} }
-func list(t string, items ...string) Value {
+func Str(s string) Value       { return Value{Kind: VStr, S: s} }
+func Bool(b bool) Value        { return Value{Kind: VBool, B: b} }
+func Int(i int) Value          { return Value{Kind: VInt, I: int64(i)} }
+func Date(t time.Time) Value   { return Value{Kind: VDate, T: t} }
+func GUIDValue(g string) Value { return Value{Kind: VGUID, S: g} }
+func NilValue() Value          { return Value{Kind: VNil} }
+func List(t string, items ...string) Value {
 	return Value{Kind: VList, List: items, ListType: t}
 }
-func refObj(typ, s string) Value { return Value{Kind: VRefObj, S: s, ListType: typ} }
+func RefObj(typ, s string) Value { return Value{Kind: VRefObj, S: s, ListType: typ} }
 
 // Prop is one named property.
 type Prop struct {
@@ -58,8 +58,8 @@ type PSObject struct {
 	Props    []Prop
 }
 
-// usDate is the en-US short date and long time pattern.
-func usDate(t time.Time) string { return t.Format("1/2/2006 3:04:05 PM") }
+// USDate is the en-US short date and long time pattern.
+func USDate(t time.Time) string { return t.Format("1/2/2006 3:04:05 PM") }
 
 // flValue is how Format-List shows a value: collections as {a, b, c, d...}
 // with $FormatEnumerationLimit = 4.
@@ -75,7 +75,7 @@ func flValue(v Value) string {
 	case VInt:
 		return fmt.Sprint(v.I)
 	case VDate:
-		return usDate(v.T)
+		return USDate(v.T)
 	case VList:
 		if len(v.List) <= 4 {
 			return "{" + strings.Join(v.List, ", ") + "}"
@@ -85,12 +85,12 @@ func flValue(v Value) string {
 	return ""
 }
 
-// formatList renders objects as Windows PowerShell's Format-List writes them
+// FormatList renders objects as Windows PowerShell's Format-List writes them
 // to a file: labels padded to the longest label of the object, " : ",
 // values hard-wrapped at width columns onto continuation lines indented by
 // label width + 3, a blank line between objects. Lines end in "\n"; callers
 // convert to CRLF.
-func formatList(objs []PSObject, width int) string {
+func FormatList(objs []PSObject, width int) string {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, o := range objs {
@@ -131,22 +131,22 @@ func csvValue(v Value) string {
 	return flValue(v)
 }
 
-func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func CSVQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// exportCSV51 is Windows PowerShell 5.1 Export-Csv: "#TYPE" line, every
+// ExportCSV51 is Windows PowerShell 5.1 Export-Csv: "#TYPE" line, every
 // field quoted, ASCII (non-ASCII as "?"), CRLF.
-func exportCSV51(objs []PSObject, listName string) []byte {
+func ExportCSV51(objs []PSObject, listName string) []byte {
 	var b strings.Builder
 	b.WriteString("#TYPE Deserialized." + objs[0].Types[0] + "\n")
 	writeCSVRows(&b, objs, listName)
-	return []byte(crlf(asciiLossy(b.String())))
+	return []byte(CRLF(ASCIILossy(b.String())))
 }
 
-// exportCSV7 is PowerShell 7 Export-Csv: UTF-8 without BOM, no #TYPE, quoted.
-func exportCSV7(objs []PSObject, listName string) []byte {
+// ExportCSV7 is PowerShell 7 Export-Csv: UTF-8 without BOM, no #TYPE, quoted.
+func ExportCSV7(objs []PSObject, listName string) []byte {
 	var b strings.Builder
 	writeCSVRows(&b, objs, listName)
-	return []byte(crlf(b.String()))
+	return []byte(CRLF(b.String()))
 }
 
 // writeCSVRows writes the header and rows; listName, when set, replaces the
@@ -157,7 +157,7 @@ func writeCSVRows(b *strings.Builder, objs []PSObject, listName string) {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(csvQuote(p.Name))
+		b.WriteString(CSVQuote(p.Name))
 	}
 	b.WriteString("\n")
 	for _, o := range objs {
@@ -169,15 +169,15 @@ func writeCSVRows(b *strings.Builder, objs []PSObject, listName string) {
 			if p.V.Kind == VList && listName != "" {
 				v = listName
 			}
-			b.WriteString(csvQuote(v))
+			b.WriteString(CSVQuote(v))
 		}
 		b.WriteString("\n")
 	}
 }
 
-// exportCliXML is Export-Clixml: UTF-16LE with BOM, CRLF, two-space
+// ExportCliXML is Export-Clixml: UTF-16LE with BOM, CRLF, two-space
 // indentation, TN/TNRef for type names, Ref for repeated shared objects.
-func exportCliXML(objs []PSObject) []byte {
+func ExportCliXML(objs []PSObject) []byte {
 	var b bytes.Buffer
 	refID := 0
 	tnIDs := map[string]int{}
@@ -192,7 +192,7 @@ func exportCliXML(objs []PSObject) []byte {
 		tnIDs[key] = id
 		fmt.Fprintf(&b, "%s<TN RefId=\"%d\">\n", ind, id)
 		for _, t := range types {
-			fmt.Fprintf(&b, "%s  <T>Deserialized.%s</T>\n", ind, xmlText(t))
+			fmt.Fprintf(&b, "%s  <T>Deserialized.%s</T>\n", ind, XMLText(t))
 		}
 		fmt.Fprintf(&b, "%s  <T>Deserialized.System.Object</T>\n", ind)
 		fmt.Fprintf(&b, "%s</TN>\n", ind)
@@ -202,7 +202,7 @@ func exportCliXML(objs []PSObject) []byte {
 		fmt.Fprintf(&b, "  <Obj RefId=\"%d\">\n", refID)
 		refID++
 		writeTN("    ", o.Types)
-		fmt.Fprintf(&b, "    <ToString>%s</ToString>\n", xmlText(o.ToString))
+		fmt.Fprintf(&b, "    <ToString>%s</ToString>\n", XMLText(o.ToString))
 		b.WriteString("    <Props>\n")
 		var ms []Prop
 		for _, p := range o.Props {
@@ -211,10 +211,10 @@ func exportCliXML(objs []PSObject) []byte {
 				continue
 			}
 			ind := "      "
-			n := xmlText(p.Name)
+			n := XMLText(p.Name)
 			switch v := p.V; v.Kind {
 			case VStr:
-				fmt.Fprintf(&b, "%s<S N=\"%s\">%s</S>\n", ind, n, xmlText(v.S))
+				fmt.Fprintf(&b, "%s<S N=\"%s\">%s</S>\n", ind, n, XMLText(v.S))
 			case VBool:
 				fmt.Fprintf(&b, "%s<B N=\"%s\">%t</B>\n", ind, n, v.B)
 			case VInt:
@@ -234,7 +234,7 @@ func exportCliXML(objs []PSObject) []byte {
 				} else {
 					fmt.Fprintf(&b, "%s  <LST>\n", ind)
 					for _, it := range v.List {
-						fmt.Fprintf(&b, "%s    <S>%s</S>\n", ind, xmlText(it))
+						fmt.Fprintf(&b, "%s    <S>%s</S>\n", ind, XMLText(it))
 					}
 					fmt.Fprintf(&b, "%s  </LST>\n", ind)
 				}
@@ -249,7 +249,7 @@ func exportCliXML(objs []PSObject) []byte {
 				fmt.Fprintf(&b, "%s<Obj N=\"%s\" RefId=\"%d\">\n", ind, n, refID)
 				refID++
 				writeTN(ind+"  ", []string{v.ListType})
-				fmt.Fprintf(&b, "%s  <ToString>%s</ToString>\n", ind, xmlText(v.S))
+				fmt.Fprintf(&b, "%s  <ToString>%s</ToString>\n", ind, XMLText(v.S))
 				fmt.Fprintf(&b, "%s</Obj>\n", ind)
 			}
 		}
@@ -264,7 +264,7 @@ func exportCliXML(objs []PSObject) []byte {
 		b.WriteString("  </Obj>\n")
 	}
 	b.WriteString("</Objs>")
-	return utf16LE(crlf(b.String()))
+	return UTF16LE(CRLF(b.String()))
 }
 
 // --- Exchange objects -------------------------------------------------------
@@ -279,65 +279,65 @@ const (
 	typeADObjectID  = "Microsoft.Exchange.Data.Directory.ADObjectId"
 )
 
-// exportSession is one remote PowerShell session of the admin: objects
+// ExportSession is one remote PowerShell session of the admin: objects
 // fetched through it share a RunspaceId.
-type exportSession struct {
-	runspace string
-	org      *Org
+type ExportSession struct {
+	Runspace string
+	Org      *Org
 }
 
-func (s *exportSession) deviceStats(d *Device) PSObject {
+func (s *ExportSession) DeviceStats(d *Device) PSObject {
 	u := d.User
-	wipe := nilValue()
-	imei := str(d.IMEI)
+	wipe := NilValue()
+	imei := Str(d.IMEI)
 	return PSObject{
 		Types:    []string{typeDeviceStats, "Microsoft.Exchange.Data.ConfigurableObject"},
-		ToString: s.org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID,
+		ToString: s.Org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID,
 		Props: []Prop{
-			{"RunspaceId", guid(s.runspace)},
-			{"FirstSyncTime", date(d.FirstSync)},
-			{"LastPolicyUpdateTime", date(d.PolicyUpdate)},
-			{"LastSyncAttemptTime", date(d.LastAttempt)},
-			{"LastSuccessSync", date(d.LastSuccess)},
-			{"DeviceType", str(d.Type)},
-			{"DeviceID", str(d.ID)},
-			{"DeviceUserAgent", str(d.UserAgent)},
+			{"RunspaceId", GUIDValue(s.Runspace)},
+			{"FirstSyncTime", Date(d.FirstSync)},
+			{"LastPolicyUpdateTime", Date(d.PolicyUpdate)},
+			{"LastSyncAttemptTime", Date(d.LastAttempt)},
+			{"LastSuccessSync", Date(d.LastSuccess)},
+			{"DeviceType", Str(d.Type)},
+			{"DeviceID", Str(d.ID)},
+			{"DeviceUserAgent", Str(d.UserAgent)},
 			{"DeviceWipeSentTime", wipe},
 			{"DeviceWipeRequestTime", wipe},
 			{"DeviceWipeAckTime", wipe},
-			{"LastPingHeartbeat", integer(480 + len(d.ID)*20)},
-			{"RecoveryPassword", str("********")},
-			{"DeviceModel", str(d.Model)},
+			{"LastPingHeartbeat", Int(480 + len(d.ID)*20)},
+			{"RecoveryPassword", Str("********")},
+			{"DeviceModel", Str(d.Model)},
 			{"DeviceImei", imei},
-			{"DeviceFriendlyName", str(d.Friendly)},
-			{"DeviceOS", str(d.OS)},
-			{"DeviceOSLanguage", str("en-us")},
-			{"DevicePhoneNumber", str("")},
-			{"MailboxLogReport", str("")},
-			{"DeviceEnableOutboundSMS", boolean(false)},
-			{"DeviceMobileOperator", str("")},
-			{"Identity", str(s.org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID)},
-			{"Guid", guid(d.GUID)},
-			{"IsRemoteWipeSupported", boolean(d.Type != "Outlook")},
-			{"Status", str(d.Status)},
-			{"StatusNote", str("")},
-			{"DeviceAccessState", str(d.AccessState)},
-			{"DeviceAccessStateReason", str(d.AccessReason)},
-			{"DeviceAccessControlRule", str("")},
-			{"DevicePolicyApplied", str("Default")},
-			{"DevicePolicyApplicationStatus", str("AppliedInFull")},
-			{"LastDeviceWipeRequestor", str("")},
-			{"ClientVersion", str(d.ClientVersion)},
-			{"NumberOfFoldersSynced", integer(d.Folders)},
-			{"SyncStateUpgradeTime", nilValue()},
-			{"ClientType", str("EAS")},
-			{"IsValid", boolean(true)},
-			{"ObjectState", str("Unchanged")},
+			{"DeviceFriendlyName", Str(d.Friendly)},
+			{"DeviceOS", Str(d.OS)},
+			{"DeviceOSLanguage", Str("en-us")},
+			{"DevicePhoneNumber", Str("")},
+			{"MailboxLogReport", Str("")},
+			{"DeviceEnableOutboundSMS", Bool(false)},
+			{"DeviceMobileOperator", Str("")},
+			{"Identity", Str(s.Org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID)},
+			{"Guid", GUIDValue(d.GUID)},
+			{"IsRemoteWipeSupported", Bool(d.Type != "Outlook")},
+			{"Status", Str(d.Status)},
+			{"StatusNote", Str("")},
+			{"DeviceAccessState", Str(d.AccessState)},
+			{"DeviceAccessStateReason", Str(d.AccessReason)},
+			{"DeviceAccessControlRule", Str("")},
+			{"DevicePolicyApplied", Str("Default")},
+			{"DevicePolicyApplicationStatus", Str("AppliedInFull")},
+			{"LastDeviceWipeRequestor", Str("")},
+			{"ClientVersion", Str(d.ClientVersion)},
+			{"NumberOfFoldersSynced", Int(d.Folders)},
+			{"SyncStateUpgradeTime", NilValue()},
+			{"ClientType", Str("EAS")},
+			{"IsValid", Bool(true)},
+			{"ObjectState", Str("Unchanged")},
 		},
 	}
 }
 
-func (s *exportSession) emailAddresses(u *User, primaryLast bool) []string {
+func (s *ExportSession) EmailAddresses(u *User, primaryLast bool) []string {
 	addrs := append([]string{}, u.Proxies...)
 	if primaryLast {
 		return append(addrs, "SMTP:"+u.PrimarySMTP)
@@ -345,7 +345,7 @@ func (s *exportSession) emailAddresses(u *User, primaryLast bool) []string {
 	return append([]string{"SMTP:" + u.PrimarySMTP}, addrs...)
 }
 
-func (s *exportSession) casMailbox(u *User, i int) PSObject {
+func (s *ExportSession) CASMailbox(u *User, i int) PSObject {
 	var allowed []string
 	for _, d := range u.Devices {
 		if d.AccessState == "Allowed" {
@@ -357,81 +357,81 @@ func (s *exportSession) casMailbox(u *User, i int) PSObject {
 		Types:    []string{typeCASMailbox, "Microsoft.Exchange.Data.Directory.ADPresentationObject", "Microsoft.Exchange.Data.Directory.ADObject", "Microsoft.Exchange.Data.ConfigurableObject"},
 		ToString: u.Display,
 		Props: []Prop{
-			{"RunspaceId", guid(s.runspace)},
-			{"EmailAddresses", list(typeProxyAddrs, s.emailAddresses(u, i%3 == 1)...)},
-			{"LegacyExchangeDN", str("/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + u.Alias)},
-			{"LinkedMasterAccount", str("")},
-			{"PrimarySmtpAddress", str(u.PrimarySMTP)},
-			{"SamAccountName", str(u.Alias)},
-			{"ServerName", str("mbx0" + u.Database[3:])},
-			{"DisplayName", str(u.Display)},
-			{"ActiveSyncAllowedDeviceIDs", list(typeMVString, allowed...)},
-			{"ActiveSyncBlockedDeviceIDs", list(typeMVString)},
-			{"ActiveSyncMailboxPolicy", refObj(typeADObjectID, "Default")},
-			{"ActiveSyncMailboxPolicyIsDefaulted", boolean(true)},
-			{"ActiveSyncDebugLogging", boolean(false)},
-			{"ActiveSyncEnabled", boolean(u.ActiveSync)},
-			{"HasActiveSyncDevicePartnership", boolean(len(u.Devices) > 0)},
-			{"OwaMailboxPolicy", refObj(typeADObjectID, "Default")},
-			{"OWAEnabled", boolean(true)},
-			{"OWAforDevicesEnabled", boolean(true)},
-			{"EwsEnabled", nilValue()},
-			{"MAPIEnabled", boolean(true)},
-			{"PopEnabled", boolean(false)},
-			{"ImapEnabled", boolean(false)},
-			{"Name", str(u.Display)},
-			{"DistinguishedName", str(dn)},
-			{"Identity", str(s.org.Domain + "/Corp/Users/" + u.Display)},
-			{"Guid", guid(u.GUID)},
-			{"IsValid", boolean(true)},
-			{"ObjectState", str("Unchanged")},
+			{"RunspaceId", GUIDValue(s.Runspace)},
+			{"EmailAddresses", List(typeProxyAddrs, s.EmailAddresses(u, i%3 == 1)...)},
+			{"LegacyExchangeDN", Str("/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + u.Alias)},
+			{"LinkedMasterAccount", Str("")},
+			{"PrimarySmtpAddress", Str(u.PrimarySMTP)},
+			{"SamAccountName", Str(u.Alias)},
+			{"ServerName", Str("mbx0" + u.Database[3:])},
+			{"DisplayName", Str(u.Display)},
+			{"ActiveSyncAllowedDeviceIDs", List(typeMVString, allowed...)},
+			{"ActiveSyncBlockedDeviceIDs", List(typeMVString)},
+			{"ActiveSyncMailboxPolicy", RefObj(typeADObjectID, "Default")},
+			{"ActiveSyncMailboxPolicyIsDefaulted", Bool(true)},
+			{"ActiveSyncDebugLogging", Bool(false)},
+			{"ActiveSyncEnabled", Bool(u.ActiveSync)},
+			{"HasActiveSyncDevicePartnership", Bool(len(u.Devices) > 0)},
+			{"OwaMailboxPolicy", RefObj(typeADObjectID, "Default")},
+			{"OWAEnabled", Bool(true)},
+			{"OWAforDevicesEnabled", Bool(true)},
+			{"EwsEnabled", NilValue()},
+			{"MAPIEnabled", Bool(true)},
+			{"PopEnabled", Bool(false)},
+			{"ImapEnabled", Bool(false)},
+			{"Name", Str(u.Display)},
+			{"DistinguishedName", Str(dn)},
+			{"Identity", Str(s.Org.Domain + "/Corp/Users/" + u.Display)},
+			{"Guid", GUIDValue(u.GUID)},
+			{"IsValid", Bool(true)},
+			{"ObjectState", Str("Unchanged")},
 		},
 	}
 }
 
-func (s *exportSession) mailbox(u *User, i int) PSObject {
+func (s *ExportSession) Mailbox(u *User, i int) PSObject {
 	return PSObject{
 		Types:    []string{typeMailbox, "Microsoft.Exchange.Data.Directory.Management.MailEnabledOrgPerson", "Microsoft.Exchange.Data.Directory.ADPresentationObject", "Microsoft.Exchange.Data.Directory.ADObject", "Microsoft.Exchange.Data.ConfigurableObject"},
 		ToString: u.Display,
 		Props: []Prop{
-			{"RunspaceId", guid(s.runspace)},
-			{"Database", str(u.Database)},
-			{"Alias", str(u.Alias)},
-			{"DisplayName", str(u.Display)},
-			{"UserPrincipalName", str(u.UPN)},
-			{"PrimarySmtpAddress", str(u.PrimarySMTP)},
-			{"EmailAddresses", list(typeProxyAddrs, s.emailAddresses(u, i%2 == 1)...)},
-			{"RecipientTypeDetails", str("UserMailbox")},
-			{"Name", str(u.Display)},
-			{"Identity", str(s.org.Domain + "/Corp/Users/" + u.Display)},
-			{"Guid", guid(u.GUID)},
+			{"RunspaceId", GUIDValue(s.Runspace)},
+			{"Database", Str(u.Database)},
+			{"Alias", Str(u.Alias)},
+			{"DisplayName", Str(u.Display)},
+			{"UserPrincipalName", Str(u.UPN)},
+			{"PrimarySmtpAddress", Str(u.PrimarySMTP)},
+			{"EmailAddresses", List(typeProxyAddrs, s.EmailAddresses(u, i%2 == 1)...)},
+			{"RecipientTypeDetails", Str("UserMailbox")},
+			{"Name", Str(u.Display)},
+			{"Identity", Str(s.Org.Domain + "/Corp/Users/" + u.Display)},
+			{"Guid", GUIDValue(u.GUID)},
 		},
 	}
 }
 
-func (s *exportSession) orgSettings(level string, changed time.Time) PSObject {
+func (s *ExportSession) OrgSettings(level string, changed time.Time) PSObject {
 	return PSObject{
 		Types:    []string{typeOrgSettings, "Microsoft.Exchange.Data.Directory.ADConfigurationObject", "Microsoft.Exchange.Data.Directory.ADObject", "Microsoft.Exchange.Data.ConfigurableObject"},
 		ToString: "Mobile Mailbox Settings",
 		Props: []Prop{
-			{"RunspaceId", guid(s.runspace)},
-			{"DefaultAccessLevel", str(level)},
-			{"UserMailInsert", str("")},
-			{"AllowAccessForUnSupportedPlatform", boolean(false)},
-			{"AdminMailRecipients", list(typeMVString)},
-			{"OtaNotificationMailInsert", str("")},
-			{"DeviceFiltering", nilValue()},
-			{"IsIntuneManaged", boolean(true)},
-			{"HostedTenant", boolean(false)},
-			{"AdminDisplayName", str("")},
-			{"ExchangeVersion", str("0.10 (14.0.100.0)")},
-			{"Name", str("Mobile Mailbox Settings")},
-			{"DistinguishedName", str("CN=Mobile Mailbox Settings,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com")},
-			{"Identity", str("Mobile Mailbox Settings")},
-			{"ObjectClass", list(typeMVString, "top", "msExchActiveSyncOrganizationSettings")},
-			{"WhenChanged", date(changed)},
-			{"IsValid", boolean(true)},
-			{"ObjectState", str("Unchanged")},
+			{"RunspaceId", GUIDValue(s.Runspace)},
+			{"DefaultAccessLevel", Str(level)},
+			{"UserMailInsert", Str("")},
+			{"AllowAccessForUnSupportedPlatform", Bool(false)},
+			{"AdminMailRecipients", List(typeMVString)},
+			{"OtaNotificationMailInsert", Str("")},
+			{"DeviceFiltering", NilValue()},
+			{"IsIntuneManaged", Bool(true)},
+			{"HostedTenant", Bool(false)},
+			{"AdminDisplayName", Str("")},
+			{"ExchangeVersion", Str("0.10 (14.0.100.0)")},
+			{"Name", Str("Mobile Mailbox Settings")},
+			{"DistinguishedName", Str("CN=Mobile Mailbox Settings,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com")},
+			{"Identity", Str("Mobile Mailbox Settings")},
+			{"ObjectClass", List(typeMVString, "top", "msExchActiveSyncOrganizationSettings")},
+			{"WhenChanged", Date(changed)},
+			{"IsValid", Bool(true)},
+			{"ObjectState", Str("Unchanged")},
 		},
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package synth
 
 import (
 	"bytes"
@@ -21,9 +21,9 @@ const (
 	Transfer    = "Transfer"
 )
 
-// levelOf maps an event type to the <Level> value .NET writes: the
+// LevelOf maps an event type to the <Level> value .NET writes: the
 // TraceEventType value for the severities, 255 for every activity type.
-func levelOf(sub string) int {
+func LevelOf(sub string) int {
 	switch sub {
 	case Critical:
 		return 1
@@ -76,7 +76,7 @@ type TraceRecord struct {
 	Footer   *Footer
 }
 
-const zeroGUID = "00000000-0000-0000-0000-000000000000"
+const ZeroGUID = "00000000-0000-0000-0000-000000000000"
 
 // traceTimeLayout is DateTime.ToString("o"): 7 fractional digits, Z or offset.
 const traceTimeLayout = "2006-01-02T15:04:05.0000000Z07:00"
@@ -88,15 +88,15 @@ func (r *TraceRecord) Append(b []byte) []byte {
 	b = append(b, `</EventID><Type>3</Type><SubType Name="`...)
 	b = append(b, r.Sub...)
 	b = append(b, `">0</SubType><Level>`...)
-	b = strconv.AppendInt(b, int64(levelOf(r.Sub)), 10)
+	b = strconv.AppendInt(b, int64(LevelOf(r.Sub)), 10)
 	b = append(b, `</Level><TimeCreated SystemTime="`...)
 	b = r.Time.AppendFormat(b, traceTimeLayout)
 	b = append(b, `" /><Source Name="`...)
-	b = appendEscaped(b, r.Source)
+	b = AppendEscaped(b, r.Source)
 	b = append(b, `" /><Correlation ActivityID="{`...)
 	act := r.Activity
 	if act == "" {
-		act = zeroGUID
+		act = ZeroGUID
 	}
 	b = append(b, act...)
 	b = append(b, '}', '"')
@@ -116,10 +116,10 @@ func (r *TraceRecord) Append(b []byte) []byte {
 	b = append(b, `</Computer></System><ApplicationData>`...)
 	switch r.Kind {
 	case PayloadText:
-		b = appendEscaped(b, r.Text)
+		b = AppendEscaped(b, r.Text)
 	case PayloadDataItem:
 		b = append(b, `<TraceData><DataItem>`...)
-		b = appendEscaped(b, r.Text)
+		b = AppendEscaped(b, r.Text)
 		b = append(b, `</DataItem></TraceData>`...)
 	case PayloadRawXML:
 		b = append(b, r.Text...)
@@ -128,7 +128,7 @@ func (r *TraceRecord) Append(b []byte) []byte {
 		b = append(b, `<System.Diagnostics xmlns="http://schemas.microsoft.com/2004/08/System.Diagnostics"><LogicalOperationStack>`...)
 		for _, op := range f.LogicalOps {
 			b = append(b, `<LogicalOperation>`...)
-			b = appendEscaped(b, op)
+			b = AppendEscaped(b, op)
 			b = append(b, `</LogicalOperation>`...)
 		}
 		b = append(b, `</LogicalOperationStack><Timestamp>`...)
@@ -136,7 +136,7 @@ func (r *TraceRecord) Append(b []byte) []byte {
 		b = append(b, `</Timestamp>`...)
 		if f.Callstack != "" {
 			b = append(b, `<Callstack>`...)
-			b = appendEscaped(b, f.Callstack)
+			b = AppendEscaped(b, f.Callstack)
 			b = append(b, `</Callstack>`...)
 		}
 		b = append(b, `</System.Diagnostics>`...)
@@ -144,9 +144,9 @@ func (r *TraceRecord) Append(b []byte) []byte {
 	return append(b, `</ApplicationData></E2ETraceEvent>`...)
 }
 
-// appendEscaped is XmlWriterTraceListener.WriteEscaped: the five XML
+// AppendEscaped is XmlWriterTraceListener.WriteEscaped: the five XML
 // specials as entities and CR/LF as character references.
-func appendEscaped(b []byte, s string) []byte {
+func AppendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '&':
@@ -170,9 +170,9 @@ func appendEscaped(b []byte, s string) []byte {
 	return b
 }
 
-// xmlText escapes text for element content of ordinary XML files
+// XMLText escapes text for element content of ordinary XML files
 // (& < > only), leaving newlines raw.
-func xmlText(s string) string {
+func XMLText(s string) string {
 	var b bytes.Buffer
 	for _, c := range s {
 		switch c {
@@ -197,28 +197,28 @@ type ExceptionInfo struct {
 	Inner   *ExceptionInfo
 }
 
-// traceRecordXML renders a WCF-style <TraceRecord> with an <Exception>; the
+// TraceRecordXML renders a WCF-style <TraceRecord> with an <Exception>; the
 // stack trace keeps raw line breaks (nl is "\r\n" or "\n").
-func traceRecordXML(severity, identifier, description, appDomain string, ex *ExceptionInfo, nl string) string {
+func TraceRecordXML(severity, identifier, description, appDomain string, ex *ExceptionInfo, nl string) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<TraceData><DataItem><TraceRecord xmlns="http://schemas.microsoft.com/2004/10/E2ETraceEvent/TraceRecord" Severity="%s"><TraceIdentifier>%s</TraceIdentifier><Description>%s</Description><AppDomain>%s</AppDomain>`,
-		severity, identifier, xmlText(description), xmlText(appDomain))
+		severity, identifier, XMLText(description), XMLText(appDomain))
 	writeException(&b, ex, nl, "Exception")
 	b.WriteString(`</TraceRecord></DataItem></TraceData>`)
 	return b.String()
 }
 
 func writeException(b *bytes.Buffer, ex *ExceptionInfo, nl, tag string) {
-	fmt.Fprintf(b, "<%s><ExceptionType>%s</ExceptionType><Message>%s</Message><StackTrace>", tag, xmlText(ex.Type), xmlText(ex.Message))
+	fmt.Fprintf(b, "<%s><ExceptionType>%s</ExceptionType><Message>%s</Message><StackTrace>", tag, XMLText(ex.Type), XMLText(ex.Message))
 	for i, f := range ex.Stack {
 		if i > 0 {
 			b.WriteString(nl)
 		}
 		b.WriteString("   at ")
-		b.WriteString(xmlText(f))
+		b.WriteString(XMLText(f))
 	}
 	b.WriteString("</StackTrace><ExceptionString>")
-	b.WriteString(xmlText(exceptionString(ex, nl)))
+	b.WriteString(XMLText(ExceptionString(ex, nl)))
 	b.WriteString("</ExceptionString>")
 	if ex.Inner != nil {
 		writeException(b, ex.Inner, nl, "InnerException")
@@ -226,15 +226,15 @@ func writeException(b *bytes.Buffer, ex *ExceptionInfo, nl, tag string) {
 	fmt.Fprintf(b, "</%s>", tag)
 }
 
-// exceptionString is Exception.ToString(): "Type: Message ---> inner" plus the stack.
-func exceptionString(ex *ExceptionInfo, nl string) string {
+// ExceptionString is Exception.ToString(): "Type: Message ---> inner" plus the stack.
+func ExceptionString(ex *ExceptionInfo, nl string) string {
 	var b bytes.Buffer
 	b.WriteString(shortType(ex.Type))
 	b.WriteString(": ")
 	b.WriteString(ex.Message)
 	if ex.Inner != nil {
 		b.WriteString(" ---> ")
-		b.WriteString(exceptionString(ex.Inner, nl))
+		b.WriteString(ExceptionString(ex.Inner, nl))
 		b.WriteString(nl)
 		b.WriteString("   --- End of inner exception stack trace ---")
 	}

@@ -1,4 +1,4 @@
-package main
+package synth
 
 import (
 	"archive/zip"
@@ -11,19 +11,19 @@ import (
 )
 
 // File is one file of a bundle; Name uses "/" and is turned into "\" by
-// zipBytes when the archive is written Windows-style.
+// ZipBytes when the archive is written Windows-style.
 type File struct {
 	Name string
 	Data []byte
 }
 
-// zipModTime is the fixed modification time written into every entry so
+// ZipModTime is the fixed modification time written into every entry so
 // that archives are byte-identical run after run.
-var zipModTime = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
+var ZipModTime = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 
-// zipBytes builds a deterministic zip. With backslash, entry names use "\"
+// ZipBytes builds a deterministic zip. With backslash, entry names use "\"
 // as separator, as older .NET ZipFile and some Windows tools wrote them.
-func zipBytes(files []File, backslash bool) []byte {
+func ZipBytes(files []File, backslash bool) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range files {
@@ -32,7 +32,7 @@ func zipBytes(files []File, backslash bool) []byte {
 			name = strings.ReplaceAll(name, "/", `\`)
 		}
 		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
-		h.SetModTime(zipModTime)
+		h.SetModTime(ZipModTime)
 		if len(f.Data) == 0 {
 			h.Method = zip.Store
 		}
@@ -50,8 +50,8 @@ func zipBytes(files []File, backslash bool) []byte {
 	return buf.Bytes()
 }
 
-// utf16LE encodes s as UTF-16LE with a BOM (Windows PowerShell 5.1 ">" and Out-File).
-func utf16LE(s string) []byte {
+// UTF16LE encodes s as UTF-16LE with a BOM (Windows PowerShell 5.1 ">" and Out-File).
+func UTF16LE(s string) []byte {
 	u := utf16.Encode([]rune(s))
 	b := make([]byte, 2+2*len(u))
 	b[0], b[1] = 0xFF, 0xFE
@@ -61,11 +61,11 @@ func utf16LE(s string) []byte {
 	return b
 }
 
-// crlf turns "\n" line ends into "\r\n"; s must not already hold CR.
-func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+// CRLF turns "\n" line ends into "\r\n"; s must not already hold CR.
+func CRLF(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
 
-// asciiLossy is .NET's ASCIIEncoding: every non-ASCII character becomes "?".
-func asciiLossy(s string) string {
+// ASCIILossy is .NET's ASCIIEncoding: every non-ASCII character becomes "?".
+func ASCIILossy(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r > 127 {
@@ -81,9 +81,9 @@ func asciiLossy(s string) string {
 	return b.String()
 }
 
-// pngScreenshot is a small valid-looking PNG (signature, IHDR, IDAT, IEND
+// PNGScreenshot is a small valid-looking PNG (signature, IHDR, IDAT, IEND
 // chunks with filler), not evidence.
-func pngScreenshot(rng *rand.Rand, n int) []byte {
+func PNGScreenshot(rng *rand.Rand, n int) []byte {
 	b := []byte("\x89PNG\r\n\x1a\n")
 	b = append(b, 0, 0, 0, 13)
 	b = append(b, "IHDR"...)
@@ -101,9 +101,9 @@ func pngScreenshot(rng *rand.Rand, n int) []byte {
 	return append(b, 0xae, 0x42, 0x60, 0x82)
 }
 
-// msiBlob starts like an OLE compound file (as .msi installers do) and
+// MSIBlob starts like an OLE compound file (as .msi installers do) and
 // holds filler: a file that is not evidence.
-func msiBlob(rng *rand.Rand, n int) []byte {
+func MSIBlob(rng *rand.Rand, n int) []byte {
 	b := []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 	for len(b) < n {
 		b = append(b, byte(rng.UintN(256)))

@@ -1,11 +1,11 @@
-package main
+package synth
 
 import "fmt"
 
-// tracingConfig renders TracingConfiguration.xml. The real schema is not
+// TracingConfig renders TracingConfiguration.xml. The real schema is not
 // published: element names come from domain.md §2, the nesting is a guess.
-func tracingConfig(level string, quota, files int) []byte {
-	return []byte(crlf(fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+func TracingConfig(level string, quota, files int) []byte {
+	return []byte(CRLF(fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
 <TracingConfiguration xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
   <TraceSourceLines>
     <TraceSourceLine>
@@ -26,15 +26,15 @@ func tracingConfig(level string, quota, files int) []byte {
 </TracingConfiguration>`, level, quota, files)))
 }
 
-// serviceConfig renders OnPremisesExchangeConnectorServiceConfiguration.xml
+// ServiceConfig renders OnPremisesExchangeConnectorServiceConfiguration.xml
 // (element names documented, the rest guessed). An empty ewsURL writes an
 // empty element: Autodiscover is used.
-func serviceConfig(ewsURL string, casFailover, parallel bool, cas string) []byte {
+func ServiceConfig(ewsURL string, casFailover, parallel bool, cas string) []byte {
 	ews := "<ExchangeWebServiceURL />"
 	if ewsURL != "" {
 		ews = "<ExchangeWebServiceURL>" + ewsURL + "</ExchangeWebServiceURL>"
 	}
-	return []byte(crlf(fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+	return []byte(CRLF(fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
 <OnPremisesExchangeConnectorServiceConfiguration xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
   <ExchangeServerURL>https://%s/PowerShell</ExchangeServerURL>
   %s

@@ -1,4 +1,4 @@
-package main
+package synth
 
 import (
 	"fmt"
@@ -71,7 +71,7 @@ var devModels = []struct{ typ, model, os, ua, client string }{
 	{"WindowsMail", "Windows Mail", "Windows 10.0.19045", "MSFT-WIN-3/10.0.19045", "16.1"},
 }
 
-func newGUID(rng *rand.Rand) string {
+func NewGUID(rng *rand.Rand) string {
 	var b [16]byte
 	for i := range b {
 		b[i] = byte(rng.UintN(256))
@@ -98,15 +98,15 @@ func digitsID(rng *rand.Rand, n int) string {
 	return string(b)
 }
 
-// asciiFold maps the accented letters used in names to ASCII for addresses.
-func asciiFold(s string) string { return foldReplacer.Replace(s) }
+// ASCIIFold maps the accented letters used in names to ASCII for addresses.
+func ASCIIFold(s string) string { return foldReplacer.Replace(s) }
 
 var foldReplacer = strings.NewReplacer("ë", "e", "ü", "u", "é", "e", "ú", "u", "ñ", "n", "Ł", "L", "ł", "l", "Ż", "Z", "ż", "z", "ó", "o", "ł", "l", "ć", "c",
 	"ø", "o", "Ø", "O", "ô", "o", "Ç", "C", "ç", "c", "ğ", "g", "Ö", "O", "ö", "o", "ü", "u", "æ", "ae", "Å", "A", "å", "a", "á", "a", "í", "i",
 	"'", "", " ", ".", "è", "e", "Ü", "U", "É", "E")
 
-// newOrg builds an organisation of n users. Pilot users come first.
-func newOrg(seed uint64, n int, exported time.Time) *Org {
+// NewOrg builds an organisation of n users. Pilot users come first.
+func NewOrg(seed uint64, n int, exported time.Time) *Org {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	o := &Org{Domain: "contoso.com", NetBIOS: "CONTOSO", CAS: "CAS01", Exported: exported, Connector: "EXCONN01", Notify: "intune.notify@contoso.com"}
 	seen := map[string]bool{}
@@ -130,15 +130,15 @@ func newOrg(seed uint64, n int, exported time.Time) *Org {
 		}
 		seen[display] = true
 		parts := strings.SplitN(display, " ", 2)
-		local := strings.ToLower(asciiFold(parts[0]) + "." + asciiFold(parts[len(parts)-1]))
+		local := strings.ToLower(ASCIIFold(parts[0]) + "." + ASCIIFold(parts[len(parts)-1]))
 		local = strings.ReplaceAll(local, "..", ".")
 		dom := o.Domain
 		if i%7 == 3 {
 			dom = "fabrikam.com" // users of the acquired company keep their domain
 		}
-		alias := strings.ToLower(asciiFold(string([]rune(parts[0])[0]) + strings.ReplaceAll(parts[len(parts)-1], ".", "")))
+		alias := strings.ToLower(ASCIIFold(string([]rune(parts[0])[0]) + strings.ReplaceAll(parts[len(parts)-1], ".", "")))
 		alias = strings.ReplaceAll(alias, ".", "")
-		u := &User{Display: display, Alias: alias, UPN: local + "@" + dom, PrimarySMTP: local + "@" + dom, GUID: newGUID(rng), ActiveSync: true,
+		u := &User{Display: display, Alias: alias, UPN: local + "@" + dom, PrimarySMTP: local + "@" + dom, GUID: NewGUID(rng), ActiveSync: true,
 			Database: fmt.Sprintf("DB%02d", 1+rng.IntN(4))}
 		u.Proxies = append(u.Proxies, "smtp:"+alias+"@"+dom, "smtp:"+local+"@contoso.mail.onmicrosoft.com")
 		if rng.IntN(3) == 0 {
@@ -158,7 +158,7 @@ func newOrg(seed uint64, n int, exported time.Time) *Org {
 			first := exported.Add(-time.Duration(30+rng.IntN(900)) * 24 * time.Hour).Add(time.Duration(rng.IntN(86400)) * time.Second)
 			last := exported.Add(-time.Duration(rng.IntN(20*3600)) * time.Second)
 			d := &Device{User: u, Type: m.typ, Model: m.model, OS: m.os, UserAgent: m.ua, ClientVersion: m.client,
-				GUID: newGUID(rng), FirstSync: first, LastSuccess: last, LastAttempt: last.Add(time.Duration(rng.IntN(600)) * time.Second),
+				GUID: NewGUID(rng), FirstSync: first, LastSuccess: last, LastAttempt: last.Add(time.Duration(rng.IntN(600)) * time.Second),
 				PolicyUpdate: first.Add(time.Duration(rng.IntN(3600)) * time.Second),
 				AccessState:  "Allowed", AccessReason: "ExternalCompliance", Status: "DeviceOk", Folders: 4 + rng.IntN(30)}
 			switch {
@@ -183,4 +183,4 @@ func newOrg(seed uint64, n int, exported time.Time) *Org {
 }
 
 // pilot returns the first n users: the ones an admin exported cmdlets for.
-func (o *Org) pilot(n int) []*User { return o.Users[:n] }
+func (o *Org) Pilot(n int) []*User { return o.Users[:n] }
