@@ -21,7 +21,8 @@ type Tracing struct {
 	// them, so the least detailed one is the effective one.
 	SourceLevel string
 	// Verbose reports whether SourceLevel lets Verbose records through
-	// ("Verbose" or "All").
+	// ("Verbose" or "All"). It is false when SourceLevel is "" (unknown):
+	// callers that must not guess check SourceLevel first.
 	Verbose bool
 	// Levels is SourceLevel split into its flags: ["Warning", "ActivityTracing"].
 	Levels        []string
