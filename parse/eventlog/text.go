@@ -79,12 +79,12 @@ type textBlock struct {
 	logName, source, date, eventID, task, level, keywords string
 	user, computer, systemTime                            string
 	dateLine, eventIDLine, levelLine                      int
-	seen                                                  int // header lines recognised
 	mode                                                  textKey
 	msg                                                   strings.Builder
 	blankRun                                              int // blank message lines not yet written
 	haveMsg                                               bool
 	msgCut                                                bool // message reached maxMessageBytes
+	junkWarned                                            bool // an unrecognised header line was reported
 }
 
 type textReader struct {
@@ -142,7 +142,7 @@ func (t *textReader) feed(line []byte) {
 	blank := len(bytes.TrimSpace(line)) == 0
 	if k == keyLogName {
 		t.finishBlock()
-		t.cur = &textBlock{line: n, logName: v, mode: keyLogName, seen: 1}
+		t.cur = &textBlock{line: n, logName: v, mode: keyLogName}
 		t.garbage = 0
 		return
 	}
@@ -168,8 +168,9 @@ func (t *textReader) feed(line []byte) {
 	default:
 		switch k {
 		case keyNone:
-			if !blank {
-				t.w.atLine(n, "garbage", fmt.Sprintf("unrecognised line in event header ignored: %q", clip(string(line), 80)))
+			if !blank && !b.junkWarned {
+				b.junkWarned = true
+				t.w.atLine(n, "garbage", fmt.Sprintf("unrecognised line in event header ignored (further ones in this block too): %q", clip(string(line), 80)))
 			}
 			return
 		case keySource:
@@ -196,7 +197,6 @@ func (t *textReader) feed(line []byte) {
 		case keyEventXML:
 			b.mode = keyEventXML
 		}
-		b.seen++
 	}
 }
 
