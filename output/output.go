@@ -28,6 +28,7 @@ type Writer func(w io.Writer, r *report.Report, opt Options) error
 var Formats = map[string]Writer{
 	"text": Text,
 	"json": JSON,
+	"html": HTML,
 }
 
 // Names lists the format names, sorted.

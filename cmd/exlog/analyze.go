@@ -68,7 +68,7 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 
 type analyzeCmd struct {
 	Paths    []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format   string   `short:"f" default:"text" enum:"text,json" help:"Output format: ${enum}."`
+	Format   string   `short:"f" default:"text" enum:"text,json,html" help:"Output format: ${enum}."`
 	Output   string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
 	Patterns []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
 	FailOn   string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`

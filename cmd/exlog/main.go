@@ -62,6 +62,7 @@ type globals struct {
 type cli struct {
 	Analyze  analyzeCmd  `cmd:"" help:"Analyze a bundle (zip, folder, files or - for stdin) and report what is wrong."`
 	Patterns patternsCmd `cmd:"" help:"List, show, test and lint patterns."`
+	Serve    serveCmd    `cmd:"" help:"Serve the drag-and-drop page: drop a bundle in the browser, get the report (loopback only by default)."`
 	Index    indexCmd    `cmd:"" help:"Analyze a bundle and send its events, findings and sync sessions to Elasticsearch (or VictoriaLogs)."`
 	Setup    setupCmd    `cmd:"" help:"Install exlog's index templates in Elasticsearch and, with --kibana, its data view and dashboard."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
