@@ -274,6 +274,24 @@ func (l *Library) Overrides() []Override { return l.overrides }
 // conditions the prefilter cannot use).
 func (l *Library) Warnings() Problems { return l.warnings }
 
+// Literals returns the lower-case strings of which every message the
+// pattern's probes (when, and then for sequences) can match contains at
+// least one: the matcher's literal prefilter. ok is false when some probe
+// has no such guarantee and is evaluated for every event. Benchmarks use
+// it to scan for the same signatures with other tools.
+func (p *Pattern) Literals() (lits []string, ok bool) {
+	for _, pr := range []*rule.Probe{p.rule.When, p.rule.Then} {
+		if pr == nil {
+			continue
+		}
+		if pr.Literals == nil {
+			return nil, false
+		}
+		lits = append(lits, pr.Literals...)
+	}
+	return lits, len(lits) > 0
+}
+
 // Format prints a pattern canonically (see syntax.Format): parsing the
 // output yields the same pattern.
 func Format(p *Pattern) string { return syntax.Format(p.ast) }

@@ -333,10 +333,14 @@ func suggestHint(word string, cands []string, fallback string) string {
 	return fallback
 }
 
+// MaxCount bounds "at least N" and "count >= N": the matcher keeps up to
+// N recent events per key to find bursts.
+const MaxCount = 10_000
+
 func (c *checker) count(n *psyntax.Number) int {
 	v, err := strconv.ParseUint(n.Raw, 0, 32)
-	if err != nil || v < 1 || v > 1_000_000 {
-		c.errorf(n.Pos, "use a whole number from 1 to 1000000", "bad count %s", n.Raw)
+	if err != nil || v < 1 || v > MaxCount {
+		c.errorf(n.Pos, fmt.Sprintf("use a whole number from 1 to %d", MaxCount), "bad count %s", n.Raw)
 		return 1
 	}
 	return int(v)
