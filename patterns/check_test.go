@@ -195,3 +195,34 @@ func TestFormatPublic(t *testing.T) {
 		}
 	}
 }
+
+func TestSyntaxAndCheckErrorsTogether(t *testing.T) {
+	src := `pattern a.one {
+  title "t" severity warning remedy "r"
+  match message contains
+}
+pattern a.two {
+  title "t" severity warning remedy "r"
+  match sorce == "x" and message ~ /ab\qc/
+}
+pattern a.three {
+  title "t" severity warning
+  match message contains "x"
+}`
+	ps := problemsOf(t, src)
+	if find(ps, 3, "incomplete match clause") == nil {
+		t.Errorf("syntax error of a.one missing:\n%v", ps)
+	}
+	if p := find(ps, 7, `unknown field "sorce"`); p == nil || p.Col != 9 || !strings.Contains(p.Hint, `"source"`) {
+		t.Errorf("unknown field of a.two missing or wrong:\n%v", ps)
+	}
+	if p := find(ps, 7, `bad regex: invalid escape sequence: \q`); p == nil || p.Col != 39 {
+		t.Errorf("regex error should point at \\q (col 39):\n%v", ps)
+	}
+	if find(ps, 9, "has no remedy") == nil {
+		t.Errorf("missing remedy of a.three not reported:\n%v", ps)
+	}
+	if find(ps, 1, "has no") != nil {
+		t.Errorf("a pattern with a syntax error must not also be blamed for missing clauses:\n%v", ps)
+	}
+}
