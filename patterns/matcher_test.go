@@ -344,3 +344,19 @@ func TestMultiEventExamples(t *testing.T) {
 		t.Fatalf("a wrong example passed: %v", r)
 	}
 }
+
+func TestDistinctKeysAreBounded(t *testing.T) {
+	l := mustLoad(t, `pattern net.k { `+header+` match message ~ /host (?P<h>\S+) down/ key h }`)
+	m := l.NewMatcher()
+	for i := 0; i < 5000; i++ {
+		m.Observe(ev(time.Duration(i)*time.Second, event.Error, fmt.Sprintf("host h%d down", i)))
+	}
+	fs, _ := m.Finish(win(0, 2*time.Hour))
+	total := 0
+	for _, f := range fs {
+		total += f.Count
+	}
+	if len(fs) > 1001 || total != 5000 {
+		t.Fatalf("%d findings, total count %d", len(fs), total)
+	}
+}

@@ -327,8 +327,20 @@ func (st *patState) keyOf(ctx *rule.Ctx) string {
 	return v
 }
 
+// MaxKeys bounds the distinct keys (findings) one pattern tracks; later
+// new keys are pooled under OtherKey so memory stays bounded whatever the
+// input.
+const (
+	MaxKeys  = 1000
+	OtherKey = "(other values)"
+)
+
 func (st *patState) agg(key string) *agg {
 	a := st.aggs[key]
+	if a == nil && len(st.aggs) >= MaxKeys {
+		key = OtherKey
+		a = st.aggs[key]
+	}
 	if a == nil {
 		a = &agg{key: key, lastCounted: -1}
 		a.esc = make([]escTrack, len(st.p.Escalate))
