@@ -59,6 +59,9 @@ func TestCorpus(t *testing.T) {
 				return err
 			}
 			rel, _ := filepath.Rel(committed, p)
+			if filepath.Base(p) == "expected.json" { // golden reports come from exlog, not the generator
+				return nil
+			}
 			if _, ok := want[filepath.ToSlash(rel)]; !ok {
 				t.Errorf("%s: not produced by the generator (stale file?)", rel)
 			}
