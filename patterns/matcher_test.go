@@ -360,3 +360,32 @@ func TestDistinctKeysAreBounded(t *testing.T) {
 		t.Fatalf("%d findings, total count %d", len(fs), total)
 	}
 }
+
+// Sequence state must not grow with the number of activities.
+func TestSequenceMemoryIsBounded(t *testing.T) {
+	l := mustLoad(t, `pattern s.q { `+header+` match message contains "begin" not followed by message contains "end" within 1m on activity }`)
+	m := l.NewMatcher()
+	n := 200_000
+	for i := 0; i < n; i++ {
+		var g event.GUID
+		g[0], g[1], g[2] = byte(i), byte(i>>8), byte(i>>16)
+		at := time.Duration(i) * time.Second
+		b := ev(at, event.Start, "begin")
+		b.Activity = g
+		m.Observe(b)
+		if i%2 == 0 {
+			e := ev(at+time.Second, event.Stop, "end")
+			e.Activity = g
+			m.Observe(e)
+		}
+	}
+	st := m.m.State(0)
+	t.Logf("state %+v", st)
+	if st.ByOn > 10_000 || st.LastThen > 10_000 {
+		t.Fatalf("sequence state grew: %+v", st)
+	}
+	fs, _ := m.Finish(win(0, time.Duration(n)*time.Second+time.Hour))
+	if len(fs) != 1 || fs[0].Count != n/2 {
+		t.Fatalf("want %d unfinished, got %+v", n/2, fs)
+	}
+}

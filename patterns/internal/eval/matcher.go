@@ -62,19 +62,20 @@ type probeRef struct {
 // Matcher evaluates a set of patterns over events. Not safe for
 // concurrent use; create one per analysis. Patterns are shared, read-only.
 type Matcher struct {
-	pats   []*rule.Pattern
-	probes []probeRef // per pattern: Then before When
-	always []int32    // probes without literals: evaluated for every event
-	pf     *prefilter
-	stamp  []uint32
-	gen    uint32
-	cands  []int32
-	ctx    rule.Ctx
-	state  []*patState
-	mark   time.Time // latest event time seen
-	hasSeq bool
-	seqQ   []*pending // pending sequence starts of all patterns, in arrival order
-	events int64
+	pats    []*rule.Pattern
+	probes  []probeRef // per pattern: Then before When
+	always  []int32    // probes without literals: evaluated for every event
+	pf      *prefilter
+	stamp   []uint32
+	gen     uint32
+	cands   []int32
+	ctx     rule.Ctx
+	state   []*patState
+	mark    time.Time // latest event time seen
+	hasSeq  bool
+	seqQ    []*pending // pending sequence starts of all patterns, in arrival order
+	expired int        // starts fired since the last sweep of byOn
+	events  int64
 }
 
 // New builds a matcher for pats (the prefilter is built here; share the
@@ -498,6 +499,15 @@ func (st *patState) onOf(ctx *rule.Ctx) string {
 
 func (st *patState) then(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 	on := st.onOf(ctx)
+	if len(st.lastThen) >= 4096 {
+		// Only a start arriving within slack after its end needs these;
+		// forget older ones so memory does not grow with activities.
+		for k, t := range st.lastThen {
+			if t.Before(m.mark.Add(-slack)) {
+				delete(st.lastThen, k)
+			}
+		}
+	}
 	if lt, ok := st.lastThen[on]; !ok || e.Time.After(lt) {
 		st.lastThen[on] = e.Time
 	}
@@ -508,7 +518,11 @@ func (st *patState) then(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 			p.done = true
 		}
 	}
-	st.byOn[on] = compact(list)
+	if list = compact(list); len(list) == 0 {
+		delete(st.byOn, on)
+	} else {
+		st.byOn[on] = list
+	}
 }
 
 // expire fires pending sequence starts whose wait ended before now.
@@ -529,6 +543,19 @@ func (m *Matcher) expire(now time.Time) {
 	if i > 0 {
 		clear(q[:i])
 		m.seqQ = q[i:]
+	}
+	if m.expired += i; m.expired >= 4096 {
+		// Drop lists that hold only fired starts (keys never followed).
+		m.expired = 0
+		for _, st := range m.state {
+			for k, list := range st.byOn {
+				if list = compact(list); len(list) == 0 {
+					delete(st.byOn, k)
+				} else {
+					st.byOn[k] = list
+				}
+			}
+		}
 	}
 }
 
@@ -707,4 +734,13 @@ func fmtDur(d time.Duration) string {
 		return fmt.Sprintf("%dh", h)
 	}
 	return fmt.Sprintf("%dm", mi)
+}
+
+// StateSize reports the sizes of a pattern's sequence tables (tests).
+type StateSize struct{ ByOn, LastThen, Pending int }
+
+// State returns the state sizes of pattern i (for memory tests).
+func (m *Matcher) State(i int) StateSize {
+	st := m.state[i]
+	return StateSize{ByOn: len(st.byOn), LastThen: len(st.lastThen), Pending: len(m.seqQ)}
 }
