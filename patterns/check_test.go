@@ -226,3 +226,33 @@ pattern a.three {
 		t.Errorf("a pattern with a syntax error must not also be blamed for missing clauses:\n%v", ps)
 	}
 }
+
+// Pattern files written on Windows: CRLF, UTF-8 BOM, UTF-16 with BOM.
+func TestWindowsEncodings(t *testing.T) {
+	src := "pattern a.b {\n  title \"Müller {n}\"\n  severity info\n  remedy \"r\"\n  match message ~ /user (?P<n>\\S+) jürgen/i # comment\n  example match \"USER x JÜRGEN\"\n  example nomatch \"user x\"\n}\n"
+	crlf := strings.ReplaceAll(src, "\n", "\r\n")
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range crlf {
+		utf16le = append(utf16le, byte(r), byte(r>>8)) // all runes here are in the BMP
+	}
+	variants := map[string][]byte{
+		"crlf.exlog":    []byte(crlf),
+		"bom.exlog":     append([]byte{0xEF, 0xBB, 0xBF}, crlf...),
+		"utf16le.exlog": utf16le,
+	}
+	for name, data := range variants {
+		fsys := fstest.MapFS{"p/" + name: {Data: data}}
+		l, err := LoadFS(fsys, "p")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, r := range l.Test() {
+			if !r.Passed() {
+				t.Errorf("%s: %s", name, r)
+			}
+		}
+		if p := l.Pattern("a.b"); p == nil || p.Title != "Müller {n}" {
+			t.Errorf("%s: title %v", name, p)
+		}
+	}
+}

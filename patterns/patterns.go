@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"exlog/event"
 	"exlog/patterns/internal/check"
@@ -136,6 +137,27 @@ func LoadSource(name, src string) (*Library, error) {
 
 type file struct{ name, src string }
 
+// decodeText accepts what Windows editors write: UTF-8 with or without a
+// BOM, and UTF-16 (LE or BE) with a BOM. CRLF needs no conversion.
+func decodeText(b []byte) string {
+	switch {
+	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
+		return string(b[3:])
+	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+		le := b[0] == 0xFF
+		u := make([]uint16, 0, len(b)/2)
+		for i := 2; i+1 < len(b); i += 2 {
+			if le {
+				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+			} else {
+				u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+			}
+		}
+		return string(utf16.Decode(u))
+	}
+	return string(b)
+}
+
 type loader struct {
 	probs     Problems
 	pats      []*Pattern
@@ -163,7 +185,7 @@ func (ld *loader) layerFS(fsys fs.FS, dir string, builtin bool) {
 			ld.fail(n, "cannot read: "+err.Error(), "")
 			continue
 		}
-		files = append(files, file{name: n, src: string(b)})
+		files = append(files, file{name: n, src: decodeText(b)})
 	}
 	ld.layer(files, builtin)
 }
@@ -197,7 +219,7 @@ func (ld *loader) layerDir(dir string) {
 			ld.fail(n, "cannot read: "+err.Error(), "")
 			continue
 		}
-		files = append(files, file{name: n, src: string(b)})
+		files = append(files, file{name: n, src: decodeText(b)})
 	}
 	ld.layer(files, false)
 }
