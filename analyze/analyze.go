@@ -409,11 +409,17 @@ func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
 	}
 	a.tzOffsets[e.TZOffset] = true
 	if e.PID != 0 {
-		a.pids[fmt.Sprintf("%s/%d", e.Host, e.PID)] = true
-		if old, ok := lastPID[e.Host]; ok && old != e.PID {
+		// A restart is a process of the same name on the same host with a
+		// PID not seen before; two processes writing at once (the service
+		// and its configuration tool, a GUID-prefixed file) are not restarts.
+		proc, _ := e.Field(event.FieldProcessName)
+		key := e.Host + "\x00" + proc
+		run := fmt.Sprintf("%s/%s/%d", e.Host, proc, e.PID)
+		if old, ok := lastPID[key]; ok && old != e.PID && !a.pids[run] {
 			a.restarts = append(a.restarts, restart{Time: e.Time, Host: e.Host, OldPID: old, NewPID: e.PID, Origin: e.Origin.String()})
 		}
-		lastPID[e.Host] = e.PID
+		a.pids[run] = true
+		lastPID[key] = e.PID
 	}
 }
 
@@ -466,12 +472,7 @@ func (a *run) assemble() *report.Report {
 		r.Summary.Gaps = []report.Gap{}
 	}
 
-	verbose := true
-	for _, t := range a.tracing {
-		if t.Tracing != nil && !t.Tracing.Verbose {
-			verbose = false
-		}
-	}
+	verbose := a.verbose()
 	a.syncs = a.sessions.Finish(a.traceFirst, a.traceLast)
 	r.Syncs = append(r.Syncs, a.syncs...)
 

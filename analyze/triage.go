@@ -105,13 +105,42 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 	return v
 }
 
-// firstSentence keeps a remedy's first sentence: one line per next step.
+// firstSentence keeps a remedy short enough for one line per next step:
+// its first two sentences (the first often only names the cause).
 func firstSentence(s string) string {
 	s = strings.TrimSpace(s)
+	if i := strings.Index(s, ". "); i > 0 && i < 80 {
+		if j := strings.Index(s[i+2:], ". "); j > 0 {
+			return s[:i+2+j+1]
+		}
+		return s
+	}
 	if i := strings.Index(s, ". "); i > 0 {
 		s = s[:i+1]
 	}
 	return s
+}
+
+// humanDur prints "11h27m" / "3d 2h" / "45m".
+func humanDur(d time.Duration) string {
+	d = d.Round(time.Minute)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dm", int(d/time.Minute))
+}
+
+// verbose reports whether the tracing config (if any) logs at Verbose.
+func (a *run) verbose() bool {
+	for _, t := range a.tracing {
+		if t.Tracing != nil && !t.Tracing.Verbose {
+			return false
+		}
+	}
+	return true
 }
 
 var casServerRe = regexp.MustCompile(`(?i)PowerShellExchangeServer:\s*<?\s*Name=([^>'\s,]+)`)
@@ -139,8 +168,11 @@ func (a *run) changes() []report.Change {
 			Origin: rs.Origin})
 	}
 	for _, g := range a.gaps {
+		if !a.verbose() {
+			break // below Verbose the connector is silent for hours by design
+		}
 		out = append(out, report.Change{Time: g.Start, Kind: "gap",
-			Text:   fmt.Sprintf("no trace records for %s", time.Duration(g.DurationS*float64(time.Second)).Round(time.Minute)),
+			Text:   fmt.Sprintf("no trace records for %s (service stopped, server down, or logs missing)", humanDur(time.Duration(g.DurationS*float64(time.Second)))),
 			Origin: g.AfterInput})
 	}
 	last := ""
@@ -275,13 +307,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		out = append(out, report.CollectItem{What: "the tracing configuration", Why: "the listener level decides which messages were logged",
 			Command: `Copy-Item "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\TracingConfiguration.xml" .`})
 	}
-	verbose := true
-	for _, t := range a.tracing {
-		if t.Tracing != nil && !t.Tracing.Verbose {
-			verbose = false
-		}
-	}
-	if !verbose {
+	if !a.verbose() {
 		out = append(out, report.CollectItem{What: "verbose trace logs", Why: "the listener is below Verbose: sync messages are not logged",
 			Command: `In TracingConfiguration.xml set SourceLevel="Verbose ActivityTracing", then Restart-Service WIEC, force a full sync from the Intune console, and collect the Logs folder again`})
 	}

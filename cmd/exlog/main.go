@@ -60,14 +60,15 @@ type globals struct {
 }
 
 type cli struct {
-	Analyze  analyzeCmd  `cmd:"" help:"Analyze a bundle (zip, folder, files or - for stdin) and report what is wrong."`
-	Patterns patternsCmd `cmd:"" help:"List, show, test and lint patterns."`
-	Serve    serveCmd    `cmd:"" help:"Serve the drag-and-drop page: drop a bundle in the browser, get the report (loopback only by default)."`
-	Index    indexCmd    `cmd:"" help:"Analyze a bundle and send its events, findings and sync sessions to Elasticsearch (or VictoriaLogs)."`
-	Setup    setupCmd    `cmd:"" help:"Install exlog's index templates in Elasticsearch and, with --kibana, its data view and dashboard."`
-	Version  versionCmd  `cmd:"" help:"Print the version."`
-	Help     helpCmd     `cmd:"" help:"Show help for a command."`
-	Drop     dropCmd     `cmd:"" default:"withargs" hidden:"" help:"Analyze PATH, print the verdict and write PATH.exlog.html (what Windows runs when a bundle is dropped on exlog.exe)."`
+	Analyze       analyzeCmd       `cmd:"" help:"Analyze a bundle (zip, folder, files or - for stdin) and report what is wrong."`
+	Patterns      patternsCmd      `cmd:"" help:"List, show, test and lint patterns."`
+	Serve         serveCmd         `cmd:"" help:"Serve the drag-and-drop page: drop a bundle in the browser, get the report (loopback only by default)."`
+	Index         indexCmd         `cmd:"" help:"Analyze a bundle and send its events, findings and sync sessions to Elasticsearch (or VictoriaLogs)."`
+	Setup         setupCmd         `cmd:"" help:"Install exlog's index templates in Elasticsearch and, with --kibana, its data view and dashboard."`
+	CollectScript collectScriptCmd `cmd:"" name:"collect-script" help:"Print a PowerShell script that gathers the evidence exlog reads into one zip."`
+	Version       versionCmd       `cmd:"" help:"Print the version."`
+	Help          helpCmd          `cmd:"" help:"Show help for a command."`
+	Drop          dropCmd          `cmd:"" default:"withargs" hidden:"" help:"Analyze PATH, print the verdict and write PATH.exlog.html (what Windows runs when a bundle is dropped on exlog.exe)."`
 }
 
 const description = `exlog diagnoses the Microsoft Intune on-premises Exchange Connector from the
