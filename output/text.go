@@ -25,6 +25,7 @@ func Text(w io.Writer, r *report.Report, opt Options) error {
 	t.environment(r)
 	t.inventory(r)
 	t.collect(r)
+	t.unmatched(r)
 	t.inputs(r)
 	t.skipped(r)
 	t.warnings(r)
@@ -265,36 +266,167 @@ func (t *textWriter) syncs(r *report.Report) {
 		return
 	}
 	t.section("SYNCS")
-	var full, quick, bad []report.Sync
-	var lastFull *report.Sync
-	for i, s := range r.Syncs {
-		if s.Kind == "full" {
-			full = append(full, s)
-			if s.Status == "completed" {
-				lastFull = &r.Syncs[i]
-			}
-		} else {
-			quick = append(quick, s)
+	if c := r.Cadence; c != nil {
+		line := fmt.Sprintf("%s, %s", plural(c.FullSyncs, "full sync", "full syncs"), plural(c.QuickSyncs, "quick sync", "quick syncs"))
+		if c.QuickMedianS != nil {
+			line += fmt.Sprintf("; quick syncs every %s (median)", fmtDur(time.Duration(*c.QuickMedianS*float64(time.Second))))
 		}
-		if s.Status != "completed" {
-			bad = append(bad, s)
+		if len(c.FullTimesOfDay) > 0 {
+			line += "; full syncs start at " + strings.Join(uniqueStrings(c.FullTimesOfDay, 4), ", ") + " UTC"
+		}
+		t.f("%s\n", line)
+	}
+	var lastFull *report.Sync
+	for i := range r.Syncs {
+		if s := &r.Syncs[i]; s.Kind == "full" && s.Status == "completed" {
+			lastFull = s
 		}
 	}
-	t.f("%s, %s\n", plural(len(full), "full sync", "full syncs"), plural(len(quick), "quick sync", "quick syncs"))
 	if lastFull != nil && lastFull.End != nil {
 		age := ""
-		if r.Summary.Last != nil {
-			age = fmt.Sprintf(" (%s before the end of the logs)", fmtDur(r.Summary.Last.Sub(*lastFull.End)))
+		if c := r.Summary.Covered; c != nil {
+			age = fmt.Sprintf(" (%s before the end of the logs)", fmtDur(c.End.Sub(*lastFull.End)))
 		}
 		t.f("Last completed full sync: %s%s\n", fmtTime(lastFull.End), age)
 	} else {
 		t.f("Last completed full sync: none in the logs\n")
 	}
-	if len(bad) > 0 {
-		t.f("Not completed:\n")
-		for _, s := range bad {
-			t.f("  %-5s %s  %-10s %s\n", s.Kind, fmtTime(&s.Start), s.Status, s.Reason)
+	slow := map[time.Time]bool{}
+	for _, f := range r.Findings {
+		if f.ID == "sync.slow" {
+			for _, ev := range f.Evidence {
+				if ev.Time != nil {
+					slow[ev.Time.UTC()] = true
+				}
+			}
 		}
+	}
+	var odd []report.Sync
+	for _, s := range r.Syncs {
+		if s.Status != "completed" || slow[s.Start.UTC()] {
+			odd = append(odd, s)
+		}
+	}
+	if len(odd) > 0 {
+		t.f("Sessions to look at:\n")
+		t.f("  %-5s  %-20s  %9s  %-10s  %s\n", "KIND", "START", "DURATION", "STATUS", "WHY")
+		for i, s := range odd {
+			if i == 12 {
+				t.f("  … %d more\n", len(odd)-12)
+				break
+			}
+			dur := "-"
+			if s.DurationS != nil {
+				dur = fmtDur(time.Duration(*s.DurationS * float64(time.Second)))
+			}
+			why := s.Reason
+			if slow[s.Start.UTC()] && s.Status == "completed" {
+				why = "much slower than its peers"
+			}
+			status := s.Status
+			if status != "completed" {
+				status = t.p.c("31", fmt.Sprintf("%-10s", status))
+			} else {
+				status = fmt.Sprintf("%-10s", status)
+			}
+			t.f("  %-5s  %-20s  %9s  %s  %s\n", s.Kind, fmtTime(&s.Start), dur, status, oneLine(why, 70))
+		}
+	}
+	t.timeline(r)
+}
+
+func uniqueStrings(ss []string, max int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] && len(out) < max {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// timeline draws the covered window one line per day, one column per
+// hour: F a full sync started, q a quick sync, x one that failed or never
+// completed, · records and no sync start, - a gap of over an hour without
+// records, blank outside the logs.
+func (t *textWriter) timeline(r *report.Report) {
+	c := r.Summary.Covered
+	if c == nil {
+		return
+	}
+	first := c.Start.UTC().Truncate(24 * time.Hour)
+	days := int(c.End.UTC().Sub(first)/(24*time.Hour)) + 1
+	if days > 45 {
+		first = c.End.UTC().Truncate(24*time.Hour).AddDate(0, 0, -44)
+		days = 45
+	}
+	cells := make([][]byte, days)
+	for d := range cells {
+		cells[d] = make([]byte, 24)
+		for h := range cells[d] {
+			at := first.Add(time.Duration(d*24+h) * time.Hour)
+			cells[d][h] = ' '
+			if !at.Add(time.Hour).Before(c.Start) && !at.After(c.End) {
+				cells[d][h] = '.'
+			}
+			for _, g := range r.Summary.Gaps {
+				if !at.Before(g.Start) && !at.Add(time.Hour).After(g.End) {
+					cells[d][h] = '-'
+				}
+			}
+		}
+	}
+	mark := func(at time.Time, ch byte) {
+		off := at.UTC().Sub(first)
+		if off < 0 {
+			return
+		}
+		d, h := int(off/(24*time.Hour)), int(off%(24*time.Hour)/time.Hour)
+		if d >= days {
+			return
+		}
+		cur := cells[d][h]
+		if cur == 'x' || (cur == 'F' && ch == 'q') {
+			return
+		}
+		cells[d][h] = ch
+	}
+	for _, s := range r.Syncs {
+		ch := byte('q')
+		if s.Kind == "full" {
+			ch = 'F'
+		}
+		if s.Status != "completed" {
+			ch = 'x'
+		}
+		mark(s.Start, ch)
+	}
+	t.f("Timeline (UTC; F full, q quick, x failed/unfinished, . logged, - gap):\n")
+	t.f("              00    03    06    09    12    15    18    21\n")
+	for d, row := range cells {
+		var b strings.Builder
+		for _, ch := range row {
+			s := string(ch)
+			if ch == '.' {
+				s = "·"
+			}
+			switch ch {
+			case 'F':
+				s = t.p.c("1;32", s)
+			case 'q':
+				s = t.p.c("36", s)
+			case 'x':
+				s = t.p.c("1;31", s)
+			case '-':
+				s = t.p.c("31", s)
+			case '.':
+				s = t.p.dim(s)
+			}
+			b.WriteString(s + " ")
+		}
+		t.f("  %s  %s\n", first.AddDate(0, 0, d).Format("2006-01-02"), strings.TrimRight(b.String(), " "))
 	}
 }
 
@@ -413,4 +545,23 @@ func (t *textWriter) warnings(r *report.Report) {
 			shown++
 		}
 	}
+}
+
+// unmatched lists the Error/Warning/Critical message templates no pattern
+// explained: what the library does not know yet.
+func (t *textWriter) unmatched(r *report.Report) {
+	if len(r.Unmatched) == 0 {
+		return
+	}
+	total := r.Summary.Extra["unmatched_messages"]
+	title := "UNEXPLAINED ERRORS"
+	if total != "" {
+		title += fmt.Sprintf(" (%s messages of %s templates no pattern knows)", total, r.Summary.Extra["unmatched_templates"])
+	}
+	t.section(title)
+	for _, u := range r.Unmatched {
+		t.f("  %6s × %-8s %s\n", thousands(u.Count), u.Type, oneLine(u.Template, 140))
+		t.f("           %s %s\n", t.p.dim("e.g. "+u.Origin), t.p.dim(oneLine(u.Example, 100)))
+	}
+	t.f("  %s\n", t.p.dim("Turn them into patterns: exlog patterns suggest PATH > my-patterns/suggested.exlog"))
 }
