@@ -96,8 +96,8 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 			v.Reasons = append(v.Reasons, "but no sync was seen in the logs, so the schedule could not be judged")
 		}
 	}
-	for _, c := range r.Collect {
-		if len(v.NextSteps) >= 6 {
+	for i, c := range r.Collect {
+		if len(v.NextSteps) >= 6 || i == 3 {
 			break
 		}
 		v.NextSteps = append(v.NextSteps, "Collect "+c.What+": "+c.Command)

@@ -63,6 +63,7 @@ type Report struct {
 	Skipped   []Skipped  `json:"skipped"`
 	Summary   Summary    `json:"summary"`
 	Syncs     []Sync     `json:"syncs"`
+	Cadence   *Cadence   `json:"cadence,omitempty"`
 	Findings  []Finding  `json:"findings"`
 	Inventory *Inventory `json:"inventory,omitempty"`
 
@@ -175,11 +176,15 @@ type Summary struct {
 	// Covered is the window of the trace logs (first and last trace
 	// record): what the sync schedule is judged on. Event-log exports often
 	// reach further back; First/Last above span every record.
-	Covered *Window           `json:"covered"`
-	Gaps    []Gap             `json:"gaps"` // stretches longer than an hour without any trace record
-	Types   map[string]int    `json:"types,omitempty"`
-	Formats map[string]int    `json:"formats,omitempty"` // inputs by format
-	Extra   map[string]string `json:"extra,omitempty"`
+	Covered *Window        `json:"covered"`
+	Gaps    []Gap          `json:"gaps"` // stretches longer than an hour without any trace record
+	Types   map[string]int `json:"types,omitempty"`
+	Formats map[string]int `json:"formats,omitempty"` // inputs by format
+	// Duplicates counts event-log records found in more than one export
+	// (e.g. the same System log saved as XML and as text): read, counted
+	// here, analysed once.
+	Duplicates int               `json:"duplicates,omitempty"`
+	Extra      map[string]string `json:"extra,omitempty"`
 }
 
 // Window is a span of time.
@@ -211,6 +216,14 @@ type Sync struct {
 	Reason         string     `json:"reason,omitempty"`
 	Origin         string     `json:"origin"`
 	Evidence       []Evidence `json:"evidence,omitempty"`
+}
+
+// Cadence is the sync schedule observed in the logs (not assumed).
+type Cadence struct {
+	FullSyncs      int      `json:"full_syncs"`
+	QuickSyncs     int      `json:"quick_syncs"`
+	QuickMedianS   *float64 `json:"quick_median_interval_s"` // null with fewer than two quick syncs
+	FullTimesOfDay []string `json:"full_times_of_day"`       // "02:15" UTC, in start order
 }
 
 // Finding is one detected problem (or informational fact).

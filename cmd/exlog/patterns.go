@@ -13,10 +13,18 @@ import (
 )
 
 type patternsCmd struct {
-	List patternsListCmd `cmd:"" help:"List every pattern: id, severity, title and source file."`
-	Show patternsShowCmd `cmd:"" help:"Print one pattern in canonical form."`
-	Test patternsTestCmd `cmd:"" help:"Run every inline example (the library's, or those in DIR)."`
-	Lint patternsLintCmd `cmd:"" help:"Check pattern files without running them."`
+	List   patternsListCmd   `cmd:"" help:"List every pattern: id, severity, title and source file."`
+	Show   patternsShowCmd   `cmd:"" help:"Print one pattern in canonical form."`
+	Test   patternsTestCmd   `cmd:"" help:"Run every inline example (the library's, or those in DIR)."`
+	Lint   patternsLintCmd   `cmd:"" help:"Check pattern files without running them."`
+	Syntax patternsSyntaxCmd `cmd:"" help:"Describe the pattern language."`
+}
+
+type patternsSyntaxCmd struct{}
+
+func (patternsSyntaxCmd) Run(g *globals) error {
+	fmt.Fprint(g.Stdout, patterns.Help)
+	return nil
 }
 
 type patternsListCmd struct {
