@@ -204,7 +204,9 @@ func (r *Redactor) WriteMapFile(path string) error {
 	return f.Close()
 }
 
-func isUnsupported(err error) bool { return err != nil && strings.Contains(err.Error(), "not supported") }
+func isUnsupported(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "not supported")
+}
 
 // Originals lists every learned original value (lower case for most
 // kinds), for tests that check none survives.
