@@ -320,7 +320,7 @@ const (
 	tlRight   = 8.0
 	tlLaneH   = 26.0
 	tlTop     = 8.0
-	tlMinW    = 2.5 // narrowest mark still visible
+	tlMinW    = 4 // narrowest mark still visible
 	tlMaxGrid = 400 // grid lines per lane, beyond which the grid is dropped
 )
 
@@ -358,9 +358,10 @@ type tlBox struct {
 }
 
 type tlTick struct {
-	X     float64
-	Label string
-	Major bool
+	X      float64
+	Label  string
+	Major  bool
+	Anchor string // text-anchor: labels near an edge stay inside the drawing
 }
 
 type tlLine struct {
@@ -522,7 +523,7 @@ func gridLines(anchor time.Time, step time.Duration, start, end time.Time, x fun
 		if t.Before(start) {
 			continue
 		}
-		out = append(out, tlLine{X: x(t), Y1: y1, Y2: y2, Class: "cadence"})
+		out = append(out, tlLine{X: x(t), Y1: y1 - 3, Y2: y2 + 3, Class: "cadence"})
 	}
 	return out
 }
@@ -549,10 +550,19 @@ func ticks(start, end time.Time, x func(time.Time) float64) []tlTick {
 	for ; !t.After(end); t = t.Add(step) {
 		major := t.Hour() == 0 && t.Minute() == 0
 		label := t.Format("15:04")
-		if major || step >= 24*time.Hour {
+		switch {
+		case major || step >= 24*time.Hour:
 			label = t.Format("Jan 2")
+		case len(out) == 0: // the first tick says which day
+			label = t.Format("Jan 2 15:04")
 		}
-		out = append(out, tlTick{X: x(t), Label: label, Major: major})
+		tk := tlTick{X: x(t), Label: label, Major: major, Anchor: "middle"}
+		if tk.X < tlLeft+40 {
+			tk.Anchor = "start"
+		} else if tk.X > tlWidth-tlRight-40 {
+			tk.Anchor = "end"
+		}
+		out = append(out, tk)
 	}
 	return out
 }
