@@ -320,7 +320,7 @@ const (
 	tlRight   = 8.0
 	tlLaneH   = 26.0
 	tlTop     = 8.0
-	tlMinW    = 4 // narrowest mark still visible
+	tlMinW    = 4   // narrowest mark still visible
 	tlMaxGrid = 400 // grid lines per lane, beyond which the grid is dropped
 )
 
