@@ -257,9 +257,9 @@ func ParseGUID(s []byte) (GUID, bool) {
 		return g, false
 	}
 	j := 0
-	for i := 0; i < 36; {
-		if s[i] == '-' {
-			i++
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i-- // skip the dash: the next pair starts one further on
 			continue
 		}
 		hi, ok1 := unhex(s[i])
@@ -269,7 +269,6 @@ func ParseGUID(s []byte) (GUID, bool) {
 		}
 		g[j] = hi<<4 | lo
 		j++
-		i += 2
 	}
 	return g, true
 }
