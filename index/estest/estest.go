@@ -1,0 +1,561 @@
+// Package estest is a protocol-faithful stand-in for Elasticsearch and
+// Kibana, for tests: the endpoints exlog uses, with Elasticsearch's own
+// rules (product header, data streams that accept only "create" and need
+// @timestamp, 409 on a duplicate _id, template validation, mappings
+// enforced) and injectable faults (item-level 429s, whole-request 5xx,
+// 413, dropped connections, a mapping error on chosen documents).
+//
+// It keeps everything in memory; it is not a search engine. All methods
+// are safe for concurrent use.
+package estest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Faults choose how the server misbehaves. The zero value behaves.
+type Faults struct {
+	// Reject429 selects documents (by _id) whose first Reject429Times
+	// create attempts get an item-level 429 es_rejected_execution_exception
+	// while the rest of the request succeeds.
+	Reject429      func(id string) bool
+	Reject429Times int // 0 means 1
+
+	// FailStatus answers whole bulk requests with this status (502, 503,
+	// 504, 500, 429): the first FailFirst requests, and every FailEvery-th.
+	FailStatus int
+	FailFirst  int
+	FailEvery  int
+
+	// MaxContentLength answers bulk requests with a larger body with 413,
+	// as http.max_content_length does. 0: no limit.
+	MaxContentLength int
+
+	// DropEvery closes the connection of every DropEvery-th bulk request
+	// without answering; with DropAfterStore the documents were stored
+	// first (the client cannot know which happened).
+	DropEvery      int
+	DropAfterStore bool
+
+	// MappingError selects documents refused with 400
+	// document_parsing_exception, as a field of the wrong type would be.
+	MappingError func(id string, source []byte) bool
+}
+
+// Options configure a Server.
+type Options struct {
+	// Credentials required on every request when set: an API key
+	// (Authorization: ApiKey <APIKey>) or basic auth.
+	APIKey   string
+	User     string
+	Password string
+	Faults   Faults
+}
+
+// Stats count what the server saw.
+type Stats struct {
+	BulkRequests   int
+	BulkItems      int
+	Created        int
+	Conflicts      int
+	Rejected429    int
+	FailedRequests int // answered with Faults.FailStatus
+	TooLarge       int
+	Dropped        int
+	MappingErrors  int
+}
+
+// Server is the fake. ES and Kibana listen on separate ports.
+type Server struct {
+	ES     *httptest.Server
+	Kibana *httptest.Server
+
+	opt Options
+
+	mu         sync.Mutex
+	faults     Faults
+	streams    map[string]*stream
+	index      map[string]json.RawMessage // index templates by name
+	component  map[string]json.RawMessage // component templates by name
+	objects    map[string]savedObject     // Kibana saved objects by type/id
+	rejections map[string]int             // 429s given per _id
+	stats      Stats
+	seq        int64
+}
+
+type stream struct {
+	name       string
+	dataStream bool
+	docs       map[string]json.RawMessage
+}
+
+// New starts a server; Close stops it.
+func New(opt Options) *Server {
+	s := &Server{opt: opt, faults: opt.Faults, streams: map[string]*stream{}, index: map[string]json.RawMessage{},
+		component: map[string]json.RawMessage{}, objects: map[string]savedObject{}, rejections: map[string]int{}}
+	s.ES = httptest.NewServer(http.HandlerFunc(s.serveES))
+	s.Kibana = httptest.NewServer(http.HandlerFunc(s.serveKibana))
+	return s
+}
+
+// Close stops both listeners.
+func (s *Server) Close() {
+	s.ES.Close()
+	s.Kibana.Close()
+}
+
+// SetFaults replaces the faults (and forgets past 429 rejections).
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+	s.rejections = map[string]int{}
+}
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// Count is the number of documents stored in the named stream or index.
+func (s *Server) Count(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.streams[name]; st != nil {
+		return len(st.docs)
+	}
+	return 0
+}
+
+// Docs returns a copy of the stored documents of a stream by _id.
+func (s *Server) Docs(name string) map[string]json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]json.RawMessage{}
+	if st := s.streams[name]; st != nil {
+		for k, v := range st.docs {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Streams lists the names of the streams and indices that hold documents.
+func (s *Server) Streams() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for n := range s.streams {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsDataStream reports whether name was created as a data stream.
+func (s *Server) IsDataStream(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.streams[name]
+	return st != nil && st.dataStream
+}
+
+// IndexTemplate returns the stored index template body, if any.
+func (s *Server) IndexTemplate(name string) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.index[name]
+	return t, ok
+}
+
+// SavedObject returns a stored Kibana saved object.
+func (s *Server) SavedObject(typ, id string) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[typ+"/"+id]
+	return o.raw, ok
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.opt.APIKey == "" && s.opt.User == "" {
+		return true
+	}
+	h := r.Header.Get("Authorization")
+	// The scheme is case-insensitive: the Go client sends "APIKey",
+	// Kibana's docs write "ApiKey".
+	if scheme, key, ok := strings.Cut(h, " "); ok && s.opt.APIKey != "" && strings.EqualFold(scheme, "ApiKey") && key == s.opt.APIKey {
+		return true
+	}
+	if s.opt.User != "" {
+		u, p, ok := r.BasicAuth()
+		return ok && u == s.opt.User && p == s.opt.Password
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// esError writes Elasticsearch's error envelope.
+func esError(w http.ResponseWriter, status int, typ, reason string) {
+	writeJSON(w, status, map[string]any{
+		"error":  map[string]any{"root_cause": []any{map[string]string{"type": typ, "reason": reason}}, "type": typ, "reason": reason},
+		"status": status,
+	})
+}
+
+func (s *Server) serveES(w http.ResponseWriter, r *http.Request) {
+	// Every answer of a real cluster carries the product header; the
+	// official client refuses a server without it.
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="security" charset="UTF-8"`)
+		esError(w, http.StatusUnauthorized, "security_exception", "missing authentication credentials for REST request ["+r.URL.Path+"]")
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		writeJSON(w, 200, map[string]any{
+			"name": "estest", "cluster_name": "exlog-test", "cluster_uuid": "estest",
+			"version": map[string]any{"number": "8.19.0", "build_flavor": "default", "lucene_version": "9.12.0",
+				"minimum_wire_compatibility_version": "7.17.0", "minimum_index_compatibility_version": "7.0.0"},
+			"tagline": "You Know, for Search",
+		})
+	case parts[len(parts)-1] == "_bulk" && (r.Method == http.MethodPost || r.Method == http.MethodPut):
+		def := ""
+		if len(parts) == 2 {
+			def = parts[0]
+		}
+		s.bulk(w, r, def)
+	case len(parts) == 2 && parts[0] == "_index_template":
+		s.template(w, r, s.index, parts[1], "index_templates", "index_template")
+	case len(parts) == 2 && parts[0] == "_component_template":
+		s.template(w, r, s.component, parts[1], "component_templates", "component_template")
+	case len(parts) == 2 && parts[1] == "_refresh":
+		writeJSON(w, 200, map[string]any{"_shards": map[string]int{"total": 1, "successful": 1, "failed": 0}})
+	case len(parts) == 2 && parts[1] == "_count":
+		s.count(w, r, parts[0])
+	case len(parts) == 2 && parts[0] == "_data_stream" && r.Method == http.MethodGet:
+		s.getDataStream(w, parts[1])
+	default:
+		esError(w, http.StatusBadRequest, "illegal_argument_exception",
+			fmt.Sprintf("estest: no handler for uri [%s] and method [%s]", r.URL.Path, r.Method))
+	}
+}
+
+// --- _bulk -----------------------------------------------------------------
+
+type bulkAction struct {
+	Index string `json:"_index"`
+	ID    string `json:"_id"`
+}
+
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request, defIndex string) {
+	s.mu.Lock()
+	f := s.faults
+	s.stats.BulkRequests++
+	n := s.stats.BulkRequests
+	s.mu.Unlock()
+
+	if f.MaxContentLength > 0 && r.ContentLength > int64(f.MaxContentLength) {
+		s.mu.Lock()
+		s.stats.TooLarge++
+		s.mu.Unlock()
+		io.Copy(io.Discard, r.Body)
+		esError(w, http.StatusRequestEntityTooLarge, "content_too_long_exception",
+			fmt.Sprintf("request content length [%d] exceeds http.max_content_length [%d]", r.ContentLength, f.MaxContentLength))
+		return
+	}
+	if f.FailStatus != 0 && (n <= f.FailFirst || (f.FailEvery > 0 && n%f.FailEvery == 0)) {
+		s.mu.Lock()
+		s.stats.FailedRequests++
+		s.mu.Unlock()
+		io.Copy(io.Discard, r.Body)
+		esError(w, f.FailStatus, "unavailable_shards_exception", "estest: injected "+strconv.Itoa(f.FailStatus))
+		return
+	}
+	drop := f.DropEvery > 0 && n%f.DropEvery == 0
+	if drop && !f.DropAfterStore {
+		io.Copy(io.Discard, r.Body)
+		s.dropConn(w)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		esError(w, http.StatusBadRequest, "parse_exception", err.Error())
+		return
+	}
+	if r.Header.Get("Content-Type") != "" && !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		esError(w, http.StatusNotAcceptable, "media_type_header_exception", "Content-Type header ["+r.Header.Get("Content-Type")+"] is not supported")
+		return
+	}
+	start := time.Now()
+	items, errs, status, msg := s.bulkItems(body, defIndex, f)
+	if status != 0 {
+		esError(w, status, "illegal_argument_exception", msg)
+		return
+	}
+	if drop {
+		s.dropConn(w)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"took": time.Since(start).Milliseconds(), "errors": errs, "items": items})
+}
+
+func (s *Server) dropConn(w http.ResponseWriter) {
+	s.mu.Lock()
+	s.stats.Dropped++
+	s.mu.Unlock()
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("estest: response writer cannot be hijacked")
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// bulkItems applies the NDJSON body. A malformed action line fails the
+// whole request (status != 0), as in Elasticsearch.
+func (s *Server) bulkItems(body []byte, defIndex string, f Faults) (items []map[string]any, anyErr bool, status int, msg string) {
+	lines := bytes.Split(body, []byte("\n"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < len(lines); i++ {
+		line := bytes.TrimSpace(lines[i])
+		if len(line) == 0 {
+			continue
+		}
+		var action map[string]bulkAction
+		if err := json.Unmarshal(line, &action); err != nil || len(action) != 1 {
+			return nil, false, 400, fmt.Sprintf("Malformed action/metadata line [%d], expected START_OBJECT or END_OBJECT but found [%s]", i+1, firstBytes(line))
+		}
+		var op string
+		var meta bulkAction
+		for k, v := range action {
+			op, meta = k, v
+		}
+		if op != "create" && op != "index" {
+			return nil, false, 400, fmt.Sprintf("estest: action [%s] not supported", op)
+		}
+		i++
+		if i >= len(lines) || len(bytes.TrimSpace(lines[i])) == 0 {
+			return nil, false, 400, "The bulk request must be terminated by a newline [\\n]"
+		}
+		src := bytes.TrimSpace(lines[i])
+		if meta.Index == "" {
+			meta.Index = defIndex
+		}
+		s.stats.BulkItems++
+		res := s.applyItem(op, meta, src, f)
+		if _, bad := res["error"]; bad {
+			anyErr = true
+		}
+		items = append(items, map[string]any{op: res})
+	}
+	return items, anyErr, 0, ""
+}
+
+func firstBytes(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
+// applyItem stores one document or says why not. Called with s.mu held.
+func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map[string]any {
+	res := map[string]any{"_index": meta.Index, "_id": meta.ID}
+	fail := func(status int, typ, reason string) map[string]any {
+		res["status"] = status
+		res["error"] = map[string]any{"type": typ, "reason": reason, "index": meta.Index}
+		return res
+	}
+	if meta.Index == "" {
+		return fail(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
+	}
+	tmpl, _ := s.matchTemplate(meta.Index)
+	isDS := tmpl != nil && tmpl.DataStream != nil
+	if isDS && op != "create" {
+		return fail(400, "illegal_argument_exception", "only write ops with an op_type of create are allowed in data streams")
+	}
+	if meta.ID == "" {
+		s.seq++
+		meta.ID = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(s.seq, 36) + "estest"))
+		res["_id"] = meta.ID
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(src, &doc); err != nil {
+		return fail(400, "document_parsing_exception", "[1:1] failed to parse: "+err.Error())
+	}
+	if f.Reject429 != nil && f.Reject429(meta.ID) {
+		times := f.Reject429Times
+		if times <= 0 {
+			times = 1
+		}
+		if s.rejections[meta.ID] < times {
+			s.rejections[meta.ID]++
+			s.stats.Rejected429++
+			return fail(429, "es_rejected_execution_exception", "rejected execution of coordinating operation [estest]")
+		}
+	}
+	if f.MappingError != nil && f.MappingError(meta.ID, src) {
+		s.stats.MappingErrors++
+		return fail(400, "document_parsing_exception", "[1:42] failed to parse field [log.offset] of type [long] in document with id '"+meta.ID+"'")
+	}
+	if isDS {
+		if _, ok := doc["@timestamp"]; !ok {
+			if _, ok := lookup(doc, "@timestamp"); !ok {
+				return fail(400, "document_parsing_exception", "data stream timestamp field [@timestamp] is missing")
+			}
+		}
+	}
+	if props := s.mappingsOf(tmpl); props != nil {
+		if err := checkMapping("", doc, props, s.strictOf(tmpl)); err != "" {
+			s.stats.MappingErrors++
+			return fail(400, err[:strings.IndexByte(err, '|')], err[strings.IndexByte(err, '|')+1:])
+		}
+	}
+	st := s.streams[meta.Index]
+	if st == nil {
+		st = &stream{name: meta.Index, dataStream: isDS, docs: map[string]json.RawMessage{}}
+		s.streams[meta.Index] = st
+	}
+	backing := meta.Index
+	if isDS {
+		backing = ".ds-" + meta.Index + "-" + time.Now().UTC().Format("2006.01.02") + "-000001"
+	}
+	res["_index"] = backing
+	if _, dup := st.docs[meta.ID]; dup && op == "create" {
+		s.stats.Conflicts++
+		r := fail(409, "version_conflict_engine_exception", "["+meta.ID+"]: version conflict, document already exists (current version [1])")
+		r["error"].(map[string]any)["index"] = backing
+		return r
+	}
+	st.docs[meta.ID] = append(json.RawMessage(nil), src...)
+	s.seq++
+	s.stats.Created++
+	res["_version"] = 1
+	res["result"] = "created"
+	res["_shards"] = map[string]int{"total": 2, "successful": 1, "failed": 0}
+	res["_seq_no"] = s.seq
+	res["_primary_term"] = 1
+	res["status"] = 201
+	return res
+}
+
+// lookup finds a dotted field in a document that may use nested objects,
+// dotted keys, or both.
+func lookup(doc map[string]any, field string) (any, bool) {
+	if v, ok := doc[field]; ok {
+		return v, true
+	}
+	for i := 0; i < len(field); i++ {
+		if field[i] != '.' {
+			continue
+		}
+		if sub, ok := doc[field[:i]].(map[string]any); ok {
+			if v, ok := lookup(sub, field[i+1:]); ok {
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// --- _count ----------------------------------------------------------------
+
+func (s *Server) count(w http.ResponseWriter, r *http.Request, target string) {
+	var q struct {
+		Query struct {
+			Term map[string]any `json:"term"`
+		} `json:"query"`
+	}
+	if r.Body != nil {
+		raw, _ := io.ReadAll(r.Body)
+		if len(bytes.TrimSpace(raw)) > 0 {
+			if err := json.Unmarshal(raw, &q); err != nil {
+				esError(w, 400, "parsing_exception", err.Error())
+				return
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	matched := false
+	for name, st := range s.streams {
+		ok := false
+		for _, pat := range strings.Split(target, ",") {
+			if m, _ := path.Match(pat, name); m {
+				ok = true
+			}
+		}
+		if !ok {
+			continue
+		}
+		matched = true
+		for _, raw := range st.docs {
+			if len(q.Query.Term) == 0 {
+				n++
+				continue
+			}
+			var doc map[string]any
+			json.Unmarshal(raw, &doc)
+			all := true
+			for field, want := range q.Query.Term {
+				if m, ok := want.(map[string]any); ok {
+					want = m["value"]
+				}
+				got, ok := lookup(doc, field)
+				if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+					all = false
+				}
+			}
+			if all {
+				n++
+			}
+		}
+	}
+	if !matched && !strings.ContainsAny(target, "*?") {
+		esError(w, 404, "index_not_found_exception", "no such index ["+target+"]")
+		return
+	}
+	writeJSON(w, 200, map[string]any{"count": n, "_shards": map[string]int{"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+}
+
+func (s *Server) getDataStream(w http.ResponseWriter, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.streams[name]
+	if st == nil || !st.dataStream {
+		esError(w, 404, "index_not_found_exception", "no such index ["+name+"]")
+		return
+	}
+	tmplName := ""
+	if _, n := s.matchTemplate(name); n != "" {
+		tmplName = n
+	}
+	writeJSON(w, 200, map[string]any{"data_streams": []any{map[string]any{
+		"name": name, "timestamp_field": map[string]string{"name": "@timestamp"}, "template": tmplName, "status": "GREEN",
+	}}})
+}

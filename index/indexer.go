@@ -1,0 +1,765 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esutil"
+
+	"exlog/event"
+	"exlog/report"
+)
+
+// Config controls one indexing run.
+type Config struct {
+	Connection
+	Namespace string // data stream namespace; "" means "default"
+
+	// DryRun, if set, receives the NDJSON bulk body instead of a server.
+	DryRun io.Writer
+
+	// DeadLetterPath is the NDJSON file that receives every document that
+	// could not be indexed, with its error. It is created only when a
+	// document fails; "" means DefaultDeadLetter.
+	DeadLetterPath string
+
+	// Progress, if set, is called with 1 each time a document reaches a
+	// final state (indexed, already there, failed). It is called from the
+	// indexer's goroutines, concurrently.
+	Progress func(n int64)
+
+	Workers       int           // bulk workers; 0 means 2
+	FlushBytes    int           // bulk request size; 0 means 4 MiB
+	FlushInterval time.Duration // 0 means 1 s
+	// MaxAttempts bounds how often one document is sent (first send
+	// included) when the server answers 429/5xx for it; 0 means 6.
+	MaxAttempts int
+	// MaxQueued bounds the documents waiting in the retry queue; when it
+	// is full, adding blocks (backpressure). 0 means 5000.
+	MaxQueued int
+}
+
+// DefaultDeadLetter is the dead-letter file used when none is named.
+const DefaultDeadLetter = "exlog-dead-letter.ndjson"
+
+// Counts are document counts. Once a run is closed,
+// Added == Indexed + AlreadyThere + Failed.
+type Counts struct {
+	Added        int64 `json:"added"`
+	Indexed      int64 `json:"indexed"`       // created by this run
+	AlreadyThere int64 `json:"already_there"` // 409 on create: an earlier run put it there
+	Failed       int64 `json:"failed"`        // written to the dead-letter file
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Counts
+	ByDataset  map[string]Counts `json:"by_dataset"`
+	Retried    int64             `json:"retried"`     // single-document resends
+	DeadLetter string            `json:"dead_letter"` // file written, "" if none
+	// Errors counts the distinct reasons documents failed ("type: reason").
+	Errors  map[string]int `json:"errors,omitempty"`
+	DryRun  bool           `json:"dry_run,omitempty"`
+	Elapsed time.Duration  `json:"elapsed_ns"`
+}
+
+// Lost is the number of documents offered but not stored: failed ones
+// plus any the accounting cannot place (which would be a bug).
+func (s Summary) Lost() int64 {
+	if s.DryRun {
+		return 0
+	}
+	unplaced := s.Added - s.Indexed - s.AlreadyThere - s.Failed
+	if unplaced < 0 {
+		unplaced = 0
+	}
+	return s.Failed + unplaced
+}
+
+// String is the one-line summary the CLI prints.
+func (s Summary) String() string {
+	if s.DryRun {
+		return fmt.Sprintf("dry run: %d documents written", s.Added)
+	}
+	return fmt.Sprintf("%d documents added = %d indexed + %d already there + %d failed",
+		s.Added, s.Indexed, s.AlreadyThere, s.Failed)
+}
+
+// Indexer sends one bundle's documents through one esutil.BulkIndexer.
+//
+// Concurrency: Event and Report are called by one producer goroutine (the
+// analysis's merge goroutine); Close by the same goroutine afterwards.
+// Event blocks while the bulk workers are busy or the retry queue is
+// full: that is the backpressure that keeps memory flat.
+type Indexer struct {
+	cfg     Config
+	ctx     context.Context
+	builder *Builder
+	start   time.Time
+
+	client *elasticsearch.Client
+	bulk   esutil.BulkIndexer
+	dry    *bufio.Writer
+
+	onSuccess func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem)
+	onFailure func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem, error)
+
+	counts  [numDatasets]datasetCounts
+	retried atomic.Int64
+
+	// The retry queue: documents waiting to be resent by retryLoop.
+	mu          sync.Mutex
+	queue       []*retryItem
+	wake        *sync.Cond // signalled when the queue grows or closing is set
+	space       *sync.Cond // signalled when the queue shrinks
+	closing     bool
+	retryDone   chan struct{}
+	batchBytes  int // retry request size; halved on 413
+	errReasons  map[string]int
+	dead        deadLetter
+	producerErr error
+	closed      bool
+}
+
+const numDatasets = 3
+
+var datasets = [numDatasets]string{DatasetEvents, DatasetFindings, DatasetSyncs}
+
+type datasetCounts struct {
+	added, indexed, already, failed atomic.Int64
+}
+
+// retryItem is a document waiting to be resent.
+type retryItem struct {
+	doc      Doc
+	attempts int // sends so far
+	due      time.Time
+}
+
+// New connects (or, with DryRun, prepares the dry-run writer) and returns
+// an Indexer for bundle b. For a server target it first asks the server
+// who it is, so a wrong URL, bad credentials or a non-Elasticsearch
+// server fail here, before the bundle is read.
+func New(ctx context.Context, cfg Config, b Bundle) (*Indexer, error) {
+	if cfg.Namespace == "" {
+		cfg.Namespace = "default"
+	}
+	if !ValidNamespace(cfg.Namespace) {
+		return nil, fmt.Errorf("namespace %q is not valid in a data stream name (lower case, no '-', no spaces or \\/*?\"<>|,#:)", cfg.Namespace)
+	}
+	if cfg.DeadLetterPath == "" {
+		cfg.DeadLetterPath = DefaultDeadLetter
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.FlushBytes <= 0 {
+		cfg.FlushBytes = 4 << 20
+	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = 5000
+	}
+	ix := &Indexer{
+		cfg: cfg, ctx: ctx, builder: NewBuilder(b, cfg.Namespace), start: time.Now(),
+		retryDone: make(chan struct{}), batchBytes: cfg.FlushBytes, errReasons: map[string]int{},
+	}
+	ix.dead.path = cfg.DeadLetterPath
+	ix.wake = sync.NewCond(&ix.mu)
+	ix.space = sync.NewCond(&ix.mu)
+	ix.onSuccess = ix.itemSucceeded
+	ix.onFailure = ix.itemFailed
+	if cfg.DryRun != nil {
+		ix.dry = bufio.NewWriterSize(cfg.DryRun, 256<<10)
+		close(ix.retryDone)
+		return ix, nil
+	}
+	client, err := NewClient(cfg.Connection)
+	if err != nil {
+		return nil, err
+	}
+	if err := Ping(ctx, client); err != nil {
+		return nil, err
+	}
+	ix.client = client
+	ix.bulk, err = esutil.NewBulkIndexer(esutil.BulkIndexerConfig{
+		Client:        client,
+		NumWorkers:    cfg.Workers,
+		FlushBytes:    cfg.FlushBytes,
+		FlushInterval: cfg.FlushInterval,
+		// Only the fields the callbacks read: smaller responses to decode.
+		FilterPath: []string{"errors", "items.*._id", "items.*.status", "items.*.error.type", "items.*.error.reason", "items.*.result"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-ctx.Done()
+		ix.mu.Lock()
+		ix.wake.Broadcast()
+		ix.space.Broadcast()
+		ix.mu.Unlock()
+	}()
+	go ix.retryLoop()
+	return ix, nil
+}
+
+// Ping asks the server who it is (GET /). It fails when the server is
+// unreachable, refuses the credentials, or is not Elasticsearch (the
+// client checks the X-Elastic-Product header).
+func Ping(ctx context.Context, client *elasticsearch.Client) error {
+	res, err := client.Info(client.Info.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("cannot reach the server: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return fmt.Errorf("the server refused: %s", responseError(res.StatusCode, res.Body))
+	}
+	return nil
+}
+
+// responseError reads an Elasticsearch error body into one line.
+func responseError(status int, body io.Reader) string {
+	var e struct {
+		Error struct {
+			Type   string `json:"type"`
+			Reason string `json:"reason"`
+		} `json:"error"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(body, 64<<10))
+	if json.Unmarshal(raw, &e) == nil && e.Error.Type != "" {
+		return fmt.Sprintf("%d %s: %s", status, e.Error.Type, e.Error.Reason)
+	}
+	msg := strings.TrimSpace(string(raw))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return fmt.Sprintf("%d %s", status, msg)
+}
+
+func datasetOf(stream string) int {
+	for i, d := range datasets {
+		if strings.HasPrefix(stream, "logs-"+d+"-") {
+			return i
+		}
+	}
+	return 0
+}
+
+// Event indexes one event. It is meant as analyze.Options.Observe: it
+// has no error result; a failure to offer the document is kept and
+// returned by Close, and later events are then ignored.
+func (ix *Indexer) Event(e *event.Event) {
+	if ix.producerErr != nil {
+		return
+	}
+	d, err := ix.builder.Event(e)
+	if err != nil {
+		ix.producerErr = fmt.Errorf("%s: %w", e.Origin, err)
+		return
+	}
+	ix.producerErr = ix.add(d)
+}
+
+// Report indexes the findings and sync sessions of the finished report.
+func (ix *Indexer) Report(r *report.Report) error {
+	if ix.producerErr != nil {
+		return ix.producerErr
+	}
+	for i := range r.Findings {
+		d, err := ix.builder.Finding(r, &r.Findings[i])
+		if err == nil {
+			err = ix.add(d)
+		}
+		if err != nil {
+			ix.producerErr = err
+			return err
+		}
+	}
+	for i := range r.Syncs {
+		d, err := ix.builder.Sync(r, &r.Syncs[i])
+		if err == nil {
+			err = ix.add(d)
+		}
+		if err != nil {
+			ix.producerErr = err
+			return err
+		}
+	}
+	return nil
+}
+
+// add offers one document; it blocks on backpressure.
+func (ix *Indexer) add(d Doc) error {
+	if err := ix.ctx.Err(); err != nil {
+		return err
+	}
+	if ix.dry != nil {
+		ix.counts[datasetOf(d.Stream)].added.Add(1)
+		writeAction(ix.dry, d)
+		ix.dry.Write(d.Body)
+		return ix.dry.WriteByte('\n')
+	}
+	ix.mu.Lock()
+	for len(ix.queue) >= ix.cfg.MaxQueued && ix.ctx.Err() == nil {
+		ix.space.Wait()
+	}
+	ix.mu.Unlock()
+	if err := ix.ctx.Err(); err != nil {
+		return err
+	}
+	ix.counts[datasetOf(d.Stream)].added.Add(1)
+	err := ix.bulk.Add(ix.ctx, esutil.BulkIndexerItem{
+		Index: d.Stream, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
+		OnSuccess: ix.onSuccess, OnFailure: ix.onFailure,
+	})
+	if err != nil {
+		// Not handed to the indexer: it will never be sent.
+		ix.fail(d, 1, 0, "not-sent", err.Error())
+		return err
+	}
+	return nil
+}
+
+// writeAction writes the bulk action line for d.
+func writeAction(w *bufio.Writer, d Doc) {
+	w.WriteString(`{"create":{"_index":`)
+	writeJSONString(w, d.Stream)
+	w.WriteString(`,"_id":`)
+	writeJSONString(w, d.ID)
+	w.WriteString("}}\n")
+}
+
+func writeJSONString(w io.Writer, s string) {
+	b, _ := json.Marshal(s)
+	w.Write(b)
+}
+
+func (ix *Indexer) done(which *atomic.Int64) {
+	which.Add(1)
+	if ix.cfg.Progress != nil {
+		ix.cfg.Progress(1)
+	}
+}
+
+// itemSucceeded runs on a bulk worker for each created document.
+func (ix *Indexer) itemSucceeded(_ context.Context, item esutil.BulkIndexerItem, _ esutil.BulkIndexerResponseItem) {
+	c := &ix.counts[datasetOf(item.Index)]
+	ix.done(&c.indexed)
+}
+
+func itemDoc(item esutil.BulkIndexerItem) Doc {
+	d := Doc{Stream: item.Index, ID: item.DocumentID}
+	if r, ok := item.Body.(*bytes.Reader); ok {
+		d.Body = make([]byte, r.Size())
+		r.ReadAt(d.Body, 0)
+	} else if item.Body != nil {
+		item.Body.Seek(0, io.SeekStart)
+		d.Body, _ = io.ReadAll(item.Body)
+	}
+	return d
+}
+
+// itemFailed runs on a bulk worker for each document that was not
+// created. It never calls Add (that could deadlock the worker): a
+// document worth retrying goes to the retry queue, which never blocks.
+func (ix *Indexer) itemFailed(_ context.Context, item esutil.BulkIndexerItem, res esutil.BulkIndexerResponseItem, err error) {
+	if err != nil {
+		// The whole request failed after the transport's own retries:
+		// the network, a 413, or a status that is not retried.
+		d := itemDoc(item)
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "[413"):
+			ix.requeue(d, 0, 0) // the batch was too big, not this document
+		case isPermanentRequestError(msg):
+			ix.fail(d, 1, 0, "request-rejected", msg)
+		default:
+			ix.requeue(d, 1, 0)
+		}
+		return
+	}
+	ix.itemOutcome(itemDoc(item), 1, res.Status, res.Error.Type, res.Error.Reason)
+}
+
+// isPermanentRequestError: authentication and authorisation failures do
+// not get better by resending.
+func isPermanentRequestError(msg string) bool {
+	return strings.Contains(msg, "[401") || strings.Contains(msg, "[403")
+}
+
+// itemOutcome classifies one bulk response item for a document sent
+// attempts times.
+func (ix *Indexer) itemOutcome(d Doc, attempts, status int, errType, reason string) {
+	c := &ix.counts[datasetOf(d.Stream)]
+	switch {
+	case status == 200 || status == 201:
+		ix.done(&c.indexed)
+	case status == 409:
+		ix.done(&c.already)
+	case isRetryStatus(status):
+		ix.requeue(d, attempts, status)
+	default:
+		if errType == "" {
+			errType = fmt.Sprintf("status-%d", status)
+		}
+		ix.fail(d, attempts, status, errType, reason)
+	}
+}
+
+func isRetryStatus(status int) bool {
+	for _, s := range RetryStatuses {
+		if s == status {
+			return true
+		}
+	}
+	return status == 500
+}
+
+// requeue puts d on the retry queue after attempts sends, or fails it
+// when it has had all its attempts. It never blocks.
+func (ix *Indexer) requeue(d Doc, attempts, status int) {
+	if attempts >= ix.cfg.MaxAttempts {
+		ix.fail(d, attempts, status, "retries-exhausted",
+			fmt.Sprintf("still failing after %d attempts (last status %d)", attempts, status))
+		return
+	}
+	wait := time.Duration(0)
+	if attempts > 0 {
+		wait = ix.cfg.backoff()(attempts)
+	}
+	ix.mu.Lock()
+	ix.queue = append(ix.queue, &retryItem{doc: d, attempts: attempts, due: time.Now().Add(wait)})
+	ix.wake.Signal()
+	ix.mu.Unlock()
+}
+
+// fail counts d as failed and writes it to the dead-letter file.
+func (ix *Indexer) fail(d Doc, attempts, status int, errType, reason string) {
+	c := &ix.counts[datasetOf(d.Stream)]
+	ix.mu.Lock()
+	key := errType
+	if reason != "" {
+		key += ": " + firstLine(reason, 160)
+	}
+	if len(ix.errReasons) < 20 || ix.errReasons[key] > 0 {
+		ix.errReasons[key]++
+	}
+	ix.mu.Unlock()
+	ix.dead.write(d, attempts, status, errType, reason)
+	ix.done(&c.failed)
+}
+
+func firstLine(s string, max int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// retryLoop resends queued documents in small bulk requests of its own
+// (never through the BulkIndexer, whose callbacks feed the queue). It
+// ends when Close has been called and the queue is empty, or when the
+// context is cancelled (queued documents then fail as "interrupted").
+func (ix *Indexer) retryLoop() {
+	defer close(ix.retryDone)
+	for {
+		ix.mu.Lock()
+		for len(ix.queue) == 0 && !ix.closing && ix.ctx.Err() == nil {
+			ix.wake.Wait()
+		}
+		if ix.ctx.Err() != nil {
+			q := ix.queue
+			ix.queue = nil
+			ix.space.Broadcast()
+			ix.mu.Unlock()
+			for _, it := range q {
+				ix.fail(it.doc, it.attempts, 0, "interrupted", ix.ctx.Err().Error())
+			}
+			if ix.closingNow() {
+				return
+			}
+			ix.waitClosing()
+			continue
+		}
+		if len(ix.queue) == 0 && ix.closing {
+			ix.mu.Unlock()
+			return
+		}
+		batch, next := ix.takeDue(time.Now())
+		ix.space.Broadcast()
+		ix.mu.Unlock()
+		if len(batch) == 0 {
+			t := time.NewTimer(time.Until(next))
+			select {
+			case <-t.C:
+			case <-ix.ctx.Done():
+				t.Stop()
+			}
+			continue
+		}
+		ix.resend(batch)
+	}
+}
+
+func (ix *Indexer) closingNow() bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.closing
+}
+
+func (ix *Indexer) waitClosing() {
+	ix.mu.Lock()
+	for !ix.closing {
+		ix.wake.Wait()
+	}
+	ix.mu.Unlock()
+}
+
+// takeDue removes from the queue the due documents that fit in one retry
+// request, oldest first; if none is due it returns when the next one is.
+// Called with ix.mu held.
+func (ix *Indexer) takeDue(now time.Time) ([]*retryItem, time.Time) {
+	sort.SliceStable(ix.queue, func(i, j int) bool { return ix.queue[i].due.Before(ix.queue[j].due) })
+	n, size := 0, 0
+	for n < len(ix.queue) && !ix.queue[n].due.After(now) {
+		size += len(ix.queue[n].doc.Body) + 128
+		if n > 0 && size > ix.batchBytes {
+			break
+		}
+		n++
+	}
+	if n == 0 {
+		return nil, ix.queue[0].due
+	}
+	batch := make([]*retryItem, n)
+	copy(batch, ix.queue[:n])
+	ix.queue = append(ix.queue[:0], ix.queue[n:]...)
+	return batch, time.Time{}
+}
+
+// resend sends one retry batch and classifies every document in it.
+func (ix *Indexer) resend(batch []*retryItem) {
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	for _, it := range batch {
+		writeAction(w, it.doc)
+		w.Write(it.doc.Body)
+		w.WriteByte('\n')
+	}
+	w.Flush()
+	ix.retried.Add(int64(len(batch)))
+	res, err := ix.client.Bulk(bytes.NewReader(buf.Bytes()), ix.client.Bulk.WithContext(ix.ctx))
+	if err != nil {
+		for _, it := range batch {
+			ix.requeue(it.doc, it.attempts+1, 0)
+		}
+		return
+	}
+	defer res.Body.Close()
+	switch {
+	case res.StatusCode == http.StatusRequestEntityTooLarge:
+		if len(batch) == 1 {
+			ix.fail(batch[0].doc, batch[0].attempts+1, 413, "too-large", "the server refuses a request holding only this document (413)")
+			return
+		}
+		ix.mu.Lock()
+		ix.batchBytes = max(1, ix.batchBytes/2)
+		ix.mu.Unlock()
+		for _, it := range batch {
+			ix.requeue(it.doc, it.attempts, 0)
+		}
+		return
+	case isRetryStatus(res.StatusCode):
+		for _, it := range batch {
+			ix.requeue(it.doc, it.attempts+1, res.StatusCode)
+		}
+		return
+	case res.IsError():
+		msg := responseError(res.StatusCode, res.Body)
+		if len(batch) > 1 && res.StatusCode == http.StatusBadRequest {
+			// One bad line spoils the request: resend one by one.
+			ix.mu.Lock()
+			ix.batchBytes = 1
+			ix.mu.Unlock()
+			for _, it := range batch {
+				ix.requeue(it.doc, it.attempts, 0)
+			}
+			return
+		}
+		for _, it := range batch {
+			ix.fail(it.doc, it.attempts+1, res.StatusCode, "request-rejected", msg)
+		}
+		return
+	}
+	var blk esutil.BulkIndexerResponse
+	if err := json.NewDecoder(res.Body).Decode(&blk); err != nil {
+		for _, it := range batch {
+			ix.requeue(it.doc, it.attempts+1, 0)
+		}
+		return
+	}
+	for i, it := range batch {
+		if i >= len(blk.Items) {
+			ix.requeue(it.doc, it.attempts+1, 0)
+			continue
+		}
+		for _, info := range blk.Items[i] {
+			ix.itemOutcome(it.doc, it.attempts+1, info.Status, info.Error.Type, info.Error.Reason)
+			break
+		}
+	}
+}
+
+// Added is the number of documents offered so far.
+func (ix *Indexer) Added() int64 {
+	var n int64
+	for i := range ix.counts {
+		n += ix.counts[i].added.Load()
+	}
+	return n
+}
+
+// Close flushes everything, waits for the retry queue to drain and
+// returns the summary. The error is the first reason the run stopped
+// early (cancellation, a document that could not be offered); documents
+// that failed on the server are in the summary, not in the error.
+func (ix *Indexer) Close() (Summary, error) {
+	if ix.closed {
+		return Summary{}, errors.New("indexer already closed")
+	}
+	ix.closed = true
+	var err error
+	if ix.dry != nil {
+		err = ix.dry.Flush()
+	} else {
+		// Background: documents already handed over get their outcome even
+		// when the run was interrupted; the transport's retries bound this.
+		if cerr := ix.bulk.Close(context.Background()); cerr != nil && err == nil {
+			err = cerr
+		}
+		ix.mu.Lock()
+		ix.closing = true
+		ix.wake.Broadcast()
+		ix.mu.Unlock()
+		<-ix.retryDone
+	}
+	if derr := ix.dead.close(); derr != nil && err == nil {
+		err = fmt.Errorf("dead-letter file: %w", derr)
+	}
+	if ix.producerErr != nil {
+		err = ix.producerErr
+	}
+	s := Summary{ByDataset: map[string]Counts{}, Retried: ix.retried.Load(), DryRun: ix.dry != nil, Elapsed: time.Since(ix.start)}
+	for i, d := range datasets {
+		c := Counts{Added: ix.counts[i].added.Load(), Indexed: ix.counts[i].indexed.Load(),
+			AlreadyThere: ix.counts[i].already.Load(), Failed: ix.counts[i].failed.Load()}
+		s.ByDataset[d] = c
+		s.Added += c.Added
+		s.Indexed += c.Indexed
+		s.AlreadyThere += c.AlreadyThere
+		s.Failed += c.Failed
+	}
+	if ix.dead.n > 0 {
+		s.DeadLetter = ix.dead.path
+	}
+	ix.mu.Lock()
+	if len(ix.errReasons) > 0 {
+		s.Errors = ix.errReasons
+	}
+	ix.mu.Unlock()
+	return s, err
+}
+
+// deadLetter is the NDJSON file of failed documents, created on the
+// first failure. Safe for concurrent use.
+type deadLetter struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	n    int
+	err  error
+}
+
+// deadLine is one line of the dead-letter file: the document as it would
+// have been sent, and why it was not stored. Feeding "_index", "_id" and
+// "document" back to a bulk create replays it.
+type deadLine struct {
+	Time     string          `json:"time"`
+	Index    string          `json:"_index"`
+	ID       string          `json:"_id"`
+	Status   int             `json:"status,omitempty"`
+	Error    deadError       `json:"error"`
+	Attempts int             `json:"attempts"`
+	Document json.RawMessage `json:"document"`
+}
+
+type deadError struct {
+	Type   string `json:"type"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (d *deadLetter) write(doc Doc, attempts, status int, errType, reason string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return
+	}
+	if d.f == nil {
+		d.f, d.err = os.OpenFile(d.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if d.err != nil {
+			return
+		}
+		d.w = bufio.NewWriter(d.f)
+	}
+	line, err := json.Marshal(deadLine{Time: fmtTime(time.Now()), Index: doc.Stream, ID: doc.ID, Status: status,
+		Error: deadError{Type: errType, Reason: reason}, Attempts: attempts, Document: json.RawMessage(doc.Body)})
+	if err != nil {
+		d.err = err
+		return
+	}
+	d.w.Write(line)
+	d.err = d.w.WriteByte('\n')
+	d.n++
+}
+
+func (d *deadLetter) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.f == nil {
+		return d.err
+	}
+	if err := d.w.Flush(); err != nil && d.err == nil {
+		d.err = err
+	}
+	if err := d.f.Close(); err != nil && d.err == nil {
+		d.err = err
+	}
+	return d.err
+}
