@@ -315,13 +315,14 @@ func buildVerdict(r *report.Report) verdictView {
 // The sync timeline is an inline SVG drawn in a 1000-unit-wide viewBox;
 // geometry is computed here so the template only places shapes.
 const (
-	tlWidth   = 1000.0
-	tlLeft    = 64.0 // room for lane labels
-	tlRight   = 8.0
-	tlLaneH   = 26.0
-	tlTop     = 8.0
-	tlMinW    = 4   // narrowest mark still visible
-	tlMaxGrid = 400 // grid lines per lane, beyond which the grid is dropped
+	tlWidth       = 1000.0
+	tlLeft        = 64.0 // room for lane labels
+	tlRight       = 8.0
+	tlLaneH       = 26.0
+	tlTop         = 8.0
+	tlMinW        = 4   // narrowest mark still visible
+	tlUnfinishedW = 12  // an open mark: the sync has no end in the logs
+	tlMaxGrid     = 400 // grid lines per lane, beyond which the grid is dropped
 )
 
 type timelineView struct {
@@ -470,12 +471,14 @@ func buildTimeline(r *report.Report) *timelineView {
 		if s.Kind == "full" {
 			lane = full
 		}
-		sEnd := end
+		// An unfinished sync has no end: a fixed-width open mark at its
+		// start, not a bar to the end of the window that would hide the
+		// sessions after it.
+		x0 := x(s.Start)
+		w := float64(tlUnfinishedW)
 		if s.End != nil {
-			sEnd = *s.End
+			w = max(x(*s.End)-x0, tlMinW)
 		}
-		x0, x1 := x(s.Start), x(sEnd)
-		w := max(x1-x0, tlMinW)
 		if x0+w > tlWidth-tlRight {
 			x0 = tlWidth - tlRight - w
 		}
