@@ -17,6 +17,11 @@ import (
 // of disorder between threads; a small reorder window per stream restores
 // order. Event-log exports are often newest first: those are read whole
 // (they are small) and sorted.
+//
+// Concurrency: run (the stream's goroutine) owns the reader and the
+// reorder window; the merge goroutine owns cur and next. They share only
+// the batches channel, which run closes at the end, and stop, which close
+// closes to make run give up.
 type stream struct {
 	first  time.Time // from the head, for lazy opening; zero if unknown
 	open   func() (streamReader, error)
@@ -35,13 +40,27 @@ type streamReader interface {
 }
 
 const (
-	batchSize     = 256
-	batchesAhead  = 4
+	batchSize = 256
+	// batchesAhead bounds how far a stream's goroutine reads ahead of the
+	// merge: 8 batches are 2048 events, about 1.5 MB of trace file and of
+	// memory. Reading further ahead costs more than it saves: events parsed
+	// long before they are matched have left the CPU caches (measured:
+	// 64 batches with prefetching took 20-30% more CPU time).
+	batchesAhead  = 8
 	reorderWindow = 128 // events held back per stream to repair thread disorder
+	// prefetchFiles is how many not-yet-due streams are opened ahead of
+	// time, so that the next circular file's first batches are ready when
+	// the merge reaches it. Memory stays bounded: at most (open +
+	// prefetchFiles) × batchesAhead batches.
+	prefetchFiles = 1
 )
 
-// start opens the stream and begins reading ahead.
+// start opens the stream and begins reading ahead; it does nothing if the
+// stream has been started already.
 func (s *stream) start() {
+	if s.batches != nil {
+		return
+	}
 	s.batches = make(chan []*event.Event, batchesAhead)
 	s.stop = make(chan struct{})
 	go s.run()
@@ -81,16 +100,16 @@ func (s *stream) run() {
 			}
 			break
 		}
-		heap.Push(&win, e)
-		if win.Len() > reorderWindow {
-			batch = append(batch, heap.Pop(&win).(*event.Event))
+		win.push(e)
+		if win.len() > reorderWindow {
+			batch = append(batch, win.pop())
 			if len(batch) == batchSize && !flush() {
 				return
 			}
 		}
 	}
-	for win.Len() > 0 {
-		batch = append(batch, heap.Pop(&win).(*event.Event))
+	for win.len() > 0 {
+		batch = append(batch, win.pop())
 		if len(batch) == batchSize && !flush() {
 			return
 		}
@@ -146,32 +165,55 @@ func (s *stream) close() {
 	}
 }
 
-// reorder is a min-heap of events by time, then origin offset.
-type reorder []*event.Event
-
-func (h reorder) Len() int { return len(h) }
-func (h reorder) Less(i, j int) bool {
-	if !h[i].Time.Equal(h[j].Time) {
-		return h[i].Time.Before(h[j].Time)
-	}
-	return h[i].Origin.Offset < h[j].Origin.Offset
+// reorder holds the last events of a stream sorted by time, then origin
+// offset (a total order within one file). Input is nearly sorted, so an
+// insertion walks back a step or two from the end: cheaper than a heap.
+// pop takes the earliest; the buffer is compacted when half is consumed.
+type reorder struct {
+	buf  []*event.Event
+	head int
 }
-func (h reorder) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *reorder) Push(x any)   { *h = append(*h, x.(*event.Event)) }
-func (h *reorder) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
+
+func eventBefore(a, b *event.Event) bool {
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	return a.Origin.Offset < b.Origin.Offset
+}
+
+func (w *reorder) len() int { return len(w.buf) - w.head }
+
+func (w *reorder) push(e *event.Event) {
+	if w.head > 0 && w.head >= len(w.buf)/2 {
+		n := copy(w.buf, w.buf[w.head:])
+		clear(w.buf[n:])
+		w.buf = w.buf[:n]
+		w.head = 0
+	}
+	w.buf = append(w.buf, e)
+	i := len(w.buf) - 1
+	for i > w.head && eventBefore(e, w.buf[i-1]) {
+		w.buf[i] = w.buf[i-1]
+		i--
+	}
+	w.buf[i] = e
+}
+
+func (w *reorder) pop() *event.Event {
+	e := w.buf[w.head]
+	w.buf[w.head] = nil
+	w.head++
 	return e
 }
 
 // merger yields the events of many streams in time order. Streams whose
-// first record time is known are opened only when the merge reaches that
-// time, so circular logs keep one or two files open at once whatever
-// their number.
+// first record time is known are merged only when the merge reaches that
+// time, so circular logs keep one or two files in the merge at once
+// whatever their number; the next prefetchFiles of them are opened early
+// and read ahead (bounded by batchesAhead) so that parsing the next file
+// overlaps with matching the current one.
 type merger struct {
-	pending []*stream // not yet opened, by first time (unknown first)
+	pending []*stream // not yet merged, by first time (unknown first); the first few may be started
 	open    streamHeap
 }
 
@@ -182,6 +224,27 @@ func newMerger(streams []*stream) *merger {
 
 // Next returns the next event in time order, or nil at the end.
 func (m *merger) Next() *event.Event {
+	if len(m.pending) > 0 && (m.open.Len() == 0 || m.pending[0].first.IsZero() || !m.pending[0].first.After(m.open[0].next.Time)) {
+		m.admit()
+	}
+	if m.open.Len() == 0 {
+		return nil
+	}
+	s := m.open[0]
+	e := s.next
+	if s.advance() {
+		if m.open.Len() > 1 {
+			heap.Fix(&m.open, 0)
+		}
+	} else {
+		heap.Pop(&m.open)
+	}
+	return e
+}
+
+// admit moves the streams that are due from pending into the merge and
+// starts reading the next few ahead.
+func (m *merger) admit() {
 	for len(m.pending) > 0 {
 		p := m.pending[0]
 		if m.open.Len() > 0 && !p.first.IsZero() && p.first.After(m.open[0].next.Time) {
@@ -193,25 +256,20 @@ func (m *merger) Next() *event.Event {
 			heap.Push(&m.open, p)
 		}
 	}
-	if m.open.Len() == 0 {
-		return nil
+	for _, p := range m.pending[:min(prefetchFiles, len(m.pending))] {
+		p.start()
 	}
-	s := m.open[0]
-	e := s.next
-	if s.advance() {
-		heap.Fix(&m.open, 0)
-	} else {
-		heap.Pop(&m.open)
-	}
-	return e
 }
 
-// Close stops every stream still reading.
+// Close stops every stream still reading, merged or prefetched.
 func (m *merger) Close() {
 	for _, s := range m.open {
 		s.close()
 	}
-	m.open = nil
+	for _, s := range m.pending {
+		s.close()
+	}
+	m.open, m.pending = nil, nil
 }
 
 type streamHeap []*stream
