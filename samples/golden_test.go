@@ -4,6 +4,7 @@ package samples_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"exlog/analyze"
 	"exlog/output"
+	"exlog/report"
+	reportdiff "exlog/report/diff"
 )
 
 var update = flag.Bool("update", os.Getenv("EXLOG_UPDATE_GOLDEN") != "", "rewrite the samples' expected reports (or set EXLOG_UPDATE_GOLDEN=1)")
@@ -74,8 +77,8 @@ func TestSamplesGolden(t *testing.T) {
 				t.Fatalf("%v (create it with: go test ./samples -run TestSamplesGolden -update)", err)
 			}
 			if string(exp) != got {
-				t.Errorf("sample %s: report differs from %s (refresh with -update if the change is intended):\n%s",
-					name, want, lineDiff(string(exp), got, 40))
+				t.Errorf("sample %s: report differs from %s (refresh with -update if the change is intended)\n%s\nline diff (- expected, + got):\n%s",
+					name, want, semanticDiff(string(exp), got), lineDiff(string(exp), got, 40))
 			}
 		})
 	}
@@ -132,4 +135,34 @@ func max32(x, y int32) int32 {
 		return x
 	}
 	return y
+}
+
+// semanticDiff names what changed in terms a pattern author acts on: the
+// findings (id [key]) that appeared, disappeared or changed count or
+// severity, unmatched templates, and the sync sessions.
+func semanticDiff(want, got string) string {
+	var a, b report.Report
+	if err := json.Unmarshal([]byte(want), &a); err != nil {
+		return "(expected report is not valid JSON: " + err.Error() + ")"
+	}
+	if err := json.Unmarshal([]byte(got), &b); err != nil {
+		return "(report is not valid JSON: " + err.Error() + ")"
+	}
+	r := reportdiff.Compare("expected", &a, "got", &b)
+	var sb strings.Builder
+	lines := r.FindingLines(20)
+	if len(lines) == 0 {
+		sb.WriteString("findings: unchanged (id, key, count, severity)\n")
+	} else {
+		sb.WriteString("findings changed:\n")
+		for _, l := range lines {
+			sb.WriteString("  " + l + "\n")
+		}
+	}
+	o, n := r.OldCadence, r.NewCadence
+	if o.FullSyncs != n.FullSyncs || o.QuickSyncs != n.QuickSyncs || o.Failed != n.Failed || o.Unfinished != n.Unfinished {
+		fmt.Fprintf(&sb, "syncs changed: full %d → %d, quick %d → %d, failed %d → %d, unfinished %d → %d\n",
+			o.FullSyncs, n.FullSyncs, o.QuickSyncs, n.QuickSyncs, o.Failed, n.Failed, o.Unfinished, n.Unfinished)
+	}
+	return sb.String()
 }

@@ -123,7 +123,7 @@ var placeholderRegex = map[string]string{
 	PhPath:   `\S.*?`,
 	PhTime:   `[\d\-T:.,+Z ]+?`,
 	PhHex:    `[0-9A-Fa-f]+`,
-	PhName:   `[^'"]*`,
+	PhName:   `[^\r\n]*?`, // lazy: names may hold the other quote (O'Brien)
 }
 
 var rePlaceholder = regexp.MustCompile(`<(?:n|guid|email|url|host|ip|path|time|hex|name)>`)

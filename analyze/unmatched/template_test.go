@@ -41,6 +41,8 @@ func TestRegexMatchesItsMessages(t *testing.T) {
 		"Mailbox 'Adele Vance' not found (1.5 s)",
 		`Policy "Default Policy" at https://mail.contoso.com/EWS/Exchange.asmx failed at 2026-11-20T04:47:00Z`,
 		"A (strange) [message] with $ and ^ and * 42",
+		`Cache for "Gabriela O'Brien" (fd261d00-1026-a6fb-b6e4-fd2b06f415b1) locked`,
+		"Cache for 'Liam O'Brien' locked by 12",
 	}
 	for _, m := range msgs {
 		re, err := regexp.Compile("(?i)" + Regex(Template(m)))

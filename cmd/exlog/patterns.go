@@ -13,11 +13,12 @@ import (
 )
 
 type patternsCmd struct {
-	List   patternsListCmd   `cmd:"" help:"List every pattern: id, severity, title and source file."`
-	Show   patternsShowCmd   `cmd:"" help:"Print one pattern in canonical form."`
-	Test   patternsTestCmd   `cmd:"" help:"Run every inline example (the library's, or those in DIR)."`
-	Lint   patternsLintCmd   `cmd:"" help:"Check pattern files without running them."`
-	Syntax patternsSyntaxCmd `cmd:"" help:"Describe the pattern language."`
+	List    patternsListCmd    `cmd:"" help:"List every pattern: id, severity, title and source file."`
+	Show    patternsShowCmd    `cmd:"" help:"Print one pattern in canonical form."`
+	Test    patternsTestCmd    `cmd:"" help:"Run every inline example (the library's, or those in DIR)."`
+	Lint    patternsLintCmd    `cmd:"" help:"Check pattern files without running them."`
+	Syntax  patternsSyntaxCmd  `cmd:"" help:"Describe the pattern language."`
+	Suggest patternsSuggestCmd `cmd:"" help:"Write pattern skeletons for the error messages no pattern explains (from a bundle or a JSON report)."`
 }
 
 type patternsSyntaxCmd struct{}

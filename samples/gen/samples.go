@@ -62,5 +62,9 @@ func init() {
 			Models:  "service restart (new PID) in the middle of a quick sync; Event Viewer CSV with 7036",
 			Find:    "`sync.unfinished` (restart)",
 			Guessed: "stop/start messages"},
+		Sample{Name: "unknown-errors", Build: buildUnknownErrors,
+			Models:  "2 healthy days plus three kinds of error no pattern knows (names, GUIDs, e-mail, host, IP:port, numbers vary)",
+			Find:    "no findings at warning or above; exactly 3 unmatched templates (7 error, 5 warning, 3 error)",
+			Guessed: "all three messages invented"},
 	)
 }

@@ -201,7 +201,7 @@ func buildWarningLevel() Output {
 	return Output{Zip: files, README: readme("warning-level",
 		"Three days of a connector whose listener level is `Warning ActivityTracing`: the trace holds only warnings and errors, so nothing about syncs is visible. exlog must say that it cannot judge the sync schedule, not claim that syncs are missing.",
 		files, nil, facts,
-		"- `logging.not-verbose` (from TracingConfiguration.xml and/or from the absence of Information/Verbose records)\n- unmatched messages: 2 templates — the Warning `Remote PowerShell session to <host> was idle for <n> minutes and was recycled.` (6) and the Error `Failed to persist the device state cache to <path> (attempt <n> of 3): The process cannot access the file because it is being used by another process.` (4)",
+		"- `logging.not-verbose` (from TracingConfiguration.xml and/or from the absence of Information/Verbose records)\n- unmatched messages: 2 templates — the Warning `Remote PowerShell session to <host> was idle for <n> minutes and was recycled.` (6) and the Error `Failed to persist the device state cache to <path> (attempt <n> of <n>): The process cannot access the file because it is being used by another process.` (4)",
 		"- `sync.full-overdue`, `sync.quick-gap`, `sync.unfinished`, `sync.coverage-short` claims about missing syncs (the logs cannot show syncs)",
 		"- both message texts are invented (they stand for errors no pattern knows); whether a real connector at Warning level writes Start/Stop activity records is unknown (ActivityTracing would let them through)"),
 	}
