@@ -64,6 +64,9 @@ func TestFileNamesAndWords(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	if got := r.String("Connector Version: 19.22.3.1 from 10.1.1.1 (build 15.2.1118.7)"); got != "Connector Version: 19.22.3.1 from 192.0.2.1 (build 15.2.1118.7)" {
+		t.Errorf("versions: %q", got)
+	}
 	// A reserved word used as a host label stays a word elsewhere.
 	if got := r.String("activation mail"); got != "activation mail" {
 		t.Errorf("got %q", got)

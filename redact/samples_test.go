@@ -75,9 +75,11 @@ func originals(rep *report.Report) []string {
 		set[local] = true
 		set[strings.TrimRight(domain, ".")] = true
 	}
-	for _, m := range ipv4RE.FindAllString(string(b), -1) {
-		if m != "127.0.0.1" && m != "0.0.0.0" {
-			set[m] = true
+	for _, m := range ipv4RE.FindAllStringIndex(string(b), -1) {
+		ip := string(b[m[0]:m[1]])
+		before := strings.ToLower(string(b[max(0, m[0]-12):m[0]]))
+		if ip != "127.0.0.1" && ip != "0.0.0.0" && !strings.Contains(before, "version") && !strings.Contains(before, "build") {
+			set[ip] = true
 		}
 	}
 	deviceRE := regexp.MustCompile(`Quarantined \S+ (\S+) |(\S+) last synced`)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"exlog/event"
 	"exlog/report"
 )
 
@@ -62,12 +63,41 @@ func (r *Redactor) rewrite(s string) string {
 		}
 		tok := s[i:end]
 		core := strings.TrimRight(tok, ".-_")
+		if versionBefore(s[:i]) && isDottedNumbers(core) {
+			b.WriteString(tok) // "Version: 19.22.3.1" is a build number, not an address
+			i = end
+			continue
+		}
 		b.WriteString(r.token(core))
 		b.WriteString(tok[len(core):])
 		i = end
 		prevWord = false
 	}
 	return b.String()
+}
+
+// versionBefore reports whether the text just before a token names a
+// version or build.
+func versionBefore(before string) bool {
+	if len(before) > 24 {
+		before = before[len(before)-24:]
+	}
+	before = strings.ToLower(strings.TrimRight(before, " :=(\t"))
+	for _, w := range []string{"version", "build", "ver", "v", "release"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDottedNumbers(s string) bool {
+	for _, c := range s {
+		if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return strings.Contains(s, ".")
 }
 
 // ipv6At recognises an IPv6 address at the start of s.
@@ -397,4 +427,25 @@ func (r *Redactor) Report(rep *report.Report) {
 		u := &rep.Unmatched[i]
 		u.Template, u.Example, u.Origin = s(u.Template), s(u.Example), s(u.Origin)
 	}
+}
+
+// Event returns a redacted copy of e (message, host, origin, source and
+// extra fields), for outputs that send events themselves (the indexer).
+// Identifiers learned later in the run are not known yet: exports are
+// read before events, and LearnEvent should be called on e first.
+func (r *Redactor) Event(e *event.Event) *event.Event {
+	c := *e
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c.Message = r.rewrite(e.Message)
+	c.Host = r.rewrite(e.Host)
+	c.Source = r.rewrite(e.Source)
+	c.Origin.Path = r.rewrite(e.Origin.Path)
+	if len(e.Fields) > 0 {
+		c.Fields = make([]event.Field, len(e.Fields))
+		for i, f := range e.Fields {
+			c.Fields[i] = event.Field{Name: f.Name, Value: r.rewrite(f.Value)}
+		}
+	}
+	return &c
 }

@@ -57,6 +57,7 @@ type indexCmd struct {
 	Quiet      bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
 	esFlags
 	limitFlags
+	redactFlags
 }
 
 type setupCmd struct {
@@ -122,6 +123,13 @@ func (c *indexCmd) Run(g *globals) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	red, err := c.open() // --redact: events, findings and syncs are indexed with pseudonyms
+	if err != nil {
+		return err
+	}
+	if red != nil {
+		bundle.Name = red.String(bundle.Name)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
@@ -155,7 +163,11 @@ func (c *indexCmd) Run(g *globals) error {
 		}
 	}
 	opt := analyze.Options{Limits: c.limits(), Library: lib, Since: since, Until: until, Version: toolVersion(), Observe: ix.Event}
+	hookRedactor(red, &opt)
 	rep, aerr := runAnalysis(paths, g, opt)
+	if aerr == nil {
+		_, aerr = c.apply(red, rep, paths, g)
+	}
 	if aerr == nil {
 		if err := ix.Report(rep); err != nil {
 			aerr = err

@@ -20,25 +20,34 @@ type redactFlags struct {
 	RedactMap string `name:"redact-map" placeholder:"FILE" type:"path" help:"Read the pseudonym mapping from FILE if it exists and write it back (mode 0600) afterwards; implies --redact. Keep FILE private: it reverses the redaction."`
 }
 
-// redactor returns the run's Redactor (nil when not redacting) and hooks
-// it into opt so it learns identifiers from the evidence while the
-// analysis runs on the real data.
-func (f redactFlags) redactor(opt *analyze.Options) (*redact.Redactor, error) {
+// open returns the run's Redactor, nil when not redacting; with
+// --redact-map it starts from the saved mapping.
+func (f redactFlags) open() (*redact.Redactor, error) {
 	if !f.Redact && f.RedactMap == "" {
 		return nil, nil
 	}
-	red := redact.New()
-	if f.RedactMap != "" {
-		var err error
-		if red, err = redact.ReadMapFile(f.RedactMap); err != nil {
-			return nil, usageErr("--redact-map: %v", err)
-		}
+	if f.RedactMap == "" {
+		return redact.New(), nil
+	}
+	red, err := redact.ReadMapFile(f.RedactMap)
+	if err != nil {
+		return nil, usageErr("--redact-map: %v", err)
+	}
+	return red, nil
+}
+
+// hookRedactor makes red learn identifiers from the evidence while the
+// analysis runs on the real data, and hands the Observe callback already
+// in opt (the indexer) redacted copies of the events. red may be nil.
+func hookRedactor(red *redact.Redactor, opt *analyze.Options) {
+	if red == nil {
+		return
 	}
 	prev := opt.Observe
 	opt.Observe = func(e *event.Event) {
 		red.LearnEvent(e)
 		if prev != nil {
-			prev(e)
+			prev(red.Event(e))
 		}
 	}
 	prevRec := opt.ObserveRecord
@@ -48,6 +57,15 @@ func (f redactFlags) redactor(opt *analyze.Options) (*redact.Redactor, error) {
 			prevRec(rec)
 		}
 	}
+}
+
+// redactor is open and hookRedactor in one.
+func (f redactFlags) redactor(opt *analyze.Options) (*redact.Redactor, error) {
+	red, err := f.open()
+	if err != nil {
+		return nil, err
+	}
+	hookRedactor(red, opt)
 	return red, nil
 }
 

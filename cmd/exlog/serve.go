@@ -25,6 +25,7 @@ import (
 	"exlog/analyze"
 	"exlog/output"
 	"exlog/parse/bundle"
+	"exlog/redact"
 	"exlog/report"
 )
 
@@ -33,6 +34,7 @@ type serveCmd struct {
 	Addr      string   `default:"127.0.0.1:8080" help:"Address to listen on (loopback by default; anything else exposes uploaded logs to the network)."`
 	MaxUpload byteSize `name:"max-upload" default:"1GiB" help:"Refuse uploads larger than this with 413."`
 	Patterns  []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
+	Redact    bool     `help:"Redact every report served: users, devices, hosts, addresses and domains become pseudonyms (fresh per upload; no mapping is kept)."`
 	limitFlags
 }
 
@@ -49,6 +51,7 @@ func (c *serveCmd) Run(g *globals) error {
 		MaxUpload: int64(c.MaxUpload),
 		Analyze:   analyze.Options{Limits: c.limits(), Library: lib, Version: toolVersion()},
 		Loopback:  isLoopback(ln.Addr()),
+		Redact:    c.Redact,
 	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	if !isLoopback(ln.Addr()) {
@@ -96,6 +99,8 @@ type serveConfig struct {
 	// larger ones are spooled to a temporary file removed before the
 	// response is written (0: 32 MiB).
 	MemSpool int64
+	// Redact: each report is redacted with a fresh Redactor (see package redact).
+	Redact bool
 }
 
 // servePolicy is the page's Content-Security-Policy: scripts and styles
@@ -383,7 +388,16 @@ func (s *serveHandler) runBundle(open func() (*bundle.Bundle, error)) (*report.R
 	defer b.Close()
 	opt := s.cfg.Analyze
 	opt.Progress, opt.OnStart, opt.Observe = nil, nil, nil
-	return analyze.RunBundle(b, opt)
+	if !s.cfg.Redact {
+		return analyze.RunBundle(b, opt)
+	}
+	red := redact.New()
+	hookRedactor(red, &opt)
+	rep, err := analyze.RunBundle(b, opt)
+	if err == nil {
+		red.Report(rep)
+	}
+	return rep, err
 }
 
 // maxRenderBody caps POST /api/render: a report, not a bundle.
