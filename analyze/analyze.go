@@ -190,6 +190,7 @@ type run struct {
 
 	matcher  *patterns.Matcher
 	sessions *session.Builder
+	unexpl   *unexplained // Error/Warning/Critical messages nothing explained
 	restarts []restart
 
 	records    int
@@ -360,6 +361,7 @@ func (a *run) readEvents() {
 		})
 	}
 	a.matcher = a.lib.NewMatcher()
+	a.unexpl = newUnexplained(a.lib)
 	a.sessions = session.NewBuilder(a.opt.Sessions)
 	m := newMerger(streams)
 	defer m.Close()
@@ -383,6 +385,7 @@ func (a *run) readEvents() {
 			a.observeTrace(e, lastPID)
 		}
 		a.matcher.Observe(e)
+		a.unexpl.observe(e)
 		a.sessions.Observe(e)
 		if a.opt.Observe != nil {
 			a.opt.Observe(e)
@@ -498,6 +501,7 @@ func (a *run) assemble() *report.Report {
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	r.Findings = append(r.Findings, findings...)
+	a.unexpl.finish(r)
 	r.Changes = a.changes()
 	r.Environment = a.environment(r)
 	r.Collect = a.collect(r)
