@@ -171,10 +171,17 @@ func TestFakeES_CLIUsageErrors(t *testing.T) {
 	if code, _, _ := runCLI(t, "index", "--es", "http://127.0.0.1:1", "--namespace", "Bad-NS", log); code != exitUsage {
 		t.Errorf("bad namespace: exit %d", code)
 	}
-	// Nothing listens on port 1: nothing is sent, nothing lost.
-	code, _, stderr := runCLI(t, "index", "--es", "http://127.0.0.1:1", "--api-key", "c2VjcmV0", log)
-	if code != exitUsage || strings.Contains(stderr, "c2VjcmV0") {
-		t.Errorf("unreachable: exit %d, stderr %s", code, stderr)
+	// A cluster that refuses the key: nothing is sent, nothing lost, and
+	// the key is not echoed.
+	srv := estest.New(estest.Options{APIKey: "cmlnaHQ6a2V5"})
+	defer srv.Close()
+	code, out, stderr := runCLI(t, "index", "--es", srv.ES.URL, "--api-key", "c2VjcmV0", log)
+	if code != exitUsage || !strings.Contains(stderr, "401") || strings.Contains(stderr+out, "c2VjcmV0") {
+		t.Errorf("refused key: exit %d, stderr %s", code, stderr)
+	}
+	t.Setenv("EXLOG_ES_API_KEY", "cmlnaHQ6a2V5")
+	if code, _, stderr := runCLI(t, "index", "--es", srv.ES.URL, "--no-progress", log); code != 0 {
+		t.Errorf("key from EXLOG_ES_API_KEY: exit %d, %s", code, stderr)
 	}
 }
 
