@@ -251,6 +251,27 @@ func testOpensReportFile(t *testing.T, b *cdpBrowser) {
 	if !st.ScriptRan || !st.Styled || st.Fetched != 0 {
 		t.Errorf("report file: inline script ran %v, inline style applied %v, resources fetched %d", st.ScriptRan, st.Styled, st.Fetched)
 	}
+	// Laptop and narrow windows: long origins and commands wrap, the
+	// page never scrolls sideways. Printing hides the navigation.
+	for _, width := range []int{1366, 900} {
+		p.must("Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": false})
+		var sw, cw int
+		p.mustEval(`document.documentElement.scrollWidth`, &sw)
+		p.mustEval(`document.documentElement.clientWidth`, &cw)
+		if sw > cw {
+			var wide []string
+			p.mustEval(`[...document.querySelectorAll(".exlog-report *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(-4).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`, &wide)
+			t.Errorf("at %d px the page scrolls sideways: content %d px wide; too wide: %v", width, sw, wide)
+		}
+	}
+	p.must("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": false})
+	p.must("Emulation.setEmulatedMedia", map[string]any{"media": "print"})
+	var tocDisplay string
+	p.mustEval(`getComputedStyle(document.querySelector(".toc")).display`, &tocDisplay)
+	if tocDisplay != "none" {
+		t.Errorf("printed, the navigation still shows (display %q)", tocDisplay)
+	}
+	p.must("Emulation.setEmulatedMedia", map[string]any{"media": ""})
 	var opened int
 	p.mustEval(`document.querySelector(".toggle-all").click(), document.querySelectorAll("details.evidence[open]").length`, &opened)
 	if opened == 0 {
