@@ -313,6 +313,12 @@ func testLogTextIsNotMarkup(t *testing.T, b *cdpBrowser) {
 		p := b.newPage(t, 1366, 900)
 		p.navigate("file://" + path)
 		checkNoScriptRan(t, p)
+		if s := shotPath("file-hostile-evidence.png"); s != "" {
+			p.mustEval(`(() => { document.querySelectorAll("details.evidence").forEach(d => d.open = true);
+				const e = [...document.querySelectorAll("pre.ev-text")].find(e => e.textContent.includes("<script>"));
+				e.closest("article").scrollIntoView(); return true; })()`, nil)
+			p.screenshot(s, false)
+		}
 	})
 	t.Run("serve", func(t *testing.T) {
 		srv := newTestServer(t, serveConfig{MaxUpload: 64 << 20, Loopback: true})
