@@ -20,6 +20,8 @@ import (
 	"exlog/parse"
 	"exlog/parse/bundle"
 	"exlog/parse/config"
+	"exlog/parse/pscmdlet"
+	"exlog/parse/textenc"
 	"exlog/patterns"
 	"exlog/report"
 )
@@ -40,7 +42,11 @@ type Options struct {
 	// Observe, if set, sees every event of the merged stream (in time
 	// order) after analysis, e.g. to index it. It runs on the merge goroutine.
 	Observe func(*event.Event)
-	Version string
+	// ObserveRecord, if set, sees every exported object (cmdlet record)
+	// as it is read, e.g. so the redactor learns user and device names.
+	// It may run concurrently with Observe; rec must not be modified.
+	ObserveRecord func(rec *pscmdlet.Record)
+	Version       string
 }
 
 // GapThreshold is the silence between two trace records that the report
@@ -150,12 +156,16 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
+	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, seenEvents: map[evKey]string{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
 		in.rep.Format = s.Format.String()
 		in.rep.Bytes = s.Entry.Size
+		if s.Encoding.IsUTF16() && s.Entry.Size > 0 && s.Entry.Size%2 == 1 {
+			in.warn(event.ReadWarning{Origin: event.Origin{Path: s.Entry.Path, Offset: s.Entry.Size - 1}, Kind: "odd-length",
+				Message: fmt.Sprintf("UTF-16 file of %d bytes (an odd number): the last byte is half a character and was dropped; was the file cut?", s.Entry.Size)})
+		}
 		a.inputs = append(a.inputs, in)
 	}
 	for _, s := range skips {
@@ -173,8 +183,15 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		opt.OnStart(total)
 	}
 	a.readSettings()
-	a.readRecords()
+	// Cmdlet exports and event streams are independent until assemble:
+	// read the exports on the side while the merge runs.
+	recordsDone := make(chan struct{})
+	go func() {
+		defer close(recordsDone)
+		a.readRecords()
+	}()
 	a.readEvents()
+	<-recordsDone
 	return a.assemble(), nil
 }
 
@@ -203,6 +220,9 @@ type run struct {
 	gaps       []report.Gap
 	syncs      []report.Sync
 
+	seenEvents map[evKey]string // event-log records by identity → first file
+	duplicates int
+
 	hosts     map[string]bool
 	pids      map[string]bool // host/pid pairs: connector process runs
 	tzOffsets map[int32]bool
@@ -217,15 +237,20 @@ type restart struct {
 }
 
 // openSource opens a source for reading, counting bytes for progress.
+// Large archive members and UTF-16 files are decompressed and decoded
+// ahead in a goroutine of their own (aheadReader), on the other core.
 func (a *run) openSource(in *input) (io.ReadCloser, error) {
 	rc, err := in.src.Open()
 	if err != nil {
 		return nil, err
 	}
-	if a.opt.Progress == nil {
-		return rc, nil
+	if a.opt.Progress != nil {
+		rc = &progressReader{rc: rc, fn: a.opt.Progress}
 	}
-	return &progressReader{rc: rc, fn: a.opt.Progress}, nil
+	if e := in.src.Entry; (e.Size < 0 || e.Size >= 1<<20) && (strings.Contains(e.Path, "!") || in.src.Encoding != textenc.UTF8) {
+		rc = newAheadReader(rc)
+	}
+	return rc, nil
 }
 
 type progressReader struct {
@@ -314,6 +339,9 @@ func (a *run) readRecords() {
 			if rec.Partial {
 				in.rep.Partial = true
 			}
+			if a.opt.ObserveRecord != nil {
+				a.opt.ObserveRecord(rec)
+			}
 			a.inv.Add(rec, in.src.Entry.Path)
 		}
 		rc.Close()
@@ -373,6 +401,9 @@ func (a *run) readEvents() {
 		if !a.opt.Until.IsZero() && e.Time.After(a.opt.Until) {
 			continue
 		}
+		if a.duplicate(e) {
+			continue
+		}
 		a.records++
 		a.types[e.Type]++
 		if a.first.IsZero() || e.Time.Before(a.first) {
@@ -391,6 +422,41 @@ func (a *run) readEvents() {
 			a.opt.Observe(e)
 		}
 	}
+}
+
+// duplicate reports whether e is an event-log record already seen in
+// another export of the same log (the same event saved as XML and as
+// text, or two overlapping exports). Duplicates are counted in the
+// summary, not analysed twice. Memory: keys of the last hour only.
+func (a *run) duplicate(e *event.Event) bool {
+	switch e.Format {
+	case event.FormatEventlogXML, event.FormatEventlogText, event.FormatEventlogCSV:
+	default:
+		return false
+	}
+	host, _, _ := strings.Cut(strings.ToLower(e.Host), ".")
+	// Text and CSV exports keep whole seconds only.
+	key := evKey{e.Time.Truncate(time.Second).UnixNano(), e.EventID, strings.ToLower(e.Source), host}
+	if from, ok := a.seenEvents[key]; ok && from != e.Origin.Path {
+		a.duplicates++
+		return true
+	}
+	if len(a.seenEvents) >= 4096 {
+		for k := range a.seenEvents {
+			if e.Time.UnixNano()-k.t > int64(time.Hour) {
+				delete(a.seenEvents, k)
+			}
+		}
+	}
+	a.seenEvents[key] = e.Origin.Path
+	return false
+}
+
+type evKey struct {
+	t      int64
+	id     uint32
+	source string
+	host   string
 }
 
 func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
@@ -461,12 +527,13 @@ func (a *run) assemble() *report.Report {
 		r.Skipped = append(r.Skipped, report.Skipped{Path: s.Path, Reason: s.Reason})
 	}
 	r.Summary = report.Summary{
-		Records: a.records,
-		First:   timePtr(a.first),
-		Last:    timePtr(a.last),
-		Gaps:    a.gaps,
-		Types:   typeCounts(&a.types),
-		Formats: formats,
+		Records:    a.records,
+		First:      timePtr(a.first),
+		Last:       timePtr(a.last),
+		Gaps:       a.gaps,
+		Types:      typeCounts(&a.types),
+		Formats:    formats,
+		Duplicates: a.duplicates,
 	}
 	if !a.traceFirst.IsZero() {
 		r.Summary.Covered = &report.Window{Start: a.traceFirst.UTC(), End: a.traceLast.UTC(), DurationS: a.traceLast.Sub(a.traceFirst).Seconds()}
@@ -478,12 +545,28 @@ func (a *run) assemble() *report.Report {
 	verbose := a.verbose()
 	a.syncs = a.sessions.Finish(a.traceFirst, a.traceLast)
 	r.Syncs = append(r.Syncs, a.syncs...)
+	if len(a.syncs) > 0 {
+		c := session.ObservedCadence(a.syncs)
+		r.Cadence = &report.Cadence{FullSyncs: c.FullCount, QuickSyncs: c.QuickCount, FullTimesOfDay: []string{}}
+		if c.QuickMedian > 0 {
+			m := c.QuickMedian.Seconds()
+			r.Cadence.QuickMedianS = &m
+		}
+		for _, d := range c.FullTimeOfDay {
+			r.Cadence.FullTimesOfDay = append(r.Cadence.FullTimesOfDay, fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute)))
+		}
+	}
 
 	var findings []report.Finding
 	pf, notes := a.matcher.Finish(patterns.Window{Start: a.traceFirst, End: a.traceLast})
 	findings = append(findings, pf...)
-	findings = append(findings, session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions)...)
-	_ = notes
+	for _, f := range session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions) {
+		if f.ID == "sync.cadence" {
+			continue // a fact, not a finding: reported as r.Cadence
+		}
+		findings = append(findings, f)
+	}
+	findings = append(findings, coverageNotes(notes, findings)...)
 	inv, invFindings := a.inv.Finish()
 	if inv != nil && (inv.Devices+inv.Mailboxes+inv.CASMailboxes) > 0 {
 		r.Inventory = inv
@@ -511,6 +594,37 @@ func (a *run) assemble() *report.Report {
 		r.Summary.Findings[f.Severity.String()]++
 	}
 	return r
+}
+
+// coverageNotes turns the pattern rules that could not be judged because
+// the logs are too short into one sync.coverage-short finding, unless the
+// session checks already said so.
+func coverageNotes(notes []patterns.Note, have []report.Finding) []report.Finding {
+	for _, f := range have {
+		if f.ID == "sync.coverage-short" {
+			return nil
+		}
+	}
+	f := report.Finding{ID: "sync.coverage-short", Severity: report.SeverityInfo, Category: "sync", Source: "check",
+		Remedy:   "Collect the whole Logs folder (all Connector*.log files) covering at least a day and a half, so the daily full sync can be judged.",
+		Docs:     docsTroubleshoot,
+		Evidence: []report.Evidence{}}
+	var ids []string
+	for _, n := range notes {
+		if n.Reason != "coverage-short" {
+			continue
+		}
+		f.Count++
+		ids = append(ids, n.ID)
+		if len(f.Evidence) < report.MaxEvidence {
+			f.Evidence = append(f.Evidence, report.Evidence{Text: n.Message})
+		}
+	}
+	if f.Count == 0 {
+		return nil
+	}
+	f.Title = "Logs cover too little time to judge: " + strings.Join(ids, ", ")
+	return []report.Finding{f}
 }
 
 // suppress drops claims the evidence cannot support: with a listener
