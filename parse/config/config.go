@@ -115,6 +115,10 @@ func (s *scanner) run(r io.Reader) error {
 		}
 		line := startLine
 		switch t := tok.(type) {
+		case xml.Directive:
+			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
+				s.warn(line, "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
+			}
 		case xml.StartElement:
 			scope := 0
 			if len(stack) > 0 {

@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -137,6 +138,10 @@ func (x *xmlReader) Next() (*event.Event, error) {
 				if err := x.fail(err, -1, off); err != nil {
 					return nil, err
 				}
+				continue
+			}
+			if d, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
+				x.w.atOffset(off, "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
 				continue
 			}
 			se, ok := tok.(xml.StartElement)
