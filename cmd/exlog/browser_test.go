@@ -105,8 +105,8 @@ func checkReportDOM(t *testing.T, p *cdpPage, rep *report.Report) {
 		t.Errorf("finding ids in the page %v, in the report %v", ids, want)
 	}
 	var st struct {
-		SVG, Marks, Failed, Unfinished, Gaps int
-		Badge                                string
+		SVG, Marks, Failed, Unfinished, Gaps, Untitled int
+		Badge                                          string
 	}
 	p.mustEval(`({
 		svg: document.querySelectorAll("#timeline svg").length,
@@ -115,10 +115,14 @@ func checkReportDOM(t *testing.T, p *cdpPage, rep *report.Report) {
 		unfinished: document.querySelectorAll("#timeline svg rect.sync.unfinished").length,
 		gaps: document.querySelectorAll("#timeline svg rect.gap").length,
 		badge: (document.querySelector("#verdict .state-badge") || {}).textContent || "",
+		untitled: [...document.querySelectorAll("#timeline svg rect.sync, #timeline svg rect.gap, #timeline svg rect.change")].filter(r => !(r.querySelector("title") || {}).textContent).length,
 	})`, &st)
 	if st.SVG != 1 || st.Marks != len(rep.Syncs) || st.Failed != countSyncs(rep, "failed") || st.Unfinished != countSyncs(rep, "unfinished") || st.Gaps != len(rep.Summary.Gaps) {
 		t.Errorf("timeline: %d svg, %d sync marks (%d failed, %d unfinished), %d gaps; report has %d syncs (%d failed, %d unfinished), %d gaps",
 			st.SVG, st.Marks, st.Failed, st.Unfinished, st.Gaps, len(rep.Syncs), countSyncs(rep, "failed"), countSyncs(rep, "unfinished"), len(rep.Summary.Gaps))
+	}
+	if st.Untitled != 0 {
+		t.Errorf("%d timeline marks have no hover title", st.Untitled)
 	}
 	if rep.Verdict != nil && st.Badge != strings.ToUpper(rep.Verdict.State) {
 		t.Errorf("verdict badge %q, report says %q", st.Badge, rep.Verdict.State)
@@ -154,6 +158,9 @@ func checkNoScriptRan(t *testing.T, p *cdpPage) {
 // TestBrowser runs the browser tests in one chromium (starting one
 // takes seconds).
 func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
 	b := startChromium(t)
 	t.Run("DropOnServePage", func(t *testing.T) { testDropOnServePage(t, b) })
 	t.Run("OpensReportFile", func(t *testing.T) { testOpensReportFile(t, b) })
