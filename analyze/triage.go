@@ -86,6 +86,16 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 			v.NextSteps = append(v.NextSteps, step)
 		}
 	}
+	unknown := 0
+	for _, t := range r.Unmatched {
+		if t.Type == "error" || t.Type == "critical" {
+			unknown += t.Count
+		}
+	}
+	if unknown > 0 {
+		raise("degraded")
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%d error messages that no pattern explains (see the unexplained messages): read them, and write a pattern for each with exlog patterns suggest", unknown))
+	}
 	if v.State == "healthy" {
 		if len(v.Reasons) == 0 {
 			v.Reasons = append(v.Reasons, "no warning or error findings")
