@@ -19,6 +19,19 @@ type Options struct {
 	// JUnit/SARIF terms; SeverityInvalid means never.
 	FailOn report.Severity
 	Title  string // what was analysed, for headings
+	// Rules lists every check that could have fired (library and user
+	// patterns, Go checks): the JUnit test cases and SARIF rules. Ids of
+	// findings missing from it are added; nil means only those.
+	Rules []Rule
+}
+
+// Rule describes one check for the CI formats.
+type Rule struct {
+	ID       string
+	Title    string
+	Severity report.Severity // default severity
+	Docs     string
+	Source   string // "pattern:FILE" or "check"
 }
 
 // Writer renders r to w.
@@ -26,9 +39,11 @@ type Writer func(w io.Writer, r *report.Report, opt Options) error
 
 // Formats maps each --format name to its writer.
 var Formats = map[string]Writer{
-	"text": Text,
-	"json": JSON,
-	"html": HTML,
+	"text":  Text,
+	"json":  JSON,
+	"html":  HTML,
+	"junit": JUnit,
+	"sarif": SARIF,
 }
 
 // Names lists the format names, sorted.

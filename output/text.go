@@ -198,10 +198,14 @@ func (t *textWriter) collect(r *report.Report) {
 }
 
 func (t *textWriter) findings(r *report.Report) {
-	if len(r.Findings) == 0 {
+	if n := r.Summary.Extra["baselined_findings"]; n != "" {
+		t.section("FINDINGS (new since the baseline)")
+		t.f("  %s finding(s) already in the baseline %s are not shown; %d new\n", n, r.Summary.Extra["baseline"], len(r.Findings))
+	} else if len(r.Findings) == 0 {
 		return
+	} else {
+		t.section("FINDINGS")
 	}
-	t.section("FINDINGS")
 	for _, f := range r.Findings {
 		sev := t.p.sev(f.Severity, fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String())))
 		t.f("%s %s  %s\n", sev, t.p.bold(f.ID), f.Title)
