@@ -90,3 +90,8 @@ func ciRules(lib *patterns.Library) []output.Rule {
 
 // checkDocs is the help link of the Go checks in the CI formats.
 const checkDocs = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// parseFailOn reads a --fail-on value; ok is false for "never".
+func parseFailOn(s string) (report.Severity, bool) {
+	return report.ParseSeverity(s)
+}

@@ -115,3 +115,84 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("missing baseline: exit %d, want 2", code)
 	}
 }
+
+// TestDiff: a bundle with one more DNS failure against the same bundle
+// fixed (and against its saved JSON report): the finding appears in one
+// direction and disappears in the other; --fail-on makes a new error exit 1.
+func TestDiff(t *testing.T) {
+	dir := t.TempDir()
+	broken := oneMoreError(t, networkErrors, dir, "broken.zip")
+	fixedJSON := filepath.Join(dir, "fixed.json")
+	if code, _, stderr := runCLI(t, "analyze", "--no-progress", "-f", "json", "-o", fixedJSON, networkErrors); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "diff", "-f", "json", broken, networkErrors)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Schema      string `json:"schema"`
+		Appeared    []struct{ ID, Key string }
+		Disappeared []struct {
+			ID, Key  string
+			OldCount int `json:"old_count"`
+		}
+		Changed   []struct{ ID string }
+		Unchanged int
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Schema != "exlog.diff/v1" || len(res.Appeared) != 0 || len(res.Changed) != 0 || len(res.Disappeared) != 1 ||
+		res.Disappeared[0].ID != "network.dns" || res.Disappeared[0].Key != "login.microsoftonline.com" || res.Disappeared[0].OldCount != 1 || res.Unchanged == 0 {
+		t.Fatalf("broken → fixed: %+v", res)
+	}
+	// a saved report against a bundle, detected per argument
+	code, text, stderr := runCLI(t, "diff", fixedJSON, broken)
+	if code != 0 || !strings.Contains(text, "1 appeared, 0 disappeared, 0 changed") || !strings.Contains(text, "+ error network.dns [login.microsoftonline.com] appeared: 1×") {
+		t.Fatalf("fixed.json → broken: exit %d\n%s%s", code, text, stderr)
+	}
+	if code, _, _ := runCLI(t, "diff", "--fail-on", "error", fixedJSON, broken); code != 1 {
+		t.Errorf("a new error with --fail-on error: exit %d, want 1", code)
+	}
+	if code, _, _ := runCLI(t, "diff", "--fail-on", "error", broken, fixedJSON); code != 0 {
+		t.Errorf("only a disappeared finding with --fail-on error: exit %d, want 0", code)
+	}
+	if code, _, _ := runCLI(t, "diff", fixedJSON, filepath.Join(dir, "nope.zip")); code != 2 {
+		t.Errorf("missing NEW: exit %d, want 2", code)
+	}
+}
+
+// TestPatternsSuggestCLI: suggest writes a file that, given to analyze
+// with --patterns, leaves no unmatched template in the unknown-errors sample.
+func TestPatternsSuggestCLI(t *testing.T) {
+	const sample = "../../samples/unknown-errors/bundle.zip"
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine", "suggested.exlog")
+	if code, _, stderr := runCLI(t, "patterns", "suggest", "-o", file, sample); code != 0 {
+		t.Fatalf("suggest: exit %d: %s", code, stderr)
+	}
+	if code, out, _ := runCLI(t, "patterns", "lint", filepath.Dir(file)); code != 0 || !strings.Contains(out, "3 patterns, no errors, 0 warnings") {
+		t.Errorf("lint: exit %d: %s", code, out)
+	}
+	_, out, _ := runCLI(t, "analyze", "--no-progress", "-f", "json", sample)
+	before := readJSONReport(t, out)
+	_, out, _ = runCLI(t, "analyze", "--no-progress", "-f", "json", "--patterns", filepath.Dir(file), sample)
+	after := readJSONReport(t, out)
+	if len(before.Unmatched) != 3 || len(after.Unmatched) != 0 {
+		t.Errorf("unmatched templates: %d before, %d after the suggested patterns (want 3, 0)", len(before.Unmatched), len(after.Unmatched))
+	}
+	custom := 0
+	for _, f := range after.Findings {
+		if strings.HasPrefix(f.ID, "custom.") {
+			custom += f.Count
+		}
+	}
+	want := 0
+	for _, u := range before.Unmatched {
+		want += u.Count
+	}
+	if custom != want {
+		t.Errorf("custom findings count %d, want %d (the unmatched messages)", custom, want)
+	}
+}

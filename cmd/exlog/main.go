@@ -66,6 +66,7 @@ type cli struct {
 	Index         indexCmd         `cmd:"" help:"Analyze a bundle and send its events, findings and sync sessions to Elasticsearch (or VictoriaLogs)."`
 	Setup         setupCmd         `cmd:"" help:"Install exlog's index templates in Elasticsearch and, with --kibana, its data view and dashboard."`
 	CollectScript collectScriptCmd `cmd:"" name:"collect-script" help:"Print a PowerShell script that gathers the evidence exlog reads into one zip."`
+	Diff          diffCmd          `cmd:"" help:"Compare two bundles or two JSON reports: findings that appeared, disappeared or changed; sync cadence and durations."`
 	Version       versionCmd       `cmd:"" help:"Print the version."`
 	Help          helpCmd          `cmd:"" help:"Show help for a command."`
 	Drop          dropCmd          `cmd:"" default:"withargs" hidden:"" help:"Analyze PATH, print the verdict and write PATH.exlog.html (what Windows runs when a bundle is dropped on exlog.exe)."`
