@@ -158,6 +158,12 @@ func TestDiff(t *testing.T) {
 	if code, _, _ := runCLI(t, "diff", "--fail-on", "error", broken, fixedJSON); code != 0 {
 		t.Errorf("only a disappeared finding with --fail-on error: exit %d, want 0", code)
 	}
+	if code, _, _ := runCLI(t, "diff", "--fail-on-change", broken, fixedJSON); code != 1 {
+		t.Errorf("--fail-on-change with a disappeared finding: exit %d, want 1", code)
+	}
+	if code, _, _ := runCLI(t, "diff", "--fail-on-change", fixedJSON, networkErrors); code != 0 {
+		t.Errorf("--fail-on-change, report against its own bundle: exit %d, want 0", code)
+	}
 	if code, _, _ := runCLI(t, "diff", fixedJSON, filepath.Join(dir, "nope.zip")); code != 2 {
 		t.Errorf("missing NEW: exit %d, want 2", code)
 	}

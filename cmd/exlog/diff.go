@@ -13,12 +13,13 @@ import (
 // bundle): findings that appeared, disappeared or changed count, unmatched
 // templates, and the sync schedule (cadence, durations).
 type diffCmd struct {
-	Old      string   `arg:"" name:"OLD" help:"Bundle or exlog JSON report before (e.g. before the fix)." type:"path"`
-	New      string   `arg:"" name:"NEW" help:"Bundle or exlog JSON report after." type:"path"`
-	Format   string   `short:"f" default:"text" enum:"text,json" help:"Output: ${enum} (json: schema exlog.diff/v1)."`
-	Output   string   `short:"o" placeholder:"FILE" help:"Write to FILE instead of standard output."`
-	Patterns []string `placeholder:"DIR" help:"Analyze bundles with the patterns in DIR too (repeatable)."`
-	FailOn   string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding at or above this severity appeared or got worse: ${enum}."`
+	Old          string   `arg:"" name:"OLD" help:"Bundle or exlog JSON report before (e.g. before the fix)." type:"path"`
+	New          string   `arg:"" name:"NEW" help:"Bundle or exlog JSON report after." type:"path"`
+	Format       string   `short:"f" default:"text" enum:"text,json" help:"Output: ${enum} (json: schema exlog.diff/v1)."`
+	Output       string   `short:"o" placeholder:"FILE" help:"Write to FILE instead of standard output."`
+	Patterns     []string `placeholder:"DIR" help:"Analyze bundles with the patterns in DIR too (repeatable)."`
+	FailOn       string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding at or above this severity appeared or got worse: ${enum}."`
+	FailOnChange bool     `name:"fail-on-change" help:"Exit 1 when any finding or unmatched template appeared, disappeared or changed (a sample's regression check)."`
 	limitFlags
 }
 
@@ -59,6 +60,9 @@ func (c *diffCmd) Run(g *globals) error {
 		if err := f.Close(); err != nil {
 			return err
 		}
+	}
+	if c.FailOnChange && !res.Empty() {
+		return &exitError{code: exitFindings}
 	}
 	if th, ok := parseFailOn(c.FailOn); ok {
 		for _, f := range append(res.Appeared, res.Changed...) {

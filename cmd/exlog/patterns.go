@@ -126,6 +126,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"` // junit-10.xsd: required on testsuite
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -133,13 +134,13 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
-	File      string        `xml:"file,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 }
 
@@ -164,7 +165,8 @@ func writeExamplesJUnit(g *globals, results []patterns.ExampleResult) error {
 		if r.Want {
 			want = "match"
 		}
-		tc := junitCase{Name: fmt.Sprintf("%s example %s at %s", want, r.PatternID, r.Pos), ClassName: r.PatternID, File: r.File}
+		// junit-10.xsd allows no file attribute on a testcase: the file is in the name.
+		tc := junitCase{Name: fmt.Sprintf("%s example %s at %s:%s", want, r.PatternID, r.File, r.Pos), ClassName: r.PatternID}
 		if !r.Passed() {
 			tc.Failure = &junitFailure{Message: "example did not behave as declared", Type: "example", Text: r.String()}
 			s.Failures++
