@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,7 +79,11 @@ type analyzeCmd struct {
 	Until    string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
 	NoProgress bool   `name:"no-progress" help:"Never show a progress bar."`
 	Quiet    bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
+	// Profiling for bench/ (hidden): CPU profile of the whole command, heap profile at exit.
+	CPUProfile string `name:"cpuprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a CPU profile to FILE."`
+	MemProfile string `name:"memprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a heap profile to FILE at exit."`
 	limitFlags
+	redactFlags
 }
 
 func parseWhen(s string, endOfDay bool) (time.Time, error) {
@@ -110,6 +116,11 @@ func loadLibrary(dirs []string) (*patterns.Library, error) {
 }
 
 func (c *analyzeCmd) Run(g *globals) error {
+	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer stopProfiles()
 	since, err := parseWhen(c.Since, false)
 	if err != nil {
 		return usageErr("--since: %v", err)
@@ -124,9 +135,17 @@ func (c *analyzeCmd) Run(g *globals) error {
 	}
 	failOn, _ := report.ParseSeverity(c.FailOn) // "never" → invalid → never fails
 	opt := analyze.Options{Limits: c.limits(), Library: lib, Since: since, Until: until, Version: toolVersion()}
+	red, err := c.redactor(&opt)
+	if err != nil {
+		return err
+	}
 	stopBar := attachProgress(&opt, g, c.NoProgress || c.Quiet)
 	rep, err := runAnalysis(c.Paths, g, opt)
 	stopBar()
+	if err != nil {
+		return err
+	}
+	title, err := c.apply(red, rep, c.Paths, g)
 	if err != nil {
 		return err
 	}
@@ -134,7 +153,7 @@ func (c *analyzeCmd) Run(g *globals) error {
 		return err
 	}
 	if !c.Quiet || c.Output != "" {
-		if err := writeReport(g, rep, c.Format, c.Output, output.Options{Color: colorOK(g.Stdout, c.Output), FailOn: failOn, Title: strings.Join(c.Paths, " "), Rules: ciRules(lib)}); err != nil {
+		if err := writeReport(g, rep, c.Format, c.Output, output.Options{Color: colorOK(g.Stdout, c.Output), FailOn: failOn, Title: title, Rules: ciRules(lib)}); err != nil {
 			return err
 		}
 	}
@@ -257,4 +276,35 @@ func attachProgress(opt *analyze.Options, g *globals, off bool) func() {
 			_ = bar.Clear()
 		}
 	}
+}
+
+// startProfiles starts a CPU profile to cpuPath and arranges a heap
+// profile to memPath (either may be empty); the returned function stops
+// and writes them.
+func startProfiles(cpuPath, memPath string) (func(), error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		cpu = f
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memPath != "" {
+			if f, err := os.Create(memPath); err == nil {
+				runtime.GC()
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }
