@@ -127,3 +127,21 @@ func TestSuggestedPatternsExplainTheirTemplates(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthySamplesExplainEverything: a healthy bundle has no error or
+// warning message that the library and the sync checks do not explain.
+func TestHealthySamplesExplainEverything(t *testing.T) {
+	n := 0
+	for name, r := range loadExpected(t) {
+		if !strings.HasPrefix(name, "healthy") {
+			continue
+		}
+		n++
+		for _, u := range r.Unmatched {
+			t.Errorf("healthy sample %s: unexplained %s ×%d: %s", name, u.Type, u.Count, u.Template)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no healthy sample")
+	}
+}

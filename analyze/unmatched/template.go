@@ -83,7 +83,14 @@ func Template(msg string) string {
 		}
 		return m[:i] + PhNumber
 	})
-	return cut(s, MaxTemplateLen)
+	if t := cut(s, MaxTemplateLen); len(t) < len(s) {
+		// do not leave half a placeholder ("… <gu") at the cut
+		if i := strings.LastIndexByte(t, '<'); i > strings.LastIndexByte(t, '>') {
+			t = t[:i]
+		}
+		return strings.TrimRight(t, " ")
+	}
+	return s
 }
 
 func isPlaceholder(s string) bool {
@@ -94,11 +101,31 @@ func isPlaceholder(s string) bool {
 	return false
 }
 
-// firstLine is the first line with text, whitespace runs folded to one space.
+// maxLineScan bounds the bytes of the first line that are templated, so
+// a pathological one-line message of megabytes costs no more than this.
+const maxLineScan = 8 * MaxTemplateLen
+
+// firstLine is the first line with text (at most maxLineScan bytes, cut
+// at a rune boundary), whitespace runs folded to one space.
 func firstLine(msg string) string {
-	for _, line := range strings.Split(msg, "\n") {
+	for len(msg) > 0 {
+		line := msg
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			line, msg = msg[:i], msg[i+1:]
+		} else {
+			msg = ""
+		}
+		if len(line) > maxLineScan {
+			n := maxLineScan
+			for n > 0 && !utf8.RuneStart(line[n]) {
+				n--
+			}
+			line = line[:n]
+		}
 		if f := strings.Fields(line); len(f) > 0 {
-			return strings.Join(f, " ")
+			// invalid UTF-8 becomes U+FFFD, which Go regexps match against
+			// an invalid byte of the message
+			return strings.ToValidUTF8(strings.Join(f, " "), "\uFFFD")
 		}
 	}
 	return ""
@@ -123,7 +150,7 @@ var placeholderRegex = map[string]string{
 	PhPath:   `\S.*?`,
 	PhTime:   `[\d\-T:.,+Z ]+?`,
 	PhHex:    `[0-9A-Fa-f]+`,
-	PhName:   `[^\r\n]*?`, // lazy: names may hold the other quote (O'Brien)
+	PhName:   `[\s\S]*?`, // lazy: names may hold the other quote (O'Brien)
 }
 
 var rePlaceholder = regexp.MustCompile(`<(?:n|guid|email|url|host|ip|path|time|hex|name)>`)
@@ -139,9 +166,11 @@ func Regex(tmpl string) string {
 	lit := func(s string) {
 		for i, part := range strings.Split(s, " ") {
 			if i > 0 {
-				b.WriteString(`\s+`)
+				b.WriteString(`[\s\v\x{85}\p{Z}]+`) // what unicode.IsSpace (strings.Fields) splits on
 			}
-			b.WriteString(regexp.QuoteMeta(part))
+			// a run of invalid bytes became one U+FFFD in the template;
+			// the regexp engine reads each invalid byte as one
+			b.WriteString(strings.ReplaceAll(regexp.QuoteMeta(part), "\uFFFD", `\x{FFFD}+`))
 		}
 	}
 	for _, loc := range rePlaceholder.FindAllStringIndex(tmpl, -1) {
