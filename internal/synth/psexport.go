@@ -292,7 +292,7 @@ func (s *ExportSession) DeviceStats(d *Device) PSObject {
 	imei := Str(d.IMEI)
 	return PSObject{
 		Types:    []string{typeDeviceStats, "Microsoft.Exchange.Data.ConfigurableObject"},
-		ToString: s.Org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID,
+		ToString: s.Org.Domain + "/Corp/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID,
 		Props: []Prop{
 			{"RunspaceId", GUIDValue(s.Runspace)},
 			{"FirstSyncTime", Date(d.FirstSync)},
@@ -316,7 +316,7 @@ func (s *ExportSession) DeviceStats(d *Device) PSObject {
 			{"MailboxLogReport", Str("")},
 			{"DeviceEnableOutboundSMS", Bool(false)},
 			{"DeviceMobileOperator", Str("")},
-			{"Identity", Str(s.Org.Domain + "/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID)},
+			{"Identity", Str(s.Org.Domain + "/Corp/Users/" + u.Display + "/ExchangeActiveSyncDevices/" + d.Type + "§" + d.ID)},
 			{"Guid", GUIDValue(d.GUID)},
 			{"IsRemoteWipeSupported", Bool(d.Type != "Outlook")},
 			{"Status", Str(d.Status)},
