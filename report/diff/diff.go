@@ -18,13 +18,14 @@ import (
 const Schema = "exlog.diff/v1"
 
 // Finding is one finding instance (id + key) that appeared, disappeared
-// or changed between the two reports.
+// or changed (count, severity or title) between the two reports.
 type Finding struct {
 	ID          string          `json:"id"`
 	Key         string          `json:"key,omitempty"`
 	Title       string          `json:"title"`
 	Severity    report.Severity `json:"severity"`               // in the new report (old one if it disappeared)
 	OldSeverity report.Severity `json:"old_severity,omitempty"` // set when it changed
+	OldTitle    string          `json:"old_title,omitempty"`    // set when it changed
 	Old         int             `json:"old_count"`
 	New         int             `json:"new_count"`
 }
@@ -93,10 +94,13 @@ func Compare(oldName string, old *report.Report, newName string, new *report.Rep
 		switch {
 		case !ok:
 			r.Appeared = append(r.Appeared, Finding{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, New: f.Count})
-		case p.Count != f.Count || p.Severity != f.Severity:
+		case p.Count != f.Count || p.Severity != f.Severity || p.Title != f.Title:
 			c := Finding{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Old: p.Count, New: f.Count}
 			if p.Severity != f.Severity {
 				c.OldSeverity = p.Severity
+			}
+			if p.Title != f.Title {
+				c.OldTitle = p.Title
 			}
 			r.Changed = append(r.Changed, c)
 		default:
@@ -248,7 +252,11 @@ func (r *Result) FindingLines(max int) []string {
 		if f.OldSeverity != report.SeverityInvalid {
 			sev = f.OldSeverity.String() + "→" + sev
 		}
-		out = append(out, fmt.Sprintf("~ %s %s count %d → %d — %s", sev, name(f), f.Old, f.New, f.Title))
+		line := fmt.Sprintf("~ %s %s count %d → %d — %s", sev, name(f), f.Old, f.New, f.Title)
+		if f.OldTitle != "" {
+			line += fmt.Sprintf(" (was: %s)", f.OldTitle)
+		}
+		out = append(out, line)
 	}
 	for _, t := range r.Unmatched {
 		out = append(out, fmt.Sprintf("~ unmatched %s %q count %d → %d", t.Type, t.Template, t.Old, t.New))
