@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -200,5 +201,54 @@ func TestPatternsSuggestCLI(t *testing.T) {
 	}
 	if custom != want {
 		t.Errorf("custom findings count %d, want %d (the unmatched messages)", custom, want)
+	}
+}
+
+// TestPatternsTestJUnitShape: `exlog patterns test --format junit` keeps
+// to junit-10.xsd where Jenkins is strict: name, tests, failures and
+// errors on every testsuite, no attribute but name, classname, time and
+// group on a testcase.
+func TestPatternsTestJUnitShape(t *testing.T) {
+	code, out, stderr := runCLI(t, "patterns", "test", "--format", "junit")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	d := xml.NewDecoder(strings.NewReader(out))
+	suites, cases := 0, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		attrs := map[string]bool{}
+		for _, a := range se.Attr {
+			attrs[a.Name.Local] = true
+		}
+		switch se.Name.Local {
+		case "testsuite":
+			suites++
+			for _, a := range []string{"name", "tests", "failures", "errors"} {
+				if !attrs[a] {
+					t.Errorf("testsuite without %s", a)
+				}
+			}
+		case "testcase":
+			cases++
+			for a := range attrs {
+				if a != "name" && a != "classname" && a != "time" && a != "group" {
+					t.Errorf("testcase attribute %s is not in junit-10.xsd", a)
+				}
+			}
+		}
+	}
+	if suites == 0 || cases < suites {
+		t.Errorf("%d suites, %d cases", suites, cases)
 	}
 }
