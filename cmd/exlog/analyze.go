@@ -69,16 +69,16 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 }
 
 type analyzeCmd struct {
-	Paths    []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format   string   `short:"f" default:"text" enum:"text,json,html,junit,sarif" help:"Output format: ${enum} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never)."`
-	Output   string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
-	Patterns []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
-	FailOn   string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
-	Baseline string   `placeholder:"REPORT.json" type:"path" help:"Report and fail only on findings (id + key) not in this earlier exlog JSON report."`
-	Since    string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	Until    string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	NoProgress bool   `name:"no-progress" help:"Never show a progress bar."`
-	Quiet    bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
+	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
+	Format     string   `short:"f" default:"text" enum:"text,json,html,junit,sarif" help:"Output format: ${enum} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never)."`
+	Output     string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
+	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
+	FailOn     string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
+	Baseline   string   `placeholder:"REPORT.json" type:"path" help:"Report and fail only on findings (id + key) not in this earlier exlog JSON report."`
+	Since      string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
+	Until      string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
+	NoProgress bool     `name:"no-progress" help:"Never show a progress bar."`
+	Quiet      bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
 	// Profiling for bench/ (hidden): CPU profile of the whole command, heap profile at exit.
 	CPUProfile string `name:"cpuprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a CPU profile to FILE."`
 	MemProfile string `name:"memprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a heap profile to FILE at exit."`
