@@ -1,8 +1,11 @@
 package index
 
 import (
+	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -111,6 +114,35 @@ func (c Connection) address() (string, error) {
 	return "", fmt.Errorf("unknown target %q (use elasticsearch or victorialogs)", c.Target)
 }
 
+// privateBody copies each request body before sending it.
+//
+// esutil.BulkIndexer sends its worker's *bytes.Buffer as the body and
+// reuses that buffer for the next items as soon as the response is read.
+// net/http, after writing Content-Length bytes, reads the body once more
+// to check for extra data, in its write goroutine, which can run after
+// the response has arrived: it then swallows items the worker has just
+// written, which are never sent and never reported (seen as whole
+// batches missing in TestFakeES_IndexTwiceChangesNoCount). Reading the
+// body here, before net/http sees the request, makes the buffer's
+// contents ours for the whole round trip.
+type privateBody struct{ next http.RoundTripper }
+
+func (p privateBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return p.next.RoundTrip(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r := *req // RoundTrip must not modify req
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
+	return p.next.RoundTrip(&r)
+}
+
 // NewClient builds the official client for c: retries on the network
 // and on RetryStatuses with c's backoff, TLS from CACert/Insecure, and for
 // VictoriaLogs the headers that name the message and time fields.
@@ -134,15 +166,20 @@ func NewClient(c Connection) (*elasticsearch.Client, error) {
 		Transport:     c.Transport,
 		Header:        http.Header{},
 	}
-	if c.Transport == nil {
+	if cfg.Transport == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
 		if c.Insecure {
-			tr := http.DefaultTransport.(*http.Transport).Clone()
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
-			cfg.Transport = tr
-		} else {
-			cfg.CACert = c.CACert
+		} else if len(c.CACert) > 0 {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(c.CACert) {
+				return nil, fmt.Errorf("--ca-cert holds no PEM certificate")
+			}
+			tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 		}
+		cfg.Transport = tr
 	}
+	cfg.Transport = privateBody{cfg.Transport}
 	if c.target() == TargetVictoriaLogs {
 		cfg.Header.Set("VL-Msg-Field", "message")
 		cfg.Header.Set("VL-Time-Field", "@timestamp")

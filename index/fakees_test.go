@@ -505,3 +505,65 @@ func TestFakeES_SetupReportsKibanaErrors(t *testing.T) {
 		t.Errorf("error does not name Kibana: %v", err)
 	}
 }
+
+// TestFakeES_InterruptedRunAccountsForEveryDocument: cancelling a run
+// (Ctrl-C) stops offering documents, and every document offered still
+// ends in exactly one state.
+func TestFakeES_InterruptedRunAccountsForEveryDocument(t *testing.T) {
+	srv := estest.New(estest.Options{Faults: estest.Faults{Reject429: func(id string) bool { return id[2]%4 == 0 }, Reject429Times: 1000}})
+	defer srv.Close()
+	tb := newTestBundle("interrupted", 3000)
+	cfg := fakeConfig(t, srv)
+	cfg.Backoff = func(int) time.Duration { return 20 * time.Millisecond }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ix, err := New(ctx, cfg, tb.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range tb.events {
+		if i == 1500 {
+			cancel()
+		}
+		ix.Event(e)
+	}
+	if err := ix.Report(tb.report); err == nil {
+		t.Error("Report after cancellation succeeded")
+	}
+	s, err := ix.Close()
+	if err == nil {
+		t.Error("Close after cancellation returned no error")
+	}
+	if s.Added == 0 || s.Added > 1500 {
+		t.Errorf("added %d documents, want some and at most the 1500 offered before the cancel", s.Added)
+	}
+	if s.Indexed+s.AlreadyThere+s.Failed != s.Added || s.Failed == 0 {
+		t.Errorf("summary %s", s)
+	}
+	if lines := readDeadLetter(t, cfg.DeadLetterPath); int64(len(lines)) != s.Failed {
+		t.Errorf("%d dead-letter lines for %d failed documents", len(lines), s.Failed)
+	}
+}
+
+// TestFakeES_BulkBufferReuseLosesNothing guards privateBody: without it,
+// net/http's after-the-fact read of the bulk worker's reused buffer
+// swallowed whole batches (every few runs of a 409-only second pass).
+func TestFakeES_BulkBufferReuseLosesNothing(t *testing.T) {
+	for i := 0; i < 6; i++ {
+		srv := estest.New(estest.Options{})
+		tb := newTestBundle(fmt.Sprintf("reuse-%d", i), 1200)
+		for pass := 0; pass < 2; pass++ {
+			s, err := indexBundle(t, fakeConfig(t, srv), tb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Indexed+s.AlreadyThere != s.Added || s.Failed != 0 {
+				t.Fatalf("round %d pass %d: %s", i, pass, s)
+			}
+		}
+		if srv.Stats().BulkItems != 2*len(tb.docs(t, "default")) {
+			t.Fatalf("round %d: the server received %d items, want %d", i, srv.Stats().BulkItems, 2*len(tb.docs(t, "default")))
+		}
+		srv.Close()
+	}
+}

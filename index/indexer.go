@@ -320,6 +320,9 @@ func (ix *Indexer) add(d Doc) error {
 		ix.counts[datasetOf(d.Stream)].added.Add(1)
 		writeAction(ix.dry, d)
 		ix.dry.Write(d.Body)
+		if ix.cfg.Progress != nil {
+			ix.cfg.Progress(1)
+		}
 		return ix.dry.WriteByte('\n')
 	}
 	ix.mu.Lock()
@@ -386,6 +389,7 @@ func itemDoc(item esutil.BulkIndexerItem) Doc {
 // created. It never calls Add (that could deadlock the worker): a
 // document worth retrying goes to the retry queue, which never blocks.
 func (ix *Indexer) itemFailed(_ context.Context, item esutil.BulkIndexerItem, res esutil.BulkIndexerResponseItem, err error) {
+
 	if err != nil {
 		// The whole request failed after the transport's own retries:
 		// the network, a 413, or a status that is not retried.
@@ -441,6 +445,7 @@ func isRetryStatus(status int) bool {
 // requeue puts d on the retry queue after attempts sends, or fails it
 // when it has had all its attempts. It never blocks.
 func (ix *Indexer) requeue(d Doc, attempts, status int) {
+
 	if attempts >= ix.cfg.MaxAttempts {
 		ix.fail(d, attempts, status, "retries-exhausted",
 			fmt.Sprintf("still failing after %d attempts (last status %d)", attempts, status))
@@ -663,11 +668,25 @@ func (ix *Indexer) Close() (Summary, error) {
 		if cerr := ix.bulk.Close(context.Background()); cerr != nil && err == nil {
 			err = cerr
 		}
+
 		ix.mu.Lock()
 		ix.closing = true
 		ix.wake.Broadcast()
 		ix.mu.Unlock()
 		<-ix.retryDone
+		// Whatever is still queued (the run was interrupted) fails here, so
+		// that every document offered ends in exactly one state.
+		ix.mu.Lock()
+		q := ix.queue
+		ix.queue = nil
+		ix.mu.Unlock()
+		for _, it := range q {
+			why := "the run ended before it could be resent"
+			if ix.ctx.Err() != nil {
+				why = ix.ctx.Err().Error()
+			}
+			ix.fail(it.doc, it.attempts, 0, "interrupted", why)
+		}
 	}
 	if derr := ix.dead.close(); derr != nil && err == nil {
 		err = fmt.Errorf("dead-letter file: %w", derr)

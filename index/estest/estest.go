@@ -309,6 +309,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, defIndex string) {
 	}
 	start := time.Now()
 	items, errs, status, msg := s.bulkItems(body, defIndex, f)
+
 	if status != 0 {
 		esError(w, status, "illegal_argument_exception", msg)
 		return
