@@ -19,7 +19,32 @@ func (r *Redactor) String(s string) string {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.rewrite(s)
+	return r.settled(s)
+}
+
+// size is the number of learned originals; callers hold mu.
+func (r *Redactor) size() int {
+	n := 0
+	for _, m := range r.nums {
+		n += len(m)
+	}
+	return n
+}
+
+// settled rewrites s again while doing so taught the Redactor something
+// (a domain seen late in s makes its bare label earlier in s known), so
+// the result does not depend on what was learned first.
+func (r *Redactor) settled(s string) string {
+	out := r.rewrite(s)
+	for i := 0; i < 3; i++ {
+		before := r.size()
+		again := r.rewrite(s)
+		if r.size() == before && again == out {
+			break
+		}
+		out = again
+	}
+	return out
 }
 
 // rewrite is String without the lock.
@@ -62,14 +87,16 @@ func (r *Redactor) rewrite(s string) string {
 			end += size
 		}
 		tok := s[i:end]
-		core := strings.TrimRight(tok, ".-_")
+		lead := tok[:len(tok)-len(strings.TrimLeft(tok, ".-_"))]
+		core := strings.Trim(tok, ".-_")
 		if versionBefore(s[:i]) && isDottedNumbers(core) {
 			b.WriteString(tok) // "Version: 19.22.3.1" is a build number, not an address
 			i = end
 			continue
 		}
+		b.WriteString(lead)
 		b.WriteString(r.token(core))
-		b.WriteString(tok[len(core):])
+		b.WriteString(tok[len(lead)+len(core):])
 		i = end
 		prevWord = false
 	}
@@ -347,7 +374,17 @@ func (r *Redactor) Report(rep *report.Report) {
 			}
 		}
 	}
-	s := r.rewrite
+	// Two passes over every field: the first only learns (an address in
+	// the last finding makes its bare domain label in the first one
+	// known), the second writes.
+	r.walk(rep, func(p *string) { r.rewrite(*p) })
+	r.walk(rep, func(p *string) { *p = r.rewrite(*p) })
+}
+
+// walk calls f on every redactable string of rep, map keys included
+// (maps holding origins are rebuilt with the rewritten keys).
+func (r *Redactor) walk(rep *report.Report, f func(*string)) {
+	s := func(v string) string { f(&v); return v }
 	strs := func(list []string) {
 		for i := range list {
 			list[i] = s(list[i])
