@@ -190,6 +190,12 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		defer close(recordsDone)
 		a.readRecords()
 	}()
+	if a.opt.ObserveRecord != nil && a.opt.Observe != nil {
+		// An event observer fed by a record observer (index --redact
+		// rewrites events with the names learned from the exports) needs
+		// every export read first.
+		<-recordsDone
+	}
 	a.readEvents()
 	<-recordsDone
 	return a.assemble(), nil
