@@ -18,9 +18,9 @@ if [ -z "$targets" ]; then echo "fuzz: no targets found"; exit 1; fi
 while read -r pkg target; do
 	echo "== fuzz $pkg $target ($fuzztime)"
 	corpus="$pkg/testdata/fuzz/$target"
-	before=$(ls "$corpus" 2>/dev/null | wc -l)
+	before=$( (ls "$corpus" 2>/dev/null || true) | wc -l)
 	if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel "$parallel" "$pkg"; then
-		after=$(ls "$corpus" 2>/dev/null | wc -l)
+		after=$( (ls "$corpus" 2>/dev/null || true) | wc -l)
 		if [ "$after" -gt "$before" ]; then
 			echo "fuzz: $pkg $target FAILED: new crasher under $corpus/ (commit it as a seed once fixed)"
 			failed=1

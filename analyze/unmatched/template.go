@@ -64,8 +64,9 @@ func Template(msg string) string {
 	s = reTime.ReplaceAllLiteralString(s, PhTime)
 	s = rePath.ReplaceAllLiteralString(s, PhPath)
 	s = reQuoted.ReplaceAllStringFunc(s, func(m string) string {
-		// m is the preceding character (if any) and the quoted text.
-		i := strings.IndexAny(m, `'"`)
+		// m is the preceding character (if any) and the quoted text; that
+		// character may itself be a quote ('"x"), so take the group's start.
+		i := reQuoted.FindStringSubmatchIndex(m)[4]
 		q := m[i : i+1]
 		inner := m[i+1 : len(m)-1]
 		if isPlaceholder(inner) {
