@@ -62,7 +62,11 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		}
 	}
 	seenStep := map[string]bool{}
-	for _, f := range r.Findings {
+	// What is still happening comes first, then by severity (r.Findings
+	// is already by severity and id).
+	ordered := append([]report.Finding(nil), r.Findings...)
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Ongoing && !ordered[j].Ongoing })
+	for _, f := range ordered {
 		switch {
 		case f.Severity >= report.SeverityError && f.Ongoing:
 			raise("broken")
@@ -116,19 +120,25 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 }
 
 // firstSentence keeps a remedy short enough for one line per next step:
-// its first two sentences (the first often only names the cause).
+// up to two sentences and about 240 characters (the first sentence often
+// only names the cause; the second says what to do).
 func firstSentence(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.Index(s, ". "); i > 0 && i < 80 {
-		if j := strings.Index(s[i+2:], ". "); j > 0 {
-			return s[:i+2+j+1]
+	end := 0
+	for n := 0; n < 2; n++ {
+		i := strings.Index(s[end:], ". ")
+		if i < 0 {
+			return s
 		}
-		return s
+		if n == 1 && end+i+1 > 240 {
+			break
+		}
+		end += i + 1
+		if end < len(s) && s[end] == ' ' {
+			end++
+		}
 	}
-	if i := strings.Index(s, ". "); i > 0 {
-		s = s[:i+1]
-	}
-	return s
+	return strings.TrimSpace(s[:end])
 }
 
 // humanDur prints "11h27m" / "3d 2h" / "45m".
