@@ -141,18 +141,6 @@ func firstSentence(s string) string {
 	return strings.TrimSpace(s[:end])
 }
 
-// humanDur prints "11h27m" / "3d 2h" / "45m".
-func humanDur(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return fmt.Sprintf("%dm", int(d/time.Minute))
-}
-
 // verbose reports whether the tracing config (if any) logs at Verbose.
 func (a *run) verbose() bool {
 	for _, t := range a.tracing {
@@ -192,7 +180,7 @@ func (a *run) changes() []report.Change {
 			break // below Verbose the connector is silent for hours by design
 		}
 		out = append(out, report.Change{Time: g.Start, Kind: "gap",
-			Text:   fmt.Sprintf("no trace records for %s (service stopped, server down, or logs missing)", humanDur(time.Duration(g.DurationS*float64(time.Second)))),
+			Text:   fmt.Sprintf("no trace records for %s (service stopped, server down, or logs missing)", report.FormatDuration(time.Duration(g.DurationS*float64(time.Second)).Round(time.Minute))),
 			Origin: g.AfterInput})
 	}
 	last := ""

@@ -102,7 +102,7 @@ var htmlFuncs = template.FuncMap{
 	"upper":     strings.ToUpper,
 	"origin":    evidenceOrigin,
 	"bytes":     humanSize,
-	"durs":      func(s float64) string { return fmtDur(time.Duration(s * float64(time.Second))) },
+	"durs":      func(s float64) string { return report.FormatDuration(time.Duration(s * float64(time.Second))) },
 	"durp":      durPtr,
 	"intp":      intPtr,
 	"boolp":     boolPtr,
@@ -123,7 +123,7 @@ func durPtr(s *float64) string {
 	if s == nil {
 		return "-"
 	}
-	return fmtDur(time.Duration(*s * float64(time.Second)))
+	return report.FormatDuration(time.Duration(*s * float64(time.Second)))
 }
 
 func intPtr(p *int) string {
@@ -217,7 +217,7 @@ func newHTMLView(r *report.Report, opt Options) *htmlView {
 	s := r.Summary
 	v.Window = "no timed records"
 	if s.First != nil && s.Last != nil {
-		v.Window = fmt.Sprintf("%s → %s (%s)", fmtTime(s.First), fmtTime(s.Last), fmtDur(s.Last.Sub(*s.First)))
+		v.Window = fmt.Sprintf("%s → %s (%s)", fmtTime(s.First), fmtTime(s.Last), report.FormatDuration(s.Last.Sub(*s.First)))
 	}
 	v.Verdict = buildVerdict(r)
 	for _, sev := range []report.Severity{report.SeverityCritical, report.SeverityError, report.SeverityWarning, report.SeverityInfo} {
@@ -273,7 +273,7 @@ func buildVerdict(r *report.Report) verdictView {
 	if v := r.Verdict; v != nil {
 		vv.State, vv.Reasons, vv.NextSteps, vv.LastFull = v.State, v.Reasons, v.NextSteps, v.LastFullSync
 		if v.LastFullSyncAgeS != nil {
-			vv.LastAge = fmtDur(time.Duration(*v.LastFullSyncAgeS * float64(time.Second)))
+			vv.LastAge = report.FormatDuration(time.Duration(*v.LastFullSyncAgeS * float64(time.Second)))
 		}
 	} else {
 		vv.State = "healthy"
@@ -295,7 +295,7 @@ func buildVerdict(r *report.Report) verdictView {
 			}
 		}
 		if vv.LastFull != nil && r.Summary.Last != nil {
-			vv.LastAge = fmtDur(r.Summary.Last.Sub(*vv.LastFull))
+			vv.LastAge = report.FormatDuration(r.Summary.Last.Sub(*vv.LastFull))
 		}
 	}
 	switch vv.State {
@@ -461,7 +461,7 @@ func buildTimeline(r *report.Report) *timelineView {
 		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 		if med := d[len(d)/2]; med >= time.Minute {
 			tv.Grid = append(tv.Grid, gridLines(quickFirst, med, start, end, x, quick.Y, quick.Y+quick.H)...)
-			cadence = append(cadence, "quick every "+fmtDur(med)+" (observed median)")
+			cadence = append(cadence, "quick every "+report.FormatDuration(med)+" (observed median)")
 		}
 	}
 	tv.Cadence = strings.Join(cadence, ", ")
@@ -493,7 +493,7 @@ func buildTimeline(r *report.Report) *timelineView {
 	}
 	for _, g := range r.Summary.Gaps {
 		x0, x1 := x(g.Start), x(g.End)
-		title := fmt.Sprintf("Gap in the logs: no trace record for %s\n%s → %s", fmtDur(g.End.Sub(g.Start)), fmtTime(&g.Start), fmtTime(&g.End))
+		title := fmt.Sprintf("Gap in the logs: no trace record for %s\n%s → %s", report.FormatDuration(g.End.Sub(g.Start)), fmtTime(&g.Start), fmtTime(&g.End))
 		if g.AfterInput != "" {
 			title += "\nlast record before it: " + g.AfterInput
 		}
@@ -574,7 +574,7 @@ func syncTitle(s report.Sync) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sync %s\nstart %s", s.Kind, s.Status, fmtTime(&s.Start))
 	if s.End != nil {
-		fmt.Fprintf(&b, "\nend %s (%s)", fmtTime(s.End), fmtDur(s.End.Sub(s.Start)))
+		fmt.Fprintf(&b, "\nend %s (%s)", fmtTime(s.End), report.FormatDuration(s.End.Sub(s.Start)))
 	} else {
 		b.WriteString("\nno end in the logs")
 	}

@@ -48,22 +48,6 @@ func fmtTime(tp *time.Time) string {
 	return tp.UTC().Format("2006-01-02 15:04:05Z")
 }
 
-// fmtDur prints a duration the way a person says it: "5d 3h", "2h 10m", "42s".
-func fmtDur(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm %ds", int(d/time.Minute), int(d%time.Minute/time.Second))
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
-}
-
 func (t *textWriter) header(r *report.Report, opt Options) {
 	title := opt.Title
 	if title == "" {
@@ -73,7 +57,7 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 	s := r.Summary
 	window := "no trace records"
 	if c := s.Covered; c != nil {
-		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), fmtDur(c.End.Sub(c.Start)))
+		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), report.FormatDuration(c.End.Sub(c.Start)))
 	}
 	t.f("Read %s, %s; trace logs cover %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
 }
@@ -92,7 +76,7 @@ func (t *textWriter) verdict(r *report.Report) {
 	if v.LastFullSync != nil {
 		age := ""
 		if v.LastFullSyncAgeS != nil {
-			age = fmt.Sprintf(", %s before the end of the logs", fmtDur(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
+			age = fmt.Sprintf(", %s before the end of the logs", report.FormatDuration(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
 		}
 		t.f("  Last completed full sync: %s%s\n", fmtTime(v.LastFullSync), age)
 	} else if len(r.Syncs) > 0 || r.Summary.Covered != nil {
@@ -273,7 +257,7 @@ func (t *textWriter) syncs(r *report.Report) {
 	if c := r.Cadence; c != nil {
 		line := fmt.Sprintf("%s, %s", plural(c.FullSyncs, "full sync", "full syncs"), plural(c.QuickSyncs, "quick sync", "quick syncs"))
 		if c.QuickMedianS != nil {
-			line += fmt.Sprintf("; quick syncs every %s (median)", fmtDur(time.Duration(*c.QuickMedianS*float64(time.Second))))
+			line += fmt.Sprintf("; quick syncs every %s (median)", report.FormatDuration(time.Duration(*c.QuickMedianS*float64(time.Second))))
 		}
 		if len(c.FullTimesOfDay) > 0 {
 			line += "; full syncs start at " + strings.Join(uniqueStrings(c.FullTimesOfDay, 4), ", ") + " UTC"
@@ -289,7 +273,7 @@ func (t *textWriter) syncs(r *report.Report) {
 	if lastFull != nil && lastFull.End != nil {
 		age := ""
 		if c := r.Summary.Covered; c != nil {
-			age = fmt.Sprintf(" (%s before the end of the logs)", fmtDur(c.End.Sub(*lastFull.End)))
+			age = fmt.Sprintf(" (%s before the end of the logs)", report.FormatDuration(c.End.Sub(*lastFull.End)))
 		}
 		t.f("Last completed full sync: %s%s\n", fmtTime(lastFull.End), age)
 	} else {
@@ -321,7 +305,7 @@ func (t *textWriter) syncs(r *report.Report) {
 			}
 			dur := "-"
 			if s.DurationS != nil {
-				dur = fmtDur(time.Duration(*s.DurationS * float64(time.Second)))
+				dur = report.FormatDuration(time.Duration(*s.DurationS * float64(time.Second)))
 			}
 			why := s.Reason
 			if slow[s.Start.UTC()] && s.Status == "completed" {
@@ -483,7 +467,7 @@ func (t *textWriter) inputs(r *report.Report) {
 		t.f("Records by type: %s\n", typesLine(s.Types))
 	}
 	for _, g := range r.Summary.Gaps {
-		t.f("Gap in the logs: %s → %s (%s)\n", fmtTime(&g.Start), fmtTime(&g.End), fmtDur(g.End.Sub(g.Start)))
+		t.f("Gap in the logs: %s → %s (%s)\n", fmtTime(&g.Start), fmtTime(&g.End), report.FormatDuration(g.End.Sub(g.Start)))
 	}
 	width := 0
 	for _, in := range r.Inputs {

@@ -102,11 +102,6 @@ func parseWhen(s string, endOfDay bool) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time (use 2026-11-24 or 2026-11-24T15:04:05Z)", s)
 }
 
-// pipeline holds what analyze, the drop mode and serve share.
-type pipeline struct {
-	opt analyze.Options
-}
-
 func loadLibrary(dirs []string) (*patterns.Library, error) {
 	lib, err := patterns.Load(dirs...)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"exlog/analyze"
 	"fmt"
 	"io"
 	"os"
@@ -30,12 +31,9 @@ func (c *dropCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	p := pipeline{}
-	p.opt.Limits = c.limits()
-	p.opt.Library = lib
-	p.opt.Version = toolVersion()
-	stop := attachProgress(&p.opt, g, false)
-	rep, err := runAnalysis(c.Paths, g, p.opt)
+	opt := analyze.Options{Limits: c.limits(), Library: lib, Version: toolVersion()}
+	stop := attachProgress(&opt, g, false)
+	rep, err := runAnalysis(c.Paths, g, opt)
 	stop()
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"exlog/patterns"
-	"exlog/report"
 )
 
 type patternsCmd struct {
@@ -211,5 +210,3 @@ func (c *patternsLintCmd) Run(g *globals) error {
 	fmt.Fprintf(g.Stdout, "%d patterns, no errors, %d warnings\n", len(lib.Patterns()), len(lib.Warnings()))
 	return nil
 }
-
-var _ = report.SeverityInfo

@@ -723,18 +723,8 @@ func (st *patState) finishAbsence(cov Window) ([]report.Finding, []Note) {
 	return []report.Finding{st.finding(a, fmtDur(longest))}, nil
 }
 
-func fmtDur(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h := int(d / time.Hour)
-	mi := int((d % time.Hour) / time.Minute)
-	switch {
-	case h > 0 && mi > 0:
-		return fmt.Sprintf("%dh%02dm", h, mi)
-	case h > 0:
-		return fmt.Sprintf("%dh", h)
-	}
-	return fmt.Sprintf("%dm", mi)
-}
+// fmtDur shows a rule's durations to the minute.
+func fmtDur(d time.Duration) string { return report.FormatDuration(d.Round(time.Minute)) }
 
 // StateSize reports the sizes of a pattern's sequence tables (tests).
 type StateSize struct{ ByOn, LastThen, Pending int }
