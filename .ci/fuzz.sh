@@ -7,6 +7,8 @@
 #   FUZZJOBS      targets fuzzed at the same time (default 1)
 #   FUZZONLY      extended regexp; only targets whose "pkg Target" matches
 #   FUZZLOGS      folder for one log per target (default: print to stdout)
+#   FUZZTIMEOUT   go test -timeout (default 5m for FUZZTIME in seconds, else
+#                 0: go test's own 10m default would end a 10m campaign)
 # New crashers are written by Go under the package's testdata/fuzz/FuzzX/:
 # commit them as seeds once the bug is fixed.
 set -euo pipefail
@@ -14,6 +16,10 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
 export FUZZTIME="${FUZZTIME:-3s}" FUZZPARALLEL="${FUZZPARALLEL:-2}" FUZZLOGS="${FUZZLOGS:-}"
 jobs="${FUZZJOBS:-1}"
+if [ -z "${FUZZTIMEOUT:-}" ]; then
+	case "$FUZZTIME" in *s) FUZZTIMEOUT=5m ;; *) FUZZTIMEOUT=0 ;; esac
+fi
+export FUZZTIMEOUT
 # "path/to/file_test.go:12:func FuzzX(f *testing.F) {" → "./path/to FuzzX"
 targets=$(grep -rn --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*(' . \
 	| grep -v '/bench/testdata/' \
@@ -37,7 +43,7 @@ fuzz_run() {
 	{
 		echo "== fuzz $pkg $target ($FUZZTIME, $FUZZPARALLEL workers) started $(date -u +%FT%TZ)"
 		before=$( (ls "$corpus" 2>/dev/null || true) | wc -l)
-		if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel "$FUZZPARALLEL" "$pkg" 2>&1; then
+		if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -timeout "$FUZZTIMEOUT" -parallel "$FUZZPARALLEL" "$pkg" 2>&1; then
 			echo "== fuzz $pkg $target ok, ended $(date -u +%FT%TZ)"
 			return 0
 		fi
