@@ -386,7 +386,13 @@ func exchangeHealth(msg string) (string, bool) {
 		} else {
 			parts = append(parts, status)
 		}
-		rest = after[len(status):]
+		// status was trimmed (and may be shortened): continue after it
+		// where it is found, else just after the keyword.
+		if j := strings.Index(after, status); j >= 0 {
+			rest = after[j+len(status):]
+		} else {
+			rest = after
+		}
 		if len(parts) >= 8 {
 			break
 		}

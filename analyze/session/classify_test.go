@@ -1,6 +1,7 @@
 package session
 
 import (
+	"strings"
 	"testing"
 
 	"exlog/event"
@@ -119,5 +120,21 @@ func TestFoldHelpers(t *testing.T) {
 	}
 	if got := truncate("héllo", 2); got != "h…" {
 		t.Fatalf("truncate = %q", got)
+	}
+}
+
+// TestExchangeHealthTrimmedStatus: a status preceded by white space that
+// tokenUntil trims (a tab, a line break) or longer than the token bound
+// must not move the scan past the end (FuzzObserve found
+// "Exchange health Status000…" sliced out of range).
+func TestExchangeHealthTrimmedStatus(t *testing.T) {
+	for _, c := range []struct{ msg, want string }{
+		{"Exchange health: Status:\tDisconnected, Name: EX2 Status: Connected", "Disconnected; EX2: Connected"},
+		{"Exchange health Status" + strings.Repeat("0", 140), strings.Repeat("0", 128) + "…"},
+	} {
+		got, bad := exchangeHealth(c.msg)
+		if !bad || got != c.want {
+			t.Errorf("%.40q: got %q (bad %v), want %q", c.msg, got, bad, c.want)
+		}
 	}
 }
