@@ -28,7 +28,10 @@ import (
 
 // Options control one analysis run.
 type Options struct {
-	Limits   bundle.Limits
+	Limits bundle.Limits
+	// Caps bound what one reader holds at a time (--max-record,
+	// --max-line); zero fields are the defaults.
+	Caps     event.Caps
 	Library  *patterns.Library // nil: the embedded library
 	Since    time.Time         // zero: no lower bound
 	Until    time.Time         // zero: no upper bound
@@ -295,7 +298,7 @@ func (a *run) readSettings() {
 		}
 		path := in.src.Entry.Path
 		if in.src.Format == event.FormatConfigTracing {
-			t, err := config.ReadTracing(rc, path, in.warn)
+			t, err := config.ReadTracing(rc, path, in.warn, a.opt.Caps)
 			if err != nil {
 				a.fail(in, err)
 			} else {
@@ -303,7 +306,7 @@ func (a *run) readSettings() {
 				a.tracing = append(a.tracing, configcheck.Tracing{Tracing: t, Path: path})
 			}
 		} else {
-			s, err := config.ReadService(rc, path, in.warn)
+			s, err := config.ReadService(rc, path, in.warn, a.opt.Caps)
 			if err != nil {
 				a.fail(in, err)
 			} else {
@@ -326,7 +329,7 @@ func (a *run) readRecords() {
 			a.fail(in, err)
 			continue
 		}
-		rr, err := parse.NewRecordReader(in.src, rc, in.warn)
+		rr, err := parse.NewRecordReader(in.src, rc, in.warn, a.opt.Caps)
 		if err != nil {
 			a.fail(in, err)
 			rc.Close()
@@ -385,7 +388,7 @@ func (a *run) readEvents() {
 				if err != nil {
 					return nil, err
 				}
-				er, err := parse.NewEventReader(in.src, rc, in.warn)
+				er, err := parse.NewEventReader(in.src, rc, in.warn, a.opt.Caps)
 				if err != nil {
 					rc.Close()
 					return nil, err

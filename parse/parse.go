@@ -238,34 +238,49 @@ type Counted interface {
 	Broken() int
 }
 
-// NewEventReader returns the reader for an event-bearing source.
-func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning)) (EventReader, error) {
+// capped is a reader whose memory bounds can be set (before reading).
+type capped interface{ SetCaps(event.Caps) }
+
+// NewEventReader returns the reader for an event-bearing source, bounded
+// by caps (zero fields: the defaults).
+func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (EventReader, error) {
 	p := s.Entry.Path
+	var er EventReader
 	switch s.Format {
 	case event.FormatTrace:
-		return trace.NewReader(r, p, warn), nil
+		tr := trace.NewReader(r, p, warn)
+		tr.SetMaxRecord(caps.Record())
+		return tr, nil
 	case event.FormatEventlogText:
-		return eventlog.NewTextReader(r, p, warn), nil
+		er = eventlog.NewTextReader(r, p, warn)
 	case event.FormatEventlogCSV:
-		return eventlog.NewCSVReader(r, p, warn), nil
+		er = eventlog.NewCSVReader(r, p, warn)
 	case event.FormatEventlogXML:
-		return eventlog.NewXMLReader(r, p, warn), nil
+		er = eventlog.NewXMLReader(r, p, warn)
+	default:
+		return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
 	}
-	return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
+	er.(capped).SetCaps(caps)
+	return er, nil
 }
 
-// NewRecordReader returns the reader for a cmdlet export.
-func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning)) (pscmdlet.Reader, error) {
+// NewRecordReader returns the reader for a cmdlet export, bounded by caps
+// (zero fields: the defaults).
+func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (pscmdlet.Reader, error) {
 	p := s.Entry.Path
+	var rr pscmdlet.Reader
 	switch s.Format {
 	case event.FormatCmdletList:
-		return pscmdlet.NewListReader(r, p, warn), nil
+		rr = pscmdlet.NewListReader(r, p, warn)
 	case event.FormatCmdletCSV:
-		return pscmdlet.NewCSVReader(r, p, warn), nil
+		rr = pscmdlet.NewCSVReader(r, p, warn)
 	case event.FormatCmdletCliXML:
-		return pscmdlet.NewCliXMLReader(r, p, warn), nil
+		rr = pscmdlet.NewCliXMLReader(r, p, warn)
+	default:
+		return nil, fmt.Errorf("%s: %s is not a cmdlet export", p, s.Format)
 	}
-	return nil, fmt.Errorf("%s: %s is not a cmdlet export", p, s.Format)
+	rr.(capped).SetCaps(caps)
+	return rr, nil
 }
 
 // IsEvents reports whether the format yields events (trace, event logs).

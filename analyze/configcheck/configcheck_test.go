@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"exlog/event"
 	"exlog/parse/config"
 	"exlog/report"
 )
@@ -22,7 +23,7 @@ func byID(fs []report.Finding) map[string]report.Finding {
 // check is tested on what the reader yields.
 func readTracing(t *testing.T, xml string) *config.Tracing {
 	t.Helper()
-	tr, err := config.ReadTracing(strings.NewReader(xml), "t", nil)
+	tr, err := config.ReadTracing(strings.NewReader(xml), "t", nil, event.Caps{})
 	if err != nil {
 		t.Fatal(err)
 	}

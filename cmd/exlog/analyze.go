@@ -16,13 +16,15 @@ import (
 	"golang.org/x/term"
 
 	"exlog/analyze"
+	"exlog/event"
 	"exlog/output"
 	"exlog/parse/bundle"
 	"exlog/patterns"
 	"exlog/report"
 )
 
-// limitFlags are the archive caps shared by every command that reads bundles.
+// limitFlags are the archive and reader caps shared by every command that
+// reads bundles.
 type limitFlags struct {
 	MaxTotal     byteSize `name:"max-total" default:"4GiB" help:"Refuse archives that expand beyond this in total."`
 	MaxEntry     byteSize `name:"max-entry" default:"1GiB" help:"Refuse an archive entry that expands beyond this."`
@@ -30,6 +32,19 @@ type limitFlags struct {
 	MaxDepth     int      `name:"max-depth" default:"4" help:"How deep zips inside zips are followed."`
 	MaxFiles     int      `name:"max-files" default:"10000" help:"Refuse bundles with more files than this."`
 	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest nested zip (or zip on stdin) held in memory to read it."`
+	MaxRecord    byteSize `name:"max-record" default:"16MiB" help:"Largest single record read whole (trace record, Format-List object, CSV row, event-log text block); a larger one is skipped or cut, and reported."`
+	MaxLine      byteSize `name:"max-line" default:"1MiB" help:"Longest line of a text export or event log, and longest text value or tag in XML; longer ones are cut, and reported."`
+}
+
+// caps are the reader caps of the flags.
+func (l limitFlags) caps() event.Caps {
+	return event.Caps{MaxRecord: clampInt(int64(l.MaxRecord)), MaxLine: clampInt(int64(l.MaxLine))}
+}
+
+// clampInt fits a size flag into an int (a cap beyond 1 GiB buys nothing
+// but the memory to hold it).
+func clampInt(n int64) int {
+	return int(min(n, 1<<30))
 }
 
 func (l limitFlags) limits() bundle.Limits {
@@ -129,7 +144,7 @@ func (c *analyzeCmd) Run(g *globals) error {
 		return err
 	}
 	failOn, _ := report.ParseSeverity(c.FailOn) // "never" → invalid → never fails
-	opt := analyze.Options{Limits: c.limits(), Library: lib, Since: since, Until: until, Version: toolVersion()}
+	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Since: since, Until: until, Version: toolVersion()}
 	red, err := c.redactor(&opt)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func (c *dropCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	opt := analyze.Options{Limits: c.limits(), Library: lib, Version: toolVersion()}
+	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Version: toolVersion()}
 	stop := attachProgress(&opt, g, false)
 	rep, err := runAnalysis(c.Paths, g, opt)
 	stop()

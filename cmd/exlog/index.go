@@ -162,7 +162,7 @@ func (c *indexCmd) Run(g *globals) error {
 			fmt.Fprintln(g.Stderr, "exlog: note: exlog's index templates are not installed: run `exlog setup` first for exlog's mappings")
 		}
 	}
-	opt := analyze.Options{Limits: c.limits(), Library: lib, Since: since, Until: until, Version: toolVersion(), Observe: ix.Event}
+	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Since: since, Until: until, Version: toolVersion(), Observe: ix.Event}
 	hookRedactor(red, &opt)
 	rep, aerr := runAnalysis(paths, g, opt)
 	if aerr == nil {

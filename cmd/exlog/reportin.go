@@ -63,7 +63,7 @@ func reportOf(path string, patternDirs []string, lim limitFlags, g *globals) (*r
 	if err != nil {
 		return nil, err
 	}
-	return runAnalysis([]string{path}, g, analyze.Options{Limits: lim.limits(), Library: lib, Version: toolVersion()})
+	return runAnalysis([]string{path}, g, analyze.Options{Limits: lim.limits(), Caps: lim.caps(), Library: lib, Version: toolVersion()})
 }
 
 // displayName is how a path is named in headings.

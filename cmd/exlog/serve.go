@@ -49,7 +49,7 @@ func (c *serveCmd) Run(g *globals) error {
 	}
 	h := newServeHandler(serveConfig{
 		MaxUpload: int64(c.MaxUpload),
-		Analyze:   analyze.Options{Limits: c.limits(), Library: lib, Version: toolVersion()},
+		Analyze:   analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Version: toolVersion()},
 		Loopback:  isLoopback(ln.Addr()),
 		Redact:    c.Redact,
 	})

@@ -24,8 +24,17 @@ var writeDir = flag.String("nasty.write", "", "write the small corpus files to t
 // survive.
 const goodSample = "../../samples/service-logon/bundle.zip"
 
-// hangGuard only catches hangs; the real bounds are the memory counters.
+// hangGuard only catches hangs; the real bounds are the counters: peak
+// live heap and bytes allocated (the Go runtime's), and CPU time (the
+// kernel's accounting of this process, which other load does not
+// inflate the way it inflates wall-clock time).
 const hangGuard = 2 * time.Minute
+
+// Default bounds of a case that sets none.
+const (
+	defaultMaxCPU   = 5 * time.Second
+	defaultMaxAlloc = 256 * mib
+)
 
 var (
 	goodOnce sync.Once
@@ -106,6 +115,8 @@ type measured struct {
 	peakHeap   uint64 // above the baseline before the run
 	totalAlloc uint64 // bytes allocated during the run
 	elapsed    time.Duration
+	cpu        time.Duration // process CPU time used during the run
+	cpuOK      bool          // cpu was measured
 }
 
 // runPipeline analyses paths as `exlog analyze` does, measuring memory.
@@ -118,6 +129,7 @@ func runPipeline(t *testing.T, paths []string) measured {
 	runtime.ReadMemStats(&ms)
 	alloc0 := ms.TotalAlloc
 	h := startHeapSampler()
+	cpu0, cpuOK := cpuTime()
 	start := time.Now()
 	done := make(chan measured, 1)
 	go func() {
@@ -131,6 +143,9 @@ func runPipeline(t *testing.T, paths []string) measured {
 		t.Fatalf("analysis of %v did not finish within %v", paths, hangGuard)
 	}
 	m.elapsed = time.Since(start)
+	if cpu1, ok := cpuTime(); ok && cpuOK {
+		m.cpu, m.cpuOK = cpu1-cpu0, true
+	}
 	peak := h.Stop()
 	runtime.ReadMemStats(&ms)
 	m.totalAlloc = ms.TotalAlloc - alloc0
@@ -171,6 +186,10 @@ type nastyCase struct {
 	want []string
 	// maxHeap bounds the peak live heap above the baseline.
 	maxHeap uint64
+	// maxCPU bounds the CPU time of the run (0: defaultMaxCPU), maxAlloc
+	// the bytes allocated (0: defaultMaxAlloc): together the time bound.
+	maxCPU   time.Duration
+	maxAlloc uint64
 	// forbid must not occur anywhere in the JSON report.
 	forbid []string
 }
@@ -182,10 +201,23 @@ func checkCase(t *testing.T, c nastyCase) {
 	if m.err != nil {
 		t.Fatalf("analysis failed instead of reporting the file: %v", m.err)
 	}
-	t.Logf("%s: %v, peak heap +%.1f MiB (bound %.0f MiB), allocated %.1f MiB",
-		filepath.Base(c.path), m.elapsed.Round(time.Millisecond), float64(m.peakHeap)/(1<<20), float64(c.maxHeap)/(1<<20), float64(m.totalAlloc)/(1<<20))
+	if c.maxCPU == 0 {
+		c.maxCPU = defaultMaxCPU
+	}
+	if c.maxAlloc == 0 {
+		c.maxAlloc = defaultMaxAlloc
+	}
+	t.Logf("%s: CPU %v (bound %v), wall %v, peak heap +%.1f MiB (bound %.0f MiB), allocated %.1f MiB (bound %.0f MiB)",
+		filepath.Base(c.path), m.cpu.Round(time.Millisecond), c.maxCPU, m.elapsed.Round(time.Millisecond),
+		float64(m.peakHeap)/(1<<20), float64(c.maxHeap)/(1<<20), float64(m.totalAlloc)/(1<<20), float64(c.maxAlloc)/(1<<20))
 	if m.peakHeap > c.maxHeap {
 		t.Errorf("peak heap grew by %d bytes, bound %d", m.peakHeap, c.maxHeap)
+	}
+	if m.totalAlloc > c.maxAlloc {
+		t.Errorf("allocated %d bytes, bound %d", m.totalAlloc, c.maxAlloc)
+	}
+	if m.cpuOK && m.cpu > c.maxCPU {
+		t.Errorf("used %v of CPU, bound %v", m.cpu, c.maxCPU)
 	}
 	base := filepath.Base(c.path)
 	msgs := messages(m.rep)

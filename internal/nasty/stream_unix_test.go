@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // streamFIFO makes a named pipe at dir/name fed with head, then size bytes
@@ -101,5 +102,30 @@ func TestNastyInputs_Symlinks(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(all, "\n"), "linked-bundle/dangling.log: broken") {
 		t.Errorf("dangling link not reported: %q", all)
+	}
+}
+
+// TestNastyInputs_XMLValue200MB: a 200 MB text value in each XML format
+// (event-log XML, CliXML, tracing config) is cut at --max-line instead of
+// being held whole by the XML decoder (which took 490–690 MB before), and
+// a 200 MB attribute value stops that file with a clear message.
+func TestNastyInputs_XMLValue200MB(t *testing.T) {
+	for _, c := range []struct {
+		name, head, tail, want string
+	}{
+		{"System.xml", `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Service Control Manager"/><EventID>7000</EventID><TimeCreated SystemTime="2026-11-20T10:00:00.000Z"/><Computer>EX1</Computer></System><EventData><Data Name="param1">`,
+			`</Data></EventData></Event>`, "--max-line"},
+		{"mailboxes.xml", `<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj RefId="0"><TN RefId="0"><T>Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox</T></TN><Props><S N="DisplayName">`,
+			`</S></Props></Obj></Objs>`, "--max-line"},
+		{"TracingConfiguration.xml", `<?xml version="1.0"?><TracingConfiguration><TraceSourceLevel>Verbose</TraceSourceLevel><Note>`,
+			`</Note></TracingConfiguration>`, "--max-line"},
+		{"attribute.xml", `<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="`,
+			`"/></System></Event></Events>`, "--max-line"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, wait := streamFIFO(t, c.name, c.head, 'A', 200<<20, c.tail)
+			defer wait()
+			checkCase(t, nastyCase{path: p, want: []string{c.want}, maxHeap: 32 * mib, maxCPU: 10 * time.Second, maxAlloc: 64 * mib})
+		})
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"strings"
 
 	"exlog/event"
+	"exlog/parse/xmlcap"
 )
 
 // setting is one name=value found in a file.
@@ -46,6 +47,8 @@ type setting struct {
 // other leaf element.
 type scanner struct {
 	dec    *xml.Decoder
+	src    *xmlcap.Reader // bounds what the decoder buffers (--max-line)
+	caps   event.Caps
 	w      func(event.ReadWarning)
 	path   string
 	names  map[string]string
@@ -77,10 +80,20 @@ func (s *scanner) warn(line int, kind, msg string) {
 	}
 }
 
+// line is the decoder's line in the file (line feeds the cap dropped
+// included).
+func (s *scanner) line() int {
+	l, _ := s.dec.InputPos()
+	return l + int(s.src.DroppedLines())
+}
+
 // run scans the whole input.
 func (s *scanner) run(r io.Reader) error {
 	re := &readErr{r: r}
-	s.dec = xml.NewDecoder(re)
+	s.src = xmlcap.NewReader(re, s.caps.Line(), func(at, n int64) {
+		s.warn(s.line(), "long-value", fmt.Sprintf("text longer than %d bytes (--max-line) at byte %d: the last %d bytes were not read", s.caps.Line(), at, n))
+	})
+	s.dec = xml.NewDecoder(s.src)
 	s.dec.Strict = false
 	s.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	s.keys = []string{""}
@@ -96,7 +109,7 @@ func (s *scanner) run(r io.Reader) error {
 	for {
 		// Position before the token: white space comes as its own
 		// CharData, so for a start tag this is the line of its "<".
-		startLine, _ := s.dec.InputPos()
+		startLine := s.line()
 		tok, err := s.dec.Token()
 		if err != nil {
 			if re.err != nil {
@@ -104,12 +117,12 @@ func (s *scanner) run(r io.Reader) error {
 			}
 			if errors.Is(err, io.EOF) {
 				if len(stack) > 0 {
-					line, _ := s.dec.InputPos()
+					line := s.line()
 					s.warn(line, "truncated-record", fmt.Sprintf("file ends inside <%s>", stack[len(stack)-1].local))
 				}
 				return nil
 			}
-			line, _ := s.dec.InputPos()
+			line := s.line()
 			s.warn(line, "garbage", "malformed XML, rest of file ignored: "+err.Error())
 			return nil
 		}

@@ -60,7 +60,7 @@ func TestTracingShapes(t *testing.T) {
 			t.Errorf("%s: detection", tc.file)
 		}
 		var w warnings
-		tr, err := ReadTracing(bytes.NewReader(data), tc.file, w.add)
+		tr, err := ReadTracing(bytes.NewReader(data), tc.file, w.add, event.Caps{})
 		if err != nil || len(w) != 0 {
 			t.Fatalf("%s: err %v warnings %v", tc.file, err, w)
 		}
@@ -94,7 +94,7 @@ func TestTracingLevelsAndProblems(t *testing.T) {
 		{"<T>\n<SourceLevel>Verbose</SourceLevel>\n<Broken", true, "garbage"},
 	} {
 		var w warnings
-		tr, err := ReadTracing(strings.NewReader(tc.in), "t.xml", w.add)
+		tr, err := ReadTracing(strings.NewReader(tc.in), "t.xml", w.add, event.Caps{})
 		if err != nil || tr.Verbose != tc.verbose {
 			t.Errorf("%q: %+v %v", tc.in, tr, err)
 		}
@@ -110,7 +110,7 @@ func TestServiceSet(t *testing.T) {
 		t.Errorf("detection")
 	}
 	var w warnings
-	sv, err := ReadService(bytes.NewReader(data), "svc.xml", w.add)
+	sv, err := ReadService(bytes.NewReader(data), "svc.xml", w.add, event.Caps{})
 	if err != nil || len(w) != 0 {
 		t.Fatalf("err %v warnings %v", err, w)
 	}
@@ -134,7 +134,7 @@ func TestServiceSet(t *testing.T) {
 func TestServiceDefaults(t *testing.T) {
 	data := read(t, "testdata/ServiceConfiguration-default.xml")
 	var w warnings
-	sv, err := ReadService(bytes.NewReader(data), "svc.xml", w.add)
+	sv, err := ReadService(bytes.NewReader(data), "svc.xml", w.add, event.Caps{})
 	if err != nil || len(w) != 0 {
 		t.Fatalf("err %v warnings %v", err, w)
 	}
@@ -142,7 +142,7 @@ func TestServiceDefaults(t *testing.T) {
 		t.Errorf("%+v", sv)
 	}
 	var w2 warnings
-	sv, _ = ReadService(strings.NewReader(`<c isCasFailoverEnabled="maybe"/>`), "a.xml", w2.add)
+	sv, _ = ReadService(strings.NewReader(`<c isCasFailoverEnabled="maybe"/>`), "a.xml", w2.add, event.Caps{})
 	if sv.IsCasFailoverEnabled != nil || len(w2) != 1 || w2[0].Kind != "bad-setting" {
 		t.Errorf("unreadable boolean: %v %v", sv.IsCasFailoverEnabled, w2)
 	}
@@ -150,10 +150,10 @@ func TestServiceDefaults(t *testing.T) {
 
 func TestReadErrorIsReturned(t *testing.T) {
 	boom := errors.New("disk gone")
-	if _, err := ReadService(iotest.ErrReader(boom), "x", nil); !errors.Is(err, boom) {
+	if _, err := ReadService(iotest.ErrReader(boom), "x", nil, event.Caps{}); !errors.Is(err, boom) {
 		t.Errorf("service: %v", err)
 	}
-	if _, err := ReadTracing(iotest.ErrReader(boom), "x", nil); !errors.Is(err, boom) {
+	if _, err := ReadTracing(iotest.ErrReader(boom), "x", nil, event.Caps{}); !errors.Is(err, boom) {
 		t.Errorf("tracing: %v", err)
 	}
 }
@@ -183,10 +183,10 @@ func FuzzConfig(f *testing.F) {
 				t.Fatalf("warning line %d outside 1..%d", w.Origin.Line, lines)
 			}
 		}
-		if tr, err := ReadTracing(bytes.NewReader(in), "f", warn); err != nil || tr == nil {
+		if tr, err := ReadTracing(bytes.NewReader(in), "f", warn, event.Caps{}); err != nil || tr == nil {
 			t.Fatal(err)
 		}
-		if sv, err := ReadService(bytes.NewReader(in), "f", warn); err != nil || sv == nil {
+		if sv, err := ReadService(bytes.NewReader(in), "f", warn, event.Caps{}); err != nil || sv == nil {
 			t.Fatal(err)
 		}
 	})

@@ -50,8 +50,8 @@ func DetectService(head []byte) bool {
 
 // ReadService reads the service configuration. See the package comment
 // for the error contract.
-func ReadService(r io.Reader, path string, warn func(event.ReadWarning)) (*Service, error) {
-	s := &scanner{w: warn, path: path, names: serviceNames, others: true}
+func ReadService(r io.Reader, path string, warn func(event.ReadWarning), caps event.Caps) (*Service, error) {
+	s := &scanner{w: warn, path: path, names: serviceNames, others: true, caps: caps}
 	if err := s.run(r); err != nil {
 		return nil, err
 	}

@@ -59,8 +59,8 @@ func DetectTracing(head []byte) bool {
 // ReadTracing reads a TracingConfiguration.xml. See the package comment
 // for the error contract; a file without any SourceLevel gives a warning
 // and a Tracing with SourceLevel "".
-func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning)) (*Tracing, error) {
-	s := &scanner{w: warn, path: path, names: tracingNames}
+func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps event.Caps) (*Tracing, error) {
+	s := &scanner{w: warn, path: path, names: tracingNames, caps: caps}
 	if err := s.run(r); err != nil {
 		return nil, err
 	}

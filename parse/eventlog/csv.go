@@ -10,11 +10,6 @@ import (
 	"exlog/event"
 )
 
-// maxRecordBytes caps one CSV record (a multi-line message included). A
-// longer record, typically an unbalanced quote, is dropped and reading
-// resumes at the next line.
-const maxRecordBytes = 1 << 20
-
 // csvScanner splits RFC 4180-ish records: quoted fields may hold the
 // delimiter, doubled quotes and line breaks (CRLF inside quotes becomes
 // "\n"); a quote inside an unquoted field is literal.
@@ -23,11 +18,15 @@ type csvScanner struct {
 	comma byte
 	line  int // lines consumed so far
 	field []byte
+	// max caps one CSV record, a multi-line message included
+	// (event.Caps.MaxRecord). A longer record, typically an unbalanced
+	// quote, is dropped and reading resumes at the next line.
+	max int
 }
 
 // next returns the next record and the 1-based line it starts on. Empty
 // lines are skipped. overlong reports that a record exceeded
-// maxRecordBytes: it is dropped (rec nil) up to the end of the physical
+// max: it is dropped (rec nil) up to the end of the physical
 // line where the limit was hit.
 func (c *csvScanner) next() (rec []string, start int, overlong bool, err error) {
 	for {
@@ -64,7 +63,7 @@ func (c *csvScanner) record() ([]string, int, bool, error) {
 			return nil, start, false, err
 		}
 		size++
-		if size > maxRecordBytes {
+		if size > c.max {
 			c.skipLine()
 			return nil, start, true, nil
 		}
@@ -194,8 +193,12 @@ type csvReader struct {
 // a row starts on.
 func NewCSVReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	w := warner{path: path, fn: warn}
-	return &csvReader{sc: &csvScanner{br: bufio.NewReaderSize(r, 64<<10)}, w: w, dates: dateResolver{w: w}}
+	return &csvReader{sc: &csvScanner{br: bufio.NewReaderSize(r, 64<<10), max: event.DefaultMaxRecord}, w: w, dates: dateResolver{w: w}}
 }
+
+// SetCaps sets the largest record (MaxRecord); call it before the first
+// Next.
+func (c *csvReader) SetCaps(caps event.Caps) { c.sc.max = caps.Record() }
 
 func (c *csvReader) Next() (*event.Event, error) {
 	if !c.started {
@@ -229,7 +232,7 @@ func (c *csvReader) Next() (*event.Event, error) {
 			return nil, err
 		}
 		if overlong {
-			c.w.atLine(line, "malformed-record", fmt.Sprintf("record longer than %d bytes (unbalanced quote?) dropped", maxRecordBytes))
+			c.w.atLine(line, "malformed-record", fmt.Sprintf("record longer than %d bytes (unbalanced quote? raise --max-record to read it) dropped", c.sc.max))
 			continue
 		}
 		if !c.headerSeen {

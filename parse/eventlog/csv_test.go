@@ -137,15 +137,18 @@ func TestCSVTabSeparatedAndNoHeader(t *testing.T) {
 }
 
 func TestCSVUnbalancedQuoteIsBounded(t *testing.T) {
+	const max = 1 << 20
 	in := "Level,Date and Time,Source,Event ID,Task Category\n" +
-		"Error,11/24/2026 3:15:22 PM,S,1,None,\"never closed " + strings.Repeat("x", maxRecordBytes) + "\n" +
+		"Error,11/24/2026 3:15:22 PM,S,1,None,\"never closed " + strings.Repeat("x", max) + "\n" +
 		"Error,11/24/2026 3:15:23 PM,S,2,None,ok\n"
 	var w warnings
-	evs := readAll(t, NewCSVReader(strings.NewReader(in), "q.csv", w.add))
+	r := NewCSVReader(strings.NewReader(in), "q.csv", w.add)
+	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxRecord: max})
+	evs := readAll(t, r)
 	if len(evs) != 1 || evs[0].EventID != 2 || evs[0].Origin.Line != 3 {
 		t.Fatalf("events %v", evs)
 	}
-	if len(w) != 1 || w[0].Kind != "malformed-record" || w[0].Origin.Line != 2 {
+	if len(w) != 1 || w[0].Kind != "malformed-record" || w[0].Origin.Line != 2 || !strings.Contains(w[0].Message, "--max-record") {
 		t.Errorf("warnings %v", w)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"strings"
+
+	"exlog/event"
 )
 
 // DetectText reports whether head (the first KiB of a file) looks like an
@@ -56,7 +58,7 @@ func DetectCSV(head []byte) bool {
 	if strings.Count(h, ",") < 4 {
 		return false
 	}
-	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma}
+	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma, max: event.DefaultMaxRecord}
 	rec, _, _, err := sc.next()
 	if err != nil || len(rec) < 5 {
 		return false

@@ -69,10 +69,6 @@ func normKey(b []byte) string {
 	return s
 }
 
-// maxMessageBytes caps the description of one block so that memory stays
-// bounded when a file lacks further "Log Name:" lines.
-const maxMessageBytes = 1 << 20
-
 // textBlock is one "Log Name:" block being collected.
 type textBlock struct {
 	line                                                  int // line of "Log Name:"
@@ -83,11 +79,15 @@ type textBlock struct {
 	msg                                                   strings.Builder
 	blankRun                                              int // blank message lines not yet written
 	haveMsg                                               bool
-	msgCut                                                bool // message reached maxMessageBytes
-	junkWarned                                            bool // an unrecognised header line was reported
+	msgCut                                                bool // message reached maxMsg
+	// maxMsg caps the description (event.Caps.MaxRecord) so that memory
+	// stays bounded when a file lacks further "Log Name:" lines.
+	maxMsg     int
+	junkWarned bool // an unrecognised header line was reported
 }
 
 type textReader struct {
+	maxMsg  int
 	lr      *lineReader
 	w       warner
 	dates   dateResolver
@@ -104,8 +104,12 @@ type textReader struct {
 // time. Origins are 1-based lines of the "Log Name:" line.
 func NewTextReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	w := warner{path: path, fn: warn}
-	return &textReader{lr: newLineReader(r), w: w, dates: dateResolver{w: w}}
+	return &textReader{lr: newLineReader(r), w: w, dates: dateResolver{w: w}, maxMsg: event.DefaultMaxRecord}
 }
+
+// SetCaps sets the longest line (MaxLine) and description (MaxRecord);
+// call it before the first Next.
+func (t *textReader) SetCaps(c event.Caps) { t.lr.max, t.maxMsg = c.Line(), c.Record() }
 
 func (t *textReader) Next() (*event.Event, error) {
 	for {
@@ -129,7 +133,7 @@ func (t *textReader) Next() (*event.Event, error) {
 			return nil, err
 		}
 		if cut {
-			t.w.atLine(t.lr.line, "long-line", fmt.Sprintf("line longer than %d bytes cut", maxLineBytes))
+			t.w.atLine(t.lr.line, "long-line", fmt.Sprintf("line longer than %d bytes cut (--max-line)", t.lr.max))
 		}
 		t.feed(line)
 	}
@@ -142,7 +146,7 @@ func (t *textReader) feed(line []byte) {
 	blank := len(bytes.TrimSpace(line)) == 0
 	if k == keyLogName {
 		t.finishBlock()
-		t.cur = &textBlock{line: n, logName: v, mode: keyLogName}
+		t.cur = &textBlock{line: n, logName: v, mode: keyLogName, maxMsg: t.maxMsg}
 		t.garbage = 0
 		return
 	}
@@ -209,7 +213,7 @@ func (b *textBlock) addMsg(line []byte, blank bool) {
 		}
 		return
 	}
-	if b.msg.Len()+b.blankRun+len(line) >= maxMessageBytes {
+	if b.msg.Len()+b.blankRun+len(line) >= b.maxMsg {
 		b.msgCut = true
 		return
 	}
@@ -249,7 +253,7 @@ func (t *textReader) finishBlock() {
 		return
 	}
 	if b.msgCut {
-		t.w.atLine(b.line, "long-record", fmt.Sprintf("description longer than %d bytes cut", maxMessageBytes))
+		t.w.atLine(b.line, "long-record", fmt.Sprintf("description longer than %d bytes cut (--max-record)", b.maxMsg))
 	}
 	if b.eventID == "" && b.date == "" {
 		t.w.atLine(b.line, "malformed-record", "event block without \"Date:\" and \"Event ID:\" lines dropped")

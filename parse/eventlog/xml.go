@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"exlog/event"
+	"exlog/parse/xmlcap"
 )
 
 // histSize is how many consumed bytes byteCounter remembers, so that
@@ -21,24 +22,76 @@ const histSize = 1 << 14
 // byteCounter is the decoder's input: an io.ByteReader (so that
 // encoding/xml adds no buffering of its own) that counts consumed bytes,
 // remembers the last histSize of them, and keeps the first non-EOF read
-// error.
+// error. Its cap drops the part of a text value beyond --max-line (the
+// decoder would hold it whole); n counts the bytes it passed, and fileOff
+// turns such a count into a file offset.
 type byteCounter struct {
 	br   *bufio.Reader
+	cap  xmlcap.Filter
 	n    int64
 	hist [histSize]byte
-	err  error // underlying read error other than io.EOF
+	err  error // underlying read error other than io.EOF (or a tag longer than the cap)
 	eof  bool
+	// cuts are the latest places where the cap dropped bytes: at is the
+	// count of passed bytes there, sum the bytes dropped up to and
+	// including it. Older cuts fold into folded.
+	cuts   [16]struct{ at, sum int64 }
+	ncuts  int
+	folded int64
+}
+
+// fileOff turns a count of passed bytes into a file offset.
+func (b *byteCounter) fileOff(p int64) int64 {
+	for i := b.ncuts - 1; i >= 0 && i >= b.ncuts-len(b.cuts); i-- {
+		if c := b.cuts[i%len(b.cuts)]; c.at <= p {
+			return p + c.sum
+		}
+	}
+	return p + b.folded
+}
+
+// dropped records one byte dropped by the cap at the current position.
+func (b *byteCounter) dropped() {
+	if b.ncuts > 0 {
+		if last := &b.cuts[(b.ncuts-1)%len(b.cuts)]; last.at == b.n {
+			last.sum++
+			return
+		}
+	}
+	sum := b.folded
+	if b.ncuts > 0 {
+		sum = b.cuts[(b.ncuts-1)%len(b.cuts)].sum
+	}
+	if b.ncuts >= len(b.cuts) {
+		b.folded = b.cuts[b.ncuts%len(b.cuts)].sum
+	}
+	b.cuts[b.ncuts%len(b.cuts)] = struct{ at, sum int64 }{b.n, sum + 1}
+	b.ncuts++
 }
 
 func (b *byteCounter) ReadByte() (byte, error) {
-	c, err := b.br.ReadByte()
-	if err != nil {
-		b.noteErr(err)
-		return 0, err
+	for {
+		c, err := b.br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				b.cap.End()
+			}
+			b.noteErr(err)
+			return 0, err
+		}
+		keep, err := b.cap.Keep(c)
+		if err != nil {
+			b.noteErr(err)
+			return 0, err
+		}
+		if !keep {
+			b.dropped()
+			continue
+		}
+		b.hist[b.n%histSize] = c
+		b.n++
+		return c, nil
 	}
-	b.hist[b.n%histSize] = c
-	b.n++
-	return c, nil
 }
 
 func (b *byteCounter) Read(p []byte) (int, error) {
@@ -89,7 +142,7 @@ func (p *prefixed) Read(b []byte) (int, error) {
 type xmlReader struct {
 	src  *byteCounter
 	dec  *xml.Decoder
-	base int64 // file offset of the current decoder's first byte
+	base int64 // offset (in bytes passed by src) of the current decoder's first byte
 	w    warner
 	eof  bool
 	// next is an <Event> start met while reading a truncated event; the
@@ -109,9 +162,16 @@ type xmlReader struct {
 // "truncated-record" warning.
 func NewXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	x := &xmlReader{src: &byteCounter{br: bufio.NewReaderSize(r, 16<<10)}, w: warner{path: path, fn: warn}}
+	x.src.cap = xmlcap.Filter{Max: event.DefaultMaxLine, OnCut: func(at, n int64) {
+		x.w.atOffset(at, "long-value", fmt.Sprintf("text longer than %d bytes (--max-line): the last %d bytes were not read", x.src.cap.Max, n))
+	}}
 	x.dec = newEventDecoder(x.src)
 	return x
 }
+
+// SetCaps sets the longest text value or tag (MaxLine); call it before
+// the first Next.
+func (x *xmlReader) SetCaps(c event.Caps) { x.src.cap.Max = c.Line() }
 
 func newEventDecoder(r io.Reader) *xml.Decoder {
 	d := xml.NewDecoder(r)
@@ -121,7 +181,8 @@ func newEventDecoder(r io.Reader) *xml.Decoder {
 	return d
 }
 
-// offset is the file offset of the decoder's current position.
+// offset is the decoder's current position in bytes passed by src
+// (x.src.fileOff makes it a file offset).
 func (x *xmlReader) offset() int64 { return x.base + x.dec.InputOffset() }
 
 func (x *xmlReader) Next() (*event.Event, error) {
@@ -141,7 +202,7 @@ func (x *xmlReader) Next() (*event.Event, error) {
 				continue
 			}
 			if d, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
-				x.w.atOffset(off, "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
+				x.w.atOffset(x.src.fileOff(off), "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
 				continue
 			}
 			se, ok := tok.(xml.StartElement)
@@ -172,9 +233,9 @@ func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 	switch {
 	case err == io.EOF || errors.As(err, &se) && x.src.eof && x.src.br.Buffered() == 0:
 		if evStart >= 0 {
-			x.w.atOffset(evStart, "truncated-record", "event cut off by end of input")
+			x.w.atOffset(x.src.fileOff(evStart), "truncated-record", "event cut off by end of input")
 		} else if err != io.EOF {
-			x.w.atOffset(x.offset(), "garbage", "input ends inside markup: "+err.Error())
+			x.w.atOffset(x.src.fileOff(x.offset()), "garbage", "input ends inside markup: "+err.Error())
 		}
 		x.eof = true
 	default:
@@ -183,9 +244,9 @@ func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 			msg = se.Msg
 		}
 		if evStart >= 0 {
-			x.w.atOffset(evStart, "malformed-record", fmt.Sprintf("malformed XML at byte %d: %s; event dropped", x.offset(), msg))
+			x.w.atOffset(x.src.fileOff(evStart), "malformed-record", fmt.Sprintf("malformed XML at byte %d: %s; event dropped", x.src.fileOff(x.offset()), msg))
 		} else {
-			x.w.atOffset(x.offset(), "garbage", "malformed XML: "+msg)
+			x.w.atOffset(x.src.fileOff(x.offset()), "garbage", "malformed XML: "+msg)
 		}
 		x.resync(tokOff)
 	}
@@ -264,7 +325,7 @@ func (x *xmlReader) readEvent(start xml.StartElement, off int64) (*event.Event, 
 		case xml.StartElement:
 			if t.Name.Local == "Event" {
 				// An Event inside an Event: the first one was cut off.
-				x.w.atOffset(off, "truncated-record", "event cut off by the start of the next event")
+				x.w.atOffset(x.src.fileOff(off), "truncated-record", "event cut off by the start of the next event")
 				x.next, x.nextOff = &t, tokOff
 				return nil, nil
 			}
@@ -272,7 +333,7 @@ func (x *xmlReader) readEvent(start xml.StartElement, off int64) (*event.Event, 
 			text.Reset()
 			e.attrs(stack, t.Attr, &dataName)
 		case xml.CharData:
-			if len(stack) >= 3 && text.Len() < maxLineBytes {
+			if len(stack) >= 3 && text.Len() < x.src.cap.Max {
 				text.Write(t)
 			}
 		case xml.EndElement:
@@ -372,7 +433,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 		Format: event.FormatEventlogXML,
 		Source: e.provider,
 		Host:   e.computer,
-		Origin: event.Origin{Path: x.w.path, Offset: off},
+		Origin: event.Origin{Path: x.w.path, Offset: x.src.fileOff(off)},
 	}
 	if ev.Source == "" {
 		ev.Source = e.sourceName
@@ -380,7 +441,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	if id, ok := parseEventID(e.eventID); ok {
 		ev.EventID = id
 	} else {
-		x.w.atOffset(off, "bad-field", fmt.Sprintf("bad or missing EventID %q; event kept with id 0", e.eventID))
+		x.w.atOffset(x.src.fileOff(off), "bad-field", fmt.Sprintf("bad or missing EventID %q; event kept with id 0", e.eventID))
 	}
 	switch n, err := strconv.Atoi(e.level); {
 	case err == nil && n >= 0 && n <= 5:
@@ -390,7 +451,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	default:
 		t, ok := typeFromLevelWord(e.renderedLevel)
 		if !ok || e.level != "" {
-			x.w.atOffset(off, "bad-field", fmt.Sprintf("bad Level %q; event typed as %s", e.level, t))
+			x.w.atOffset(x.src.fileOff(off), "bad-field", fmt.Sprintf("bad Level %q; event typed as %s", e.level, t))
 		}
 		ev.Type = t
 	}
@@ -405,7 +466,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	}
 	switch {
 	case e.systemTime == "":
-		x.w.atOffset(off, "bad-time", "event without TimeCreated/@SystemTime; event kept without a time")
+		x.w.atOffset(x.src.fileOff(off), "bad-time", "event without TimeCreated/@SystemTime; event kept without a time")
 	default:
 		if t, err := time.Parse(time.RFC3339Nano, e.systemTime); err == nil {
 			ev.Time = t.UTC()
@@ -415,7 +476,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 			ev.Time, _ = d.naive(orderMD)
 			ev.Fields = append(ev.Fields, event.Field{Name: FieldTimeZone, Value: "unknown"})
 		} else {
-			x.w.atOffset(off, "bad-time", fmt.Sprintf("cannot read SystemTime %q; event kept without a time", e.systemTime))
+			x.w.atOffset(x.src.fileOff(off), "bad-time", fmt.Sprintf("cannot read SystemTime %q; event kept without a time", e.systemTime))
 		}
 	}
 	ev.Fields = appendField(ev.Fields, event.FieldLogName, e.channel)

@@ -171,3 +171,36 @@ func BenchmarkXML(b *testing.B) {
 		readAll(b, NewXMLReader(bytes.NewReader(data), "b", nil))
 	}
 }
+
+// TestXMLLongValueIsCutAndOffsetsStayTrue: a <Data> value longer than
+// --max-line is cut with a warning at its file offset, the event is kept,
+// and the next event's origin is still its byte offset in the file.
+func TestXMLLongValueIsCutAndOffsetsStayTrue(t *testing.T) {
+	ev := func(id, data string) string {
+		return `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="S"/><EventID>` + id +
+			`</EventID><Level>2</Level><TimeCreated SystemTime="2026-11-24T15:15:22.000Z"/><Computer>EX1</Computer></System><EventData><Data Name="p">` + data + `</Data></EventData></Event>` + "\r\n"
+	}
+	first := ev("1", strings.Repeat("A", 5000))
+	in := first + ev("2", "short")
+	var w warnings
+	r := NewXMLReader(strings.NewReader(in), "e.xml", w.add)
+	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxLine: 1000})
+	evs := readAll(t, r)
+	if len(evs) != 2 || evs[1].Origin.Offset != int64(len(first)) || evs[1].EventID != 2 {
+		t.Fatalf("events %v", evs)
+	}
+	if v, _ := evs[0].Field(FieldDataPrefix + "p"); len(v) != 1000 {
+		t.Errorf("first value %d bytes, want 1000", len(v))
+	}
+	at := int64(strings.Index(first, "AAA") + 1000)
+	if len(w) != 1 || w[0].Kind != "long-value" || w[0].Origin.Offset != at || !strings.Contains(w[0].Message, "4000 bytes") {
+		t.Errorf("warnings %v, want one long-value at %d", w, at)
+	}
+	// A tag longer than the cap ends the file with a clear warning.
+	w = nil
+	r = NewXMLReader(strings.NewReader(`<Event a="`+strings.Repeat("b", 3000)+`"/>`), "t.xml", w.add)
+	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxLine: 1000})
+	if _, err := r.Next(); err == nil || !strings.Contains(err.Error(), "--max-line") {
+		t.Errorf("tag too long: err %v, warnings %v", err, w)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"exlog/event"
+	"exlog/parse/xmlcap"
 )
 
 // CliXMLNamespace is the namespace of Export-Clixml documents.
@@ -38,12 +39,24 @@ const (
 // syntax error or a cut file ends the file with a warning; the object being
 // read is returned with what was read so far, marked Partial.
 func NewCliXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
-	d := xml.NewDecoder(r)
-	d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil } // input is UTF-8 already
-	return &cliXMLReader{d: d, path: path, warn: warn, types: map[string][]string{}, refs: map[string]Value{}}
+	c := &cliXMLReader{path: path, warn: warn, types: map[string][]string{}, refs: map[string]Value{}}
+	c.src = xmlcap.NewReader(r, event.DefaultMaxLine, func(at, n int64) {
+		c.warnf(at, "value-too-long", "text longer than %d bytes (--max-line): the last %d bytes were not read", c.src.Max, n)
+	})
+	c.d = xml.NewDecoder(c.src)
+	c.d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil } // input is UTF-8 already
+	return c
 }
 
+// SetCaps sets the longest text value or tag (MaxLine); call it before
+// the first Next.
+func (c *cliXMLReader) SetCaps(caps event.Caps) { c.src.Max = caps.Line() }
+
+// offset is the file offset of the decoder's position.
+func (c *cliXMLReader) offset() int64 { return c.d.InputOffset() + c.src.Dropped() }
+
 type cliXMLReader struct {
+	src     *xmlcap.Reader // bounds what the decoder buffers
 	d       *xml.Decoder
 	path    string
 	warn    func(event.ReadWarning)
@@ -74,11 +87,11 @@ func (c *cliXMLReader) fail(err error) {
 	var se *xml.SyntaxError
 	switch {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &se) && strings.Contains(se.Msg, "unexpected EOF")):
-		c.warnf(c.d.InputOffset(), "truncated-record", "file ends inside the document (cut export?)")
+		c.warnf(c.offset(), "truncated-record", "file ends inside the document (cut export?)")
 	case errors.As(err, &se):
-		c.warnf(c.d.InputOffset(), "garbage", "XML syntax error at line %d: %s; rest of file not read", se.Line, se.Msg)
+		c.warnf(c.offset(), "garbage", "XML syntax error at line %d: %s; rest of file not read", se.Line, se.Msg)
 	default:
-		c.warnf(c.d.InputOffset(), "garbage", "%v; rest of file not read", err)
+		c.warnf(c.offset(), "garbage", "%v; rest of file not read", err)
 	}
 }
 
@@ -105,7 +118,7 @@ func (c *cliXMLReader) Next() (*Record, error) {
 		}
 	}
 	for {
-		off := c.d.InputOffset()
+		off := c.offset()
 		tok, err := c.d.Token()
 		if err != nil {
 			if isIOError(err) {
@@ -167,7 +180,7 @@ func (c *cliXMLReader) Next() (*Record, error) {
 func (c *cliXMLReader) findRoot() error {
 	c.started = true
 	for {
-		off := c.d.InputOffset()
+		off := c.offset()
 		tok, err := c.d.Token()
 		if err != nil {
 			if isIOError(err) {
@@ -265,7 +278,7 @@ func (oc *objContent) value() Value {
 // through its end tag. On error, oc holds what was read so far.
 func (c *cliXMLReader) readObj(start xml.StartElement, oc *objContent, depth int) error {
 	for {
-		off := c.d.InputOffset()
+		off := c.offset()
 		tok, err := c.d.Token()
 		if err != nil {
 			return unexpectedEOF(err)
@@ -357,7 +370,7 @@ func (c *cliXMLReader) readTypeNames() ([]string, error) {
 func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
 	dropped := 0
 	for {
-		off := c.d.InputOffset()
+		off := c.offset()
 		tok, err := c.d.Token()
 		if err != nil {
 			return unexpectedEOF(err)
@@ -388,7 +401,7 @@ func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
 func (c *cliXMLReader) readItems(items *[]string, depth int) error {
 	dropped := 0
 	for {
-		off := c.d.InputOffset()
+		off := c.offset()
 		tok, err := c.d.Token()
 		if err != nil {
 			return unexpectedEOF(err)
@@ -445,7 +458,7 @@ func (c *cliXMLReader) readDict(items *[]string, depth int) error {
 				}
 			}
 			if len(*items) >= maxCliXMLMembers {
-				c.warnf(c.d.InputOffset(), "object-too-large", "more than %d entries in one dictionary; entry %q dropped", maxCliXMLMembers, k)
+				c.warnf(c.offset(), "object-too-large", "more than %d entries in one dictionary; entry %q dropped", maxCliXMLMembers, k)
 				continue
 			}
 			*items = append(*items, k+"="+v)

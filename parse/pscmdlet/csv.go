@@ -13,12 +13,6 @@ import (
 	"exlog/event"
 )
 
-// maxCSVRecordBytes bounds one CSV record. An unbalanced quote makes the
-// rest of a file one field; beyond this size the reader reports the
-// record and stops instead of buffering the file.
-// (A variable only so that tests can lower it.)
-var maxCSVRecordBytes int64 = 16 << 20
-
 var errCSVRecordTooLong = errors.New("csv record too long")
 
 // NewCSVReader reads Export-Csv output (RFC 4180, quoted multi-line
@@ -33,8 +27,12 @@ var errCSVRecordTooLong = errors.New("csv record too long")
 // normalises "\r\n"). Rows with fewer or more fields than the header are kept as Partial
 // records with a warning naming the line.
 func NewCSVReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
-	return &csvReader{src: r, path: path, warn: warn}
+	return &csvReader{src: r, path: path, warn: warn, maxRecord: event.DefaultMaxRecord}
 }
+
+// SetCaps sets the largest record (MaxRecord); call it before the first
+// Next.
+func (c *csvReader) SetCaps(caps event.Caps) { c.maxRecord = int64(caps.Record()) }
 
 type csvReader struct {
 	src       io.Reader
@@ -49,18 +47,23 @@ type csvReader struct {
 	ps51      bool
 	started   bool
 	done      bool
+	// maxRecord bounds one CSV record. An unbalanced quote makes the rest
+	// of a file one field; beyond this size the reader reports the record
+	// and stops instead of buffering the file.
+	maxRecord int64
 }
 
-// boundedReader counts bytes and fails once more than maxCSVRecordBytes
-// have been read past mark (the end of the last complete record).
+// boundedReader counts bytes and fails once more than max bytes have
+// been read past mark (the end of the last complete record).
 type boundedReader struct {
 	r    io.Reader
 	n    int64
 	mark int64
+	max  int64
 }
 
 func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.n-b.mark > maxCSVRecordBytes {
+	if b.n-b.mark > b.max {
 		return 0, errCSVRecordTooLong
 	}
 	n, err := b.r.Read(p)
@@ -124,7 +127,7 @@ func (c *csvReader) start() error {
 }
 
 func (c *csvReader) bufCount() io.Reader {
-	c.cnt = &boundedReader{r: c.br}
+	c.cnt = &boundedReader{r: c.br, max: c.maxRecord}
 	return c.cnt
 }
 
@@ -166,7 +169,7 @@ func (c *csvReader) readHeader() error {
 func (c *csvReader) readErr(err error) error {
 	if errors.Is(err, errCSVRecordTooLong) {
 		line, _ := c.cr.FieldPos(0)
-		c.warnf(c.lineBase+line, "record-too-long", "record longer than %d bytes (an unbalanced quote?); rest of file not read", maxCSVRecordBytes)
+		c.warnf(c.lineBase+line, "record-too-long", "record longer than %d bytes (an unbalanced quote? raise --max-record to read it); rest of file not read", c.maxRecord)
 		c.done = true
 		return io.EOF
 	}

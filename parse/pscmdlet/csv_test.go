@@ -1,6 +1,8 @@
 package pscmdlet
 
 import (
+	"exlog/event"
+
 	"reflect"
 	"strings"
 	"testing"
@@ -122,12 +124,17 @@ func TestCSVMalformed(t *testing.T) {
 }
 
 func TestCSVRunawayQuote(t *testing.T) {
-	defer func(n int64) { maxCSVRecordBytes = n }(maxCSVRecordBytes)
-	maxCSVRecordBytes = 1 << 20
-	text := "\"Identity\",\"Notes\"\n\"a\",\"never closed\n" + strings.Repeat("filler line\n", int(maxCSVRecordBytes/12)+1000)
-	recs, warns := run(t, NewCSVReader, "runaway.csv", text)
-	if len(recs) != 0 || len(warns) != 1 || warns[0].Kind != "record-too-long" || warns[0].Origin.Line != 2 {
+	const max = 1 << 20
+	text := "\"Identity\",\"Notes\"\n\"a\",\"never closed\n" + strings.Repeat("filler line\n", max/12+1000)
+	recs, warns := run(t, withCaps(NewCSVReader, event.Caps{MaxRecord: max}), "runaway.csv", text)
+	if len(recs) != 0 || len(warns) != 1 || warns[0].Kind != "record-too-long" || warns[0].Origin.Line != 2 ||
+		!strings.Contains(warns[0].Message, "1048576 bytes") || !strings.Contains(warns[0].Message, "--max-record") {
 		t.Fatalf("recs %d warns %v", len(recs), warns)
+	}
+	// Under the default cap (16 MiB) the same record is read whole.
+	recs, warns = run(t, NewCSVReader, "runaway.csv", text)
+	if len(recs) != 1 || len(warns) != 0 {
+		t.Fatalf("default cap: recs %d warns %v", len(recs), warns)
 	}
 }
 

@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-)
 
-// maxLineBytes bounds one text line; longer lines are cut (and reported)
-// so that memory stays bounded whatever the input.
-const maxLineBytes = 1 << 20
+	"exlog/event"
+)
 
 // lineReader yields lines without their end of line ("\n" or "\r\n").
 type lineReader struct {
@@ -16,14 +14,17 @@ type lineReader struct {
 	line int // 1-based number of the line last returned
 	buf  []byte
 	err  error // sticky read error
+	// max bounds one line (event.Caps.MaxLine); longer lines are cut (and
+	// reported) so that memory stays bounded whatever the input.
+	max int
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), max: event.DefaultMaxLine}
 }
 
 // next returns the next line, valid until the following call, and
-// whether it was cut at maxLineBytes. err is io.EOF when no line is left,
+// whether it was cut at max. err is io.EOF when no line is left,
 // or the underlying read error.
 func (l *lineReader) next() (line []byte, cut bool, err error) {
 	if l.err != nil {
@@ -35,6 +36,9 @@ func (l *lineReader) next() (line []byte, cut bool, err error) {
 			l.err = io.EOF
 		}
 		l.line++
+		if line := trimEOL(frag); len(line) > l.max {
+			return line[:l.max], true, nil
+		}
 		return trimEOL(frag), false, nil
 	}
 	if err != bufio.ErrBufferFull {
@@ -44,8 +48,8 @@ func (l *lineReader) next() (line []byte, cut bool, err error) {
 	l.buf = append(l.buf[:0], frag...)
 	for {
 		frag, err = l.br.ReadSlice('\n')
-		if len(l.buf) < maxLineBytes {
-			room := maxLineBytes - len(l.buf)
+		if len(l.buf) < l.max {
+			room := l.max - len(l.buf)
 			if len(frag) > room {
 				cut = true
 				l.buf = append(l.buf, frag[:room]...)

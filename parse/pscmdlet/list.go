@@ -22,7 +22,13 @@ import (
 // (inside a wrapped value it is kept, since it may be part of the value).
 // Labels may contain spaces (calculated properties) but not ':'.
 func NewListReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
-	return &listReader{lr: newLineReader(r), path: path, warn: warn}
+	return &listReader{lr: newLineReader(r), path: path, warn: warn, maxObject: event.DefaultMaxRecord}
+}
+
+// SetCaps sets the longest line (MaxLine) and the largest object
+// (MaxRecord); call it before the first Next.
+func (l *listReader) SetCaps(c event.Caps) {
+	l.lr.max, l.maxObject = c.Line(), c.Record()
 }
 
 type listReader struct {
@@ -35,16 +41,15 @@ type listReader struct {
 	held   []event.ReadWarning // warnings of the object being read
 	errMsg string              // first line of a PowerShell error block in this object
 	first  []byte              // first line of the object being read
+	// maxObject bounds the values of one object: a file without blank
+	// lines must not become one object held in memory.
+	maxObject int
 }
 
 type pendingProp struct {
 	name       string
 	start, end int // value is vals[start:end]
 }
-
-// maxObjectBytes bounds the values of one object: a file without blank
-// lines must not become one object held in memory.
-const maxObjectBytes = 16 << 20
 
 // warnf holds a warning until the object ends (see flush).
 func (l *listReader) warnf(line int, kind, format string, args ...any) {
@@ -174,7 +179,7 @@ func (l *listReader) next() (*Record, error) {
 			l.errMsg = clipN(l.first, 400)
 		}
 		if cut {
-			l.warnf(l.lr.line, "line-too-long", "line longer than %d bytes was cut", maxLineBytes)
+			l.warnf(l.lr.line, "line-too-long", "line longer than %d bytes was cut (--max-line)", l.lr.max)
 			rec.Partial = true
 		}
 		if line[0] == ' ' || line[0] == '\t' {
@@ -206,8 +211,8 @@ func (l *listReader) next() (*Record, error) {
 			l.vals = append(l.vals, value...)
 			inProp = true
 		}
-		if len(l.vals) > maxObjectBytes {
-			l.warnf(l.lr.line, "object-too-large", "object longer than %d bytes; cut here, the rest is read as a new object", maxObjectBytes)
+		if len(l.vals) > l.maxObject {
+			l.warnf(l.lr.line, "object-too-large", "object longer than %d bytes (--max-record); cut here, the rest is read as a new object", l.maxObject)
 			rec.Partial = true
 			break
 		}

@@ -37,6 +37,15 @@ func readAll(t testing.TB, rd Reader) ([]*Record, []event.ReadWarning) {
 }
 
 // open runs newReader over a testdata file or string and returns records and warnings.
+// withCaps wraps a reader constructor so that its readers use caps.
+func withCaps(newReader func(io.Reader, string, func(event.ReadWarning)) Reader, caps event.Caps) func(io.Reader, string, func(event.ReadWarning)) Reader {
+	return func(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
+		rd := newReader(r, path, warn)
+		rd.(interface{ SetCaps(event.Caps) }).SetCaps(caps)
+		return rd
+	}
+}
+
 func run(t testing.TB, newReader func(io.Reader, string, func(event.ReadWarning)) Reader, name, text string) ([]*Record, []event.ReadWarning) {
 	t.Helper()
 	var warns []event.ReadWarning
@@ -225,13 +234,19 @@ func TestListMalformed(t *testing.T) {
 }
 
 func TestListLongLine(t *testing.T) {
-	text := "DeviceID : " + strings.Repeat("x", maxLineBytes+100) + "\nDeviceType : y\n"
+	text := "DeviceID : " + strings.Repeat("x", event.DefaultMaxLine+100) + "\nDeviceType : y\n"
 	recs, warns := run(t, NewListReader, "long.txt", text)
 	if len(recs) != 1 || !recs[0].Partial || len(warns) != 1 || warns[0].Kind != "line-too-long" {
 		t.Fatalf("recs=%d warns=%v", len(recs), warns)
 	}
 	if got := recs[0].String("DeviceType"); got != "y" {
 		t.Errorf("line after the long one: %q", got)
+	}
+	// --max-line 200: a 300-byte line is cut at 200 bytes.
+	text = "DeviceID : " + strings.Repeat("x", 300) + "\nDeviceType : y\n"
+	recs, warns = run(t, withCaps(NewListReader, event.Caps{MaxLine: 200}), "long.txt", text)
+	if len(recs) != 1 || len(warns) != 1 || !strings.Contains(warns[0].Message, "200 bytes") || len(recs[0].String("DeviceID")) != 200-len("DeviceID : ") {
+		t.Fatalf("MaxLine 200: recs=%d warns=%v", len(recs), warns)
 	}
 }
 

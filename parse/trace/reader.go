@@ -406,7 +406,7 @@ func indexLT(b []byte, i int) int {
 func (r *Reader) oversize() {
 	r.pend = nil
 	r.stats.Broken++
-	r.warnAt(r.base+int64(r.pos), WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap skipped; resyncing at the next <E2ETraceEvent")
+	r.warnAt(r.base+int64(r.pos), WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap (--max-record) skipped; resyncing at the next <E2ETraceEvent")
 	r.stats.SkippedBytes += int64(len(startTag))
 	r.pos += len(startTag)
 	r.inRecord = false

@@ -1,0 +1,238 @@
+// Package xmlcap bounds what encoding/xml holds in memory. The decoder
+// buffers a whole text node or tag before returning it, so a 200 MB
+// <Data> value in an event-log export, or a CliXML string with no end,
+// would be held whole. A Filter sits between the file and the decoder:
+// the part of a text run (the bytes between '>' and '<') beyond the cap
+// is dropped and reported, cut at a character boundary and never inside
+// an entity reference, so the decoder still sees well-formed XML; a tag
+// (start or end tag, comment, CDATA section, declaration) longer than
+// the cap stops the file with ErrTagTooLong, because nothing of it can be
+// dropped without breaking the document.
+package xmlcap
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrTagTooLong is returned (wrapped, with the offset) when one tag is
+// longer than the cap.
+var ErrTagTooLong = errors.New("XML markup longer than the cap")
+
+// maxEntity is the longest entity reference ("&#x10FFFF;", "&quot;", a
+// made-up name) not cut in the middle.
+const maxEntity = 32
+
+// Filter decides byte by byte what passes to the decoder. Its zero value
+// is not usable: set Max.
+type Filter struct {
+	// Max is the longest text run or tag passed whole, in bytes.
+	Max int
+	// OnCut is called when a cut text run ends, with the file offset of
+	// the first dropped byte and how many bytes were dropped.
+	OnCut func(at, dropped int64)
+
+	pos          int64 // bytes seen
+	run          int   // bytes of the current text run or tag
+	inTag        bool
+	kind         byte    // inside markup: 't' tag, '!' <!...> or <?...?>, 'c' comment, 'd' CDATA
+	head         [9]byte // the first bytes of the markup, to tell its kind
+	last         [2]byte // the two bytes before c inside markup
+	quote        byte    // quote character while inside an attribute value
+	entity       int     // bytes since an unclosed '&' in text, 0 when none
+	cutFrom      int64
+	cutting      bool
+	dropped      int64
+	droppedLines int64
+	tooLongs     int
+}
+
+// Keep takes the next byte of the file and reports whether it passes to
+// the decoder. err is non-nil (wrapping ErrTagTooLong) when a tag grew
+// past Max.
+func (f *Filter) Keep(c byte) (bool, error) {
+	at := f.pos
+	f.pos++
+	if f.inTag {
+		if f.run < len(f.head) {
+			f.head[f.run] = c
+		}
+		f.run++
+		switch f.run {
+		case 2:
+			if c == '!' || c == '?' {
+				f.kind = '!'
+			}
+		case 4:
+			if string(f.head[:4]) == "<!--" {
+				f.kind = 'c'
+			}
+		case 9:
+			if string(f.head[:9]) == "<![CDATA[" {
+				f.kind = 'd'
+			}
+		}
+		end := false
+		switch f.kind {
+		case 't':
+			switch {
+			case f.quote != 0:
+				if c == f.quote {
+					f.quote = 0
+				}
+			case c == '"' || c == '\'':
+				f.quote = c
+			case c == '>':
+				end = true
+			}
+		case '!':
+			end = c == '>' && f.run > 2
+		case 'c':
+			end = c == '>' && f.last == [2]byte{'-', '-'} && f.run > 6
+		case 'd':
+			end = c == '>' && f.last == [2]byte{']', ']'} && f.run > 11
+		}
+		f.last = [2]byte{f.last[1], c}
+		if end {
+			f.inTag, f.run = false, 0
+			return true, nil
+		}
+		if f.run > f.Max {
+			f.tooLongs++
+			return false, fmt.Errorf("%w: more than %d bytes of one tag, comment or CDATA section at byte %d (raise --max-line to read it)", ErrTagTooLong, f.Max, at-int64(f.run)+1)
+		}
+		return true, nil
+	}
+	if c == '<' {
+		f.endCut()
+		f.inTag, f.run, f.quote, f.entity, f.kind, f.last = true, 1, 0, 0, 't', [2]byte{}
+		f.head[0] = c
+		return true, nil
+	}
+	if f.cutting {
+		f.dropped++
+		if c == '\n' {
+			f.droppedLines++
+		}
+		return false, nil
+	}
+	f.run++
+	inEntity := f.entity > 0
+	switch {
+	case c == '&':
+		f.entity = 1
+	case f.entity > 0 && (c == ';' || f.entity >= maxEntity):
+		f.entity = 0
+	case f.entity > 0:
+		f.entity++
+	}
+	// Cut only before the first byte of a character (not a UTF-8
+	// continuation byte) and outside an entity reference (before its '&'
+	// or after its ';').
+	endsEntity := inEntity && c == ';'
+	if f.run > f.Max && (c == '&' || f.entity == 0 && !endsEntity) && (c < 0x80 || c >= 0xc0) {
+		f.cutting, f.cutFrom = true, at
+		f.dropped++
+		if c == '\n' {
+			f.droppedLines++
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+func (f *Filter) endCut() {
+	if !f.cutting {
+		return
+	}
+	f.cutting = false
+	if f.OnCut != nil {
+		f.OnCut(f.cutFrom, f.pos-1-f.cutFrom)
+	}
+}
+
+// End reports a cut still going on at the end of input.
+func (f *Filter) End() {
+	if f.cutting {
+		f.cutting = false
+		if f.OnCut != nil {
+			f.OnCut(f.cutFrom, f.pos-f.cutFrom)
+		}
+	}
+}
+
+// Dropped is the number of bytes dropped so far.
+func (f *Filter) Dropped() int64 { return f.dropped }
+
+// DroppedLines is the number of line feeds among the dropped bytes, to
+// correct line numbers counted after the filter.
+func (f *Filter) DroppedLines() int64 { return f.droppedLines }
+
+// Reader applies a Filter to a stream. It is an io.ByteReader, so that
+// encoding/xml reads it without a buffer of its own and its InputOffset
+// plus Dropped is the file offset.
+type Reader struct {
+	Filter
+	br  *bufio.Reader
+	err error
+}
+
+// NewReader filters r with a cap of max bytes (max <= 0: 1 MiB);
+// onCut may be nil.
+func NewReader(r io.Reader, max int, onCut func(at, dropped int64)) *Reader {
+	if max <= 0 {
+		max = 1 << 20
+	}
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 32<<10)
+	}
+	return &Reader{Filter: Filter{Max: max, OnCut: onCut}, br: br}
+}
+
+// ReadByte returns the next byte that passes the filter.
+func (r *Reader) ReadByte() (byte, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	for {
+		c, err := r.br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				r.End()
+			}
+			r.err = err
+			return 0, err
+		}
+		keep, err := r.Keep(c)
+		if err != nil {
+			r.err = err
+			return 0, err
+		}
+		if keep {
+			return c, nil
+		}
+	}
+}
+
+// Read fills p with bytes that pass the filter.
+func (r *Reader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c, err := r.ReadByte()
+		if err != nil {
+			if n > 0 && err == io.EOF {
+				return n, nil
+			}
+			return n, err
+		}
+		p[n] = c
+		n++
+		if r.br.Buffered() == 0 {
+			break
+		}
+	}
+	return n, nil
+}
