@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"exlog/event"
+	"exlog/internal/cputime"
 	"exlog/report"
 )
 
@@ -175,7 +176,7 @@ func BenchmarkBuilder(b *testing.B) {
 	b.SetBytes(bytes * replays)
 	b.ReportAllocs()
 	var syncs []report.Sync
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	for b.Loop() {
 		bl := NewBuilder(Options{})
 		var e event.Event
@@ -199,7 +200,7 @@ func BenchmarkBuilder(b *testing.B) {
 	}
 	events := float64(len(day) * replays)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/events, "ns/event")
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/events, "cpu-ns/event")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"exlog/analyze"
+	"exlog/internal/cputime"
 	"exlog/report"
 )
 
@@ -129,7 +130,7 @@ func runPipeline(t *testing.T, paths []string) measured {
 	runtime.ReadMemStats(&ms)
 	alloc0 := ms.TotalAlloc
 	h := startHeapSampler()
-	cpu0, cpuOK := cpuTime()
+	cpu0, cpuOK := cputime.Process()
 	start := time.Now()
 	done := make(chan measured, 1)
 	go func() {
@@ -143,7 +144,7 @@ func runPipeline(t *testing.T, paths []string) measured {
 		t.Fatalf("analysis of %v did not finish within %v", paths, hangGuard)
 	}
 	m.elapsed = time.Since(start)
-	if cpu1, ok := cpuTime(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		m.cpu, m.cpuOK = cpu1-cpu0, true
 	}
 	peak := h.Stop()

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"exlog/internal/cputime"
 )
 
 // connectorLog generates a deterministic connector-like trace log of about
@@ -73,7 +75,7 @@ func BenchmarkReader(b *testing.B) {
 	data, records := connectorLog(10 << 20)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(data), "Connector0.log", nil)
 		n := 0
@@ -92,7 +94,7 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records), "records/op")
-	if cpu1, ok := processCPU(); ok && cpuOK && cpu1 > cpu0 {
+	if cpu1, ok := cputime.Process(); ok && cpuOK && cpu1 > cpu0 {
 		// Throughput per CPU-second (GC included): stable when the
 		// machine is shared; wall-clock MB/s is not.
 		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/(cpu1-cpu0).Seconds(), "cpu-MB/s")
