@@ -34,14 +34,21 @@ type Filter struct {
 	// the first dropped byte and how many bytes were dropped.
 	OnCut func(at, dropped int64)
 
-	pos          int64 // bytes seen
-	run          int   // bytes of the current text run or tag
-	inTag        bool
-	kind         byte    // inside markup: 't' tag, '!' <!...> or <?...?>, 'c' comment, 'd' CDATA
-	head         [9]byte // the first bytes of the markup, to tell its kind
-	last         [2]byte // the two bytes before c inside markup
-	quote        byte    // quote character while inside an attribute value
-	entity       int     // bytes since an unclosed '&' in text, 0 when none
+	pos   int64 // bytes seen
+	run   int   // bytes of the current text run or tag
+	inTag bool
+	kind  byte    // inside markup: 't' tag, '!' <!...> or <?...?>, 'c' comment, 'd' CDATA
+	head  [9]byte // the first bytes of the markup, to tell its kind
+	last  [2]byte // the two bytes before c inside markup
+	quote byte    // quote character while inside an attribute value or directive
+	// Inside a directive (<!DOCTYPE ...>), as encoding/xml reads it:
+	// nesting depth of '<' '>', progress matching "!--" after a '<',
+	// inside a nested comment, and the two bytes before c there.
+	depth        int
+	dlt          int
+	dcomment     bool
+	dprev        [2]byte
+	entity       int // bytes since an unclosed '&' in text, 0 when none
 	cutFrom      int64
 	cutting      bool
 	dropped      int64
@@ -88,7 +95,12 @@ func (f *Filter) Keep(c byte) (bool, error) {
 				end = true
 			}
 		case '!':
-			end = c == '>' && f.run > 2
+			switch {
+			case f.head[1] == '?': // processing instruction: ends at "?>"
+				end = c == '>' && f.last[1] == '?' && f.run >= 4
+			case f.run > 3: // the byte after "<!" never ends it (as in encoding/xml)
+				end = f.directive(c)
+			}
 		case 'c':
 			end = c == '>' && f.last == [2]byte{'-', '-'} && f.run > 6
 		case 'd':
@@ -108,6 +120,7 @@ func (f *Filter) Keep(c byte) (bool, error) {
 	if c == '<' {
 		f.endCut()
 		f.inTag, f.run, f.quote, f.entity, f.kind, f.last = true, 1, 0, 0, 't', [2]byte{}
+		f.depth, f.dlt, f.dcomment = 0, 0, false
 		f.head[0] = c
 		return true, nil
 	}
@@ -141,6 +154,43 @@ func (f *Filter) Keep(c byte) (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// directive takes byte c of a directive and reports whether it ends it,
+// following encoding/xml: quotes hide '<' and '>', a '<' nests (unless it
+// starts a comment, which ends at "-->"), and the '>' at depth 0 ends it.
+func (f *Filter) directive(c byte) bool {
+	if f.dcomment {
+		if c == '>' && f.dprev == [2]byte{'-', '-'} {
+			f.dcomment = false
+		}
+		f.dprev = [2]byte{f.dprev[1], c}
+		return false
+	}
+	if f.dlt > 0 {
+		if c == "!--"[f.dlt-1] {
+			if f.dlt++; f.dlt == 4 {
+				f.dlt, f.dcomment, f.dprev = 0, true, [2]byte{}
+			}
+			return false
+		}
+		f.dlt = 0
+		f.depth++ // c is then taken as any other byte, and cannot end it
+	} else if f.quote == 0 && c == '>' && f.depth == 0 {
+		return true
+	}
+	switch {
+	case c == f.quote:
+		f.quote = 0
+	case f.quote != 0:
+	case c == '\'' || c == '"':
+		f.quote = c
+	case c == '>':
+		f.depth--
+	case c == '<':
+		f.dlt = 1
+	}
+	return false
 }
 
 func (f *Filter) endCut() {
