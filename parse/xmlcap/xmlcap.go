@@ -53,7 +53,6 @@ type Filter struct {
 	cutting      bool
 	dropped      int64
 	droppedLines int64
-	tooLongs     int
 }
 
 // Keep takes the next byte of the file and reports whether it passes to
@@ -112,7 +111,6 @@ func (f *Filter) Keep(c byte) (bool, error) {
 			return true, nil
 		}
 		if f.run > f.Max {
-			f.tooLongs++
 			return false, fmt.Errorf("%w: more than %d bytes of one tag, comment or CDATA section at byte %d (raise --max-line to read it)", ErrTagTooLong, f.Max, at-int64(f.run)+1)
 		}
 		return true, nil
