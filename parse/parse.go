@@ -238,14 +238,11 @@ type Counted interface {
 	Broken() int
 }
 
-// capped is a reader whose memory bounds can be set (before reading).
-type capped interface{ SetCaps(event.Caps) }
-
 // NewEventReader returns the reader for an event-bearing source, bounded
 // by caps (zero fields: the defaults).
 func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (EventReader, error) {
 	p := s.Entry.Path
-	var er EventReader
+	var er eventlog.Reader
 	switch s.Format {
 	case event.FormatTrace:
 		tr := trace.NewReader(r, p, warn)
@@ -260,7 +257,7 @@ func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps e
 	default:
 		return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
 	}
-	er.(capped).SetCaps(caps)
+	er.SetCaps(caps)
 	return er, nil
 }
 
@@ -279,7 +276,7 @@ func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps 
 	default:
 		return nil, fmt.Errorf("%s: %s is not a cmdlet export", p, s.Format)
 	}
-	rr.(capped).SetCaps(caps)
+	rr.SetCaps(caps)
 	return rr, nil
 }
 

@@ -91,7 +91,7 @@ func (s *scanner) line() int {
 func (s *scanner) run(r io.Reader) error {
 	re := &readErr{r: r}
 	s.src = xmlcap.NewReader(re, s.caps.Line(), func(at, n int64) {
-		s.warn(s.line(), "long-value", fmt.Sprintf("text longer than %d bytes (--max-line) at byte %d: the last %d bytes were not read", s.caps.Line(), at, n))
+		s.warn(s.line(), "long-value", fmt.Sprintf("at byte %d: %s", at, s.src.CutMessage(n)))
 	})
 	s.dec = xml.NewDecoder(s.src)
 	s.dec.Strict = false

@@ -143,7 +143,7 @@ func TestCSVUnbalancedQuoteIsBounded(t *testing.T) {
 		"Error,11/24/2026 3:15:23 PM,S,2,None,ok\n"
 	var w warnings
 	r := NewCSVReader(strings.NewReader(in), "q.csv", w.add)
-	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxRecord: max})
+	r.SetCaps(event.Caps{MaxRecord: max})
 	evs := readAll(t, r)
 	if len(evs) != 1 || evs[0].EventID != 2 || evs[0].Origin.Line != 3 {
 		t.Fatalf("events %v", evs)

@@ -36,8 +36,10 @@ import (
 )
 
 // Reader yields one event per call and io.EOF at the end of input.
+// SetCaps, called before the first Next, bounds what it holds at a time.
 type Reader interface {
 	Next() (*event.Event, error)
+	SetCaps(event.Caps)
 }
 
 // EvtxAdvice is the skip reason to show for a binary .evtx file.

@@ -142,7 +142,7 @@ func TestTextLongDescriptionIsBounded(t *testing.T) {
 	in := "Log Name: System\r\nDate: 2026-11-24T15:15:22\r\nEvent ID: 1\r\nDescription:\r\n" + strings.Repeat(line, 2*maxMessageBytes/len(line))
 	var w warnings
 	r := NewTextReader(strings.NewReader(in), "l.txt", w.add)
-	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxRecord: maxMessageBytes})
+	r.SetCaps(event.Caps{MaxRecord: maxMessageBytes})
 	evs := readAll(t, r)
 	if len(evs) != 1 || len(evs[0].Message) > maxMessageBytes || len(evs[0].Message) < maxMessageBytes/2 {
 		t.Fatalf("events %d, message %d bytes", len(evs), len(evs[0].Message))

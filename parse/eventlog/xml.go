@@ -22,76 +22,29 @@ const histSize = 1 << 14
 // byteCounter is the decoder's input: an io.ByteReader (so that
 // encoding/xml adds no buffering of its own) that counts consumed bytes,
 // remembers the last histSize of them, and keeps the first non-EOF read
-// error. Its cap drops the part of a text value beyond --max-line (the
-// decoder would hold it whole); n counts the bytes it passed, and fileOff
-// turns such a count into a file offset.
+// error. It reads through an xmlcap.Reader, which drops the part of a text
+// value beyond --max-line (the decoder would hold it whole): n counts the
+// bytes passed, and fileOff turns such a count into a file offset.
 type byteCounter struct {
-	br   *bufio.Reader
-	cap  xmlcap.Filter
+	src  *xmlcap.Reader
 	n    int64
 	hist [histSize]byte
-	err  error // underlying read error other than io.EOF (or a tag longer than the cap)
+	err  error // read error other than io.EOF (a tag longer than the cap included)
 	eof  bool
-	// cuts are the latest places where the cap dropped bytes: at is the
-	// count of passed bytes there, sum the bytes dropped up to and
-	// including it. Older cuts fold into folded.
-	cuts   [16]struct{ at, sum int64 }
-	ncuts  int
-	folded int64
 }
 
 // fileOff turns a count of passed bytes into a file offset.
-func (b *byteCounter) fileOff(p int64) int64 {
-	for i := b.ncuts - 1; i >= 0 && i >= b.ncuts-len(b.cuts); i-- {
-		if c := b.cuts[i%len(b.cuts)]; c.at <= p {
-			return p + c.sum
-		}
-	}
-	return p + b.folded
-}
-
-// dropped records one byte dropped by the cap at the current position.
-func (b *byteCounter) dropped() {
-	if b.ncuts > 0 {
-		if last := &b.cuts[(b.ncuts-1)%len(b.cuts)]; last.at == b.n {
-			last.sum++
-			return
-		}
-	}
-	sum := b.folded
-	if b.ncuts > 0 {
-		sum = b.cuts[(b.ncuts-1)%len(b.cuts)].sum
-	}
-	if b.ncuts >= len(b.cuts) {
-		b.folded = b.cuts[b.ncuts%len(b.cuts)].sum
-	}
-	b.cuts[b.ncuts%len(b.cuts)] = struct{ at, sum int64 }{b.n, sum + 1}
-	b.ncuts++
-}
+func (b *byteCounter) fileOff(p int64) int64 { return b.src.FileOffset(p) }
 
 func (b *byteCounter) ReadByte() (byte, error) {
-	for {
-		c, err := b.br.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				b.cap.End()
-			}
-			b.noteErr(err)
-			return 0, err
-		}
-		keep, err := b.cap.Keep(c)
-		if err != nil {
-			b.noteErr(err)
-			return 0, err
-		}
-		if !keep {
-			b.dropped()
-			continue
-		}
-		b.hist[b.n%histSize] = c
-		b.n++
-		return c, nil
+	c, err := b.src.ReadByte()
+	if err != nil {
+		b.noteErr(err)
+		return 0, err
 	}
+	b.hist[b.n%histSize] = c
+	b.n++
+	return c, nil
 }
 
 func (b *byteCounter) Read(p []byte) (int, error) {
@@ -161,17 +114,17 @@ type xmlReader struct {
 // next "<Event" in the input; an event cut off by end of input is a
 // "truncated-record" warning.
 func NewXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
-	x := &xmlReader{src: &byteCounter{br: bufio.NewReaderSize(r, 16<<10)}, w: warner{path: path, fn: warn}}
-	x.src.cap = xmlcap.Filter{Max: event.DefaultMaxLine, OnCut: func(at, n int64) {
-		x.w.atOffset(at, "long-value", fmt.Sprintf("text longer than %d bytes (--max-line): the last %d bytes were not read", x.src.cap.Max, n))
-	}}
+	x := &xmlReader{src: &byteCounter{}, w: warner{path: path, fn: warn}}
+	x.src.src = xmlcap.NewReader(bufio.NewReaderSize(r, 16<<10), event.DefaultMaxLine, func(at, n int64) {
+		x.w.atOffset(at, "long-value", x.src.src.CutMessage(n))
+	})
 	x.dec = newEventDecoder(x.src)
 	return x
 }
 
 // SetCaps sets the longest text value or tag (MaxLine); call it before
 // the first Next.
-func (x *xmlReader) SetCaps(c event.Caps) { x.src.cap.Max = c.Line() }
+func (x *xmlReader) SetCaps(c event.Caps) { x.src.src.Max = c.Line() }
 
 func newEventDecoder(r io.Reader) *xml.Decoder {
 	d := xml.NewDecoder(r)
@@ -231,7 +184,7 @@ func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 	}
 	var se *xml.SyntaxError
 	switch {
-	case err == io.EOF || errors.As(err, &se) && x.src.eof && x.src.br.Buffered() == 0:
+	case err == io.EOF || errors.As(err, &se) && x.src.eof && x.src.src.Buffered() == 0:
 		if evStart >= 0 {
 			x.w.atOffset(x.src.fileOff(evStart), "truncated-record", "event cut off by end of input")
 		} else if err != io.EOF {
@@ -333,7 +286,7 @@ func (x *xmlReader) readEvent(start xml.StartElement, off int64) (*event.Event, 
 			text.Reset()
 			e.attrs(stack, t.Attr, &dataName)
 		case xml.CharData:
-			if len(stack) >= 3 && text.Len() < x.src.cap.Max {
+			if len(stack) >= 3 && text.Len() < x.src.src.Max {
 				text.Write(t)
 			}
 		case xml.EndElement:

@@ -184,7 +184,7 @@ func TestXMLLongValueIsCutAndOffsetsStayTrue(t *testing.T) {
 	in := first + ev("2", "short")
 	var w warnings
 	r := NewXMLReader(strings.NewReader(in), "e.xml", w.add)
-	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxLine: 1000})
+	r.SetCaps(event.Caps{MaxLine: 1000})
 	evs := readAll(t, r)
 	if len(evs) != 2 || evs[1].Origin.Offset != int64(len(first)) || evs[1].EventID != 2 {
 		t.Fatalf("events %v", evs)
@@ -199,7 +199,7 @@ func TestXMLLongValueIsCutAndOffsetsStayTrue(t *testing.T) {
 	// A tag longer than the cap ends the file with a clear warning.
 	w = nil
 	r = NewXMLReader(strings.NewReader(`<Event a="`+strings.Repeat("b", 3000)+`"/>`), "t.xml", w.add)
-	r.(interface{ SetCaps(event.Caps) }).SetCaps(event.Caps{MaxLine: 1000})
+	r.SetCaps(event.Caps{MaxLine: 1000})
 	if _, err := r.Next(); err == nil || !strings.Contains(err.Error(), "--max-line") {
 		t.Errorf("tag too long: err %v, warnings %v", err, w)
 	}

@@ -41,7 +41,7 @@ const (
 func NewCliXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	c := &cliXMLReader{path: path, warn: warn, types: map[string][]string{}, refs: map[string]Value{}}
 	c.src = xmlcap.NewReader(r, event.DefaultMaxLine, func(at, n int64) {
-		c.warnf(at, "value-too-long", "text longer than %d bytes (--max-line): the last %d bytes were not read", c.src.Max, n)
+		c.warnf(at, "value-too-long", "%s", c.src.CutMessage(n))
 	})
 	c.d = xml.NewDecoder(c.src)
 	c.d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil } // input is UTF-8 already
@@ -53,7 +53,7 @@ func NewCliXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Rea
 func (c *cliXMLReader) SetCaps(caps event.Caps) { c.src.Max = caps.Line() }
 
 // offset is the file offset of the decoder's position.
-func (c *cliXMLReader) offset() int64 { return c.d.InputOffset() + c.src.Dropped() }
+func (c *cliXMLReader) offset() int64 { return c.src.FileOffset(c.d.InputOffset()) }
 
 type cliXMLReader struct {
 	src     *xmlcap.Reader // bounds what the decoder buffers

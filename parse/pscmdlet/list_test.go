@@ -41,7 +41,7 @@ func readAll(t testing.TB, rd Reader) ([]*Record, []event.ReadWarning) {
 func withCaps(newReader func(io.Reader, string, func(event.ReadWarning)) Reader, caps event.Caps) func(io.Reader, string, func(event.ReadWarning)) Reader {
 	return func(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 		rd := newReader(r, path, warn)
-		rd.(interface{ SetCaps(event.Caps) }).SetCaps(caps)
+		rd.SetCaps(caps)
 		return rd
 	}
 }

@@ -138,8 +138,10 @@ func (r *Record) Origin(path string) event.Origin {
 
 // Reader yields the objects of one export. Next returns io.EOF after the
 // last object; any other error is a failure of the underlying io.Reader.
+// SetCaps, called before the first Next, bounds what it holds at a time.
 type Reader interface {
 	Next() (*Record, error)
+	SetCaps(event.Caps)
 }
 
 // classify decides the kind of an object from its type names (authoritative

@@ -53,6 +53,11 @@ type Filter struct {
 	cutting      bool
 	dropped      int64
 	droppedLines int64
+	// cuts are the latest cuts, for FileOffset: at is the count of
+	// passed bytes where the cut is, before the bytes dropped before it.
+	// Older cuts are forgotten (ncuts counts them all).
+	cuts  [16]struct{ at, before int64 }
+	ncuts int
 }
 
 // Keep takes the next byte of the file and reports whether it passes to
@@ -145,6 +150,8 @@ func (f *Filter) Keep(c byte) (bool, error) {
 	endsEntity := inEntity && c == ';'
 	if f.run > f.Max && (c == '&' || f.entity == 0 && !endsEntity) && (c < 0x80 || c >= 0xc0) {
 		f.cutting, f.cutFrom = true, at
+		f.cuts[f.ncuts%len(f.cuts)] = struct{ at, before int64 }{at - f.dropped, f.dropped}
+		f.ncuts++
 		f.dropped++
 		if c == '\n' {
 			f.droppedLines++
@@ -214,6 +221,27 @@ func (f *Filter) End() {
 // Dropped is the number of bytes dropped so far.
 func (f *Filter) Dropped() int64 { return f.dropped }
 
+// FileOffset turns a count of bytes passed to the decoder (its
+// InputOffset) into an offset in the file, adding the bytes the cuts
+// before that point dropped. Exact for positions after the 16th-newest
+// cut; earlier ones are placed after the cuts forgotten by then.
+func (f *Filter) FileOffset(passed int64) int64 {
+	after := f.dropped // dropped up to the newest cut, inclusive
+	for i := f.ncuts - 1; i >= 0 && i >= f.ncuts-len(f.cuts); i-- {
+		c := f.cuts[i%len(f.cuts)]
+		if c.at <= passed {
+			return passed + after
+		}
+		after = c.before
+	}
+	return passed + after
+}
+
+// CutMessage is the warning for a cut text value of dropped bytes.
+func (f *Filter) CutMessage(dropped int64) string {
+	return fmt.Sprintf("text longer than %d bytes (--max-line): the last %d bytes were not read", f.Max, dropped)
+}
+
 // DroppedLines is the number of line feeds among the dropped bytes, to
 // correct line numbers counted after the filter.
 func (f *Filter) DroppedLines() int64 { return f.droppedLines }
@@ -254,6 +282,9 @@ func (r *Reader) ReadByte() (byte, error) {
 			r.err = err
 			return 0, err
 		}
+		if r.plain(c) {
+			return c, nil
+		}
 		keep, err := r.Keep(c)
 		if err != nil {
 			r.err = err
@@ -264,6 +295,34 @@ func (r *Reader) ReadByte() (byte, error) {
 		}
 	}
 }
+
+// plain takes c and reports true when Keep would just pass it and change
+// nothing but the counts: a byte inside a text run or a start tag that
+// neither ends nor changes its state, short of the cap. The per-byte call
+// of Keep is most of the filter's cost; this inlined test avoids it.
+func (f *Filter) plain(c byte) bool {
+	if f.cutting || f.run+1 >= f.Max {
+		return false
+	}
+	switch {
+	case !f.inTag:
+		if c == '<' || c == '&' || f.entity != 0 {
+			return false
+		}
+	case f.kind == 't' && f.run >= len(f.head):
+		if c == '"' || c == '\'' || c == '>' {
+			return false
+		}
+	default:
+		return false
+	}
+	f.pos++
+	f.run++
+	return true
+}
+
+// Buffered is how many bytes of the file are read but not yet filtered.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
 
 // Read fills p with bytes that pass the filter.
 func (r *Reader) Read(p []byte) (int, error) {

@@ -184,3 +184,20 @@ func TestDirectivesEndWhereEncodingXMLEndsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestFileOffsetAcrossCuts: a count of passed bytes maps back to the
+// file offset before, between and after two cuts.
+func TestFileOffsetAcrossCuts(t *testing.T) {
+	doc := "<r><a>" + strings.Repeat("x", 30) + "</a><b>" + strings.Repeat("y", 50) + "</b><c/></r>"
+	r := NewReader(strings.NewReader(doc), 10, nil)
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mark := range []string{"<r>", "</a>", "</b>", "<c/>"} {
+		passed, file := strings.Index(string(out), mark), strings.Index(doc, mark)
+		if got := r.FileOffset(int64(passed)); got != int64(file) {
+			t.Errorf("%s: passed %d maps to %d, want %d", mark, passed, got, file)
+		}
+	}
+}
