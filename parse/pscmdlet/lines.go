@@ -36,10 +36,11 @@ func (l *lineReader) next() (line []byte, cut bool, err error) {
 			l.err = io.EOF
 		}
 		l.line++
-		if line := trimEOL(frag); len(line) > l.max {
+		line := trimEOL(frag)
+		if len(line) > l.max {
 			return line[:l.max], true, nil
 		}
-		return trimEOL(frag), false, nil
+		return line, false, nil
 	}
 	if err != bufio.ErrBufferFull {
 		l.err = err
