@@ -74,7 +74,7 @@ command" and "SendEmail from notification account to" are kept constant:
 	for _, k := range []string{"a", "b", "c"} {
 		w := wordings[k]
 		fmt.Fprintf(&b, "- **%s** (%s): start `%s`; end `%s … Details: …`; idle poll `%s`; mail `%s`\n", k, variantUse[k],
-			fmt.Sprintf(w.QuickStart, 12, "2026-11-20T04:47:00Z"), fmt.Sprintf(w.QuickDone, 12, "2026-11-20T04:47:00Z"), w.PollIdle, fmt.Sprintf(w.SendEmail, "zoe.muller@contoso.com"))
+			fmt.Sprintf(w.QuickStart, 12, "2023-11-20T04:47:00Z"), fmt.Sprintf(w.QuickDone, 12, "2023-11-20T04:47:00Z"), w.PollIdle, fmt.Sprintf(w.SendEmail, "zoe.muller@contoso.com"))
 	}
 	b.WriteString(`
 Errors: the documented codes and texts (setup errors, SCM 7000/7041, the

@@ -8,7 +8,7 @@ import (
 )
 
 func buildCutRecords() Output {
-	from := time.Date(2026, 10, 5, 7, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 10, 5, 7, 0, 0, 0, time.UTC)
 	org := problemOrg(3, from)
 	sim := newSim(301, org, "c")
 	sim.startup(from, 1880)
@@ -58,7 +58,7 @@ func configTool(seed uint64, org *Org) *Sim {
 
 func buildSetupErrors() Output {
 	cet := time.FixedZone("", 3600)
-	day := time.Date(2026, 11, 9, 8, 0, 0, 0, time.UTC)
+	day := time.Date(2023, 11, 9, 8, 0, 0, 0, time.UTC)
 	org := problemOrg(4, day)
 	s := configTool(401, org)
 	s.zone = cet
@@ -130,7 +130,7 @@ func sortRecords(r []TraceRecord) {
 }
 
 func buildServiceLogon() Output {
-	from := time.Date(2026, 10, 10, 22, 30, 0, 0, time.UTC)
+	from := time.Date(2023, 10, 10, 22, 30, 0, 0, time.UTC)
 	org := problemOrg(5, from)
 	sim := newSim(501, org, "b")
 	sim.startup(from, 2240)
@@ -166,7 +166,7 @@ func buildServiceLogon() Output {
 }
 
 func buildNetworkErrors() Output {
-	from := time.Date(2026, 10, 19, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 10, 19, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(6, from)
 	sim := newSim(601, org, "b")
 	sim.footers = true
@@ -229,7 +229,7 @@ func buildNetworkErrors() Output {
 }
 
 func buildExchangeErrors() Output {
-	from := time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 10, 26, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(8, from)
 	sim := newSim(801, org, "c")
 	sim.stackNL = "\n"
@@ -311,7 +311,7 @@ func buildExchangeErrors() Output {
 }
 
 func buildDiscoveryProblems() Output {
-	export := time.Date(2026, 11, 12, 10, 20, 0, 0, time.UTC)
+	export := time.Date(2023, 11, 12, 10, 20, 0, 0, time.UTC)
 	org := newOrg(7, 1500, export)
 	sim := newSim(701, org, "a")
 	from := export.Add(-48 * time.Hour)

@@ -12,7 +12,7 @@ import (
 // healthy samples share its users, devices and export snapshot, so the
 // Format-List, CSV and CliXML exports describe the same objects.
 var (
-	healthyExport = time.Date(2026, 11, 21, 8, 55, 12, 0, time.UTC)
+	healthyExport = time.Date(2023, 11, 21, 8, 55, 12, 0, time.UTC)
 	healthyOrg    = func() *Org { return newOrg(1, 1300, healthyExport) }
 )
 
@@ -104,7 +104,7 @@ func buildHealthy5Days() Output {
 	for _, f := range rot.Files {
 		logFiles = append(logFiles, File{"Logs/" + f.Name, f.Data})
 	}
-	guidFile := guidLogFile(rng, org, time.Date(2026, 11, 19, 14, 2, 7, 0, time.UTC))
+	guidFile := guidLogFile(rng, org, time.Date(2023, 11, 19, 14, 2, 7, 0, time.UTC))
 	logFiles = append(logFiles, File{"Logs/" + guidFile.Name, guidFile.Data})
 	sess := &exportSession{runspace: newGUID(rand.New(rand.NewPCG(1, 1))), org: org}
 	cas, mbx, dev, orgs := pilotExports(org, sess, "Allow")
@@ -117,14 +117,14 @@ func buildHealthy5Days() Output {
 		{"exports/Get-ActiveSyncDeviceStatistics.txt", flFile(dev)},
 		{"exports/Get-ActiveSyncOrganizationSettings.txt", flFile(orgs)},
 		{"eventlogs/System.xml", eventsXML(healthySystemEvents(org.Connector+".contoso.com", healthyExport))},
-		{"Screenshot 2026-11-20 091502.PNG", pngScreenshot(rng, 3000)},
+		{"Screenshot 2023-11-20 091502.PNG", pngScreenshot(rng, 3000)},
 		{"notes.txt", []byte(crlf("Case 2611210040001234 - Exchange connector health check\nCollected by adm.hansen on EXCONN01 after the weekly review.\nNothing reported by users; baseline for comparison.\n"))},
 		{"installer/Exchange_Connector_Setup.msi", msiBlob(rng, 6000)},
 	}
 	nDev := len(dev)
 	facts := traceFacts(kept) + fmt.Sprintf("- with the GUID-prefixed file's 4 records the bundle holds %d complete trace records\n", len(kept)+4) + fmt.Sprintf("- %d circular files Connector0..29.log, quota %d bytes; the newest is Connector%d.log (wrapped: file number says nothing about order)\n", len(rot.Files), quota, rot.Newest) +
 		fmt.Sprintf("- records lost to wrap-around before the oldest kept file: %d (generated %d)\n", len(recs)-len(kept), len(recs)) +
-		fmt.Sprintf("- `Logs/%s`: %d records from a second process (configuration tool, PID 6612) on 2026-11-19 14:02 UTC — the .NET listener names a file GUID + original name (no braces) when the original is locked by another writer\n", guidFile.Name, 4) +
+		fmt.Sprintf("- `Logs/%s`: %d records from a second process (configuration tool, PID 6612) on 2023-11-19 14:02 UTC — the .NET listener names a file GUID + original name (no braces) when the original is locked by another writer\n", guidFile.Name, 4) +
 		"- " + countUsersDevices(org) + fmt.Sprintf("; exports cover %d pilot users and their %d devices, all Allowed (ExternalCompliance)\n", pilotCount, nDev) +
 		"\nSync sessions whose start lies in the kept window:\n\n" + syncTable(logs, kept[0].Time, kept[len(kept)-1].Time)
 	return Output{Zip: files, README: readme("healthy-5days",
@@ -133,7 +133,7 @@ func buildHealthy5Days() Output {
 			"Logs.zip":                         fmt.Sprintf("nested zip, `\\` separators: %d circular trace files + 1 GUID-prefixed file", len(rot.Files)),
 			"exports/Get-CASMailbox.txt":       "Format-List, UTF-16LE; EmailAddresses truncated to 4 items with `...` and wrapped",
 			"eventlogs/System.xml":             "Event Viewer \"Save As XML\" with an <Events> root; only routine SCM 7036 events",
-			"Screenshot 2026-11-20 091502.PNG": "not evidence", "notes.txt": "not evidence", "installer/Exchange_Connector_Setup.msi": "not evidence (OLE header + filler)",
+			"Screenshot 2023-11-20 091502.PNG": "not evidence", "notes.txt": "not evidence", "installer/Exchange_Connector_Setup.msi": "not evidence (OLE header + filler)",
 		}, facts,
 		"- every full and quick session in the kept window paired and `completed` (see the table; the counts are exact)\n- the covered window above, records merged in time order across the 30 wrapped files plus the GUID file\n- inventory of the pilot group: "+fmt.Sprint(pilotCount)+" mailboxes, "+fmt.Sprint(nDev)+" devices, all Allowed; DefaultAccessLevel Allow\n- the PNG, notes.txt and the .msi listed as skipped (not errors)",
 		"- no finding at warning or above; in particular no sync.*, no command.get-next-exception (the Verbose polls are benign), no access.default-not-allow, no logging.not-verbose\n- no truncated record warnings: every record in every file is complete\n- no service restart: the GUID file's records come from another process (the configuration tool, its own ProcessName and PID) while the service kept running",

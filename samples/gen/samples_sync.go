@@ -36,7 +36,7 @@ func configFiles(level string, quota int) []File {
 func window0(k []TraceRecord) (time.Time, time.Time) { return k[0].Time, k[len(k)-1].Time }
 
 func buildSyncStuckFull() Output {
-	from := time.Date(2026, 11, 2, 0, 30, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 2, 0, 30, 0, 0, time.UTC)
 	org := problemOrg(9, from)
 	sim := newSim(901, org, "a")
 	sim.startup(from, 5204)
@@ -73,7 +73,7 @@ func buildSyncStuckFull() Output {
 	gap := firstAfter.End.Sub(lastBefore.End)
 	facts := traceFacts(kept) + "- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("sync-stuck-full",
-		"Four days of Verbose logs. The full sync of 2026-11-03 starts, logs half of its progress messages and its Start record, and never completes (no completion, no Stop). The next day's full sync supersedes it and completes. Quick syncs carry on every 4 h (we assume the connector runs them beside a stuck full sync; the real behaviour is unknown).",
+		"Four days of Verbose logs. The full sync of 2023-11-03 starts, logs half of its progress messages and its Start record, and never completes (no completion, no Stop). The next day's full sync supersedes it and completes. Quick syncs carry on every 4 h (we assume the connector runs them beside a stuck full sync; the real behaviour is unknown).",
 		files, nil, facts,
 		fmt.Sprintf("- `sync.unfinished`: the full sync started %s (superseded by the start at %s)\n- `sync.full-overdue`: no completed full sync between %s and %s (%.1f h > 26 h)\n- all other sessions completed (%d full, %d quick in total as in the table)",
 			stuck.Start.Format(time.RFC3339), firstAfter.Start.Format(time.RFC3339), lastBefore.End.Format(time.RFC3339), firstAfter.End.Format(time.RFC3339), gap.Hours(), countKind(logs, FullSync)-1, countKind(logs, QuickSync)),
@@ -93,11 +93,11 @@ func countKind(logs []SyncLog, k SyncKind) int {
 }
 
 func buildSyncOutage() Output {
-	from := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 9, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(10, from)
 	sim := newSim(1001, org, "b")
 	sim.startup(from, 3120)
-	down := [2]time.Time{time.Date(2026, 11, 10, 9, 5, 0, 0, time.UTC), time.Date(2026, 11, 10, 15, 5, 0, 0, time.UTC)}
+	down := [2]time.Time{time.Date(2023, 11, 10, 9, 5, 0, 0, time.UTC), time.Date(2023, 11, 10, 15, 5, 0, 0, time.UTC)}
 	sim.shutdown(down[0])
 	sim.startup(down[1], 6872)
 	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(3 * 24 * time.Hour), PollEvery: 5 * time.Minute,
@@ -118,7 +118,7 @@ func buildSyncOutage() Output {
 	facts := traceFacts(kept) + fmt.Sprintf("- service stopped (stop message) at %s, restarted at %s with a new process ID (3120 → 6872); no records in between\n", down[0].Format(time.RFC3339), down[1].Format(time.RFC3339)) +
 		"- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("sync-outage-6h",
-		"Three healthy days with quick syncs every 2 h (a different cadence from the other samples: infer it, don't assume it), except that the service is stopped for six hours on 2026-11-10 09:05–15:05 UTC: no records, no polls, no syncs.",
+		"Three healthy days with quick syncs every 2 h (a different cadence from the other samples: infer it, don't assume it), except that the service is stopped for six hours on 2023-11-10 09:05–15:05 UTC: no records, no polls, no syncs.",
 		files, nil, facts,
 		fmt.Sprintf("- `sync.quick-gap`: quick syncs at %s and then %s (%.1f h, against a median cadence of about 2 h)\n- the covered window lists a gap of 6 h (longer than an hour)\n- all %d sessions completed; the daily full syncs are on time",
 			before.Start.Format(time.RFC3339), after.Start.Format(time.RFC3339), after.Start.Sub(before.Start).Hours(), len(logs)),
@@ -128,7 +128,7 @@ func buildSyncOutage() Output {
 }
 
 func buildSyncSlowFull() Output {
-	from := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 16, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(11, from)
 	sim := newSim(1101, org, "c")
 	sim.startup(from, 4020)
@@ -174,7 +174,7 @@ func buildSyncSlowFull() Output {
 }
 
 func buildWarningLevel() Output {
-	from := time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 10, 12, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(12, from)
 	sim := newSim(1201, org, "a")
 	sim.minLevel = 4
@@ -208,7 +208,7 @@ func buildWarningLevel() Output {
 }
 
 func buildSyncAcrossFiles() Output {
-	from := time.Date(2026, 11, 19, 6, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 19, 6, 0, 0, 0, time.UTC)
 	org := problemOrg(13, from)
 	sim := newSim(1301, org, "b")
 	sim.startup(from, 3388)
@@ -279,7 +279,7 @@ func buildSyncAcrossFiles() Output {
 }
 
 func buildRestartMid() Output {
-	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 23, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(14, from)
 	sim := newSim(1401, org, "a")
 	sim.startup(from, 2916)

@@ -13,7 +13,7 @@ import (
 // that the unmatched-message templates and `exlog patterns suggest` can
 // be checked against known counts.
 func buildUnknownErrors() Output {
-	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2023, 11, 23, 0, 0, 0, 0, time.UTC)
 	org := problemOrg(15, from)
 	sim := newSim(1501, org, "b")
 	sim.startup(from, 4410)
