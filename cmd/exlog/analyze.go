@@ -31,7 +31,7 @@ type limitFlags struct {
 	MaxRatio     float64  `name:"max-ratio" default:"200" help:"Refuse an archive entry whose compression ratio exceeds this."`
 	MaxDepth     int      `name:"max-depth" default:"4" help:"How deep zips inside zips are followed."`
 	MaxFiles     int      `name:"max-files" default:"10000" help:"Refuse bundles with more files than this."`
-	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest nested zip (or zip on stdin) held in memory to read it."`
+	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest total of compressed nested zips (and a zip on stdin) buffered to read them: in memory up to 4 MiB each, above that in a private temporary file."`
 	MaxRecord    byteSize `name:"max-record" default:"16MiB" help:"Largest single record read whole (trace record, Format-List object, CSV row, event-log text block); a larger one is skipped or cut, and reported."`
 	MaxLine      byteSize `name:"max-line" default:"1MiB" help:"Longest line of a text export or event log, and longest text value or tag in XML; longer ones are cut, and reported."`
 }

@@ -10,7 +10,6 @@ package bundle
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -45,11 +44,13 @@ type Limits struct {
 	// MaxFiles caps the number of entries listed (--max-files); the
 	// rest are reported as one Skip.
 	MaxFiles int
-	// MaxNestedInMemory caps the bytes of zips held in memory to be
-	// read, in total over the bundle (--max-nested-mem): compressed nested
-	// zips and a zip read from standard input or a pipe. A nested zip
+	// MaxNestedInMemory caps the bytes of zips buffered to be read, in
+	// total over the bundle (--max-nested-mem): compressed nested zips and
+	// a zip read from standard input or a pipe. Up to 4 MiB each they are
+	// held in memory, larger ones in a private temporary file (unlinked at
+	// once where the system allows), so memory stays flat. A nested zip
 	// stored without compression inside a zip is read in place and needs
-	// no memory.
+	// no buffer.
 	MaxNestedInMemory int64
 }
 
@@ -137,7 +138,7 @@ type Bundle struct {
 	declared    int64 // sum of declared uncompressed sizes of accepted archive members
 	overflow    int   // entries not listed because of MaxFiles
 	overflowAt  string
-	inMemory    int64 // bytes of zips held in memory (MaxNestedInMemory budget)
+	inMemory    int64 // bytes of zips buffered (MaxNestedInMemory budget)
 	stdinListed bool
 
 	total   atomic.Int64 // uncompressed bytes read from archives so far
@@ -407,17 +408,18 @@ func (b *Bundle) addReader(name string, r io.Reader) {
 	}
 	if isZip(head) {
 		budget := b.lim.MaxNestedInMemory - b.inMemory
-		data, over, err := readInMemory(br, 0, budget)
+		buf, over, err := bufferZip(br, 0, budget)
 		switch {
 		case err != nil:
 			b.skip(name, "cannot read zip: "+err.Error())
 			return
 		case over:
-			b.skip(name, fmt.Sprintf("zip read from a stream is larger than --max-nested-mem=%s (it is held in memory); save it to a file and pass its path, or raise --max-nested-mem", flagBytes(b.lim.MaxNestedInMemory)))
+			b.skip(name, fmt.Sprintf("zip read from a stream is larger than --max-nested-mem=%s (it must be buffered to be read); save it to a file and pass its path, or raise --max-nested-mem", flagBytes(b.lim.MaxNestedInMemory)))
 			return
 		}
-		b.inMemory += int64(len(data))
-		b.addZip(name, bytes.NewReader(data), int64(len(data)), 1)
+		b.inMemory += buf.size
+		b.keepOpen(buf)
+		b.addZip(name, buf, buf.size, 1)
 		return
 	}
 	if !b.admit(name) {

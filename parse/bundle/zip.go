@@ -3,7 +3,6 @@ package bundle
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -155,7 +154,8 @@ func (b *Bundle) readMemberHead(p string, f *zip.File) ([]byte, error) {
 
 // addNestedZip lists a zip found inside a zip. A stored (uncompressed)
 // nested zip is read in place through a section of its parent; a
-// compressed one is decompressed into memory, up to MaxNestedInMemory.
+// compressed one is decompressed into a buffer (memory, or a temporary
+// file above spillAbove), up to MaxNestedInMemory in total.
 func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentSize int64, depth int) {
 	if depth > b.lim.MaxDepth {
 		b.skip(p, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d; extract the outer zip or raise --max-depth", depth, b.lim.MaxDepth))
@@ -170,7 +170,7 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 	}
 	budget := b.lim.MaxNestedInMemory - b.inMemory
 	tooBig := func(size string) string {
-		return fmt.Sprintf("zip inside a zip (%s) would take nested zips held in memory beyond --max-nested-mem=%s in total: extract the outer zip and pass the folder, or raise --max-nested-mem",
+		return fmt.Sprintf("zip inside a zip (%s) would take nested zips buffered beyond --max-nested-mem=%s in total: extract the outer zip and pass the folder, or raise --max-nested-mem",
 			size, flagBytes(b.lim.MaxNestedInMemory))
 	}
 	if f.UncompressedSize64 > uint64(max(budget, 0)) {
@@ -183,7 +183,7 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 		return
 	}
 	defer rc.Close()
-	data, over, err := readInMemory(rc, int64(f.UncompressedSize64), budget)
+	buf, over, err := bufferZip(rc, int64(f.UncompressedSize64), budget)
 	switch {
 	case err != nil:
 		b.skip(p, "cannot read nested zip: "+err.Error())
@@ -192,8 +192,9 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 		b.skip(p, tooBig("over "+humanBytes(uint64(budget))))
 		return
 	}
-	b.inMemory += int64(len(data))
-	b.addZip(p, bytes.NewReader(data), int64(len(data)), depth)
+	b.inMemory += buf.size
+	b.keepOpen(buf)
+	b.addZip(p, buf, buf.size, depth)
 }
 
 // memberName returns the member's name as UTF-8 with "/" separators and
@@ -408,19 +409,3 @@ func getInflater(r io.Reader) io.ReadCloser {
 	return flate.NewReader(r)
 }
 
-// readInMemory reads r whole if it holds at most limit bytes (over is true,
-// and nothing kept, when it holds more). hint is the expected size, used
-// to allocate once.
-func readInMemory(r io.Reader, hint, limit int64) (data []byte, over bool, err error) {
-	limit = max(limit, 0)
-	var buf bytes.Buffer
-	buf.Grow(int(min(max(hint, 0), limit) + bytes.MinRead))
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if n > limit {
-		return nil, true, nil
-	}
-	return buf.Bytes(), false, nil
-}
