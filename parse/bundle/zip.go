@@ -408,4 +408,3 @@ func getInflater(r io.Reader) io.ReadCloser {
 	}
 	return flate.NewReader(r)
 }
-
