@@ -42,7 +42,7 @@ const (
 )
 
 // exported is when the admin ran the cmdlets; the trace log ends just before.
-var exported = time.Date(2026, 11, 21, 8, 55, 12, 0, time.UTC)
+var exported = time.Date(2023, 11, 21, 8, 55, 12, 0, time.UTC)
 
 func main() {
 	out := flag.String("out", "bundle.zip", "archive to write")
