@@ -46,11 +46,11 @@ import (
 type zoneBasis uint8
 
 const (
-	basisNone     zoneBasis = iota // the export carries its zone (XML)
-	basisUnknown                   // local time, zone not found
-	basisXML                       // the same records in a UTC export
-	basisCollector                 // collect-script's TimeZone.txt
-	basisRestarts                  // SCM events aligned with trace restarts
+	basisNone      zoneBasis = iota // the export carries its zone (XML)
+	basisUnknown                    // local time, zone not found
+	basisXML                        // the same records in a UTC export
+	basisCollector                  // collect-script's TimeZone.txt
+	basisRestarts                   // SCM events aligned with trace restarts
 )
 
 func (b zoneBasis) String() string {
