@@ -241,7 +241,35 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 	}
 	best, bestN, second := bestVote(votes)
 	if bestN < 2 || bestN < 2*second {
-		return false
+		// Unrendered XML (wevtutil without /f:RenderedXml) has no message
+		// to match: fall back to provider and event id alone, and ask for
+		// more agreement.
+		byID := map[contentKey][]time.Time{}
+		for k, ts := range byContent {
+			k.message = ""
+			byID[k] = append(byID[k], ts...)
+		}
+		candidates = func(e *event.Event) []time.Time {
+			_, _, ck := keysOf(e)
+			ck.message = ""
+			return byID[ck]
+		}
+		clear(votes)
+		for _, e := range el.evs {
+			if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+				continue
+			}
+			if ts := candidates(e); len(ts) <= 64 {
+				for _, t := range ts {
+					if d, ok := gridOffset(e.Time, t); ok {
+						votes[d]++
+					}
+				}
+			}
+		}
+		if best, bestN, second = bestVote(votes); bestN < 3 || bestN < 3*second {
+			return false
+		}
 	}
 	matched := 0
 	for _, e := range el.evs {
@@ -404,8 +432,19 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 		local bool
 		sec   int64
 	}
+	type timedID struct {
+		provider string
+		id       uint32
+		sec      int64
+	}
 	records := map[recordKey]*evlogInput{}
 	contents := map[timedContent]*evlogInput{}
+	// unrendered: XML records whose message exlog built from EventData
+	// (it differs from the rendered text of the same record elsewhere),
+	// and records of other exports at a known UTC second, by provider and
+	// id: a rendered and an unrendered copy meet here.
+	unrendered := map[timedID]*evlogInput{}
+	rendered := map[timedID]*evlogInput{}
 	for _, el := range all {
 		kept := el.evs[:0]
 		for _, e := range el.evs {
@@ -420,6 +459,19 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 			if o, ok := contents[tc]; ok && o != el && !e.Time.IsZero() {
 				dup = true
 			}
+			ti := timedID{ck.provider, ck.id, e.Time.Unix()}
+			built := false
+			if v, _ := e.Field(eventlog.FieldMessageSource); v == "eventdata" {
+				built = true
+			}
+			known := !e.Time.IsZero() && e.TimeZone() != event.ZoneUnknown
+			if known && !dup {
+				if o, ok := unrendered[ti]; ok && o != el {
+					dup = true
+				} else if o, ok := rendered[ti]; ok && o != el && built {
+					dup = true
+				}
+			}
 			if dup {
 				a.duplicates++
 				continue
@@ -431,6 +483,15 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 			}
 			if _, ok := contents[tc]; !ok {
 				contents[tc] = el
+			}
+			if known {
+				m := rendered
+				if built {
+					m = unrendered
+				}
+				if _, ok := m[ti]; !ok {
+					m[ti] = el
+				}
 			}
 			kept = append(kept, e)
 		}
