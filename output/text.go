@@ -200,6 +200,12 @@ func (t *textWriter) findings(r *report.Report) {
 				when += ", last " + fmtTime(f.Last)
 			}
 		}
+		if f.FirstLocal != "" {
+			if when != "" {
+				when += "; "
+			}
+			when += localSpan(f.FirstLocal, f.LastLocal)
+		}
 		status := ""
 		if f.First != nil && f.Severity >= report.SeverityWarning {
 			if f.Ongoing {
@@ -223,6 +229,15 @@ func (t *textWriter) findings(r *report.Report) {
 			t.f("         %s %s\n", t.p.dim(evidenceOrigin(ev)), oneLine(ev.Text, 140))
 		}
 	}
+}
+
+// localSpan shows local times of an unknown zone: never with a "Z".
+func localSpan(first, last string) string {
+	s := "local time, zone unknown: " + strings.Replace(first, "T", " ", 1)
+	if last != "" && last != first {
+		s += " → " + strings.Replace(last, "T", " ", 1)
+	}
+	return s
 }
 
 func prefixIf(prefix, s string) string {
@@ -478,6 +493,13 @@ func (t *textWriter) inputs(r *report.Report) {
 		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
+		}
+		if z := in.TimeZone; z != nil {
+			if z.Offset != "" {
+				line += fmt.Sprintf("  (local time, UTC%s from %s)", z.Offset, z.Basis)
+			} else if z.FirstLocal != "" {
+				line += "  " + localSpan(z.FirstLocal, z.LastLocal)
+			}
 		}
 		if in.WarningsTotal > 0 {
 			line += "  " + t.p.c("33", plural(in.WarningsTotal, "warning", "warnings"))
