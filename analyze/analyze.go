@@ -174,9 +174,13 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	for _, s := range skips {
 		a.skips = append(a.skips, s)
 	}
+	a.markDuplicateInputs()
 	if opt.OnStart != nil {
 		total := int64(0)
 		for _, in := range a.inputs {
+			if skipDuplicate(in) {
+				continue // not read
+			}
 			if in.rep.Bytes < 0 {
 				total = -1
 				break
@@ -294,6 +298,9 @@ func (a *run) readSettings() {
 		default:
 			continue
 		}
+		if skipDuplicate(in) {
+			continue
+		}
 		rc, err := a.openSource(in)
 		if err != nil {
 			a.fail(in, err)
@@ -324,7 +331,7 @@ func (a *run) readSettings() {
 func (a *run) readRecords() {
 	a.inv = inventory.NewBuilder()
 	for _, in := range a.inputs {
-		if !parse.IsRecords(in.src.Format) {
+		if !parse.IsRecords(in.src.Format) || skipDuplicate(in) {
 			continue
 		}
 		rc, err := a.openSource(in)
@@ -378,7 +385,7 @@ func (r eventReadCloser) Next() (*event.Event, error) {
 func (a *run) readEvents() {
 	var streams []*stream
 	for _, in := range a.inputs {
-		if in.src.Format != event.FormatTrace || in.rep.DuplicateOf != "" {
+		if in.src.Format != event.FormatTrace || skipDuplicate(in) {
 			continue
 		}
 		in := in

@@ -90,7 +90,7 @@ const offsetGrid = 15 * time.Minute
 func (a *run) readEventLogs() []*evlogInput {
 	var out []*evlogInput
 	for _, in := range a.inputs {
-		if !parse.IsEvents(in.src.Format) || in.src.Format == event.FormatTrace || in.rep.DuplicateOf != "" {
+		if !parse.IsEvents(in.src.Format) || in.src.Format == event.FormatTrace || skipDuplicate(in) {
 			continue
 		}
 		el := &evlogInput{in: in}
@@ -142,7 +142,7 @@ func (a *run) readEventLogs() []*evlogInput {
 func (a *run) readZoneFiles() []*eventlog.ZoneFile {
 	var out []*eventlog.ZoneFile
 	for _, in := range a.inputs {
-		if in.src.Format != event.FormatTimeZone {
+		if in.src.Format != event.FormatTimeZone || skipDuplicate(in) {
 			continue
 		}
 		rc, err := a.openSource(in)

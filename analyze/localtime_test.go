@@ -211,3 +211,52 @@ func TestLocalExportsDedupedWithoutZone(t *testing.T) {
 		t.Errorf("service.logon-failure %+v, want one occurrence", f)
 	}
 }
+
+// The same Logs folder twice in a bundle, as it is and as
+// "<guid>_ConnectorN.log" copies (one taken a little earlier, so it is
+// the start of the file): every record is counted once, the copies are
+// listed as duplicates of the originals, and evidence cites originals.
+func TestCopiedLogsCountedOnce(t *testing.T) {
+	start := time.Date(2023, 5, 2, 0, 0, 0, 0, time.UTC)
+	c0 := traces(start, start.Add(6*time.Hour))
+	c1 := traces(start.Add(6*time.Hour+time.Minute), start.Add(12*time.Hour))
+	cut := strings.LastIndex(c1[:len(c1)/2], "<E2ETraceEvent")
+	single := analyzeFiles(t, map[string]string{"Logs/Connector0.log": c0, "Logs/Connector1.log": c1})
+	r := analyzeFiles(t, map[string]string{
+		"Logs/Connector0.log": c0, "Logs/Connector1.log": c1,
+		"copy/3f2504e0-4f89-11d3-9a0c-0305e82c3301_Connector0.log": c0,
+		"copy/3f2504e0-4f89-11d3-9a0c-0305e82c3301_Connector1.log": c1[:cut],
+	})
+	if r.Summary.Records != single.Summary.Records || r.Summary.Types["information"] != single.Summary.Types["information"] {
+		t.Errorf("records %d types %v, want %d %v as for one copy", r.Summary.Records, r.Summary.Types, single.Summary.Records, single.Summary.Types)
+	}
+	for _, n := range []string{"0", "1"} {
+		in := inputOf(t, r, "_Connector"+n+".log")
+		if !strings.HasSuffix(in.DuplicateOf, "Logs/Connector"+n+".log") || in.Records != 0 {
+			t.Errorf("copy %s: duplicate_of %q records %d", in.Path, in.DuplicateOf, in.Records)
+		}
+		if orig := inputOf(t, r, "Logs/Connector"+n+".log"); orig.DuplicateOf != "" || orig.Records == 0 {
+			t.Errorf("original %s: %+v", orig.Path, orig)
+		}
+	}
+	for _, f := range r.Findings {
+		for _, ev := range f.Evidence {
+			if strings.Contains(ev.Origin, "copy/") {
+				t.Errorf("%s cites the copy %s", f.ID, ev.Origin)
+			}
+		}
+	}
+}
+
+// Files that only start alike are not copies.
+func TestDifferentLogsAreNotDuplicates(t *testing.T) {
+	start := time.Date(2023, 5, 2, 0, 0, 0, 0, time.UTC)
+	a := traces(start, start.Add(6*time.Hour))
+	b := a[:len(a)-200] + strings.Repeat("x", 200)
+	r := analyzeFiles(t, map[string]string{"Logs/Connector0.log": a, "other/Connector0.log": b})
+	for _, in := range r.Inputs {
+		if in.DuplicateOf != "" {
+			t.Errorf("%s marked a copy of %s", in.Path, in.DuplicateOf)
+		}
+	}
+}

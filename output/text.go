@@ -494,6 +494,9 @@ func (t *textWriter) inputs(r *report.Report) {
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
 		}
+		if in.DuplicateOf != "" {
+			line += "  copy of " + in.DuplicateOf + ", not read again"
+		}
 		if z := in.TimeZone; z != nil {
 			if z.Offset != "" {
 				line += fmt.Sprintf("  (local time, UTC%s from %s)", z.Offset, z.Basis)
