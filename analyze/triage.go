@@ -157,10 +157,13 @@ var casServerRe = regexp.MustCompile(`(?i)PowerShellExchangeServer:\s*<?\s*Name=
 // "PowerShellExchangeServer: <Name=X>" or a session's "X: Status" health.
 func casServer(texts ...string) string {
 	for _, t := range texts {
-		if m := casServerRe.FindStringSubmatch(t); m != nil {
+		if m := casServerRe.FindStringSubmatch(t); m != nil && looksLikeHost(m[1]) {
 			return m[1]
 		}
-		if name, _, ok := strings.Cut(t, ": "); ok && name != "" && !strings.ContainsAny(name, " '<>") {
+		// "server: Status" (a session's Exchange health); a message's
+		// first word before a colon ("GetNextCommand: received ...") is
+		// not a server: the name must look like a host (names.go).
+		if name, _, ok := strings.Cut(t, ": "); ok && looksLikeHost(name) {
 			return name
 		}
 	}
@@ -255,6 +258,7 @@ func (a *run) environment(r *report.Report) *report.Environment {
 			continue
 		}
 		env.ListenerLevel = t.Tracing.SourceLevel
+		env.ListenerLevelMeaning = t.Tracing.Meaning()
 		env.FileQuota = t.Tracing.FileQuota
 		env.FileSizeQuota = t.Tracing.FileSizeQuota
 	}

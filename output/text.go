@@ -129,7 +129,10 @@ func (t *textWriter) environment(r *report.Report) {
 		t.f("  Last full sync: %s users, %s devices\n", intOr(e.Users), intOr(e.Devices))
 	}
 	if e.ListenerLevel != "" {
-		t.f("  Listener level: %s", e.ListenerLevel)
+		t.f("  Trace level (SourceLevel): %s", e.ListenerLevel)
+		if e.ListenerLevelMeaning != "" {
+			t.f(" — %s", e.ListenerLevelMeaning)
+		}
 		if e.FileQuota > 0 {
 			t.f(" (%d files × %s)", e.FileQuota, bytesHuman(e.FileSizeQuota))
 		}

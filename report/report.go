@@ -89,19 +89,21 @@ type Verdict struct {
 
 // Environment is what the bundle says about the set-up.
 type Environment struct {
-	Hosts            []string `json:"hosts"`
-	Processes        int      `json:"processes"` // distinct connector process runs seen
-	CASServers       []string `json:"cas_servers"`
-	ListenerLevel    string   `json:"listener_level,omitempty"`
-	FileQuota        int      `json:"file_quota,omitempty"`
-	FileSizeQuota    int64    `json:"file_size_quota,omitempty"`
-	EWSURL           string   `json:"ews_url,omitempty"`
-	CASFailover      *bool    `json:"cas_failover,omitempty"`
-	ParallelCommands *bool    `json:"parallel_commands,omitempty"`
-	Users            *int     `json:"users,omitempty"`   // users in the last full sync
-	Devices          *int     `json:"devices,omitempty"` // devices synced in the last full sync
-	TZOffsets        []string `json:"tz_offsets"`
-	Notes            []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
+	Hosts         []string `json:"hosts"`
+	Processes     int      `json:"processes"` // distinct connector process runs seen
+	CASServers    []string `json:"cas_servers"`
+	ListenerLevel string   `json:"listener_level,omitempty"` // SourceLevel as written in TracingConfiguration.xml
+	// ListenerLevelMeaning says in words what ListenerLevel lets through.
+	ListenerLevelMeaning string   `json:"listener_level_meaning,omitempty"`
+	FileQuota            int      `json:"file_quota,omitempty"`
+	FileSizeQuota        int64    `json:"file_size_quota,omitempty"`
+	EWSURL               string   `json:"ews_url,omitempty"`
+	CASFailover          *bool    `json:"cas_failover,omitempty"`
+	ParallelCommands     *bool    `json:"parallel_commands,omitempty"`
+	Users                *int     `json:"users,omitempty"`   // users in the last full sync
+	Devices              *int     `json:"devices,omitempty"` // devices synced in the last full sync
+	TZOffsets            []string `json:"tz_offsets"`
+	Notes                []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
 }
 
 // Change is something that changed in the covered window: a restart, a
