@@ -23,7 +23,7 @@ func init() {
 			Find:    "export at UTC-07:00 inferred from the service restarts; no service finding (7036 is routine)",
 			Guessed: "stop/start messages; Event Viewer tab-delimited quoting"},
 		Sample{Name: "eventlog-winevent-csv", Build: buildEventlogWinEventCSV,
-			Models:  "Get-WinEvent | Export-Csv (Windows PowerShell 5.1, UTF-16, #TYPE) with SCM 7041/7000 and no evidence of its zone",
+			Models:  "`Get-WinEvent` piped to `Export-Csv` (Windows PowerShell 5.1, UTF-16, #TYPE) with SCM 7041/7000 and no evidence of its zone",
 			Find:    "`service.logon-right-missing`, `service.logon-failure` with local times, zone unknown",
 			Guessed: "EventLogRecord property values (Keywords, Qualifiers) as Export-Csv writes them"},
 	)
