@@ -83,6 +83,11 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		when := ""
 		if f.First != nil {
 			when = fmt.Sprintf(", since %s", f.First.UTC().Format("2006-01-02 15:04Z"))
+		} else if f.FirstLocal != "" {
+			// Local time of an unknown zone: cannot be placed against the
+			// end of the traces, so "still happening" is not known.
+			state = "cannot tell if still happening"
+			when = fmt.Sprintf(", since %s local time, zone unknown", strings.Replace(f.FirstLocal, "T", " ", 1))
 		}
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s%s, %d×)", f.ID, f.Title, state, when, f.Count))
 		if step := firstSentence(f.Remedy); step != "" && !seenStep[step] && len(v.NextSteps) < 5 {
