@@ -3,6 +3,7 @@ package eventlog
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 
 	"exlog/event"
@@ -91,5 +92,50 @@ func TestPowerShellAndEventViewerCSVShapes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Other plausible shapes: a Select-Object subset without #TYPE and with
+// French level names (no numeric Level), and the 5.1 "#TYPE Selected..."
+// line; Get-EventLog with -UseCulture (';') and audit entry types.
+func TestEventLogCSVSubsetsAndLevels(t *testing.T) {
+	cases := []struct {
+		name, data string
+		types      []event.Type
+	}{
+		{"subset-fr", "\"TimeCreated\",\"Id\",\"LevelDisplayName\",\"ProviderName\",\"Message\"\r\n" +
+			"\"14/03/2023 09:12:44\",\"7000\",\"Erreur\",\"Service Control Manager\",\"Le service WIEC n'a pas pu démarrer.\"\r\n" +
+			"\"14/03/2023 09:14:02\",\"7036\",\"Avertissement\",\"Service Control Manager\",\"x\"\r\n" +
+			"\"14/03/2023 09:15:00\",\"7036\",\"Information\",\"Service Control Manager\",\"y\"\r\n",
+			[]event.Type{event.Error, event.Warning, event.Information}},
+		{"selected-type", "#TYPE Selected.System.Diagnostics.Eventing.Reader.EventLogRecord\r\n\"TimeCreated\",\"Id\",\"Level\",\"ProviderName\",\"Message\"\r\n" +
+			"\"3/14/2023 9:12:44 AM\",\"7000\",\"1\",\"Service Control Manager\",\"m\"\r\n\"3/14/2023 9:12:45 AM\",\"7000\",\"5\",\"Service Control Manager\",\"m\"\r\n",
+			[]event.Type{event.Critical, event.Verbose}},
+		{"getev-semicolon", "#TYPE System.Diagnostics.EventLogEntry#Security/Microsoft-Windows-Security-Auditing/4625\r\n\"EventID\";\"MachineName\";\"Index\";\"EntryType\";\"Message\";\"Source\";\"TimeGenerated\"\r\n" +
+			"\"4625\";\"CMB-EXC01\";\"9\";\"FailureAudit\";\"An account failed to log on.\";\"Microsoft-Windows-Security-Auditing\";\"14.03.2023 09:12:44\"\r\n" +
+			"\"4624\";\"CMB-EXC01\";\"10\";\"SuccessAudit\";\"An account was successfully logged on.\";\"Microsoft-Windows-Security-Auditing\";\"14.03.2023 09:13:44\"\r\n",
+			[]event.Type{event.Error, event.Information}},
+	}
+	for _, c := range cases {
+		if !DetectCSV([]byte(c.data)) {
+			t.Errorf("%s: DetectCSV false", c.name)
+			continue
+		}
+		var w warnings
+		evs := readAll(t, NewCSVReader(strings.NewReader(c.data), c.name, w.add))
+		if len(w) != 0 || len(evs) != len(c.types) {
+			t.Errorf("%s: %d events, warnings %v", c.name, len(evs), w)
+			continue
+		}
+		for i, e := range evs {
+			if e.Type != c.types[i] || e.Time.IsZero() || e.EventID == 0 || e.Source == "" {
+				t.Errorf("%s event %d: %+v", c.name, i, e)
+			}
+		}
+	}
+	if evs := readAll(t, NewCSVReader(strings.NewReader(cases[2].data), "x", nil)); len(evs) > 0 {
+		if v, _ := evs[0].Field(event.FieldLogName); v != "Security" {
+			t.Errorf("log name from #TYPE: %q", v)
+		}
 	}
 }
