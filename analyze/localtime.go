@@ -422,8 +422,10 @@ func shortHost(h string) string {
 	return strings.ToLower(h)
 }
 
-// dedupeEventLogs drops records already seen in an earlier export (inputs
-// in bundle order): the same provider, event id and record id; or the same
+// dedupeEventLogs drops records already seen in another export: the
+// exports that carry UTC are kept first (exact times, record ids), then
+// those given a zone, then local ones, each group in bundle order. A
+// record is a duplicate when it has the same provider, event id and record id; or the same
 // provider, event id and message at the same second in the same frame
 // (UTC, or one local clock). Duplicates are counted in the summary.
 func (a *run) dedupeEventLogs(all []*evlogInput) {
@@ -445,7 +447,9 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 	// id: a rendered and an unrendered copy meet here.
 	unrendered := map[timedID]*evlogInput{}
 	rendered := map[timedID]*evlogInput{}
-	for _, el := range all {
+	order := append([]*evlogInput(nil), all...)
+	sort.SliceStable(order, func(i, j int) bool { return zoneRank(order[i].basis) < zoneRank(order[j].basis) })
+	for _, el := range order {
 		kept := el.evs[:0]
 		for _, e := range el.evs {
 			rk, hasRec, ck := keysOf(e)
@@ -498,6 +502,17 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 		clear(el.evs[len(kept):])
 		el.evs = kept
 	}
+}
+
+// zoneRank orders exports for dedupe: UTC first, unknown zone last.
+func zoneRank(b zoneBasis) int {
+	switch b {
+	case basisNone:
+		return 0
+	case basisUnknown:
+		return 2
+	}
+	return 1
 }
 
 // sliceReader yields read-ahead events as a stream.
