@@ -159,7 +159,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, seenEvents: map[evKey]string{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
+	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
@@ -174,9 +174,13 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	for _, s := range skips {
 		a.skips = append(a.skips, s)
 	}
+	a.markDuplicateInputs()
 	if opt.OnStart != nil {
 		total := int64(0)
 		for _, in := range a.inputs {
+			if skipDuplicate(in) {
+				continue // not read
+			}
 			if in.rep.Bytes < 0 {
 				total = -1
 				break
@@ -229,8 +233,11 @@ type run struct {
 	gaps       []report.Gap
 	syncs      []report.Sync
 
-	seenEvents map[evKey]string // event-log records by identity → first file
-	duplicates int
+	duplicates int // event-log records found in an earlier export (localtime.go)
+	// evlogs are the event-log exports, read ahead; localMatcher sees
+	// their records whose local time has no known zone (localtime.go).
+	evlogs       []*evlogInput
+	localMatcher *patterns.Matcher
 
 	hosts     map[string]bool
 	pids      map[string]bool // host/pid pairs: connector process runs
@@ -291,6 +298,9 @@ func (a *run) readSettings() {
 		default:
 			continue
 		}
+		if skipDuplicate(in) {
+			continue
+		}
 		rc, err := a.openSource(in)
 		if err != nil {
 			a.fail(in, err)
@@ -321,7 +331,7 @@ func (a *run) readSettings() {
 func (a *run) readRecords() {
 	a.inv = inventory.NewBuilder()
 	for _, in := range a.inputs {
-		if !parse.IsRecords(in.src.Format) {
+		if !parse.IsRecords(in.src.Format) || skipDuplicate(in) {
 			continue
 		}
 		rc, err := a.openSource(in)
@@ -375,14 +385,13 @@ func (r eventReadCloser) Next() (*event.Event, error) {
 func (a *run) readEvents() {
 	var streams []*stream
 	for _, in := range a.inputs {
-		if !parse.IsEvents(in.src.Format) {
+		if in.src.Format != event.FormatTrace || skipDuplicate(in) {
 			continue
 		}
 		in := in
 		streams = append(streams, &stream{
-			first:  in.src.First,
-			sorted: in.src.Format != event.FormatTrace,
-			onErr:  func(err error) { a.fail(in, err) },
+			first: in.src.First,
+			onErr: func(err error) { a.fail(in, err) },
 			open: func() (streamReader, error) {
 				rc, err := a.openSource(in)
 				if err != nil {
@@ -397,6 +406,16 @@ func (a *run) readEvents() {
 			},
 		})
 	}
+	// Event-log exports are read ahead: local times get a zone from the
+	// evidence, duplicates across exports go (localtime.go).
+	evlogs := a.readEventLogs()
+	held := map[*evlogInput][]*event.Event{}
+	for _, el := range evlogs {
+		joined, h := splitLocal(el)
+		held[el] = h
+		streams = append(streams, &stream{sorted: true, onErr: func(error) {},
+			open: func() (streamReader, error) { return &sliceReader{joined}, nil }})
+	}
 	a.matcher = a.lib.NewMatcher()
 	a.unexpl = newUnexplained(a.lib)
 	a.sessions = session.NewBuilder(a.opt.Sessions)
@@ -408,9 +427,6 @@ func (a *run) readEvents() {
 			continue
 		}
 		if !a.opt.Until.IsZero() && e.Time.After(a.opt.Until) {
-			continue
-		}
-		if a.duplicate(e) {
 			continue
 		}
 		a.records++
@@ -431,41 +447,7 @@ func (a *run) readEvents() {
 			a.opt.Observe(e)
 		}
 	}
-}
-
-// duplicate reports whether e is an event-log record already seen in
-// another export of the same log (the same event saved as XML and as
-// text, or two overlapping exports). Duplicates are counted in the
-// summary, not analysed twice. Memory: keys of the last hour only.
-func (a *run) duplicate(e *event.Event) bool {
-	switch e.Format {
-	case event.FormatEventlogXML, event.FormatEventlogText, event.FormatEventlogCSV:
-	default:
-		return false
-	}
-	host, _, _ := strings.Cut(strings.ToLower(e.Host), ".")
-	// Text and CSV exports keep whole seconds only.
-	key := evKey{e.Time.Truncate(time.Second).UnixNano(), e.EventID, strings.ToLower(e.Source), host}
-	if from, ok := a.seenEvents[key]; ok && from != e.Origin.Path {
-		a.duplicates++
-		return true
-	}
-	if len(a.seenEvents) >= 4096 {
-		for k := range a.seenEvents {
-			if e.Time.UnixNano()-k.t > int64(time.Hour) {
-				delete(a.seenEvents, k)
-			}
-		}
-	}
-	a.seenEvents[key] = e.Origin.Path
-	return false
-}
-
-type evKey struct {
-	t      int64
-	id     uint32
-	source string
-	host   string
+	a.observeLate(evlogs, held)
 }
 
 func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
@@ -585,7 +567,8 @@ func (a *run) assemble() *report.Report {
 
 	var findings []report.Finding
 	pf, notes := a.matcher.Finish(patterns.Window{Start: a.traceFirst, End: a.traceLast})
-	findings = append(findings, pf...)
+	findings = append(findings, a.localFindings(pf)...)
+	findings = append(findings, localTimeFinding(a.evlogs)...)
 	for _, f := range session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions) {
 		if f.ID == "sync.cadence" {
 			continue // a fact, not a finding: reported as r.Cadence

@@ -83,6 +83,11 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		when := ""
 		if f.First != nil {
 			when = fmt.Sprintf(", since %s", f.First.UTC().Format("2006-01-02 15:04Z"))
+		} else if f.FirstLocal != "" {
+			// Local time of an unknown zone: cannot be placed against the
+			// end of the traces, so "still happening" is not known.
+			state = "cannot tell if still happening"
+			when = fmt.Sprintf(", since %s local time, zone unknown", strings.Replace(f.FirstLocal, "T", " ", 1))
 		}
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s%s, %d×)", f.ID, f.Title, state, when, f.Count))
 		if step := firstSentence(f.Remedy); step != "" && !seenStep[step] && len(v.NextSteps) < 5 {
@@ -157,10 +162,13 @@ var casServerRe = regexp.MustCompile(`(?i)PowerShellExchangeServer:\s*<?\s*Name=
 // "PowerShellExchangeServer: <Name=X>" or a session's "X: Status" health.
 func casServer(texts ...string) string {
 	for _, t := range texts {
-		if m := casServerRe.FindStringSubmatch(t); m != nil {
+		if m := casServerRe.FindStringSubmatch(t); m != nil && looksLikeHost(m[1]) {
 			return m[1]
 		}
-		if name, _, ok := strings.Cut(t, ": "); ok && name != "" && !strings.ContainsAny(name, " '<>") {
+		// "server: Status" (a session's Exchange health); a message's
+		// first word before a colon ("GetNextCommand: received ...") is
+		// not a server: the name must look like a host (names.go).
+		if name, _, ok := strings.Cut(t, ": "); ok && looksLikeHost(name) {
 			return name
 		}
 	}
@@ -255,6 +263,7 @@ func (a *run) environment(r *report.Report) *report.Environment {
 			continue
 		}
 		env.ListenerLevel = t.Tracing.SourceLevel
+		env.ListenerLevelMeaning = t.Tracing.Meaning()
 		env.FileQuota = t.Tracing.FileQuota
 		env.FileSizeQuota = t.Tracing.FileSizeQuota
 	}

@@ -20,6 +20,11 @@ const (
 	DirConfig    = "config"    // TracingConfiguration.xml and the service configuration
 	DirExports   = "exports"   // cmdlet output: Format-List text and CSV, UTF-8
 	DirEventLogs = "eventlogs" // System.xml, Application.xml from wevtutil
+	// TimeZoneFile (in DirEventLogs) records the machine's time zone and
+	// its UTC offsets over the exported days: Event Viewer text/CSV
+	// exports of this machine carry its local time without a zone, and
+	// exlog reads this file to convert them (parse/eventlog.ZoneFile).
+	TimeZoneFile = "TimeZone.txt"
 )
 
 // Options shape the script.
@@ -52,6 +57,7 @@ func Script(opt Options) (string, error) {
 	err := scriptTmpl.Execute(&b, map[string]any{
 		"Users": strings.Join(users, ", "), "Days": opt.Days, "Exchange": psQuote(opt.ExchangeServer),
 		"DirLogs": DirLogs, "DirConfig": DirConfig, "DirExports": DirExports, "DirEventLogs": DirEventLogs,
+		"TimeZoneFile": TimeZoneFile,
 	})
 	if err != nil {
 		return "", err
@@ -128,7 +134,33 @@ foreach ($log in 'System', 'Application') {
     wevtutil qe $log "/q:$query" /f:xml | Out-File -Encoding utf8 (Join-Path (Join-Path $root '{{.DirEventLogs}}') "$log.xml")
 }
 
-# 4. One zip.
+# 4. The machine's time zone and its UTC offset over the exported days
+#    (daylight saving included): event-log text and CSV exports of this
+#    machine carry local time without a zone; exlog converts them with it.
+$tz = [TimeZoneInfo]::Local
+$inv = [Globalization.CultureInfo]::InvariantCulture
+$fmtOff = { param($o) $s = if ($o -lt [TimeSpan]::Zero) { '-' } else { '+' }; $s + $o.Duration().ToString('hh\:mm', $inv) }
+$tzLines = @(
+    '# exlog-collect time zone (event-log text and CSV exports of this machine carry this local time)',
+    "ComputerName: $env:COMPUTERNAME",
+    ('CollectedUtc: ' + [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $inv)),
+    ('TimeZoneId: ' + $tz.Id),
+    ('SupportsDaylightSavingTime: ' + $tz.SupportsDaylightSavingTime),
+    ('UtcOffset: ' + (& $fmtOff $tz.GetUtcOffset([DateTime]::UtcNow)))
+)
+$t = [DateTime]::SpecifyKind([DateTime]::UtcNow.Date.AddDays(-$Days - 1), 'Utc')
+$prev = $null
+while ($t -le [DateTime]::UtcNow) {
+    $off = $tz.GetUtcOffset($t)
+    if ($off -ne $prev) {
+        $tzLines += 'OffsetFrom: ' + $t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $inv) + ' ' + (& $fmtOff $off)
+        $prev = $off
+    }
+    $t = $t.AddMinutes(15)
+}
+$tzLines | Out-File -Encoding utf8 (Join-Path (Join-Path $root '{{.DirEventLogs}}') '{{.TimeZoneFile}}')
+
+# 5. One zip.
 $zip = Join-Path $OutDir ("exlog-collect-$env:COMPUTERNAME-$stamp.zip")
 Compress-Archive -Path (Join-Path $root '*') -DestinationPath $zip -Force
 Remove-Item -LiteralPath $root -Recurse -Force

@@ -37,6 +37,8 @@ func TestScriptHasTheRequiredCommands(t *testing.T) {
 		"$Users = @('adele.vance@contoso.com', 'o''brien@contoso.com')", // single quotes doubled
 		"[int] $Days = 7",
 		"$ExchangeServer = 'cas01.contoso.com'",
+		"[TimeZoneInfo]::Local", "$tz.GetUtcOffset($t)", "'OffsetFrom: '", "'UtcOffset: '", "'TimeZoneId: '",
+		"'" + collect.TimeZoneFile + "'",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q", want)
@@ -94,6 +96,10 @@ func layoutZip(t *testing.T) []byte {
 	}
 	files[collect.DirEventLogs+`\System.xml`] = append([]byte("\xef\xbb\xbf"), other["eventlogs/System.xml"]...)
 	files[collect.DirEventLogs+`\Application.xml`] = []byte("\xef\xbb\xbf\r\n") // wevtutil found nothing
+	// What step 4 writes on a UTC+01:00 machine (Out-File -Encoding utf8: BOM, CRLF).
+	files[collect.DirEventLogs+`\`+collect.TimeZoneFile] = []byte("\xef\xbb\xbf# exlog-collect time zone (event-log text and CSV exports of this machine carry this local time)\r\n" +
+		"ComputerName: EXCONN01\r\nCollectedUtc: 2023-11-24T09:00:00Z\r\nTimeZoneId: W. Europe Standard Time\r\nSupportsDaylightSavingTime: True\r\n" +
+		"UtcOffset: +01:00\r\nOffsetFrom: 2023-11-09T00:00:00Z +01:00\r\n")
 
 	var names []string
 	for n := range files {
@@ -154,6 +160,7 @@ func TestExlogReadsTheScriptLayout(t *testing.T) {
 		"adele.vance@contoso.com-CASMailbox.txt":                 "cmdlet-list",
 		"ActiveSyncOrganizationSettings.txt":                     "cmdlet-list",
 		"System.xml":                                             "eventlog-xml",
+		collect.TimeZoneFile:                                     "eventlog-timezone",
 	}
 	for f, fm := range want {
 		if formats[f] != fm {

@@ -169,10 +169,13 @@ const (
 	FormatConfigTracing
 	FormatConfigService
 	FormatEvtx // recognised binary .evtx; never parsed, reported as skipped
+	// FormatTimeZone is collect-script's record of the machine's time
+	// zone (eventlogs/TimeZone.txt): evidence for local event-log times.
+	FormatTimeZone
 	numFormats
 )
 
-var formatNames = [...]string{"invalid", "trace", "cmdlet-list", "cmdlet-csv", "cmdlet-clixml", "eventlog-text", "eventlog-csv", "eventlog-xml", "config-tracing", "config-service", "evtx"}
+var formatNames = [...]string{"invalid", "trace", "cmdlet-list", "cmdlet-csv", "cmdlet-clixml", "eventlog-text", "eventlog-csv", "eventlog-xml", "config-tracing", "config-service", "evtx", "eventlog-timezone"}
 
 func (f Format) String() string {
 	if int(f) < len(formatNames) {
@@ -301,7 +304,23 @@ const (
 	FieldProvider         = "eventlog.provider" // event logs: provider / Source
 	FieldTaskCategory     = "eventlog.task"
 	FieldProcessName      = "process.name"
+	// FieldTimeZone marks records of exports that write local time
+	// without a zone: "unknown" when Time holds the wall-clock digits of
+	// an unknown zone (UTC-naive), or the offset ("+01:00") that the
+	// analyzer inferred and already applied to Time.
+	FieldTimeZone = "time.zone"
 )
+
+// ZoneUnknown is the FieldTimeZone value of a record whose Time is local
+// wall-clock time of an unknown zone.
+const ZoneUnknown = "unknown"
+
+// TimeZone returns the FieldTimeZone value ("" for records that carry
+// their zone).
+func (e *Event) TimeZone() string {
+	v, _ := e.Field(FieldTimeZone)
+	return v
+}
 
 // Event is one record from a trace log or an event-log export.
 type Event struct {

@@ -129,7 +129,10 @@ func (t *textWriter) environment(r *report.Report) {
 		t.f("  Last full sync: %s users, %s devices\n", intOr(e.Users), intOr(e.Devices))
 	}
 	if e.ListenerLevel != "" {
-		t.f("  Listener level: %s", e.ListenerLevel)
+		t.f("  Trace level (SourceLevel): %s", e.ListenerLevel)
+		if e.ListenerLevelMeaning != "" {
+			t.f(" — %s", e.ListenerLevelMeaning)
+		}
 		if e.FileQuota > 0 {
 			t.f(" (%d files × %s)", e.FileQuota, bytesHuman(e.FileSizeQuota))
 		}
@@ -200,6 +203,12 @@ func (t *textWriter) findings(r *report.Report) {
 				when += ", last " + fmtTime(f.Last)
 			}
 		}
+		if f.FirstLocal != "" {
+			if when != "" {
+				when += "; "
+			}
+			when += localSpan(f.FirstLocal, f.LastLocal)
+		}
 		status := ""
 		if f.First != nil && f.Severity >= report.SeverityWarning {
 			if f.Ongoing {
@@ -223,6 +232,15 @@ func (t *textWriter) findings(r *report.Report) {
 			t.f("         %s %s\n", t.p.dim(evidenceOrigin(ev)), oneLine(ev.Text, 140))
 		}
 	}
+}
+
+// localSpan shows local times of an unknown zone: never with a "Z".
+func localSpan(first, last string) string {
+	s := "local time, zone unknown: " + strings.Replace(first, "T", " ", 1)
+	if last != "" && last != first {
+		s += " → " + strings.Replace(last, "T", " ", 1)
+	}
+	return s
 }
 
 func prefixIf(prefix, s string) string {
@@ -478,6 +496,16 @@ func (t *textWriter) inputs(r *report.Report) {
 		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
+		}
+		if in.DuplicateOf != "" {
+			line += "  copy of " + in.DuplicateOf + ", not read again"
+		}
+		if z := in.TimeZone; z != nil {
+			if z.Offset != "" {
+				line += fmt.Sprintf("  (local time, UTC%s from %s)", z.Offset, z.Basis)
+			} else if z.FirstLocal != "" {
+				line += "  " + localSpan(z.FirstLocal, z.LastLocal)
+			}
 		}
 		if in.WarningsTotal > 0 {
 			line += "  " + t.p.c("33", plural(in.WarningsTotal, "warning", "warnings"))

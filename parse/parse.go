@@ -146,6 +146,8 @@ func Detect(head []byte) event.Format {
 		return event.FormatConfigService
 	case pscmdlet.DetectCliXML(head):
 		return event.FormatCmdletCliXML
+	case eventlog.DetectZoneFile(head):
+		return event.FormatTimeZone
 	case eventlog.DetectXML(head):
 		return event.FormatEventlogXML
 	case eventlog.DetectText(head):

@@ -89,19 +89,21 @@ type Verdict struct {
 
 // Environment is what the bundle says about the set-up.
 type Environment struct {
-	Hosts            []string `json:"hosts"`
-	Processes        int      `json:"processes"` // distinct connector process runs seen
-	CASServers       []string `json:"cas_servers"`
-	ListenerLevel    string   `json:"listener_level,omitempty"`
-	FileQuota        int      `json:"file_quota,omitempty"`
-	FileSizeQuota    int64    `json:"file_size_quota,omitempty"`
-	EWSURL           string   `json:"ews_url,omitempty"`
-	CASFailover      *bool    `json:"cas_failover,omitempty"`
-	ParallelCommands *bool    `json:"parallel_commands,omitempty"`
-	Users            *int     `json:"users,omitempty"`   // users in the last full sync
-	Devices          *int     `json:"devices,omitempty"` // devices synced in the last full sync
-	TZOffsets        []string `json:"tz_offsets"`
-	Notes            []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
+	Hosts         []string `json:"hosts"`
+	Processes     int      `json:"processes"` // distinct connector process runs seen
+	CASServers    []string `json:"cas_servers"`
+	ListenerLevel string   `json:"listener_level,omitempty"` // SourceLevel as written in TracingConfiguration.xml
+	// ListenerLevelMeaning says in words what ListenerLevel lets through.
+	ListenerLevelMeaning string   `json:"listener_level_meaning,omitempty"`
+	FileQuota            int      `json:"file_quota,omitempty"`
+	FileSizeQuota        int64    `json:"file_size_quota,omitempty"`
+	EWSURL               string   `json:"ews_url,omitempty"`
+	CASFailover          *bool    `json:"cas_failover,omitempty"`
+	ParallelCommands     *bool    `json:"parallel_commands,omitempty"`
+	Users                *int     `json:"users,omitempty"`   // users in the last full sync
+	Devices              *int     `json:"devices,omitempty"` // devices synced in the last full sync
+	TZOffsets            []string `json:"tz_offsets"`
+	Notes                []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
 }
 
 // Change is something that changed in the covered window: a restart, a
@@ -150,6 +152,33 @@ type Input struct {
 	Warnings []InputWarning `json:"warnings"`
 	// WarningsTotal is the exact number of warnings; Warnings is capped.
 	WarningsTotal int `json:"warnings_total"`
+	// TimeZone says, for an export that writes local time without a zone
+	// (Event Viewer text/CSV, Get-WinEvent/Get-EventLog | Export-Csv),
+	// which UTC offset exlog found and from what evidence, or that it is
+	// unknown. Absent for inputs that carry their zone.
+	TimeZone *InputTimeZone `json:"time_zone,omitempty"`
+	// DuplicateOf names the input this one is a byte-for-byte copy of
+	// (same size and hash, e.g. the same Logs folder zipped twice): it is
+	// listed but not read again, and Records stays 0.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+}
+
+// InputTimeZone is the zone exlog gave an input's local times.
+type InputTimeZone struct {
+	// Basis: "xml-export" (the same records in an XML export or .evtx,
+	// which carry UTC), "collector" (collect-script's TimeZone.txt),
+	// "service-restarts" (SCM service events aligned with the process
+	// restarts in the trace logs) or "unknown".
+	Basis string `json:"basis"`
+	// Offset is the UTC offset found ("+01:00"); empty when unknown.
+	Offset string `json:"offset,omitempty"`
+	// Detail says what matched, in words.
+	Detail string `json:"detail"`
+	// FirstLocal and LastLocal are the input's first and last local
+	// times (RFC 3339 without offset) when the zone is unknown; First and
+	// Last are then null.
+	FirstLocal string `json:"first_local,omitempty"`
+	LastLocal  string `json:"last_local,omitempty"`
 }
 
 // InputWarning is a problem met reading an input.
@@ -243,6 +272,14 @@ type Finding struct {
 	Evidence []Evidence `json:"evidence"`
 	// Ongoing: the finding still occurs near the end of the logs.
 	Ongoing bool `json:"ongoing"`
+	// TimeZone is "unknown" when some occurrences come from an event-log
+	// export whose local time could not be given a zone: those are not
+	// in First/Last (which stay null if all are) but in FirstLocal and
+	// LastLocal (RFC 3339 without offset), and their evidence carries
+	// local_time.
+	TimeZone   string `json:"time_zone,omitempty"`
+	FirstLocal string `json:"first_local,omitempty"`
+	LastLocal  string `json:"last_local,omitempty"`
 }
 
 // Evidence is one record that proves a finding.
@@ -252,6 +289,13 @@ type Evidence struct {
 	Line   int        `json:"line,omitempty"`
 	Time   *time.Time `json:"time"`
 	Text   string     `json:"text"`
+	// LocalTime is the wall-clock time of a record whose zone is unknown
+	// (RFC 3339 without offset, "2023-03-14T09:12:44"); Time is then null
+	// and TimeZone "unknown".
+	LocalTime string `json:"local_time,omitempty"`
+	// TimeZone is "unknown" for LocalTime, or the inferred offset of a
+	// local-time record whose Time was converted to UTC ("+01:00").
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // MaxEvidence caps the evidence list of a finding; Count stays exact.
@@ -279,3 +323,28 @@ type UserProblem struct {
 
 // Encode writes r as indented JSON.
 func (r *Report) MarshalIndent() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+
+// ZoneUnknown is Evidence.TimeZone for a local time of an unknown zone.
+const ZoneUnknown = "unknown"
+
+// LocalLayout writes a local time without offset (RFC 3339 less the zone).
+const LocalLayout = "2006-01-02T15:04:05"
+
+// SetTime sets the evidence time of a record. zone is the record's
+// event.FieldTimeZone value: "" (the time is UTC), "unknown" (t holds
+// local wall-clock digits: shown as LocalTime, never as UTC) or an
+// inferred offset already applied to t.
+func (ev *Evidence) SetTime(t time.Time, zone string) {
+	ev.Time, ev.LocalTime, ev.TimeZone = nil, "", ""
+	if t.IsZero() {
+		return
+	}
+	if zone == ZoneUnknown {
+		ev.LocalTime = t.Format(LocalLayout)
+		ev.TimeZone = ZoneUnknown
+		return
+	}
+	t = t.UTC()
+	ev.Time = &t
+	ev.TimeZone = zone
+}

@@ -18,6 +18,7 @@ func TestVerdicts(t *testing.T) {
 		"service-logon":  "broken", "network-errors": "broken", "exchange-errors": "broken",
 		"discovery-problems": "degraded", "setup-errors": "degraded", "sync-stuck-full": "degraded",
 		"warning-level": "degraded", "unknown-errors": "degraded",
+		"eventlog-local-cet": "broken", "eventlog-winevent-csv": "broken", "eventlog-pacific-restarts": "healthy",
 	}
 	reports := loadExpected(t)
 	for name, r := range reports {

@@ -526,12 +526,11 @@ func eventText(e *event.Event) string {
 }
 
 func evidenceOf(e *event.Event) report.Evidence {
-	t := e.Time
 	ev := report.Evidence{
 		Origin: e.Origin.String(),
-		Time:   &t,
 		Text:   strings.Clone(truncate(eventText(e), maxEvidenceText)),
 	}
+	ev.SetTime(e.Time, e.TimeZone())
 	if e.Origin.Line > 0 {
 		ev.Line = e.Origin.Line
 	} else if e.Origin.Offset >= 0 {

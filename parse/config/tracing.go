@@ -86,7 +86,10 @@ func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read SourceLevel %q", st.value))
 				continue
 			}
-			if best < 0 || rank < best {
+			// On a tie keep the narrower value as written: "All" lets
+			// through what "Verbose ActivityTracing" does and more, so a
+			// file that sets both is shown with the one that binds.
+			if best < 0 || rank < best || rank == best && isAll(t.SourceLevel) && !isAll(st.value) {
 				best = rank
 				t.SourceLevel, t.Levels, t.Line = st.value, levels, st.line
 				t.Verbose = rank >= rankVerbose
@@ -167,4 +170,50 @@ func parseSourceLevel(s string) (rank int, levels []string, ok bool) {
 		levels = append(levels, f)
 	}
 	return rank, levels, len(levels) > 0
+}
+
+// isAll reports whether a SourceLevel value is "All" (or -1): every flag.
+func isAll(v string) bool {
+	v = strings.TrimSpace(v)
+	return strings.EqualFold(v, "All") || v == "-1" || strings.EqualFold(v, "0xFFFFFFFF")
+}
+
+// Meaning says in words what SourceLevel lets through, to show beside the
+// value as written (System.Diagnostics.SourceLevels:
+// https://learn.microsoft.com/en-us/dotnet/api/system.diagnostics.sourcelevels).
+func (t *Tracing) Meaning() string {
+	if t == nil || t.SourceLevel == "" {
+		return ""
+	}
+	rank, _, ok := parseSourceLevel(t.SourceLevel)
+	if !ok {
+		return ""
+	}
+	activity := isAll(t.SourceLevel)
+	for _, l := range t.Levels {
+		if strings.EqualFold(l, "ActivityTracing") {
+			activity = true
+		}
+	}
+	var m string
+	switch rank {
+	case rankVerbose:
+		m = "every record type is logged, Verbose included (sync detail visible)"
+	case rankInformation:
+		m = "Information and above are logged; Verbose sync detail is not"
+	case rankWarning:
+		m = "only Warning, Error and Critical records are logged; sync progress is not"
+	case rankError:
+		m = "only Error and Critical records are logged"
+	case rankCritical:
+		m = "only Critical records are logged"
+	default:
+		m = "no event records are logged"
+	}
+	if activity {
+		m += ", with activity start/stop/transfer records"
+	} else {
+		m += ", without activity start/stop records"
+	}
+	return m
 }

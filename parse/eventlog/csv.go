@@ -156,7 +156,8 @@ func sniffComma(line []byte) byte {
 	return best
 }
 
-// Column positions of an Event Viewer CSV export.
+// Column positions of an Event Viewer CSV export; the columns after
+// colMessage exist only in PowerShell exports and are found by name.
 const (
 	colLevel = iota
 	colDate
@@ -164,14 +165,63 @@ const (
 	colEventID
 	colTask
 	colMessage
+	colLevelName // LevelDisplayName (Get-WinEvent) or EntryType (Get-EventLog)
+	colRecordID  // RecordId (Get-WinEvent) or Index (Get-EventLog)
+	colHost      // MachineName
+	colLogName   // LogName (Get-WinEvent)
 	numCols
 )
 
-// englishHeader names the columns of an English export, lower case.
-var englishHeader = map[string]int{
+// headerNames maps the column names of every event-log CSV shape, lower
+// case with typographic apostrophes folded (normKey), to columns:
+// Event Viewer "Save All Events As... CSV / Text (Tab delimited)" in
+// English, German, French and Spanish, and the property names that
+// Export-Csv writes for Get-WinEvent (EventLogRecord) and Get-EventLog
+// (EventLogEntry) objects, which are English whatever the display
+// language (domain.md §6). Get-WinEvent's Level is the numeric level;
+// Event Viewer's Level is the localized word: row() reads either.
+var headerNames = map[string]int{
+	// Event Viewer
 	"level": colLevel, "date and time": colDate, "source": colSource,
 	"event id": colEventID, "task category": colTask,
 	"message": colMessage, "description": colMessage, "general": colMessage,
+	"ebene": colLevel, "datum und uhrzeit": colDate, "quelle": colSource, "ereignis-id": colEventID, "aufgabenkategorie": colTask,
+	"niveau": colLevel, "date et heure": colDate, "id de l'événement": colEventID, "id de l'evenement": colEventID, "id de l'évènement": colEventID,
+	"catégorie de la tâche": colTask, "catégorie de tâche": colTask,
+	"nivel": colLevel, "fecha y hora": colDate, "origen": colSource, "id. del evento": colEventID, "categoría de la tarea": colTask,
+	// Get-WinEvent | Export-Csv
+	"id": colEventID, "providername": colSource, "timecreated": colDate, "leveldisplayname": colLevelName,
+	"taskdisplayname": colTask, "recordid": colRecordID, "machinename": colHost, "logname": colLogName,
+	// Get-EventLog | Export-Csv
+	"eventid": colEventID, "timegenerated": colDate, "entrytype": colLevelName, "index": colRecordID, "category": colTask,
+}
+
+// psTypes are the #TYPE names of PowerShell event-log objects.
+var psTypes = []string{"System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Diagnostics.EventLogEntry"}
+
+// IsEventLogType reports whether a "#TYPE" line of an Export-Csv file
+// names an event-log record (Get-WinEvent or Get-EventLog output).
+func IsEventLogType(line string) bool {
+	for _, t := range psTypes {
+		if strings.Contains(line, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerColumns maps a header record to columns; ok reports that it has
+// at least a date, a source and an event id column.
+func headerColumns(rec []string) (cols [numCols]int, ok bool) {
+	for i := range cols {
+		cols[i] = -1
+	}
+	for i, name := range rec {
+		if col, found := headerNames[normKey([]byte(name))]; found && cols[col] < 0 {
+			cols[col] = i
+		}
+	}
+	return cols, cols[colDate] >= 0 && cols[colSource] >= 0 && cols[colEventID] >= 0
 }
 
 type csvReader struct {
@@ -179,37 +229,53 @@ type csvReader struct {
 	w          warner
 	dates      dateResolver
 	cols       [numCols]int // column index per field, -1 when absent
+	msgLast    bool         // the message is the last column: rejoin split messages
+	logName    string       // from a Get-EventLog #TYPE line
 	started    bool
 	headerSeen bool
 	eof        bool
 }
 
-// NewCSVReader reads Event Viewer "Save All Events As... CSV" exports (and
-// the tab-separated "Text" variant, and ';'-separated files): a header
-// "Level,Date and Time,Source,Event ID,Task Category" and rows whose sixth
-// field is the message, quoted and possibly multi-line. English headers
-// are matched by name; any other header (a localized export) or a missing
-// header is read by position, with a warning. Origins are the 1-based line
-// a row starts on.
+// NewCSVReader reads event-log CSV exports in the shapes Windows writes:
+// Event Viewer "Save All Events As... CSV" (and the tab-separated "Text"
+// variant, and ';'-separated files): a header "Level,Date and Time,
+// Source,Event ID,Task Category" and rows whose sixth field is the
+// message, quoted and possibly multi-line; and Export-Csv of Get-WinEvent
+// or Get-EventLog output, with or without a "#TYPE" first line and with
+// any delimiter. Headers are matched by name (English, German, French,
+// Spanish Event Viewer headers; PowerShell property names); any other
+// header (a localized export) or a missing header is read by position,
+// with a warning. Origins are the 1-based line a row starts on.
 func NewCSVReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	w := warner{path: path, fn: warn}
-	return &csvReader{sc: &csvScanner{br: bufio.NewReaderSize(r, 64<<10), max: event.DefaultMaxRecord}, w: w, dates: dateResolver{w: w}}
+	return &csvReader{sc: &csvScanner{br: bufio.NewReaderSize(r, 64<<10), max: event.DefaultMaxRecord}, w: w, dates: dateResolver{w: w}, msgLast: true}
 }
 
 // SetCaps sets the largest record (MaxRecord); call it before the first
 // Next.
 func (c *csvReader) SetCaps(caps event.Caps) { c.sc.max = caps.Record() }
 
+// headerLine returns the first line of head that is not a "#TYPE" line.
+func headerLine(head []byte) []byte {
+	for {
+		line, rest, _ := bytes.Cut(head, []byte("\n"))
+		if !bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte("#TYPE")) || len(rest) == 0 {
+			return line
+		}
+		head = rest
+	}
+}
+
 func (c *csvReader) Next() (*event.Event, error) {
 	if !c.started {
 		c.started = true
 		head, _ := c.sc.br.Peek(4096)
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			head = head[:i]
-		}
-		c.sc.comma = sniffComma(head)
+		c.sc.comma = sniffComma(headerLine(head))
 		for i := range c.cols {
 			c.cols[i] = i
+			if i > colMessage {
+				c.cols[i] = -1
+			}
 		}
 	}
 	for {
@@ -236,12 +302,27 @@ func (c *csvReader) Next() (*event.Event, error) {
 			continue
 		}
 		if !c.headerSeen {
+			if len(rec) >= 1 && strings.HasPrefix(strings.TrimSpace(rec[0]), "#TYPE") {
+				c.typeLine(strings.Join(rec, string(c.sc.comma)))
+				continue
+			}
 			c.headerSeen = true
 			if c.header(rec, line) {
 				continue
 			}
 		}
 		c.row(rec, line)
+	}
+}
+
+// typeLine reads the log name from a Get-EventLog "#TYPE
+// System.Diagnostics.EventLogEntry#System/Service Control Manager/7036"
+// line.
+func (c *csvReader) typeLine(s string) {
+	const entry = "System.Diagnostics.EventLogEntry#"
+	if i := strings.Index(s, entry); i >= 0 {
+		log, _, _ := strings.Cut(s[i+len(entry):], "/")
+		c.logName = strings.TrimSpace(log)
 	}
 }
 
@@ -255,23 +336,16 @@ func (c *csvReader) header(rec []string, line int) bool {
 			}
 		}
 	}
-	var byName [numCols]int
-	for i := range byName {
-		byName[i] = -1
-	}
-	for i, name := range rec {
-		if col, ok := englishHeader[strings.ToLower(strings.TrimSpace(name))]; ok && byName[col] < 0 {
-			byName[col] = i
-		}
-	}
-	if byName[colLevel] >= 0 && byName[colDate] >= 0 && byName[colSource] >= 0 && byName[colEventID] >= 0 {
+	if byName, ok := headerColumns(rec); ok {
 		if byName[colMessage] < 0 {
+			// Event Viewer names no message column: it follows the others.
 			byName[colMessage] = max(byName[colLevel], byName[colDate], byName[colSource], byName[colEventID], byName[colTask]) + 1
 		}
+		c.msgLast = byName[colMessage] >= len(rec)-1
 		c.cols = byName
 		return true
 	}
-	c.w.atLine(line, "localized-header", fmt.Sprintf("header %q is not the English Event Viewer header; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)", clip(strings.Join(rec, string(c.sc.comma)), 120)))
+	c.w.atLine(line, "localized-header", fmt.Sprintf("header %q is not an Event Viewer or PowerShell event-log header exlog knows; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)", clip(strings.Join(rec, string(c.sc.comma)), 120)))
 	return true
 }
 
@@ -290,24 +364,37 @@ func (c *csvReader) row(rec []string, line int) {
 	ev := &event.Event{
 		Format: event.FormatEventlogCSV,
 		Source: get(colSource),
+		Host:   get(colHost),
 		Origin: event.Origin{Path: c.w.path, Line: line, Offset: -1},
 	}
 	msg := ""
 	if i := c.cols[colMessage]; i >= 0 && i < len(rec) {
-		// A message with unquoted delimiters was split: join it back.
-		msg = strings.Join(rec[i:], string(c.sc.comma))
+		msg = rec[i]
+		if c.msgLast {
+			// A message with unquoted delimiters was split: join it back.
+			msg = strings.Join(rec[i:], string(c.sc.comma))
+		}
 	}
 	ev.Message = strings.TrimRight(strings.ReplaceAll(msg, "\r\n", "\n"), " \t\r\n")
+	logName := get(colLogName)
+	if logName == "" {
+		logName = c.logName
+	}
+	ev.Fields = appendField(ev.Fields, event.FieldLogName, logName)
 	ev.Fields = appendField(ev.Fields, event.FieldProvider, ev.Source)
 	ev.Fields = appendField(ev.Fields, event.FieldTaskCategory, get(colTask))
+	ev.Fields = appendField(ev.Fields, FieldRecordID, get(colRecordID))
 	if id, ok := parseEventID(get(colEventID)); ok {
 		ev.EventID = id
 	} else {
 		c.w.atLine(line, "bad-field", fmt.Sprintf("bad Event ID %q; event kept with id 0", get(colEventID)))
 	}
-	typ, ok := typeFromLevelWord(get(colLevel))
+	typ, ok := typeFromLevel(get(colLevel))
+	if word := get(colLevelName); (!ok || get(colLevel) == "") && word != "" {
+		typ, ok = typeFromLevelWord(word)
+	}
 	if !ok {
-		c.w.atLine(line, "bad-field", fmt.Sprintf("unknown level %q; event typed as information", get(colLevel)))
+		c.w.atLine(line, "bad-field", fmt.Sprintf("unknown level %q; event typed as information", strings.TrimSpace(get(colLevel)+" "+get(colLevelName))))
 	}
 	ev.Type = typ
 	c.dates.add(ev, get(colDate), line)

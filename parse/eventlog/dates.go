@@ -356,7 +356,7 @@ func (r *dateResolver) push(p pendingEvent) {
 			p.ev.TZOffset = int32(off)
 		} else if t, err := p.d.naive(r.order); err == nil {
 			p.ev.Time = t
-			p.ev.Fields = append(p.ev.Fields, event.Field{Name: FieldTimeZone, Value: "unknown"})
+			p.ev.Fields = append(p.ev.Fields, event.Field{Name: FieldTimeZone, Value: event.ZoneUnknown})
 		} else {
 			r.w.atLine(p.line, "bad-time", err.Error())
 		}

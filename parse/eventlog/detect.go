@@ -40,13 +40,29 @@ var csvHeaders = []string{
 	"nivel,fecha y hora,origen,id. del evento",
 }
 
-// DetectCSV reports whether head looks like an Event Viewer CSV (or tab-
-// or ';'-separated) export: a known header, or, for other cultures, a
-// first row of at least five fields followed by a row whose first field is
-// a known level word and whose fourth is a number.
+// DetectCSV reports whether head looks like an event-log CSV (or tab-
+// or ';'-separated) export: Export-Csv of Get-WinEvent or Get-EventLog
+// output (a "#TYPE" line naming an event-log record, or a header with
+// their property names), an Event Viewer export with a known header, or,
+// for other cultures, a first row of at least five fields followed by a
+// row whose first field is a known level word and whose fourth is a
+// number.
 func DetectCSV(head []byte) bool {
-	first, rest, _ := bytes.Cut(head, []byte("\n"))
+	if t := bytes.TrimLeft(head, " \t\r\n"); bytes.HasPrefix(t, []byte("#TYPE")) {
+		line, _, _ := bytes.Cut(t, []byte("\n"))
+		if IsEventLogType(string(line)) {
+			return true
+		}
+	}
+	first := headerLine(head)
+	rest := head[min(len(head), int(bytesOffset(head, first))+len(first)+1):]
 	comma := sniffComma(first)
+	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(first)), comma: comma, max: event.DefaultMaxRecord}
+	if hdr, _, _, err := sc.next(); err == nil {
+		if _, ok := headerColumns(hdr); ok {
+			return true
+		}
+	}
 	h := strings.ToLower(strings.TrimSpace(string(first)))
 	h = strings.ReplaceAll(h, string(comma), ",")
 	h = strings.ReplaceAll(h, "\"", "")
@@ -58,7 +74,7 @@ func DetectCSV(head []byte) bool {
 	if strings.Count(h, ",") < 4 {
 		return false
 	}
-	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma, max: event.DefaultMaxRecord}
+	sc = &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma, max: event.DefaultMaxRecord}
 	rec, _, _, err := sc.next()
 	if err != nil || len(rec) < 5 {
 		return false
@@ -68,6 +84,14 @@ func DetectCSV(head []byte) bool {
 	}
 	_, ok := parseEventID(rec[colEventID])
 	return ok
+}
+
+// bytesOffset returns where sub (a subslice of b) starts in b.
+func bytesOffset(b, sub []byte) int {
+	if len(sub) == 0 {
+		return len(b)
+	}
+	return cap(b) - cap(sub)
 }
 
 // eventNS is the namespace of Windows event XML.

@@ -50,7 +50,7 @@ const EvtxAdvice = "binary .evtx event log: exlog does not read .evtx; export it
 const (
 	// FieldTimeZone is "unknown" when Time holds local wall-clock time of
 	// an unknown zone (text and CSV exports).
-	FieldTimeZone = "time.zone"
+	FieldTimeZone = event.FieldTimeZone
 	// FieldKeywords is the Keywords value ("Classic", "Audit Failure").
 	FieldKeywords = "eventlog.keywords"
 	// FieldUser is the User value of text exports or System/Security@UserID.

@@ -106,3 +106,5 @@ func mustContain(t testing.TB, what, s string, subs ...string) {
 }
 
 func countLF(b []byte) int { return bytes.Count(b, []byte("\n")) }
+
+func timeMonth(m int) time.Month { return time.Month(m) }

@@ -23,6 +23,8 @@ var levelWords = map[string]event.Type{
 	// Spanish
 	"crítico": event.Critical, "advertencia": event.Warning, "información": event.Information,
 	"detallado": event.Verbose,
+	// Get-EventLog EntryType (enum names, never localized)
+	"successaudit": event.Information, "failureaudit": event.Error,
 	// Security log
 	"audit success": event.Information, "audit failure": event.Error,
 	"überwachung erfolgreich": event.Information, "überwachungsfehler": event.Error,
@@ -41,4 +43,23 @@ func typeFromLevelWord(s string) (t event.Type, ok bool) {
 		return t, true
 	}
 	return event.Information, false
+}
+
+// typeFromLevel maps a Level column that may hold the numeric level
+// (Get-WinEvent: 0 LogAlways, 1 Critical, 2 Error, 3 Warning,
+// 4 Information, 5 Verbose) or a level word.
+func typeFromLevel(s string) (event.Type, bool) {
+	switch strings.TrimSpace(s) {
+	case "0", "4":
+		return event.Information, true
+	case "1":
+		return event.Critical, true
+	case "2":
+		return event.Error, true
+	case "3":
+		return event.Warning, true
+	case "5":
+		return event.Verbose, true
+	}
+	return typeFromLevelWord(s)
 }

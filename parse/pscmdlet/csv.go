@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"exlog/parse/eventlog"
 	"fmt"
 	"io"
 	"strings"
@@ -276,6 +277,9 @@ func sniffDelimiter(head []byte) rune {
 // row of at least two PowerShell property names (no spaces) followed, if
 // head holds one, by a row with the same number of fields.
 func DetectCSV(head []byte) bool {
+	if eventlog.DetectCSV(head) {
+		return false // Get-WinEvent / Get-EventLog | Export-Csv: event-log records
+	}
 	head = bytes.TrimLeft(head, " \t\r\n")
 	if bytes.HasPrefix(head, []byte("#TYPE ")) {
 		return true

@@ -358,10 +358,7 @@ func Evidence(e *event.Event) report.Evidence {
 		off := e.Origin.Offset
 		ev.Offset = &off
 	}
-	if !e.Time.IsZero() {
-		t := e.Time
-		ev.Time = &t
-	}
+	ev.SetTime(e.Time, e.TimeZone())
 	return ev
 }
 

@@ -1,0 +1,798 @@
+package analyze
+
+// Local times of event-log exports (issue 15 point 5, domain.md §6).
+//
+// Event Viewer text, CSV and tab-delimited exports and Get-WinEvent /
+// Get-EventLog | Export-Csv write the exporting machine's local time with
+// no zone; the readers keep those digits UTC-naive and mark the record
+// event.FieldTimeZone = "unknown". Here every event-log export is read
+// ahead (they are small, and were read whole and sorted before too), and
+// each local-time export is given a zone from evidence, in this order:
+//
+//  1. the same records in an export that carries UTC (XML, .evtx, a text
+//     export's "Event Xml:" section): matched by provider, event id and
+//     record id, else message; the offset is the one most matches agree on;
+//  2. collect-script's TimeZone.txt (the offset per period, daylight
+//     saving included) for the machine that wrote the export;
+//  3. after the trace logs have been merged: the connector service's SCM
+//     events (7036 and the like) aligned with the process restarts seen in
+//     the traces, on a 15-minute grid of offsets.
+//
+// A record given a zone gets its UTC time and FieldTimeZone = the offset;
+// it joins the traces like any record. A record without one stays local:
+// it is kept out of the merge with the traces and analysed by a matcher
+// of its own (no time join with the traces); findings show its local time
+// and say the zone is unknown. Records found in two exports are analysed
+// once: the same provider, event id and record id, or the same provider,
+// event id and message at the same time in the same frame (UTC, or the
+// same local clock); never by time alone.
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"exlog/event"
+	"exlog/parse"
+	"exlog/parse/eventlog"
+	"exlog/patterns"
+	"exlog/report"
+)
+
+// zoneBasis is the evidence a local-time export's zone comes from.
+type zoneBasis uint8
+
+const (
+	basisNone      zoneBasis = iota // the export carries its zone (XML)
+	basisUnknown                    // local time, zone not found
+	basisXML                        // the same records in a UTC export
+	basisCollector                  // collect-script's TimeZone.txt
+	basisRestarts                   // SCM events aligned with trace restarts
+)
+
+func (b zoneBasis) String() string {
+	switch b {
+	case basisUnknown:
+		return "unknown"
+	case basisXML:
+		return "xml-export"
+	case basisCollector:
+		return "collector"
+	case basisRestarts:
+		return "service-restarts"
+	}
+	return ""
+}
+
+// evlogInput is one event-log export read ahead.
+type evlogInput struct {
+	in     *input
+	read   []*event.Event // every record read, duplicates included
+	evs    []*event.Event // sorted by time (local digits for unknown-zone records), less duplicates
+	local  int            // records with an unknown zone
+	basis  zoneBasis
+	offset time.Duration // basisXML, basisRestarts; basisCollector: the most common one
+	detail string
+}
+
+// maxOffset bounds the UTC offsets tried (UTC-12 .. UTC+14).
+const maxOffset = 14 * time.Hour
+
+// offsetGrid is the step of real-world offsets (India +05:30, Nepal +05:45).
+const offsetGrid = 15 * time.Minute
+
+// readEventLogs reads every event-log export, gives local-time exports a
+// zone where the bundle holds evidence for one (steps 1 and 2 above) and
+// removes records seen in an earlier export.
+func (a *run) readEventLogs() []*evlogInput {
+	var out []*evlogInput
+	for _, in := range a.inputs {
+		if !parse.IsEvents(in.src.Format) || in.src.Format == event.FormatTrace || skipDuplicate(in) {
+			continue
+		}
+		el := &evlogInput{in: in}
+		rc, err := a.openSource(in)
+		if err != nil {
+			a.fail(in, err)
+			continue
+		}
+		er, err := parse.NewEventReader(in.src, rc, in.warn, a.opt.Caps)
+		if err != nil {
+			a.fail(in, err)
+			rc.Close()
+			continue
+		}
+		for {
+			e, err := er.Next()
+			if err != nil {
+				if err != io.EOF {
+					a.fail(in, err)
+				}
+				break
+			}
+			if e.TimeZone() == event.ZoneUnknown && !e.Time.IsZero() {
+				el.local++
+			}
+			el.evs = append(el.evs, e)
+		}
+		rc.Close()
+		el.read = append([]*event.Event(nil), el.evs...)
+		if el.local > 0 {
+			el.basis = basisUnknown
+		}
+		out = append(out, el)
+	}
+	zones := a.readZoneFiles()
+	for _, el := range out {
+		if el.basis == basisUnknown && !el.inferFromUTCExports(out) {
+			el.inferFromZoneFile(zones)
+		}
+	}
+	a.dedupeEventLogs(out)
+	for _, el := range out {
+		sort.SliceStable(el.evs, func(i, j int) bool { return el.evs[i].Time.Before(el.evs[j].Time) })
+	}
+	return out
+}
+
+// readZoneFiles reads collect-script's TimeZone.txt files.
+func (a *run) readZoneFiles() []*eventlog.ZoneFile {
+	var out []*eventlog.ZoneFile
+	for _, in := range a.inputs {
+		if in.src.Format != event.FormatTimeZone || skipDuplicate(in) {
+			continue
+		}
+		rc, err := a.openSource(in)
+		if err != nil {
+			a.fail(in, err)
+			continue
+		}
+		z, err := eventlog.ReadZoneFile(rc, in.src.Entry.Path, in.warn)
+		rc.Close()
+		if err != nil {
+			a.fail(in, err)
+			continue
+		}
+		in.rep.Records = 1
+		out = append(out, z)
+	}
+	return out
+}
+
+// recordKey identifies a record across exports of one log: provider,
+// event id and record number (EventRecordID, RecordId, Index).
+type recordKey struct {
+	provider string
+	id       uint32
+	record   string
+}
+
+// contentKey identifies a record by what it says.
+type contentKey struct {
+	provider string
+	id       uint32
+	message  string
+}
+
+func keysOf(e *event.Event) (recordKey, bool, contentKey) {
+	p := strings.ToLower(strings.TrimSpace(e.Source))
+	if v, ok := e.Field(event.FieldProvider); ok && v != "" {
+		p = strings.ToLower(strings.TrimSpace(v))
+	}
+	rec, _ := e.Field(eventlog.FieldRecordID)
+	return recordKey{p, e.EventID, rec}, rec != "", contentKey{p, e.EventID, strings.Join(strings.Fields(e.Message), " ")}
+}
+
+// inferFromUTCExports looks for the export's records in exports that
+// carry UTC and takes the offset most matches agree on.
+func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
+	byRecord := map[recordKey][]time.Time{}
+	byContent := map[contentKey][]time.Time{}
+	var from []string
+	for _, o := range all {
+		if o == el {
+			continue
+		}
+		n := 0
+		for _, e := range o.evs {
+			if e.TimeZone() != "" || e.Time.IsZero() {
+				continue
+			}
+			rk, hasRec, ck := keysOf(e)
+			if hasRec {
+				byRecord[rk] = append(byRecord[rk], e.Time)
+			}
+			byContent[ck] = append(byContent[ck], e.Time)
+			n++
+		}
+		if n > 0 {
+			from = append(from, o.in.rep.Path)
+		}
+	}
+	if len(byContent) == 0 {
+		return false
+	}
+	candidates := func(e *event.Event) []time.Time {
+		rk, hasRec, ck := keysOf(e)
+		if hasRec {
+			if ts := byRecord[rk]; len(ts) > 0 {
+				return ts
+			}
+		}
+		return byContent[ck]
+	}
+	votes := map[time.Duration]int{}
+	for _, e := range el.evs {
+		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+			continue
+		}
+		ts := candidates(e)
+		if len(ts) > 64 {
+			continue // a message repeated this often says nothing about the offset
+		}
+		for _, t := range ts {
+			if d, ok := gridOffset(e.Time, t); ok {
+				votes[d]++
+			}
+		}
+	}
+	best, bestN, second := bestVote(votes)
+	if bestN < 2 || bestN < 2*second {
+		// Unrendered XML (wevtutil without /f:RenderedXml) has no message
+		// to match: fall back to provider and event id alone, and ask for
+		// more agreement.
+		byID := map[contentKey][]time.Time{}
+		for k, ts := range byContent {
+			k.message = ""
+			byID[k] = append(byID[k], ts...)
+		}
+		candidates = func(e *event.Event) []time.Time {
+			_, _, ck := keysOf(e)
+			ck.message = ""
+			return byID[ck]
+		}
+		clear(votes)
+		for _, e := range el.evs {
+			if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+				continue
+			}
+			if ts := candidates(e); len(ts) <= 64 {
+				for _, t := range ts {
+					if d, ok := gridOffset(e.Time, t); ok {
+						votes[d]++
+					}
+				}
+			}
+		}
+		if best, bestN, second = bestVote(votes); bestN < 3 || bestN < 3*second {
+			return false
+		}
+	}
+	matched := 0
+	for _, e := range el.evs {
+		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+			continue
+		}
+		off := best
+		ts := candidates(e)
+		hit, near := false, time.Duration(0)
+		for _, t := range ts {
+			if d, ok := gridOffset(e.Time, t); ok {
+				if d == best {
+					hit = true
+				} else if d-best == time.Hour || best-d == time.Hour {
+					near = d // the other side of a daylight-saving change
+				}
+			}
+		}
+		if hit {
+			matched++
+		} else if near != 0 && len(ts) == 1 {
+			off = near
+			matched++
+		}
+		setOffset(e, off)
+	}
+	el.basis, el.offset = basisXML, best
+	el.detail = fmt.Sprintf("UTC%s: %d of %d records found with their UTC time in %s", eventlog.FormatOffset(best), matched, el.local, strings.Join(from, ", "))
+	return true
+}
+
+// gridOffset returns local - utc when it is a real-world UTC offset
+// (whole quarter hours within UTC-12..UTC+14; text exports keep whole
+// seconds).
+func gridOffset(local, utc time.Time) (time.Duration, bool) {
+	d := local.Sub(utc.Truncate(time.Second))
+	if d%offsetGrid != 0 || d > maxOffset || d < -12*time.Hour {
+		return 0, false
+	}
+	return d, true
+}
+
+// bestVote returns the offset with most votes (the smaller on a tie),
+// its votes and the runner-up's votes.
+func bestVote(votes map[time.Duration]int) (best time.Duration, n, second int) {
+	keys := make([]time.Duration, 0, len(votes))
+	for d := range votes {
+		keys = append(keys, d)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	for _, d := range keys {
+		switch v := votes[d]; {
+		case v > n:
+			second, best, n = n, d, v
+		case v > second:
+			second = v
+		}
+	}
+	return best, n, second
+}
+
+// setOffset converts a local-time record to UTC with the given offset.
+func setOffset(e *event.Event, off time.Duration) {
+	e.Time = e.Time.Add(-off)
+	e.TZOffset = int32(off / time.Second)
+	for i := range e.Fields {
+		if e.Fields[i].Name == event.FieldTimeZone {
+			e.Fields[i].Value = eventlog.FormatOffset(off)
+		}
+	}
+}
+
+// inferFromZoneFile applies collect-script's record of the zone of the
+// machine that wrote the export (by host name; an export that names no
+// host is taken to come from the only machine the bundle has a record of).
+func (el *evlogInput) inferFromZoneFile(zones []*eventlog.ZoneFile) bool {
+	var z *eventlog.ZoneFile
+	host := ""
+	for _, e := range el.evs {
+		if e.Host != "" {
+			host = shortHost(e.Host)
+			break
+		}
+	}
+	for _, c := range zones {
+		if host != "" && strings.EqualFold(shortHost(c.Computer), host) || host == "" && len(zones) == 1 {
+			z = c
+			break
+		}
+	}
+	if z == nil {
+		return false
+	}
+	offs := map[time.Duration]int{}
+	approx := false
+	for _, e := range el.evs {
+		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+			continue
+		}
+		off, exact, ok := z.OffsetAt(e.Time)
+		if !ok {
+			return false
+		}
+		approx = approx || !exact
+		offs[off]++
+	}
+	if len(offs) == 0 {
+		return false
+	}
+	for _, e := range el.evs {
+		if e.TimeZone() == event.ZoneUnknown && !e.Time.IsZero() {
+			off, _, _ := z.OffsetAt(e.Time)
+			setOffset(e, off)
+		}
+	}
+	best, _, _ := bestVote(offs)
+	var parts []string
+	for _, d := range sortedKeys(offs) {
+		parts = append(parts, "UTC"+eventlog.FormatOffset(d))
+	}
+	el.basis, el.offset = basisCollector, best
+	who := "the machine"
+	if z.Computer != "" {
+		who = z.Computer
+	}
+	el.detail = fmt.Sprintf("%s: the time zone collect-script recorded for %s in %s", strings.Join(parts, " and "), who, z.Path)
+	if z.ZoneID != "" {
+		el.detail += " (" + z.ZoneID + ")"
+	}
+	if host == "" {
+		el.detail += "; the export names no computer: assumed to come from that machine"
+	}
+	if approx {
+		el.detail += "; the file lists no offsets for these dates and the zone observes daylight saving time, so times may be an hour off"
+	}
+	return true
+}
+
+func sortedKeys(m map[time.Duration]int) []time.Duration {
+	out := make([]time.Duration, 0, len(m))
+	for d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func shortHost(h string) string {
+	h, _, _ = strings.Cut(strings.TrimSpace(h), ".")
+	return strings.ToLower(h)
+}
+
+// dedupeEventLogs drops records already seen in another export: the
+// exports that carry UTC are kept first (exact times, record ids), then
+// those given a zone, then local ones, each group in bundle order. A
+// record is a duplicate when it has the same provider, event id and record id; or the same
+// provider, event id and message at the same second in the same frame
+// (UTC, or one local clock). Duplicates are counted in the summary.
+func (a *run) dedupeEventLogs(all []*evlogInput) {
+	type timedContent struct {
+		contentKey
+		local bool
+		sec   int64
+	}
+	type timedID struct {
+		provider string
+		id       uint32
+		sec      int64
+	}
+	records := map[recordKey]*evlogInput{}
+	contents := map[timedContent]*evlogInput{}
+	// unrendered: XML records whose message exlog built from EventData
+	// (it differs from the rendered text of the same record elsewhere),
+	// and records of other exports at a known UTC second, by provider and
+	// id: a rendered and an unrendered copy meet here.
+	unrendered := map[timedID]*evlogInput{}
+	rendered := map[timedID]*evlogInput{}
+	order := append([]*evlogInput(nil), all...)
+	sort.SliceStable(order, func(i, j int) bool { return zoneRank(order[i].basis) < zoneRank(order[j].basis) })
+	for _, el := range order {
+		kept := el.evs[:0]
+		for _, e := range el.evs {
+			rk, hasRec, ck := keysOf(e)
+			tc := timedContent{ck, e.TimeZone() == event.ZoneUnknown, e.Time.Unix()}
+			dup := false
+			if hasRec {
+				if o, ok := records[rk]; ok && o != el {
+					dup = true
+				}
+			}
+			if o, ok := contents[tc]; ok && o != el && !e.Time.IsZero() {
+				dup = true
+			}
+			ti := timedID{ck.provider, ck.id, e.Time.Unix()}
+			built := false
+			if v, _ := e.Field(eventlog.FieldMessageSource); v == "eventdata" {
+				built = true
+			}
+			known := !e.Time.IsZero() && e.TimeZone() != event.ZoneUnknown
+			if known && !dup {
+				if o, ok := unrendered[ti]; ok && o != el {
+					dup = true
+				} else if o, ok := rendered[ti]; ok && o != el && built {
+					dup = true
+				}
+			}
+			if dup {
+				a.duplicates++
+				continue
+			}
+			if hasRec {
+				if _, ok := records[rk]; !ok {
+					records[rk] = el
+				}
+			}
+			if _, ok := contents[tc]; !ok {
+				contents[tc] = el
+			}
+			if known {
+				m := rendered
+				if built {
+					m = unrendered
+				}
+				if _, ok := m[ti]; !ok {
+					m[ti] = el
+				}
+			}
+			kept = append(kept, e)
+		}
+		clear(el.evs[len(kept):])
+		el.evs = kept
+	}
+}
+
+// zoneRank orders exports for dedupe: UTC first, unknown zone last.
+func zoneRank(b zoneBasis) int {
+	switch b {
+	case basisNone:
+		return 0
+	case basisUnknown:
+		return 2
+	}
+	return 1
+}
+
+// sliceReader yields read-ahead events as a stream.
+type sliceReader struct{ evs []*event.Event }
+
+func (s *sliceReader) Next() (*event.Event, error) {
+	if len(s.evs) == 0 {
+		return nil, io.EOF
+	}
+	e := s.evs[0]
+	s.evs[0] = nil
+	s.evs = s.evs[1:]
+	return e, nil
+}
+
+func (s *sliceReader) Close() error { return nil }
+
+// splitLocal separates the records whose zone is still unknown (kept out
+// of the merge with the traces) from those that join it, and counts every
+// record on its input.
+func splitLocal(el *evlogInput) (joined, held []*event.Event) {
+	for _, e := range el.evs {
+		if e.TimeZone() == event.ZoneUnknown {
+			held = append(held, e)
+		} else {
+			joined = append(joined, e)
+		}
+	}
+	return joined, held
+}
+
+// connectorSCM matches the connector service's name in an SCM message
+// (English or localized: the service's display and short names are not
+// translated).
+var connectorSCM = regexp.MustCompile(`(?i)intune exchange connector|\bwiec\b`)
+
+// isConnectorSCM reports whether e is a Service Control Manager event
+// about the connector service's state (7036 state change, 7031/7034
+// unexpected stop, 7035 control sent, 7000/7009/7041 start failures).
+func isConnectorSCM(e *event.Event) bool {
+	switch e.EventID {
+	case 7036, 7031, 7034, 7035, 7000, 7009, 7041:
+	default:
+		return false
+	}
+	p, _ := e.Field(event.FieldProvider)
+	if !strings.Contains(strings.ToLower(e.Source+" "+p), "service control manager") {
+		return false
+	}
+	return connectorSCM.MatchString(e.Message)
+}
+
+// alignWindow is how far from a trace restart (the new process's first
+// record) the service's SCM events may lie: the stop and start come
+// before it, within minutes.
+const (
+	alignBefore = 10 * time.Minute
+	alignAfter  = 2 * time.Minute
+)
+
+// alignRestarts gives an export still without a zone the offset at which
+// the connector service's SCM events line up with the process restarts in
+// the traces: the offset (on a quarter-hour grid) that puts an SCM event
+// near the most restarts, if it is the only one to do so, and if no more
+// of its SCM events fall inside the traces' window away from any restart
+// than fall near one.
+func (a *run) alignRestarts(el *evlogInput, held []*event.Event) bool {
+	if len(a.restarts) == 0 {
+		return false
+	}
+	var scm []*event.Event
+	for _, e := range held {
+		if isConnectorSCM(e) {
+			scm = append(scm, e)
+		}
+	}
+	if len(scm) == 0 {
+		return false
+	}
+	near := func(t time.Time) bool {
+		for _, r := range a.restarts {
+			if !t.Before(r.Time.Add(-alignBefore)) && !t.After(r.Time.Add(alignAfter)) {
+				return true
+			}
+		}
+		return false
+	}
+	score := map[time.Duration]int{}
+	for d := -12 * time.Hour; d <= maxOffset; d += offsetGrid {
+		hit := 0
+		for _, r := range a.restarts {
+			for _, e := range scm {
+				t := e.Time.Add(-d)
+				if !t.Before(r.Time.Add(-alignBefore)) && !t.After(r.Time.Add(alignAfter)) {
+					hit++
+					break
+				}
+			}
+		}
+		if hit == 0 {
+			continue
+		}
+		stray := 0
+		for _, e := range scm {
+			t := e.Time.Add(-d)
+			if !t.Before(a.traceFirst) && !t.After(a.traceLast) && !near(t) {
+				stray++
+			}
+		}
+		if stray < hit {
+			score[d] = hit
+		}
+	}
+	best, n, second := bestVote(score)
+	if n == 0 || n == second {
+		return false
+	}
+	for _, e := range held {
+		setOffset(e, best)
+	}
+	el.basis, el.offset = basisRestarts, best
+	el.detail = fmt.Sprintf("UTC%s: at this offset the connector service's SCM events line up with %d of %d process restarts in the trace logs (no other offset does as well); %d records with their UTC time only through this alignment", eventlog.FormatOffset(best), n, len(a.restarts), len(held))
+	return true
+}
+
+// finishZones fills each local-time input's time_zone and first/last.
+func (a *run) finishZones(all []*evlogInput) {
+	for _, el := range all {
+		in := el.in
+		if el.basis == basisNone {
+			continue
+		}
+		tz := &report.InputTimeZone{Basis: el.basis.String(), Detail: el.detail}
+		if el.basis == basisUnknown {
+			tz.Detail = fmt.Sprintf("local time of an unknown zone: %d records shown as local time and not joined in time with the trace logs (no UTC export of the same records, no collect-script TimeZone.txt for this machine, and the connector service's SCM events do not line up with the traces' restarts at one offset)", el.local)
+			in.first, in.last = time.Time{}, time.Time{}
+			var lo, hi time.Time
+			for _, e := range el.evs {
+				if e.Time.IsZero() {
+					continue
+				}
+				if lo.IsZero() || e.Time.Before(lo) {
+					lo = e.Time
+				}
+				if e.Time.After(hi) {
+					hi = e.Time
+				}
+			}
+			if !lo.IsZero() {
+				tz.FirstLocal, tz.LastLocal = lo.Format(report.LocalLayout), hi.Format(report.LocalLayout)
+			}
+		} else {
+			tz.Offset = eventlog.FormatOffset(el.offset)
+		}
+		in.rep.TimeZone = tz
+	}
+}
+
+// localTimeFinding says, once, which exports carry local time and what
+// zone they were given.
+func localTimeFinding(all []*evlogInput) []report.Finding {
+	f := report.Finding{ID: "bundle.local-time", Severity: report.SeverityInfo, Category: "bundle", Source: "check",
+		Docs:     "https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil",
+		Evidence: []report.Evidence{}}
+	unknown := 0
+	for _, el := range all {
+		if el.basis == basisNone {
+			continue
+		}
+		f.Count++
+		if el.basis == basisUnknown {
+			unknown++
+		}
+		if len(f.Evidence) < report.MaxEvidence {
+			f.Evidence = append(f.Evidence, report.Evidence{Origin: el.in.rep.Path, Text: el.in.rep.TimeZone.Detail})
+		}
+	}
+	if f.Count == 0 {
+		return nil
+	}
+	if unknown > 0 {
+		f.Title = fmt.Sprintf("%d event-log export(s) carry local time of an unknown zone: shown as local time, not lined up with the traces", unknown)
+		f.Remedy = "Add the same log as XML (wevtutil qe System /f:xml > System.xml), which carries UTC, or run exlog's collect-script, which records the machine's time zone, and re-run exlog."
+	} else {
+		f.Title = "Event-log exports carry local time: their UTC offset was found from the evidence"
+		f.Remedy = "Nothing to do: the offset and the evidence for it are listed per input (inputs[].time_zone)."
+	}
+	return []report.Finding{f}
+}
+
+// observeLate feeds the records that did not join the merge: those given
+// a zone by the restart alignment go to the main matcher (with their UTC
+// time; only per-record patterns can still fire for them), those still
+// without a zone to a matcher of their own, so that they are never joined
+// in time with the traces.
+func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]*event.Event) {
+	for _, el := range evlogs {
+		h := held[el]
+		if len(h) == 0 {
+			continue
+		}
+		if el.basis == basisUnknown {
+			a.alignRestarts(el, h)
+		}
+		sort.SliceStable(h, func(i, j int) bool { return h[i].Time.Before(h[j].Time) })
+		for _, e := range h {
+			if e.TimeZone() == event.ZoneUnknown {
+				if a.localMatcher == nil {
+					a.localMatcher = a.lib.NewMatcher()
+				}
+				a.records++
+				a.types[e.Type]++
+				a.localMatcher.Observe(e)
+			} else {
+				if !a.opt.Since.IsZero() && e.Time.Before(a.opt.Since) || !a.opt.Until.IsZero() && e.Time.After(a.opt.Until) {
+					continue
+				}
+				a.records++
+				a.types[e.Type]++
+				if a.first.IsZero() || e.Time.Before(a.first) {
+					a.first = e.Time
+				}
+				if e.Time.After(a.last) {
+					a.last = e.Time
+				}
+				a.matcher.Observe(e)
+			}
+			a.unexpl.observe(e)
+			if a.opt.Observe != nil {
+				a.opt.Observe(e)
+			}
+		}
+	}
+	for _, el := range evlogs {
+		for _, e := range el.read {
+			el.in.count(e)
+		}
+		el.read = nil
+	}
+	a.finishZones(evlogs)
+	a.evlogs = evlogs
+}
+
+// localFindings finishes the matcher of records without a zone and folds
+// its findings into fs: an occurrence with local time only adds to the
+// count and evidence and sets FirstLocal/LastLocal, never First/Last.
+func (a *run) localFindings(fs []report.Finding) []report.Finding {
+	if a.localMatcher == nil {
+		return fs
+	}
+	lf, _ := a.localMatcher.Finish(patterns.Window{})
+	for _, l := range lf {
+		first, last := "", ""
+		if l.First != nil {
+			first = l.First.Format(report.LocalLayout)
+		}
+		if l.Last != nil {
+			last = l.Last.Format(report.LocalLayout)
+		}
+		merged := false
+		for i := range fs {
+			f := &fs[i]
+			if f.ID != l.ID || f.Key != l.Key {
+				continue
+			}
+			f.Count += l.Count
+			for _, ev := range l.Evidence {
+				if len(f.Evidence) < report.MaxEvidence {
+					f.Evidence = append(f.Evidence, ev)
+				}
+			}
+			f.TimeZone, f.FirstLocal, f.LastLocal = report.ZoneUnknown, first, last
+			merged = true
+			break
+		}
+		if !merged {
+			l.First, l.Last = nil, nil
+			l.TimeZone, l.FirstLocal, l.LastLocal = report.ZoneUnknown, first, last
+			fs = append(fs, l)
+		}
+	}
+	return fs
+}
