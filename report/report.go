@@ -214,8 +214,15 @@ type Sync struct {
 	ExchangeHealth string     `json:"exchange_health,omitempty"`
 	Status         string     `json:"status"` // completed | failed | unfinished
 	Reason         string     `json:"reason,omitempty"`
-	Origin         string     `json:"origin"`
-	Evidence       []Evidence `json:"evidence,omitempty"`
+	// Retries counts the retries announced inside the sync (a Warning or
+	// Error that says it retries, followed by the sync's own completion or
+	// failure); a completed sync with retries is still completed.
+	Retries int `json:"retries,omitempty"`
+	// Slow is set on a completed sync that sync.slow reports (the one
+	// place that judges slowness; outputs read this flag).
+	Slow     bool       `json:"slow,omitempty"`
+	Origin   string     `json:"origin"`
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Cadence is the sync schedule observed in the logs (not assumed).

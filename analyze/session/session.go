@@ -154,12 +154,34 @@ type openSession struct {
 	firstError string // text of the first one
 	stopped    bool   // a Stop record of its activity was seen
 	stopAt     time.Time
+
+	commandID string    // from a start-like line or a retry notice, "" if none said
+	lastStart time.Time // the latest start-like line joined to it
+	retries   int       // retry notices (one per failed attempt, see retryAt)
+	retryAt   time.Time // time of the last counted retry notice
+
+	// failedAt is set when a failure message that announces a retry was
+	// seen: the session stays open for its completion; if none comes,
+	// failed is what it becomes (exactly as if the failure had ended it).
+	failed *report.Sync
 }
 
 type endMark struct {
-	at  time.Time
-	msg string
+	at       time.Time
+	msg      string
+	activity event.GUID
+	command  string
 }
+
+// joinWindow: start-like lines of one kind on one host within this time
+// of each other, without a completion between and without evidence of
+// another command, are one command ("Received command … (quick sync)"
+// logged a few milliseconds before "Handling command: … (quick sync)").
+const joinWindow = 5 * time.Minute
+
+// retryWindow: retry notices of one session less than this apart are one
+// failed attempt (an exception and the Warning announcing its retry).
+const retryWindow = time.Second
 
 // Builder turns a time-ordered event stream into sync sessions.
 //
@@ -245,6 +267,15 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 	switch {
 	case e.Type == event.Transfer:
 		s.addChild(e.Related)
+	case (e.Type == event.Warning || e.Type == event.Error || e.Type == event.Critical || exc) && announcesRetry(e.Message):
+		s.countRetry(e.Time)
+		if e.Type == event.Warning {
+			if len(s.sync.Evidence) < maxErrorEvidence+1 {
+				s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+			}
+			return
+		}
+		fallthrough
 	case e.Type == event.Error || e.Type == event.Critical || exc:
 		s.errors++
 		if s.errors == 1 {
@@ -325,39 +356,175 @@ func (b *Builder) syncMessage(e *event.Event, kind syncKind) {
 		s = b.byKey(key)
 	}
 	switch v {
-	case endCompleted, endFailed:
+	case endCompleted:
 		if s != nil {
 			b.complete(s, e, v)
 			return
 		}
-		if m, ok := b.lastEnd[key]; ok && m.at.Equal(e.Time) && m.msg == e.Message {
-			return // the same completion record twice (duplicated log file)
+		if b.seenEnd(key, e) {
+			return
 		}
 		b.orphanEnd(e, kind, v)
-	case startExplicit, startImplicit:
-		if s != nil {
-			if e.Time.Equal(s.sync.Start) && e.Message == s.startMsg && e.Activity == s.activity {
-				return // the same start record twice (duplicated log file)
-			}
-			sameAct := !s.activity.IsZero() && s.activity == e.Activity
-			diffAct := !s.activity.IsZero() && !e.Activity.IsZero() && s.activity != e.Activity
-			if v == startImplicit && !diffAct && (s.explicit || sameAct) {
-				// A progress message of the open session: keep what it says.
-				if s.sync.Users == nil {
-					s.sync.Users = parseDetails(e.Message).users
-				}
+	case endFailed, retryFailed:
+		if s == nil {
+			if b.seenEnd(key, e) {
 				return
 			}
-			b.closeOpen(b.indexOf(s), ReasonSuperseded+" at "+e.Time.UTC().Format(time.RFC3339), e)
+			b.orphanEnd(e, kind, endFailed)
+			return
 		}
-		b.start(e, kind, v == startExplicit)
+		if v == endFailed {
+			b.complete(s, e, endFailed)
+			return
+		}
+		// A failure that announces a retry: failed unless the sync's own
+		// completion follows.
+		snap := s.sync
+		snap.Evidence = slices.Clone(s.sync.Evidence)
+		snap.Retries = s.retries
+		b.fillEnd(&snap, e, endFailed)
+		if s.errors > 0 {
+			snap.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
+		}
+		s.countRetry(e.Time)
+		s.failed = &snap
+		if len(s.sync.Evidence) < maxErrorEvidence+1 {
+			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+		}
+	case retryNotice:
+		if s != nil {
+			s.countRetry(e.Time)
+			return
+		}
+		b.start(e, kind, false).countRetry(e.Time)
+	case startExplicit, startImplicit:
+		explicit := v == startExplicit
+		d := parseDetails(e.Message)
+		if s == nil {
+			if !explicit && b.afterEnd(key, e, d.commandID) {
+				return // a line about a command that has just completed
+			}
+			b.start(e, kind, explicit)
+			return
+		}
+		if e.Time.Equal(s.sync.Start) && e.Message == s.startMsg && e.Activity == s.activity {
+			return // the same start record twice (duplicated log file)
+		}
+		if why := s.newCommand(e, explicit, d.commandID); why != "" {
+			if s.failed != nil {
+				b.emitFailed(s)
+			} else {
+				b.closeOpen(b.indexOf(s), ReasonSuperseded+" at "+e.Time.UTC().Format(time.RFC3339)+" ("+why+")", e)
+			}
+			b.start(e, kind, explicit)
+			return
+		}
+		s.join(e, explicit, d)
 	}
 }
 
-func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) {
+// seenEnd reports whether e repeats the last end record of its key (the
+// same completion twice, e.g. a duplicated log file).
+func (b *Builder) seenEnd(key sessionKey, e *event.Event) bool {
+	m, ok := b.lastEnd[key]
+	return ok && m.at.Equal(e.Time) && m.msg == e.Message
+}
+
+// afterEnd reports whether a start-like line belongs to the command that
+// ended last on its key: the same non-zero activity or command id.
+func (b *Builder) afterEnd(key sessionKey, e *event.Event, cmd string) bool {
+	m, ok := b.lastEnd[key]
+	if !ok {
+		return false
+	}
+	return (!e.Activity.IsZero() && e.Activity == m.activity) || (cmd != "" && cmd == m.command)
+}
+
+// newCommand says why start-like line e (of s's kind and host) starts a
+// new command rather than belonging to s, or "" when it belongs to s. The
+// evidence of a new command: another command id; another "Handling
+// command:" in another activity; a start-like line more than joinWindow
+// after the last one with neither the same activity nor the same command
+// id. Anything else joins s: the wording of received/dequeued/progress
+// lines is not documented, so a second start-like line alone proves
+// nothing.
+func (s *openSession) newCommand(e *event.Event, explicit bool, cmd string) string {
+	if cmd != "" && s.commandID != "" {
+		if cmd != s.commandID {
+			return "another command id"
+		}
+		return ""
+	}
+	sameAct := !s.activity.IsZero() && s.activity == e.Activity
+	if sameAct {
+		return ""
+	}
+	diffAct := !s.activity.IsZero() && !e.Activity.IsZero()
+	if explicit && s.explicit && diffAct {
+		return "another activity"
+	}
+	if !explicit && s.explicit {
+		return "" // a progress line of a handled command
+	}
+	if e.Time.Sub(s.lastStart) > joinWindow {
+		return "no completion in " + formatDuration(e.Time.Sub(s.lastStart))
+	}
+	return ""
+}
+
+// join adds start-like line e to s. The documented "Handling command:"
+// line becomes the session's start (its time, activity and evidence), so
+// a received/dequeued line before it changes nothing but the join.
+func (s *openSession) join(e *event.Event, explicit bool, d details) {
+	if e.Time.After(s.lastStart) {
+		s.lastStart = e.Time
+	}
+	if s.commandID == "" {
+		s.commandID = d.commandID
+	}
+	if explicit && !s.explicit {
+		s.explicit = true
+		s.sync.Start = e.Time
+		s.sync.Origin = e.Origin.String()
+		s.sync.Evidence[0] = evidenceOf(e)
+		s.startMsg = e.Message
+		if !e.Activity.IsZero() {
+			s.activity = e.Activity
+		}
+		if d.users != nil {
+			s.sync.Users = d.users
+		}
+		return
+	}
+	if s.sync.Users == nil {
+		s.sync.Users = d.users
+	}
+}
+
+// countRetry counts one failed attempt; notices less than retryWindow
+// apart are the same attempt (an exception and its retry Warning).
+func (s *openSession) countRetry(at time.Time) {
+	if s.retries > 0 && at.Sub(s.retryAt) < retryWindow && s.retryAt.Sub(at) < retryWindow {
+		return
+	}
+	s.retries++
+	s.retryAt = at
+}
+
+// emitFailed ends s as the failure it announced (a retry that never
+// completed).
+func (b *Builder) emitFailed(s *openSession) {
+	b.remove(b.indexOf(s))
+	b.lastEnd[s.key] = endMark{at: *s.failed.End, activity: s.activity, command: s.commandID}
+	b.done = append(b.done, *s.failed)
+}
+
+func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) *openSession {
 	proc, _ := e.Field(event.FieldProcessName)
 	d := parseDetails(e.Message)
 	s := &openSession{
+		commandID: d.commandID,
+		lastStart: e.Time,
 		key:      sessionKey{host: e.Host, kind: kind},
 		explicit: explicit,
 		activity: e.Activity,
@@ -374,6 +541,7 @@ func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) {
 		},
 	}
 	b.open = append(b.open, s)
+	return s
 }
 
 // complete ends s with a completion (or failure) message.
@@ -385,7 +553,12 @@ func (b *Builder) complete(s *openSession, e *event.Event, v verdict) {
 	case v == endFailed && s.errors > 0:
 		s.sync.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
 	}
-	b.lastEnd[s.key] = endMark{at: e.Time, msg: e.Message}
+	s.sync.Retries = s.retries
+	cmd := s.commandID
+	if cmd == "" {
+		cmd = s.sync.CommandID
+	}
+	b.lastEnd[s.key] = endMark{at: e.Time, msg: e.Message, activity: s.activity, command: cmd}
 	b.remove(b.indexOf(s))
 	b.done = append(b.done, s.sync)
 }
@@ -446,10 +619,15 @@ func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
 // gone wrong), unfinished otherwise.
 func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
 	s := b.open[i]
+	if s.failed != nil {
+		b.emitFailed(s)
+		return
+	}
 	b.remove(i)
 	sy := s.sync
 	sy.Status = StatusUnfinished
 	sy.Reason = why
+	sy.Retries = s.retries
 	if s.errors > 0 || s.stopped {
 		sy.Status = StatusFailed
 		if s.errors > 0 {
