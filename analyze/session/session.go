@@ -89,7 +89,8 @@ type Options struct {
 	// 0 = 3.
 	SlowFactor float64
 	// SlowAbsolute: any sync longer than this is slow whatever its peers;
-	// 0 = 6h, negative = no absolute bound.
+	// 0 = the default bound (see AbsoluteSlowBound), negative = no
+	// absolute bound.
 	SlowAbsolute time.Duration
 }
 
@@ -98,7 +99,11 @@ const (
 	DefaultFullInterval = 24 * time.Hour
 	DefaultGrace        = 2 * time.Hour
 	DefaultSlowFactor   = 3.0
-	DefaultSlowAbsolute = 6 * time.Hour
+	// DefaultSlowAbsolute and SlowPerUser make the default absolute
+	// bound: max(DefaultSlowAbsolute, SlowPerUser × the users the sync
+	// reports). See AbsoluteSlowBound for why.
+	DefaultSlowAbsolute = 2 * time.Hour
+	SlowPerUser         = time.Second
 	// slowMinimum: a relative slowness below this duration is not worth
 	// reporting (a 40 s quick sync taking 3 min is noise).
 	slowMinimum = 10 * time.Minute
@@ -113,9 +118,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SlowFactor <= 0 {
 		o.SlowFactor = DefaultSlowFactor
-	}
-	if o.SlowAbsolute == 0 {
-		o.SlowAbsolute = DefaultSlowAbsolute
 	}
 	if o.QuickInterval < 0 {
 		o.QuickInterval = 0
@@ -525,13 +527,13 @@ func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) *openSessi
 	s := &openSession{
 		commandID: d.commandID,
 		lastStart: e.Time,
-		key:      sessionKey{host: e.Host, kind: kind},
-		explicit: explicit,
-		activity: e.Activity,
-		pid:      e.PID,
-		source:   e.Source,
-		proc:     proc,
-		startMsg: e.Message,
+		key:       sessionKey{host: e.Host, kind: kind},
+		explicit:  explicit,
+		activity:  e.Activity,
+		pid:       e.PID,
+		source:    e.Source,
+		proc:      proc,
+		startMsg:  e.Message,
 		sync: report.Sync{
 			Kind:     kind.String(),
 			Start:    e.Time,
@@ -670,6 +672,7 @@ func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
 		b.closeOpen(0, why, nil)
 	}
 	out := b.done
+	MarkSlow(out, b.opt)
 	slices.SortStableFunc(out, func(x, y report.Sync) int {
 		if c := x.Start.Compare(y.Start); c != 0 {
 			return c
