@@ -67,7 +67,7 @@ func findingsOf(r *report.Report, id string) []report.Finding {
 	return out
 }
 
-func countSyncs(r *report.Report, kind, status string) int {
+func countSyncs(r *report.Report, kind report.SyncKind, status report.SyncStatus) int {
 	n := 0
 	for _, s := range r.Syncs {
 		if (kind == "" || s.Kind == kind) && (status == "" || s.Status == status) {

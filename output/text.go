@@ -292,11 +292,11 @@ func (t *textWriter) syncs(r *report.Report) {
 				dur = report.FormatDuration(time.Duration(*s.DurationS * float64(time.Second)))
 			}
 			why := s.Reason
-			if s.Slow && s.Status == "completed" {
+			if s.Slow && s.Status == report.SyncCompleted {
 				why = "slow (see sync.slow for the bound)"
 			}
-			status := s.Status
-			if status != "completed" {
+			status := string(s.Status)
+			if s.Status != report.SyncCompleted {
 				status = t.p.c("31", fmt.Sprintf("%-10s", status))
 			} else {
 				status = fmt.Sprintf("%-10s", status)

@@ -203,8 +203,32 @@ type Gap struct {
 }
 
 // Sync is one reconstructed sync session.
+// SyncKind is the kind of a sync session. The zero value is invalid.
+type SyncKind string
+
+const (
+	SyncFull  SyncKind = "full"
+	SyncQuick SyncKind = "quick"
+)
+
+// SyncKinds lists the valid kinds, full first.
+var SyncKinds = [...]SyncKind{SyncFull, SyncQuick}
+
+// SyncStatus is how a sync session ended. The zero value is invalid.
+type SyncStatus string
+
+const (
+	// SyncCompleted: the connector's own success message ended it.
+	SyncCompleted SyncStatus = "completed"
+	// SyncFailed: a failure message ended it, or it ended without a
+	// success message after errors or a Stop of its activity.
+	SyncFailed SyncStatus = "failed"
+	// SyncUnfinished: no completion (superseded, restarted, logs end).
+	SyncUnfinished SyncStatus = "unfinished"
+)
+
 type Sync struct {
-	Kind           string     `json:"kind"` // "full" | "quick"
+	Kind           SyncKind   `json:"kind"`
 	Start          time.Time  `json:"start"`
 	End            *time.Time `json:"end"`
 	DurationS      *float64   `json:"duration_s"`
@@ -212,7 +236,7 @@ type Sync struct {
 	DevicesSynced  *int       `json:"devices_synced"`
 	CommandID      string     `json:"command_id,omitempty"`
 	ExchangeHealth string     `json:"exchange_health,omitempty"`
-	Status         string     `json:"status"` // completed | failed | unfinished
+	Status         SyncStatus `json:"status"`
 	Reason         string     `json:"reason,omitempty"`
 	// Retries counts the retries announced inside the sync (a Warning or
 	// Error that says it retries, followed by the sync's own completion or

@@ -61,14 +61,14 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 	for i := range syncs {
 		s := &syncs[i]
 		switch s.Kind {
-		case "quick":
+		case report.SyncQuick:
 			c.QuickCount++
 			quick = append(quick, s.Start)
-		case "full":
+		case report.SyncFull:
 			c.FullCount++
 		}
 	}
-	full := sortedByStart(syncs, "full")
+	full := sortedByStart(syncs, report.SyncFull)
 	for _, s := range full {
 		t := s.Start.UTC()
 		c.FullTimeOfDay = append(c.FullTimeOfDay, t.Sub(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)))
@@ -212,7 +212,7 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 		cadence, how = cad.QuickMedian, "observed median"
 	}
 	limit := max(time.Duration(float64(cadence)*quickGapFactor), cadence+quickGapSlack)
-	quick := sortedByStart(syncs, "quick")
+	quick := sortedByStart(syncs, report.SyncQuick)
 	type gap struct {
 		from, to    time.Time
 		after, next *report.Sync // syncs around the gap; nil at the window's edges
@@ -334,7 +334,7 @@ func (r slowRule) absText() string {
 	return fmt.Sprintf("absolute bound max(%s, %s per reported user), exlog's own: Microsoft gives no figure", formatDuration(DefaultSlowAbsolute), formatDuration(SlowPerUser))
 }
 
-func completedDurations(syncs []report.Sync, kind string) []time.Duration {
+func completedDurations(syncs []report.Sync, kind report.SyncKind) []time.Duration {
 	var ds []time.Duration
 	for _, s := range syncs {
 		if s.Kind == kind && s.Status == StatusCompleted && s.DurationS != nil {
@@ -351,8 +351,8 @@ func completedDurations(syncs []report.Sync, kind string) []time.Duration {
 // with the same options changes nothing.
 func MarkSlow(syncs []report.Sync, opt Options) {
 	opt = opt.withDefaults()
-	rules := map[string]slowRule{}
-	for _, k := range []string{"full", "quick"} {
+	rules := map[report.SyncKind]slowRule{}
+	for _, k := range report.SyncKinds {
 		rules[k] = newSlowRule(completedDurations(syncs, k), opt)
 	}
 	for i := range syncs {
@@ -371,7 +371,7 @@ func MarkSlow(syncs []report.Sync, opt Options) {
 func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 	MarkSlow(syncs, opt)
 	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
+	for _, kind := range report.SyncKinds {
 		r := newSlowRule(completedDurations(syncs, kind), opt)
 		var slow []*report.Sync
 		completed := 0
@@ -413,7 +413,7 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		} else {
 			title = fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
 		}
-		f := newFinding(IDSlow, kind, title, report.SeverityWarning,
+		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning,
 			"Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; for 5,000 devices or more set EnableParallelCommandSupport; look for throttling (MaxConcurrency) and timeouts in the same window.")
 		f.Count = len(slow)
 		f.First, f.Last = timePtr(slow[0].Start), timePtr(slow[len(slow)-1].Start)
@@ -432,7 +432,7 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 
 func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
 	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
+	for _, kind := range report.SyncKinds {
 		rule := newSlowRule(completedDurations(syncs, kind), opt)
 		var list []*report.Sync
 		reasons := map[string]int{}
@@ -457,10 +457,10 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 		}
 		title := fmt.Sprintf("%d %s sync(s) started and never completed (%s)", len(list), kind, strings.Join(rs, ", "))
 		sev := report.SeverityWarning
-		if kind == "full" {
+		if kind == report.SyncFull {
 			sev = report.SeverityError
 		}
-		f := newFinding(IDUnfinished, kind, title, sev,
+		f := newFinding(IDUnfinished, string(kind), title, sev,
 			"A sync that starts and never completes usually hangs on remote PowerShell to the CAS or is cut by a service restart: read the errors after its start, check the CAS and WinRM, restart the Exchange Connector service and force a sync from the Intune console.")
 		f.Count = len(list)
 		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
@@ -479,7 +479,7 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 
 func failedFindings(syncs []report.Sync) []report.Finding {
 	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
+	for _, kind := range report.SyncKinds {
 		var list []*report.Sync
 		for _, s := range sortedByStart(syncs, kind) {
 			if s.Status == StatusFailed {
@@ -491,7 +491,7 @@ func failedFindings(syncs []report.Sync) []report.Finding {
 		}
 		first := failureEvidence(list[0])
 		title := fmt.Sprintf("%d %s sync(s) failed (first: %s)", len(list), kind, truncate(oneLine(first.Text), 160))
-		f := newFinding(IDFailed, kind, title, report.SeverityError,
+		f := newFinding(IDFailed, string(kind), title, report.SeverityError,
 			"Read the error in the evidence: remote PowerShell/WinRM failures point at the CAS or the connector account's rights, HTTP 401/403/407 and TLS errors at the Intune service or a proxy. Fix the cause, then force a sync from the Intune console and confirm it completes.")
 		f.Count = len(list)
 		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
@@ -524,7 +524,7 @@ func firstEvidence(s *report.Sync) report.Evidence {
 	if len(s.Evidence) > 0 {
 		return s.Evidence[0]
 	}
-	return report.Evidence{Origin: s.Origin, Time: timePtr(s.Start), Text: s.Kind + " sync"}
+	return report.Evidence{Origin: s.Origin, Time: timePtr(s.Start), Text: string(s.Kind) + " sync"}
 }
 
 func lastEvidence(s *report.Sync) report.Evidence {
@@ -563,7 +563,7 @@ func sortFindings(fs []report.Finding) {
 }
 
 // sortedByStart returns pointers to the sessions of one kind in start order.
-func sortedByStart(syncs []report.Sync, kind string) []*report.Sync {
+func sortedByStart(syncs []report.Sync, kind report.SyncKind) []*report.Sync {
 	var out []*report.Sync
 	for i := range syncs {
 		if syncs[i].Kind == kind {
@@ -654,8 +654,8 @@ func fullOverdue(syncs []report.Sync, first, last time.Time, opt Options) (repor
 	if first.IsZero() || last.IsZero() || last.Sub(first) < limit {
 		return report.Finding{}, false
 	}
-	full := sortedByStart(syncs, "full")
-	typical := median(completedDurations(syncs, "full"))
+	full := sortedByStart(syncs, report.SyncFull)
+	typical := median(completedDurations(syncs, report.SyncFull))
 	climit := limit + typical
 
 	var ws []overdueWindow

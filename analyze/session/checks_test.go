@@ -23,7 +23,7 @@ func run(t *testing.T, sc schedule, verbose bool, opt Options) (syncs []report.S
 	return syncs, Checks(syncs, first, last, verbose, opt), fulls, quicks
 }
 
-func count(syncs []report.Sync, kind, status string) int {
+func count(syncs []report.Sync, kind report.SyncKind, status report.SyncStatus) int {
 	n := 0
 	for _, s := range syncs {
 		if s.Kind == kind && (status == "" || s.Status == status) {

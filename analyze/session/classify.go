@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"exlog/event"
+	"exlog/report"
 )
 
 // syncKind is the kind of a sync session. The zero value means "not a sync
@@ -20,12 +21,15 @@ const (
 )
 
 // String is the name used in report.Sync.Kind: "full" or "quick".
-func (k syncKind) String() string {
+func (k syncKind) String() string { return string(k.report()) }
+
+// report is the kind in the report ("" for kindNone).
+func (k syncKind) report() report.SyncKind {
 	switch k {
 	case kindFull:
-		return "full"
+		return report.SyncFull
 	case kindQuick:
-		return "quick"
+		return report.SyncQuick
 	}
 	return ""
 }

@@ -66,11 +66,12 @@ const (
 	ReasonStopped      = "its activity stopped without a completion message"
 )
 
-// Status values of report.Sync.Status.
+// Status values of report.Sync.Status (the session package's names for
+// report's typed constants).
 const (
-	StatusCompleted  = "completed"
-	StatusFailed     = "failed"
-	StatusUnfinished = "unfinished"
+	StatusCompleted  = report.SyncCompleted
+	StatusFailed     = report.SyncFailed
+	StatusUnfinished = report.SyncUnfinished
 )
 
 // Options tune session building and the checks. The zero value means
@@ -535,7 +536,7 @@ func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) *openSessi
 		proc:      proc,
 		startMsg:  e.Message,
 		sync: report.Sync{
-			Kind:     kind.String(),
+			Kind:     kind.report(),
 			Start:    e.Time,
 			Users:    d.users,
 			Origin:   e.Origin.String(),
@@ -603,7 +604,7 @@ func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
 // by rotation, or a start wording we did not recognise). Its Start is the
 // end time and its duration is unknown (nil).
 func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
-	sy := report.Sync{Kind: kind.String(), Start: e.Time, Origin: e.Origin.String()}
+	sy := report.Sync{Kind: kind.report(), Start: e.Time, Origin: e.Origin.String()}
 	b.fillEnd(&sy, e, v)
 	sy.DurationS = nil
 	if sy.Reason == "" {
@@ -677,7 +678,7 @@ func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
 		if c := x.Start.Compare(y.Start); c != 0 {
 			return c
 		}
-		return strings.Compare(x.Kind, y.Kind)
+		return strings.Compare(string(x.Kind), string(y.Kind))
 	})
 	b.done = nil
 	clear(b.lastEnd)
