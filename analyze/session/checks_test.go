@@ -19,7 +19,7 @@ func run(t *testing.T, sc schedule, verbose bool, opt Options) (syncs []report.S
 		b.Observe(e)
 	}
 	first, last := s.bounds()
-	syncs = b.Finish(first, last)
+	syncs = b.Finish(last)
 	return syncs, Checks(syncs, first, last, verbose, opt), fulls, quicks
 }
 
@@ -274,7 +274,7 @@ func TestCoverageShort(t *testing.T) {
 		b.Observe(e)
 	}
 	first, last := kept[0].Time, kept[len(kept)-1].Time
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	if count(syncs, "full", StatusCompleted) != 1 || count(syncs, "quick", StatusCompleted) != 5 {
 		t.Fatalf("sessions %+v", syncs)
 	}
@@ -307,7 +307,7 @@ func TestNotVerbose(t *testing.T) {
 		}
 		last = w.Time
 	}
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	if len(syncs) != 0 {
 		t.Fatalf("sessions %d", len(syncs))
 	}
@@ -356,7 +356,7 @@ func TestFailedAndRestartFindings(t *testing.T) {
 		b.Observe(e)
 	}
 	first, last := s.bounds()
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	fs := Checks(syncs, first, last, true, Options{})
 	// the quick sync still logs "completed successfully": completed, noted
 	if count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {

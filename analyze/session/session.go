@@ -21,14 +21,26 @@
 //     with Start = End, DurationS nil and ReasonNoStart (its start rotated
 //     away); an exact duplicate record (same time and text, e.g. a
 //     GUID-prefixed copy of a log) is ignored.
-//   - One open session per (host, kind). An explicit start while one is
-//     open supersedes it (ReasonSuperseded). An implicit start inside an
-//     explicit session, or in the same activity, is a progress message;
-//     an implicit start after an implicit start supersedes it.
-//   - Restart (ReasonRestarted): a record from the same host, trace source
-//     and process name with another non-zero PID, or a start/stop message of
-//     the service (guessed wording, or SCM 7036 naming the connector) from a
-//     different or unknown PID.
+//   - One command, one session. One open session per (host, kind). A
+//     start-like line (the documented "Handling command:", or a marker line
+//     without verbs such as "Received command … (quick sync)") joins the
+//     open session unless it shows a new command: another command id,
+//     another "Handling command:" in another activity, or no start-like
+//     line of that session for joinWindow. Only then is the open session
+//     superseded (ReasonSuperseded, the evidence named). "Handling
+//     command:" becomes the session's start when it joins a session opened
+//     by an earlier received-style line. A start-like line of the command
+//     that just completed (same activity or command id) is ignored.
+//   - Retries are not failures: a failure message that announces a retry
+//     ("retrying", "will be retried", "attempt 1 of 5") keeps the session
+//     open; the sync's own completion then makes it completed with
+//     Retries counted, else it ends as that failure. Retry notices (any
+//     Warning/Error in the session's activity that announces a retry) less
+//     than a second apart count once.
+//   - Restart (ReasonRestarted): the process of the session's PID was
+//     replaced (restartDetector, the one rule also used for the report's
+//     changes), or a start/stop message of the service (guessed wording,
+//     or SCM 7036 naming the connector) from a different or unknown PID.
 //   - The session's activity is the start record's; Transfer records from it
 //     (or from an activity it transferred to) add their RelatedActivityID,
 //     up to 8 per session.
@@ -199,14 +211,15 @@ const retryWindow = time.Second
 // A Builder is not safe for concurrent use. Events passed to Observe are
 // only read; strings from them may be kept (Event strings are immutable).
 type Builder struct {
-	opt     Options
-	open    []*openSession // tiny: one per (host, kind)
-	lastEnd map[sessionKey]endMark
-	done    []report.Sync
+	opt      Options
+	restarts restartDetector
+	open     []*openSession // tiny: one per (host, kind)
+	lastEnd  map[sessionKey]endMark
+	done     []report.Sync
 }
 
-// NewBuilder returns an empty builder. opt is kept for future tuning; the
-// pairing rules do not depend on it today.
+// NewBuilder returns an empty builder; opt sets the slowness rule that
+// Finish applies (MarkSlow). The pairing rules do not depend on it.
 func NewBuilder(opt Options) *Builder {
 	return &Builder{opt: opt.withDefaults(), lastEnd: make(map[sessionKey]endMark)}
 }
@@ -220,6 +233,8 @@ func (b *Builder) Observe(e *event.Event) {
 	kind, _ := findMarker(e.Message)
 	if len(b.open) > 0 {
 		b.watchOpen(e, kind != kindNone)
+	} else {
+		b.restarts.observe(e)
 	}
 	if kind != kindNone {
 		b.syncMessage(e, kind)
@@ -229,22 +244,16 @@ func (b *Builder) Observe(e *event.Event) {
 // watchOpen applies the rules that need an open session: a restart of
 // the service, and error or Stop records inside a session's activity.
 func (b *Builder) watchOpen(e *event.Event, isSync bool) {
-	proc := ""
-	procKnown := false
+	rs, restarted := b.restarts.observe(e)
 	startupChecked, startup := false, false
 	for i := 0; i < len(b.open); i++ {
 		s := b.open[i]
 		if !sameHost(e.Host, s.key.host) {
 			continue
 		}
-		if !procKnown {
-			proc, _ = e.Field(event.FieldProcessName)
-			procKnown = true
-		}
 		why := ""
-		if e.PID != 0 && s.pid != 0 && e.PID != s.pid && e.Source == s.source &&
-			(proc == "" || s.proc == "" || strings.EqualFold(proc, s.proc)) {
-			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
+		if restarted && s.pid == rs.OldPID {
+			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(rs.OldPID), 10) + " → " + strconv.FormatUint(uint64(rs.NewPID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
 		} else if e.PID == 0 || s.pid == 0 || e.PID != s.pid {
 			if !startupChecked {
 				startup, startupChecked = isStartupMessage(e.Message), true
@@ -656,14 +665,12 @@ func (b *Builder) remove(i int) {
 }
 
 // Finish closes the stream: sessions still open become unfinished (or
-// failed, see closeOpen) with ReasonLogsEnd. firstRecord and lastRecord
-// are the first and last record times of the trace logs (zero if
-// unknown); lastRecord is used to say how long a session had been running
-// (firstRecord is not used today).
+// failed, see closeOpen) with ReasonLogsEnd. lastRecord is the last record
+// time of the trace logs (zero if unknown), used to say how long a session
+// had been running. Slow sessions are marked (MarkSlow).
 // It returns every session sorted by start time (then kind) and resets the
 // builder, which may then be reused for another stream.
-func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
-	_ = firstRecord
+func (b *Builder) Finish(lastRecord time.Time) []report.Sync {
 	for len(b.open) > 0 {
 		s := b.open[0]
 		why := ReasonLogsEnd
@@ -682,8 +689,19 @@ func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
 	})
 	b.done = nil
 	clear(b.lastEnd)
+	b.restarts = restartDetector{list: b.restarts.list[:0:0]}
 	return out
 }
+
+// Restarts returns the connector restarts seen in the stream so far (the
+// one place restarts are detected, see restartDetector), in stream order.
+// Call it before Finish, which resets the builder.
+func (b *Builder) Restarts() []Restart { return b.restarts.list }
+
+// ProcessRuns is the number of distinct connector process runs (host,
+// process name, PID) seen in the trace records so far. Call it before
+// Finish.
+func (b *Builder) ProcessRuns() int { return len(b.restarts.seen) }
 
 // retained reports the builder's internal state sizes (for the memory
 // test): open sessions, remembered end records, finished sessions.
