@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -584,12 +583,6 @@ func (a *run) assemble() *report.Report {
 	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
 	findings = append(findings, a.bundleFindings()...)
 	findings = suppress(findings, verbose)
-	for i := range findings {
-		normaliseEvidence(findings[i].Evidence)
-	}
-	for i := range a.syncs {
-		normaliseEvidence(a.syncs[i].Evidence)
-	}
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	r.Findings = append(r.Findings, findings...)
@@ -651,20 +644,6 @@ func suppress(fs []report.Finding, verbose bool) []report.Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-// normaliseEvidence keeps the position out of Origin when it is also in
-// Offset or Line, so every evidence item reads the same way.
-func normaliseEvidence(evs []report.Evidence) {
-	for i := range evs {
-		ev := &evs[i]
-		switch {
-		case ev.Offset != nil:
-			ev.Origin = strings.TrimSuffix(ev.Origin, "@"+strconv.FormatInt(*ev.Offset, 10))
-		case ev.Line > 0:
-			ev.Origin = strings.TrimSuffix(ev.Origin, ":"+strconv.Itoa(ev.Line))
-		}
-	}
 }
 
 func sortFindings(fs []report.Finding) {

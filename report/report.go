@@ -285,6 +285,24 @@ type Evidence struct {
 	Text   string     `json:"text"`
 }
 
+// NewEvidence is the one constructor of evidence for a record: Origin is
+// the file (path inside the bundle) and the position goes in Line (text
+// formats, 1-based) or else Offset (byte offset, when >= 0), never in
+// Origin too. A zero t leaves Time nil.
+func NewEvidence(path string, offset int64, line int, t time.Time, text string) Evidence {
+	ev := Evidence{Origin: path, Text: text}
+	if line > 0 {
+		ev.Line = line
+	} else if offset >= 0 {
+		off := offset
+		ev.Offset = &off
+	}
+	if !t.IsZero() {
+		ev.Time = &t
+	}
+	return ev
+}
+
 // MaxEvidence caps the evidence list of a finding; Count stays exact.
 const MaxEvidence = 5
 

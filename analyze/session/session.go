@@ -726,17 +726,5 @@ func eventText(e *event.Event) string {
 }
 
 func evidenceOf(e *event.Event) report.Evidence {
-	t := e.Time
-	ev := report.Evidence{
-		Origin: e.Origin.String(),
-		Time:   &t,
-		Text:   strings.Clone(truncate(eventText(e), maxEvidenceText)),
-	}
-	if e.Origin.Line > 0 {
-		ev.Line = e.Origin.Line
-	} else if e.Origin.Offset >= 0 {
-		off := e.Origin.Offset
-		ev.Offset = &off
-	}
-	return ev
+	return report.NewEvidence(e.Origin.Path, e.Origin.Offset, e.Origin.Line, e.Time, strings.Clone(truncate(eventText(e), maxEvidenceText)))
 }

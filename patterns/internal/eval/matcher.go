@@ -363,16 +363,7 @@ func (st *patState) agg(key string) *agg {
 
 // Evidence builds the evidence item for e.
 func Evidence(e *event.Event) report.Evidence {
-	ev := report.Evidence{Origin: e.Origin.Path, Line: e.Origin.Line, Text: Trim(e.Message, MaxTextLen)}
-	if e.Origin.Line <= 0 && e.Origin.Offset >= 0 {
-		off := e.Origin.Offset
-		ev.Offset = &off
-	}
-	if !e.Time.IsZero() {
-		t := e.Time
-		ev.Time = &t
-	}
-	return ev
+	return report.NewEvidence(e.Origin.Path, e.Origin.Offset, e.Origin.Line, e.Time, Trim(e.Message, MaxTextLen))
 }
 
 // Trim cuts s to at most n bytes at a rune boundary, marking the cut.
