@@ -453,3 +453,22 @@ func TestRestartClosesEveryOpenSession(t *testing.T) {
 		}
 	}
 }
+
+// Session.Sync is the one conversion: durations only when both ends are
+// known, never negative.
+func TestSessionSync(t *testing.T) {
+	u := 3
+	s := Session{Kind: report.SyncQuick, Status: StatusCompleted, Start: at(time.Minute), StartSeen: true, End: at(time.Minute - 2*time.Millisecond), Users: &u, Retries: 2, Origin: "a@1"}
+	sy := s.Sync()
+	if sy.Kind != report.SyncQuick || sy.End == nil || sy.DurationS == nil || *sy.DurationS != 0 || sy.Retries != 2 || *sy.Users != 3 {
+		t.Fatalf("%+v", sy)
+	}
+	s.StartSeen = false // a completion whose start rotated away
+	if sy := s.Sync(); sy.DurationS != nil || sy.End == nil {
+		t.Fatalf("orphan: %+v", sy)
+	}
+	s.End = time.Time{}
+	if sy := s.Sync(); sy.End != nil {
+		t.Fatalf("no end: %+v", sy)
+	}
+}

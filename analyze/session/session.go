@@ -146,6 +146,55 @@ const (
 	maxEvidenceText  = 400
 )
 
+// Session is one sync session as the model sees it: typed kind and
+// status, times (End zero when no end was seen; StartSeen false for a
+// completion whose start is not in the logs), the retries counted and the
+// restart that cut it. Sync is the one conversion to the report.
+type Session struct {
+	Kind           report.SyncKind
+	Status         report.SyncStatus
+	Start          time.Time
+	StartSeen      bool
+	End            time.Time
+	Users          *int
+	Devices        *int
+	CommandID      string
+	ExchangeHealth string
+	Reason         string
+	Retries        int
+	Restart        *Restart // the process change that ended it, if one did
+	Origin         string   // the start record's (file@offset or file:line)
+	Evidence       []report.Evidence
+}
+
+// Duration is End - Start (never negative: records of different threads
+// may be a few ms out of order), and false when either is unknown.
+func (s *Session) Duration() (time.Duration, bool) {
+	if !s.StartSeen || s.End.IsZero() {
+		return 0, false
+	}
+	return max(s.End.Sub(s.Start), 0), true
+}
+
+// Sync converts s to the report's form (the one place that does).
+// Slowness is judged afterwards over all sessions (MarkSlow).
+func (s *Session) Sync() report.Sync {
+	sy := report.Sync{
+		Kind: s.Kind, Status: s.Status, Start: s.Start, Users: s.Users, DevicesSynced: s.Devices,
+		CommandID: s.CommandID, ExchangeHealth: s.ExchangeHealth, Reason: s.Reason, Retries: s.Retries,
+		Origin: s.Origin, Evidence: s.Evidence,
+	}
+	if !s.End.IsZero() {
+		end := s.End
+		sy.End = &end
+	}
+	if d, ok := s.Duration(); ok {
+		sec := d.Seconds()
+		sy.DurationS = &sec
+	}
+	return sy
+}
+
 type sessionKey struct {
 	host string
 	kind syncKind
@@ -154,7 +203,7 @@ type sessionKey struct {
 // openSession is a session whose start was seen and whose end was not.
 type openSession struct {
 	key      sessionKey
-	sync     report.Sync
+	sync     Session
 	explicit bool // started by "Handling command:"
 	activity event.GUID
 	pid      uint32
@@ -178,7 +227,7 @@ type openSession struct {
 	// failedAt is set when a failure message that announces a retry was
 	// seen: the session stays open for its completion; if none comes,
 	// failed is what it becomes (exactly as if the failure had ended it).
-	failed *report.Sync
+	failed *Session
 }
 
 type endMark struct {
@@ -215,7 +264,7 @@ type Builder struct {
 	restarts restartDetector
 	open     []*openSession // tiny: one per (host, kind)
 	lastEnd  map[sessionKey]endMark
-	done     []report.Sync
+	done     []Session
 }
 
 // NewBuilder returns an empty builder; opt sets the slowness rule that
@@ -253,6 +302,8 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 		}
 		why := ""
 		if restarted && s.pid == rs.OldPID {
+			r := rs
+			s.sync.Restart = &r
 			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(rs.OldPID), 10) + " → " + strconv.FormatUint(uint64(rs.NewPID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
 		} else if e.PID == 0 || s.pid == 0 || e.PID != s.pid {
 			if !startupChecked {
@@ -527,7 +578,7 @@ func (s *openSession) countRetry(at time.Time) {
 // completed).
 func (b *Builder) emitFailed(s *openSession) {
 	b.remove(b.indexOf(s))
-	b.lastEnd[s.key] = endMark{at: *s.failed.End, activity: s.activity, command: s.commandID}
+	b.lastEnd[s.key] = endMark{at: s.failed.End, activity: s.activity, command: s.commandID}
 	b.done = append(b.done, *s.failed)
 }
 
@@ -544,12 +595,13 @@ func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) *openSessi
 		source:    e.Source,
 		proc:      proc,
 		startMsg:  e.Message,
-		sync: report.Sync{
-			Kind:     kind.report(),
-			Start:    e.Time,
-			Users:    d.users,
-			Origin:   e.Origin.String(),
-			Evidence: []report.Evidence{evidenceOf(e)},
+		sync: Session{
+			Kind:      kind.report(),
+			Start:     e.Time,
+			StartSeen: true,
+			Users:     d.users,
+			Origin:    e.Origin.String(),
+			Evidence:  []report.Evidence{evidenceOf(e)},
 		},
 	}
 	b.open = append(b.open, s)
@@ -577,22 +629,14 @@ func (b *Builder) complete(s *openSession, e *event.Event, v verdict) {
 
 // fillEnd sets the end time, duration, status and details from the end
 // record e.
-func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
-	end := e.Time
-	sy.End = &end
-	if !sy.Start.IsZero() {
-		d := end.Sub(sy.Start).Seconds()
-		if d < 0 {
-			d = 0 // records a few ms out of order
-		}
-		sy.DurationS = &d
-	}
+func (b *Builder) fillEnd(sy *Session, e *event.Event, v verdict) {
+	sy.End = e.Time
 	dt := parseDetails(e.Message)
 	if dt.users != nil {
 		sy.Users = dt.users
 	}
 	if dt.devices != nil {
-		sy.DevicesSynced = dt.devices
+		sy.Devices = dt.devices
 	}
 	if dt.commandID != "" {
 		sy.CommandID = dt.commandID
@@ -613,9 +657,8 @@ func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
 // by rotation, or a start wording we did not recognise). Its Start is the
 // end time and its duration is unknown (nil).
 func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
-	sy := report.Sync{Kind: kind.report(), Start: e.Time, Origin: e.Origin.String()}
+	sy := Session{Kind: kind.report(), Start: e.Time, Origin: e.Origin.String()}
 	b.fillEnd(&sy, e, v)
-	sy.DurationS = nil
 	if sy.Reason == "" {
 		sy.Reason = ReasonNoStart
 	} else {
@@ -679,7 +722,10 @@ func (b *Builder) Finish(lastRecord time.Time) []report.Sync {
 		}
 		b.closeOpen(0, why, nil)
 	}
-	out := b.done
+	out := make([]report.Sync, len(b.done))
+	for i := range b.done {
+		out[i] = b.done[i].Sync()
+	}
 	MarkSlow(out, b.opt)
 	slices.SortStableFunc(out, func(x, y report.Sync) int {
 		if c := x.Start.Compare(y.Start); c != 0 {
