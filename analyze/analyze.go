@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -159,7 +158,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
+	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
@@ -218,10 +217,11 @@ type run struct {
 	service []configcheck.Service
 	inv     *inventory.Builder
 
-	matcher  *patterns.Matcher
-	sessions *session.Builder
-	unexpl   *unexplained // Error/Warning/Critical messages nothing explained
-	restarts []restart
+	matcher     *patterns.Matcher
+	sessions    *session.Builder
+	unexpl      *unexplained // Error/Warning/Critical messages nothing explained
+	restarts    []restart
+	processRuns int // distinct connector process runs (host, name, PID)
 
 	records    int
 	types      [event.NumTypes]int
@@ -240,17 +240,12 @@ type run struct {
 	localMatcher *patterns.Matcher
 
 	hosts     map[string]bool
-	pids      map[string]bool // host/pid pairs: connector process runs
 	tzOffsets map[int32]bool
 }
 
-// restart is a change of the connector's process seen in the trace logs.
-type restart struct {
-	Time           time.Time
-	Host           string
-	OldPID, NewPID uint32
-	Origin         string
-}
+// restart is a change of the connector's process seen in the trace logs,
+// detected in one place: the session builder (session.Builder.Restarts).
+type restart = session.Restart
 
 // openSource opens a source for reading, counting bytes for progress.
 // Large archive members and UTF-16 files are decompressed and decoded
@@ -421,7 +416,6 @@ func (a *run) readEvents() {
 	a.sessions = session.NewBuilder(a.opt.Sessions)
 	m := newMerger(streams)
 	defer m.Close()
-	lastPID := map[string]uint32{}
 	for e := m.Next(); e != nil; e = m.Next() {
 		if !a.opt.Since.IsZero() && e.Time.Before(a.opt.Since) {
 			continue
@@ -438,7 +432,7 @@ func (a *run) readEvents() {
 			a.last = e.Time
 		}
 		if e.Format == event.FormatTrace {
-			a.observeTrace(e, lastPID)
+			a.observeTrace(e)
 		}
 		a.matcher.Observe(e)
 		a.unexpl.observe(e)
@@ -447,10 +441,12 @@ func (a *run) readEvents() {
 			a.opt.Observe(e)
 		}
 	}
+	// The restart alignment of local-time exports needs the trace restarts.
+	a.restarts = a.sessions.Restarts()
 	a.observeLate(evlogs, held)
 }
 
-func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
+func (a *run) observeTrace(e *event.Event) {
 	if a.traceFirst.IsZero() {
 		a.traceFirst = e.Time
 	}
@@ -466,25 +462,12 @@ func (a *run) observeTrace(e *event.Event, lastPID map[string]uint32) {
 	prev := a.lastTrace
 	a.lastTrace = e
 	if prev != nil && sameWriter(prev, e) {
-		return // the maps below already hold this host, offset and process run
+		return // the maps below already hold this host and offset
 	}
 	if e.Host != "" {
 		a.hosts[e.Host] = true
 	}
 	a.tzOffsets[e.TZOffset] = true
-	if e.PID != 0 {
-		// A restart is a process of the same name on the same host with a
-		// PID not seen before; two processes writing at once (the service
-		// and its configuration tool, a GUID-prefixed file) are not restarts.
-		proc, _ := e.Field(event.FieldProcessName)
-		key := e.Host + "\x00" + proc
-		run := fmt.Sprintf("%s/%s/%d", e.Host, proc, e.PID)
-		if old, ok := lastPID[key]; ok && old != e.PID && !a.pids[run] {
-			a.restarts = append(a.restarts, restart{Time: e.Time, Host: e.Host, OldPID: old, NewPID: e.PID, Origin: e.Origin.String()})
-		}
-		a.pids[run] = true
-		lastPID[key] = e.PID
-	}
 }
 
 // sameWriter reports whether two trace records come from the same process
@@ -551,7 +534,8 @@ func (a *run) assemble() *report.Report {
 	}
 
 	verbose := a.verbose()
-	a.syncs = a.sessions.Finish(a.traceFirst, a.traceLast)
+	a.restarts, a.processRuns = a.sessions.Restarts(), a.sessions.ProcessRuns()
+	a.syncs = a.sessions.Finish(a.traceLast)
 	r.Syncs = append(r.Syncs, a.syncs...)
 	if len(a.syncs) > 0 {
 		c := session.ObservedCadence(a.syncs)
@@ -584,12 +568,6 @@ func (a *run) assemble() *report.Report {
 	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
 	findings = append(findings, a.bundleFindings()...)
 	findings = suppress(findings, verbose)
-	for i := range findings {
-		normaliseEvidence(findings[i].Evidence)
-	}
-	for i := range a.syncs {
-		normaliseEvidence(a.syncs[i].Evidence)
-	}
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	r.Findings = append(r.Findings, findings...)
@@ -651,20 +629,6 @@ func suppress(fs []report.Finding, verbose bool) []report.Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-// normaliseEvidence keeps the position out of Origin when it is also in
-// Offset or Line, so every evidence item reads the same way.
-func normaliseEvidence(evs []report.Evidence) {
-	for i := range evs {
-		ev := &evs[i]
-		switch {
-		case ev.Offset != nil:
-			ev.Origin = strings.TrimSuffix(ev.Origin, "@"+strconv.FormatInt(*ev.Offset, 10))
-		case ev.Line > 0:
-			ev.Origin = strings.TrimSuffix(ev.Origin, ":"+strconv.Itoa(ev.Line))
-		}
-	}
 }
 
 func sortFindings(fs []report.Finding) {

@@ -240,7 +240,7 @@ func (a *run) environment(r *report.Report) *report.Environment {
 		env.Hosts = append(env.Hosts, h)
 	}
 	sort.Strings(env.Hosts)
-	env.Processes = len(a.pids)
+	env.Processes = a.processRuns
 	for off := range a.tzOffsets {
 		env.TZOffsets = append(env.TZOffsets, fmtOffset(off))
 	}

@@ -490,7 +490,7 @@ func (b *Builder) Finding(r *report.Report, f *report.Finding) (Doc, error) {
 
 // Sync builds the document of one sync session of r.
 func (b *Builder) Sync(r *report.Report, s *report.Sync) (Doc, error) {
-	id := DocID(b.bundle.ID, "sync", s.Kind+"\x00"+fmtTime(s.Start)+"\x00"+s.Origin)
+	id := DocID(b.bundle.ID, "sync", string(s.Kind)+"\x00"+fmtTime(s.Start)+"\x00"+s.Origin)
 	d := b.base(DatasetSyncs, "event", id)
 	start := s.Start
 	d.Timestamp = reportTime(r, &start)
@@ -514,7 +514,7 @@ func (b *Builder) Sync(r *report.Report, s *report.Sync) (Doc, error) {
 	d.Log = &logField{Level: level}
 	d.Message = syncMessage(s)
 	d.Exlog.Origin = s.Origin
-	d.Exlog.Sync = &syncField{Kind: s.Kind, Status: s.Status, DurationS: s.DurationS, Users: s.Users,
+	d.Exlog.Sync = &syncField{Kind: string(s.Kind), Status: string(s.Status), DurationS: s.DurationS, Users: s.Users,
 		DevicesSynced: s.DevicesSynced, CommandID: s.CommandID, ExchangeHealth: s.ExchangeHealth, Reason: s.Reason}
 	return b.doc(b.streams[2], id, &d)
 }

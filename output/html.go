@@ -482,7 +482,7 @@ func buildTimeline(r *report.Report) *timelineView {
 		if x0+w > tlWidth-tlRight {
 			x0 = tlWidth - tlRight - w
 		}
-		class := "sync " + s.Kind + " " + s.Status
+		class := "sync " + string(s.Kind) + " " + string(s.Status)
 		switch s.Status {
 		case "failed":
 			tv.Failed++

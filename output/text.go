@@ -282,34 +282,18 @@ func (t *textWriter) syncs(r *report.Report) {
 		}
 		t.f("%s\n", line)
 	}
-	var lastFull *report.Sync
-	for i := range r.Syncs {
-		if s := &r.Syncs[i]; s.Kind == "full" && s.Status == "completed" {
-			lastFull = s
-		}
-	}
-	if lastFull != nil && lastFull.End != nil {
+	if v := r.Verdict; v != nil && v.LastFullSync != nil {
 		age := ""
-		if c := r.Summary.Covered; c != nil {
-			age = fmt.Sprintf(" (%s before the end of the logs)", report.FormatDuration(c.End.Sub(*lastFull.End)))
+		if v.LastFullSyncAgeS != nil {
+			age = fmt.Sprintf(" (%s before the end of the logs)", report.FormatDuration(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
 		}
-		t.f("Last completed full sync: %s%s\n", fmtTime(lastFull.End), age)
+		t.f("Last completed full sync: %s%s\n", fmtTime(v.LastFullSync), age)
 	} else {
 		t.f("Last completed full sync: none in the logs\n")
 	}
-	slow := map[time.Time]bool{}
-	for _, f := range r.Findings {
-		if f.ID == "sync.slow" {
-			for _, ev := range f.Evidence {
-				if ev.Time != nil {
-					slow[ev.Time.UTC()] = true
-				}
-			}
-		}
-	}
 	var odd []report.Sync
 	for _, s := range r.Syncs {
-		if s.Status != "completed" || slow[s.Start.UTC()] {
+		if s.Status != "completed" || s.Slow {
 			odd = append(odd, s)
 		}
 	}
@@ -326,11 +310,11 @@ func (t *textWriter) syncs(r *report.Report) {
 				dur = report.FormatDuration(time.Duration(*s.DurationS * float64(time.Second)))
 			}
 			why := s.Reason
-			if slow[s.Start.UTC()] && s.Status == "completed" {
-				why = "much slower than its peers"
+			if s.Slow && s.Status == report.SyncCompleted {
+				why = "slow (see sync.slow for the bound)"
 			}
-			status := s.Status
-			if status != "completed" {
+			status := string(s.Status)
+			if s.Status != report.SyncCompleted {
 				status = t.p.c("31", fmt.Sprintf("%-10s", status))
 			} else {
 				status = fmt.Sprintf("%-10s", status)

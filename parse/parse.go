@@ -235,11 +235,6 @@ type EventReader interface {
 	Next() (*event.Event, error)
 }
 
-// Counted is implemented by readers that count records they had to skip.
-type Counted interface {
-	Broken() int
-}
-
 // NewEventReader returns the reader for an event-bearing source, bounded
 // by caps (zero fields: the defaults).
 func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (EventReader, error) {

@@ -14,7 +14,7 @@ var requiredIDs = []string{
 	"command.get-next-exception", "notify.autodiscover-failed", "notify.send-failed",
 	"exchange.remote-powershell-failed", "exchange.access-denied", "exchange.throttled",
 	"network.proxy-auth", "network.tls", "network.dns", "network.unreachable", "intune.unauthorized",
-	"sync.exchange-unhealthy", "sync.full-overdue",
+	"sync.exchange-unhealthy",
 }
 
 var allowedDocs = map[string]bool{

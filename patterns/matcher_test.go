@@ -389,3 +389,27 @@ func TestSequenceMemoryIsBounded(t *testing.T) {
 		t.Fatalf("want %d unfinished, got %+v", n/2, fs)
 	}
 }
+
+// One failure, one occurrence (issue 15.11): an exception and the retry
+// Warning of the same failed poll count once; separate polls count
+// separately, whether told apart by activity or by time.
+func TestOneFailedOperationCountsOnce(t *testing.T) {
+	l := mustLoad(t, `pattern command.x { `+header+` match message contains "get next command" }`)
+	act := func(e *event.Event, n byte) *event.Event { e.Activity[15] = n; return e }
+	fs, _ := run(l, win(0, time.Hour),
+		// poll 1: same activity
+		act(ev(0, event.Error, "Get next command threw WebException"), 1),
+		act(ev(2*time.Millisecond, event.Warning, "Get next command failed 1 time(s); retrying"), 1),
+		// poll 2: no activity, same thread within a second
+		ev(time.Minute, event.Error, "Get next command threw WebException"),
+		ev(time.Minute+300*time.Millisecond, event.Warning, "Get next command failed 2 time(s); retrying"),
+		// poll 3 and 4: two activities at the same millisecond are two operations
+		act(ev(2*time.Minute, event.Error, "Get next command threw WebException"), 3),
+		act(ev(2*time.Minute, event.Error, "Get next command threw WebException"), 4),
+		// poll 5: same thread, 2 s later than poll 2: another operation
+		ev(time.Minute+2300*time.Millisecond, event.Error, "Get next command threw WebException"),
+	)
+	if len(fs) != 1 || fs[0].Count != 5 || !strings.Contains(fs[0].Title, "7 records, counted as 5 failed operations") {
+		t.Fatalf("%+v", fs)
+	}
+}

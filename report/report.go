@@ -232,8 +232,32 @@ type Gap struct {
 }
 
 // Sync is one reconstructed sync session.
+// SyncKind is the kind of a sync session. The zero value is invalid.
+type SyncKind string
+
+const (
+	SyncFull  SyncKind = "full"
+	SyncQuick SyncKind = "quick"
+)
+
+// SyncKinds lists the valid kinds, full first.
+var SyncKinds = [...]SyncKind{SyncFull, SyncQuick}
+
+// SyncStatus is how a sync session ended. The zero value is invalid.
+type SyncStatus string
+
+const (
+	// SyncCompleted: the connector's own success message ended it.
+	SyncCompleted SyncStatus = "completed"
+	// SyncFailed: a failure message ended it, or it ended without a
+	// success message after errors or a Stop of its activity.
+	SyncFailed SyncStatus = "failed"
+	// SyncUnfinished: no completion (superseded, restarted, logs end).
+	SyncUnfinished SyncStatus = "unfinished"
+)
+
 type Sync struct {
-	Kind           string     `json:"kind"` // "full" | "quick"
+	Kind           SyncKind   `json:"kind"`
 	Start          time.Time  `json:"start"`
 	End            *time.Time `json:"end"`
 	DurationS      *float64   `json:"duration_s"`
@@ -241,10 +265,17 @@ type Sync struct {
 	DevicesSynced  *int       `json:"devices_synced"`
 	CommandID      string     `json:"command_id,omitempty"`
 	ExchangeHealth string     `json:"exchange_health,omitempty"`
-	Status         string     `json:"status"` // completed | failed | unfinished
+	Status         SyncStatus `json:"status"`
 	Reason         string     `json:"reason,omitempty"`
-	Origin         string     `json:"origin"`
-	Evidence       []Evidence `json:"evidence,omitempty"`
+	// Retries counts the retries announced inside the sync (a Warning or
+	// Error that says it retries, followed by the sync's own completion or
+	// failure); a completed sync with retries is still completed.
+	Retries int `json:"retries,omitempty"`
+	// Slow is set on a completed sync that sync.slow reports (the one
+	// place that judges slowness; outputs read this flag).
+	Slow     bool       `json:"slow,omitempty"`
+	Origin   string     `json:"origin"`
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Cadence is the sync schedule observed in the logs (not assumed).
@@ -296,6 +327,24 @@ type Evidence struct {
 	// TimeZone is "unknown" for LocalTime, or the inferred offset of a
 	// local-time record whose Time was converted to UTC ("+01:00").
 	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// NewEvidence is the one constructor of evidence for a record: Origin is
+// the file (path inside the bundle) and the position goes in Line (text
+// formats, 1-based) or else Offset (byte offset, when >= 0), never in
+// Origin too. A zero t leaves Time nil.
+func NewEvidence(path string, offset int64, line int, t time.Time, text string) Evidence {
+	ev := Evidence{Origin: path, Text: text}
+	if line > 0 {
+		ev.Line = line
+	} else if offset >= 0 {
+		off := offset
+		ev.Offset = &off
+	}
+	if !t.IsZero() {
+		ev.Time = &t
+	}
+	return ev
 }
 
 // MaxEvidence caps the evidence list of a finding; Count stays exact.

@@ -24,7 +24,7 @@ func feed(t *testing.T, events ...*event.Event) []report.Sync {
 	if len(events) > 0 {
 		last = events[len(events)-1].Time
 	}
-	return b.Finish(time.Time{}, last)
+	return b.Finish(last)
 }
 
 func rec(d time.Duration, typ event.Type, msg string) *event.Event {
@@ -103,7 +103,7 @@ func TestSessionSpansFiles(t *testing.T) {
 	if s.Status != StatusCompleted || !strings.HasPrefix(s.Origin, "case.zip!Logs/Connector29.log@") {
 		t.Fatalf("status %q origin %q", s.Status, s.Origin)
 	}
-	if !strings.HasPrefix(s.Evidence[1].Origin, "case.zip!Logs/Connector0.log@") {
+	if s.Evidence[1].Origin != "case.zip!Logs/Connector0.log" || s.Evidence[1].Offset == nil {
 		t.Fatalf("end evidence origin %q", s.Evidence[1].Origin)
 	}
 }
@@ -353,7 +353,7 @@ func TestTwoHosts(t *testing.T) {
 func TestLogsEnd(t *testing.T) {
 	b := NewBuilder(Options{})
 	b.Observe(rec(0, event.Information, fullStartText(40)))
-	syncs := b.Finish(at(-time.Hour), at(3*time.Hour))
+	syncs := b.Finish(at(3 * time.Hour))
 	s := one(t, syncs)
 	if s.Status != StatusUnfinished || s.Reason != ReasonLogsEnd+" (running for 3h0m at the last record)" {
 		t.Fatalf("%q %q", s.Status, s.Reason)
@@ -362,7 +362,7 @@ func TestLogsEnd(t *testing.T) {
 	if n, e, d := b.retained(); n != 0 || e != 0 || d != 0 {
 		t.Fatalf("retained %d %d %d after Finish", n, e, d)
 	}
-	if got := b.Finish(time.Time{}, time.Time{}); len(got) != 0 {
+	if got := b.Finish(time.Time{}); len(got) != 0 {
 		t.Fatalf("second Finish: %+v", got)
 	}
 }
@@ -384,7 +384,7 @@ func TestNilAndEmpty(t *testing.T) {
 	b.Observe(&event.Event{})
 	b.Observe(&event.Event{Message: "(full sync)"})
 	b.Observe(&event.Event{Message: "(quick sync) completed", Type: event.TypeInvalid})
-	if got := b.Finish(time.Time{}, time.Time{}); len(got) != 2 {
+	if got := b.Finish(time.Time{}); len(got) != 2 {
 		t.Fatalf("%+v", got)
 	}
 }
@@ -451,5 +451,24 @@ func TestRestartClosesEveryOpenSession(t *testing.T) {
 		if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonRestarted) || len(s.Evidence) != 2 {
 			t.Fatalf("%+v", s)
 		}
+	}
+}
+
+// Session.Sync is the one conversion: durations only when both ends are
+// known, never negative.
+func TestSessionSync(t *testing.T) {
+	u := 3
+	s := Session{Kind: report.SyncQuick, Status: StatusCompleted, Start: at(time.Minute), StartSeen: true, End: at(time.Minute - 2*time.Millisecond), Users: &u, Retries: 2, Origin: "a@1"}
+	sy := s.Sync()
+	if sy.Kind != report.SyncQuick || sy.End == nil || sy.DurationS == nil || *sy.DurationS != 0 || sy.Retries != 2 || *sy.Users != 3 {
+		t.Fatalf("%+v", sy)
+	}
+	s.StartSeen = false // a completion whose start rotated away
+	if sy := s.Sync(); sy.DurationS != nil || sy.End == nil {
+		t.Fatalf("orphan: %+v", sy)
+	}
+	s.End = time.Time{}
+	if sy := s.Sync(); sy.End != nil {
+		t.Fatalf("no end: %+v", sy)
 	}
 }

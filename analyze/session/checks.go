@@ -22,6 +22,7 @@ const (
 	IDFailed        = "sync.failed"
 	IDCoverageShort = "sync.coverage-short"
 	IDCadence       = "sync.cadence"
+	IDFullOverdue   = "sync.full-overdue"
 )
 
 // Gap rule: a gap between quick syncs is flagged when it exceeds
@@ -60,14 +61,14 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 	for i := range syncs {
 		s := &syncs[i]
 		switch s.Kind {
-		case "quick":
+		case report.SyncQuick:
 			c.QuickCount++
 			quick = append(quick, s.Start)
-		case "full":
+		case report.SyncFull:
 			c.FullCount++
 		}
 	}
-	full := sortedByStart(syncs, "full")
+	full := sortedByStart(syncs, report.SyncFull)
 	for _, s := range full {
 		t := s.Start.UTC()
 		c.FullTimeOfDay = append(c.FullTimeOfDay, t.Sub(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)))
@@ -101,8 +102,10 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 //     unfinished, slowness, coverage) — the analyzer reports
 //     logging.not-verbose instead.
 //   - When the window is shorter than FullInterval+Grace, sync.coverage-short
-//     replaces sync.cadence; nothing here ever claims a sync is overdue
-//     (sync.full-overdue belongs to the pattern library).
+//     replaces sync.cadence and nothing is called overdue.
+//   - One cause, one finding: a full sync that started on schedule and
+//     completed late is sync.slow, never also sync.full-overdue (see
+//     fullOverdue).
 //   - A session cut by the end of the logs that has run no longer than a
 //     slow one of its kind would is "still running", not flagged.
 //
@@ -129,6 +132,9 @@ func Checks(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool
 		out = append(out, f)
 	}
 	out = append(out, slowFindings(syncs, opt)...)
+	if f, ok := fullOverdue(syncs, firstRecord, lastRecord, opt); ok {
+		out = append(out, f)
+	}
 	out = append(out, unfinishedFindings(syncs, lastRecord, opt)...)
 	out = append(out, failedFindings(syncs)...)
 	sortFindings(out)
@@ -206,7 +212,7 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 		cadence, how = cad.QuickMedian, "observed median"
 	}
 	limit := max(time.Duration(float64(cadence)*quickGapFactor), cadence+quickGapSlack)
-	quick := sortedByStart(syncs, "quick")
+	quick := sortedByStart(syncs, report.SyncQuick)
 	type gap struct {
 		from, to    time.Time
 		after, next *report.Sync // syncs around the gap; nil at the window's edges
@@ -262,24 +268,73 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 	return f, true
 }
 
-// slowLimit is the duration above which a completed sync of this kind is
-// slow, and whether relative peers were available.
-func slowLimit(durations []time.Duration, opt Options) (limit time.Duration, med time.Duration, relative bool) {
-	if len(durations) >= minSlowPeers {
-		med = median(durations)
-		limit = max(time.Duration(float64(med)*opt.SlowFactor), slowMinimum)
-		if opt.SlowAbsolute > 0 {
-			limit = min(limit, opt.SlowAbsolute)
-		}
-		return limit, med, true
-	}
-	if opt.SlowAbsolute > 0 {
-		return opt.SlowAbsolute, 0, false
-	}
-	return 0, 0, false
+// slowRule judges the slowness of completed syncs of one kind, against
+// peers and against a bound that does not move with the data.
+type slowRule struct {
+	relative bool          // enough peers (minSlowPeers completed syncs)
+	med      time.Duration // their median
+	rel      time.Duration // max(SlowFactor × median, slowMinimum)
+	opt      Options
 }
 
-func completedDurations(syncs []report.Sync, kind string) []time.Duration {
+func newSlowRule(durations []time.Duration, opt Options) slowRule {
+	r := slowRule{opt: opt}
+	if len(durations) >= minSlowPeers {
+		r.relative = true
+		r.med = median(durations)
+		r.rel = max(time.Duration(float64(r.med)*opt.SlowFactor), slowMinimum)
+	}
+	return r
+}
+
+// AbsoluteSlowBound is the duration above which a sync reporting users
+// users is slow whatever its peers: max(DefaultSlowAbsolute,
+// SlowPerUser × users), or opt.SlowAbsolute when set (0 when negative:
+// no bound). Why a bound that does not move with the data: when every
+// sync is slow, the median is slow too and peers flag nothing (a
+// 6,400-user tenant whose full syncs all took 4–7 h). Microsoft publishes
+// no expected duration; ours is that a daily sync should finish in 2 h,
+// with 1 s per reported user for tenants above 7,200 users (the connector
+// reads each user's devices through one remote PowerShell session to the
+// CAS: a second per user is generous for a healthy CAS on the same LAN).
+func AbsoluteSlowBound(users *int, opt Options) time.Duration {
+	switch {
+	case opt.SlowAbsolute < 0:
+		return 0
+	case opt.SlowAbsolute > 0:
+		return opt.SlowAbsolute
+	}
+	b := DefaultSlowAbsolute
+	if users != nil && *users > 0 {
+		b = max(b, time.Duration(*users)*SlowPerUser)
+	}
+	return b
+}
+
+// limit is the duration above which a sync of this kind reporting users
+// is slow (0: no bound applies).
+func (r slowRule) limit(users *int) time.Duration {
+	abs := AbsoluteSlowBound(users, r.opt)
+	switch {
+	case r.relative && abs > 0:
+		return min(r.rel, abs)
+	case r.relative:
+		return r.rel
+	}
+	return abs
+}
+
+func (r slowRule) absText() string {
+	switch {
+	case r.opt.SlowAbsolute < 0:
+		return ""
+	case r.opt.SlowAbsolute > 0:
+		return "absolute bound " + formatDuration(r.opt.SlowAbsolute) + " (set by option)"
+	}
+	return fmt.Sprintf("absolute bound max(%s, %s per reported user), exlog's own: Microsoft gives no figure", formatDuration(DefaultSlowAbsolute), formatDuration(SlowPerUser))
+}
+
+func completedDurations(syncs []report.Sync, kind report.SyncKind) []time.Duration {
 	var ds []time.Duration
 	for _, s := range syncs {
 		if s.Kind == kind && s.Status == StatusCompleted && s.DurationS != nil {
@@ -289,39 +344,76 @@ func completedDurations(syncs []report.Sync, kind string) []time.Duration {
 	return ds
 }
 
-func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
-	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
-		limit, med, relative := slowLimit(completedDurations(syncs, kind), opt)
-		if limit <= 0 {
+// MarkSlow sets Slow on every completed sync that is slow against its
+// peers of the same kind or against AbsoluteSlowBound, and clears it on
+// the others. It is the one place that judges slowness: sync.slow and
+// the outputs read the flag. Builder.Finish calls it; calling it again
+// with the same options changes nothing.
+func MarkSlow(syncs []report.Sync, opt Options) {
+	opt = opt.withDefaults()
+	rules := map[report.SyncKind]slowRule{}
+	for _, k := range report.SyncKinds {
+		rules[k] = newSlowRule(completedDurations(syncs, k), opt)
+	}
+	for i := range syncs {
+		s := &syncs[i]
+		s.Slow = false
+		r, ok := rules[s.Kind]
+		if !ok || s.Status != StatusCompleted || s.DurationS == nil {
 			continue
 		}
+		if l := r.limit(s.Users); l > 0 && time.Duration(*s.DurationS*float64(time.Second)) > l {
+			s.Slow = true
+		}
+	}
+}
+
+func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
+	MarkSlow(syncs, opt)
+	var out []report.Finding
+	for _, kind := range report.SyncKinds {
+		r := newSlowRule(completedDurations(syncs, kind), opt)
 		var slow []*report.Sync
-		longest := time.Duration(0)
+		completed := 0
+		shortest, longest := time.Duration(0), time.Duration(0)
 		for _, s := range sortedByStart(syncs, kind) {
 			if s.Status != StatusCompleted || s.DurationS == nil {
 				continue
 			}
-			d := time.Duration(*s.DurationS * float64(time.Second))
-			if d > limit {
-				slow = append(slow, s)
-				longest = max(longest, d)
+			completed++
+			if !s.Slow {
+				continue
 			}
+			d := time.Duration(*s.DurationS * float64(time.Second))
+			slow = append(slow, s)
+			if shortest == 0 || d < shortest {
+				shortest = d
+			}
+			longest = max(longest, d)
 		}
 		if len(slow) == 0 {
 			continue
 		}
-		rule := fmt.Sprintf("limit %s", formatDuration(limit))
-		if relative {
-			rule = fmt.Sprintf("median %s; limit %s = max(%.1f × median, %s)", formatDuration(med), formatDuration(limit), opt.SlowFactor, formatDuration(slowMinimum))
-			if opt.SlowAbsolute > 0 {
-				rule += fmt.Sprintf(", at most %s", formatDuration(opt.SlowAbsolute))
+		var rules []string
+		if r.relative {
+			rules = append(rules, fmt.Sprintf("peers: median %s, slow above %s = max(%.1f × median, %s)", formatDuration(r.med), formatDuration(r.rel), opt.SlowFactor, formatDuration(slowMinimum)))
+		} else {
+			rules = append(rules, fmt.Sprintf("too few peers to compare (%d completed)", completed))
+		}
+		if a := r.absText(); a != "" {
+			rules = append(rules, a)
+		}
+		rule := strings.Join(rules, "; ")
+		var title string
+		if len(slow) == completed && completed > 1 {
+			title = fmt.Sprintf("All %d %s syncs took %s–%s, above the absolute bound (%s)", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
+			if r.relative && r.rel < shortest {
+				title = fmt.Sprintf("All %d %s syncs took %s–%s (%s)", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
 			}
 		} else {
-			rule += " (absolute bound; too few peers to compare)"
+			title = fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
 		}
-		title := fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
-		f := newFinding(IDSlow, kind, title, report.SeverityWarning,
+		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning,
 			"Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; for 5,000 devices or more set EnableParallelCommandSupport; look for throttling (MaxConcurrency) and timeouts in the same window.")
 		f.Count = len(slow)
 		f.First, f.Last = timePtr(slow[0].Start), timePtr(slow[len(slow)-1].Start)
@@ -340,15 +432,15 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 
 func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
 	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
-		running, _, _ := slowLimit(completedDurations(syncs, kind), opt)
+	for _, kind := range report.SyncKinds {
+		rule := newSlowRule(completedDurations(syncs, kind), opt)
 		var list []*report.Sync
 		reasons := map[string]int{}
 		for _, s := range sortedByStart(syncs, kind) {
 			if s.Status != StatusUnfinished {
 				continue
 			}
-			if strings.HasPrefix(s.Reason, ReasonLogsEnd) && !last.IsZero() && (running <= 0 || last.Sub(s.Start) <= running) {
+			if running := rule.limit(s.Users); strings.HasPrefix(s.Reason, ReasonLogsEnd) && !last.IsZero() && (running <= 0 || last.Sub(s.Start) <= running) {
 				continue // plausibly still running when the logs were taken
 			}
 			list = append(list, s)
@@ -365,10 +457,10 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 		}
 		title := fmt.Sprintf("%d %s sync(s) started and never completed (%s)", len(list), kind, strings.Join(rs, ", "))
 		sev := report.SeverityWarning
-		if kind == "full" {
+		if kind == report.SyncFull {
 			sev = report.SeverityError
 		}
-		f := newFinding(IDUnfinished, kind, title, sev,
+		f := newFinding(IDUnfinished, string(kind), title, sev,
 			"A sync that starts and never completes usually hangs on remote PowerShell to the CAS or is cut by a service restart: read the errors after its start, check the CAS and WinRM, restart the Exchange Connector service and force a sync from the Intune console.")
 		f.Count = len(list)
 		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
@@ -387,7 +479,7 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 
 func failedFindings(syncs []report.Sync) []report.Finding {
 	var out []report.Finding
-	for _, kind := range []string{"full", "quick"} {
+	for _, kind := range report.SyncKinds {
 		var list []*report.Sync
 		for _, s := range sortedByStart(syncs, kind) {
 			if s.Status == StatusFailed {
@@ -399,7 +491,7 @@ func failedFindings(syncs []report.Sync) []report.Finding {
 		}
 		first := failureEvidence(list[0])
 		title := fmt.Sprintf("%d %s sync(s) failed (first: %s)", len(list), kind, truncate(oneLine(first.Text), 160))
-		f := newFinding(IDFailed, kind, title, report.SeverityError,
+		f := newFinding(IDFailed, string(kind), title, report.SeverityError,
 			"Read the error in the evidence: remote PowerShell/WinRM failures point at the CAS or the connector account's rights, HTTP 401/403/407 and TLS errors at the Intune service or a proxy. Fix the cause, then force a sync from the Intune console and confirm it completes.")
 		f.Count = len(list)
 		f.First, f.Last = timePtr(list[0].Start), timePtr(list[len(list)-1].Start)
@@ -432,7 +524,7 @@ func firstEvidence(s *report.Sync) report.Evidence {
 	if len(s.Evidence) > 0 {
 		return s.Evidence[0]
 	}
-	return report.Evidence{Origin: s.Origin, Time: timePtr(s.Start), Text: s.Kind + " sync"}
+	return report.Evidence{Origin: s.Origin, Time: timePtr(s.Start), Text: string(s.Kind) + " sync"}
 }
 
 func lastEvidence(s *report.Sync) report.Evidence {
@@ -471,7 +563,7 @@ func sortFindings(fs []report.Finding) {
 }
 
 // sortedByStart returns pointers to the sessions of one kind in start order.
-func sortedByStart(syncs []report.Sync, kind string) []*report.Sync {
+func sortedByStart(syncs []report.Sync, kind report.SyncKind) []*report.Sync {
 	var out []*report.Sync
 	for i := range syncs {
 		if syncs[i].Kind == kind {
@@ -531,88 +623,168 @@ func oneLine(s string) string {
 
 func timePtr(t time.Time) *time.Time { return &t }
 
-// IDFullOverdue is design.md's sync.full-overdue.
-const IDFullOverdue = "sync.full-overdue"
+// overdueWindow is a stretch of the covered window without a full-sync
+// start (started) or without a full-sync completion (!started).
+type overdueWindow struct {
+	from, to time.Time
+	started  bool
+	after    *report.Sync // the sync that opens the window; nil at the window's start
+	attempts int          // full syncs that started inside and did not complete
+}
 
-// FullOverdue is sync.full-overdue computed from the sessions, for use
-// when the pattern library cannot express it (Checks does NOT call it, so
-// that the two never both report it). A window longer than FullInterval +
-// Grace inside [firstRecord, lastRecord] without the start of a full sync
-// that went on to complete is overdue; windows are counted from the first
-// record, between those starts and up to the last record. Starts, not
-// completions, mark a sync, so that one slow sync (reported as sync.slow)
-// does not also make the schedule look late. It returns false when !verbose or when the
-// covered window is shorter than FullInterval + Grace (then nothing can be
-// called overdue; Checks reports sync.coverage-short).
-func FullOverdue(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool, opt Options) (report.Finding, bool) {
-	opt = opt.withDefaults()
+// fullOverdue is sync.full-overdue: a schedule miss, judged from the
+// sessions (it needs starts and the typical duration, which the pattern
+// language cannot express). Two rules, each window saying which:
+//
+//   - not started: no full sync started within FullInterval + Grace
+//     (counted from the first trace record, between starts, up to the last
+//     record);
+//   - not completed: no full sync completed within FullInterval + Grace +
+//     the typical (median) duration of a completed full sync here. A
+//     window that ends with the completion of a sync that itself started
+//     on schedule is skipped: that sync was slow (sync.slow judges it), not
+//     missed; likewise at the end of the logs a sync started on schedule
+//     and still running (sync.unfinished judges it). A window inside a
+//     not-started window is the same cause and is not repeated.
+//
+// Nothing is judged when the covered window is shorter than FullInterval
+// + Grace (sync.coverage-short says so).
+func fullOverdue(syncs []report.Sync, first, last time.Time, opt Options) (report.Finding, bool) {
 	limit := opt.FullInterval + opt.Grace
-	if !verbose || firstRecord.IsZero() || lastRecord.IsZero() || lastRecord.Sub(firstRecord) < limit {
+	if first.IsZero() || last.IsZero() || last.Sub(first) < limit {
 		return report.Finding{}, false
 	}
-	var ends []time.Time          // starts of full syncs that completed
-	var lastBefore []*report.Sync // the completed sync that opens each window (nil for the first)
-	full := sortedByStart(syncs, "full")
+	full := sortedByStart(syncs, report.SyncFull)
+	typical := median(completedDurations(syncs, report.SyncFull))
+	climit := limit + typical
+
+	var ws []overdueWindow
+	// not started
+	prev, after := first, (*report.Sync)(nil)
 	for _, s := range full {
-		if s.Status == StatusCompleted {
-			ends = append(ends, s.Start)
-			lastBefore = append(lastBefore, s)
+		if s.Start.Sub(prev) > limit {
+			ws = append(ws, overdueWindow{from: prev, to: s.Start, started: true, after: after})
 		}
-	}
-	type window struct {
-		from, to time.Time
-		after    *report.Sync
-	}
-	var ws []window
-	prev, after := firstRecord, (*report.Sync)(nil)
-	for i, e := range ends {
-		if e.Sub(prev) > limit {
-			ws = append(ws, window{prev, e, after})
+		if s.Start.After(prev) {
+			prev = s.Start
 		}
-		if e.After(prev) {
-			prev = e
-		}
-		after = lastBefore[i]
+		after = s
 	}
-	if lastRecord.Sub(prev) > limit {
-		ws = append(ws, window{prev, lastRecord, after})
+	if last.Sub(prev) > limit {
+		ws = append(ws, overdueWindow{from: prev, to: last, started: true, after: after})
+	}
+	nStarted := len(ws)
+	inStartWindow := func(from, to time.Time) bool {
+		for _, w := range ws[:nStarted] {
+			if from.Before(w.to) && to.After(w.from) {
+				return true
+			}
+		}
+		return false
+	}
+	// onSchedule: the full sync following p (index i in full) started
+	// within limit of p's start (or of the first record when p is nil).
+	onSchedule := func(i int, p *report.Sync) bool {
+		if i < 0 || i >= len(full) {
+			return false
+		}
+		from := first
+		if p != nil {
+			from = p.Start
+		}
+		return full[i].Start.Sub(from) <= limit
+	}
+	// not completed
+	prevEnd, prevIdx := first, -1
+	var prevSync *report.Sync
+	attempts := func(from, to time.Time) int {
+		n := 0
+		for _, s := range full {
+			if s.Start.After(from) && s.Start.Before(to) && s.Status != StatusCompleted {
+				n++
+			}
+		}
+		return n
+	}
+	for i, s := range full {
+		if s.Status != StatusCompleted || s.End == nil {
+			continue
+		}
+		if s.End.Sub(prevEnd) > climit && !(i == prevIdx+1 && onSchedule(i, prevSync)) && !inStartWindow(prevEnd, *s.End) {
+			ws = append(ws, overdueWindow{from: prevEnd, to: *s.End, after: prevSync, attempts: attempts(prevEnd, *s.End)})
+		}
+		if s.End.After(prevEnd) {
+			prevEnd = *s.End
+		}
+		prevSync, prevIdx = s, i
+	}
+	if last.Sub(prevEnd) > climit {
+		next := prevIdx + 1
+		running := next == len(full)-1 && full[next].Status == StatusUnfinished &&
+			strings.HasPrefix(full[next].Reason, ReasonLogsEnd) && onSchedule(next, prevSync)
+		if !running && !inStartWindow(prevEnd, last) {
+			ws = append(ws, overdueWindow{from: prevEnd, to: last, after: prevSync, attempts: attempts(prevEnd, last)})
+		}
 	}
 	if len(ws) == 0 {
 		return report.Finding{}, false
 	}
-	longest := time.Duration(0)
+	slices.SortStableFunc(ws, func(a, b overdueWindow) int { return a.from.Compare(b.from) })
+	var longStart, longDone time.Duration
+	nDone := 0
 	for _, w := range ws {
-		longest = max(longest, w.to.Sub(w.from))
+		if w.started {
+			longStart = max(longStart, w.to.Sub(w.from))
+		} else {
+			nDone++
+			longDone = max(longDone, w.to.Sub(w.from))
+		}
 	}
-	title := fmt.Sprintf("No successful full sync for %s (expected every %s, flagged above %s with %s grace)", formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
+	rule := fmt.Sprintf("a start is due every %s + %s grace", formatDuration(opt.FullInterval), formatDuration(opt.Grace))
+	if nDone > 0 {
+		rule += fmt.Sprintf(", a completion %s later (the median full-sync duration here)", formatDuration(typical))
+	}
+	var parts []string
+	if nStarted > 0 {
+		parts = append(parts, fmt.Sprintf("no full sync started for %s", formatDuration(longStart)))
+	}
+	if nDone > 0 {
+		parts = append(parts, fmt.Sprintf("no full sync completed for %s", formatDuration(longDone)))
+	}
+	title := strings.ToUpper(parts[0][:1]) + parts[0][1:]
+	if len(parts) > 1 {
+		title += "; " + parts[1]
+	}
 	if len(ws) > 1 {
-		title = fmt.Sprintf("%d windows without a completed full sync (longest %s; expected every %s, flagged above %s with %s grace)", len(ws), formatDuration(longest), formatDuration(opt.FullInterval), formatDuration(limit), formatDuration(opt.Grace))
+		title += fmt.Sprintf(" (%d windows, longest shown)", len(ws))
 	}
+	title += " (" + rule + ")"
 	f := newFinding(IDFullOverdue, "", title, report.SeverityError,
-		"The daily full sync did not complete: look for unfinished or failed full syncs and errors in that window (remote PowerShell to the CAS, the Intune service, proxy), check that the connector service runs, then force a full sync from the Intune console and confirm it completes.")
+		"The daily full sync did not run or did not complete: look for unfinished or failed full syncs and errors in that window (remote PowerShell to the CAS, the Intune service, proxy), check that the connector service runs, then force a full sync from the Intune console and confirm it completes.")
 	f.Count = len(ws)
 	f.First, f.Last = timePtr(ws[0].from), timePtr(ws[len(ws)-1].to)
 	for _, w := range ws {
 		if len(f.Evidence) == report.MaxEvidence {
 			break
 		}
-		text := fmt.Sprintf("no successful full sync started from %s to %s (%s)", w.from.UTC().Format(time.RFC3339), w.to.UTC().Format(time.RFC3339), formatDuration(w.to.Sub(w.from)))
+		what := "started"
+		if !w.started {
+			what = "completed"
+		}
+		text := fmt.Sprintf("no full sync %s from %s to %s (%s)", what, w.from.UTC().Format(time.RFC3339), w.to.UTC().Format(time.RFC3339), formatDuration(w.to.Sub(w.from)))
 		ev := report.Evidence{Time: timePtr(w.from)}
-		if w.after != nil {
+		switch {
+		case w.after != nil && w.started:
+			ev = firstEvidence(w.after)
+			text += "; the last full sync started here"
+		case w.after != nil:
 			ev = lastEvidence(w.after)
-			text += "; the last successful one before it"
-		} else {
+			text += "; the last completed one before it"
+		default:
 			text += "; counted from the first trace record"
 		}
-		// attempts inside the window say why
-		n := 0
-		for _, s := range full {
-			if s.Start.After(w.from) && s.Start.Before(w.to) && s.Status != StatusCompleted {
-				n++
-			}
-		}
-		if n > 0 {
-			text += fmt.Sprintf("; %d full sync attempt(s) inside it did not complete", n)
+		if w.attempts > 0 {
+			text += fmt.Sprintf("; %d full sync attempt(s) inside it did not complete", w.attempts)
 		}
 		ev.Text = text
 		f.Evidence = append(f.Evidence, ev)

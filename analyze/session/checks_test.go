@@ -19,11 +19,11 @@ func run(t *testing.T, sc schedule, verbose bool, opt Options) (syncs []report.S
 		b.Observe(e)
 	}
 	first, last := s.bounds()
-	syncs = b.Finish(first, last)
+	syncs = b.Finish(last)
 	return syncs, Checks(syncs, first, last, verbose, opt), fulls, quicks
 }
 
-func count(syncs []report.Sync, kind, status string) int {
+func count(syncs []report.Sync, kind report.SyncKind, status report.SyncStatus) int {
 	n := 0
 	for _, s := range syncs {
 		if s.Kind == kind && (status == "" || s.Status == status) {
@@ -123,10 +123,15 @@ func TestStuckFullSync(t *testing.T) {
 	if count(syncs, "full", StatusCompleted) != 4 || count(syncs, "full", StatusUnfinished) != 1 || count(syncs, "quick", StatusCompleted) != 30 {
 		t.Fatalf("sessions: %d full completed, %d unfinished", count(syncs, "full", StatusCompleted), count(syncs, "full", StatusUnfinished))
 	}
-	if ids(fs) != "sync.unfinished/full×1 sync.cadence×35" {
+	// The stuck sync is unfinished, and the schedule missed a completion
+	// (the next full sync started on time: no "not started" window).
+	if ids(fs) != "sync.full-overdue×1 sync.unfinished/full×1 sync.cadence×35" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
-	f := fs[0]
+	if !strings.HasPrefix(fs[0].Title, "No full sync completed for 48h") {
+		t.Errorf("overdue title: %s", fs[0].Title)
+	}
+	f := fs[1]
 	if f.Severity != report.SeverityError || !strings.Contains(f.Title, "1 "+ReasonSuperseded) || !f.First.Equal(sc.start.Add(2*24*time.Hour+2*time.Hour+14*time.Second)) {
 		t.Errorf("unfinished finding: %+v", f)
 	}
@@ -234,10 +239,15 @@ func TestSlowFullSync(t *testing.T) {
 		t.Errorf("slow finding: %+v", fs[0])
 	}
 	checkFindingShape(t, fs)
-	// The same sync is not slow with a factor of 10.
-	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
+	// The same sync is not slow with a factor of 10 and no absolute bound,
+	// and slow again with the default bound (3 h > 2 h).
+	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10, SlowAbsolute: -1})
 	if ids(fs) != "sync.cadence×35" {
 		t.Fatalf("factor 10: %s", ids(fs))
+	}
+	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
+	if ids(fs) != "sync.slow/full×1 sync.cadence×35" || !strings.Contains(fs[0].Title, "absolute bound max(2h0m, 1s per reported user)") {
+		t.Fatalf("factor 10, default bound: %s", ids(fs))
 	}
 	// An absolute bound catches it even with few peers.
 	sc.days = 2
@@ -264,7 +274,7 @@ func TestCoverageShort(t *testing.T) {
 		b.Observe(e)
 	}
 	first, last := kept[0].Time, kept[len(kept)-1].Time
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	if count(syncs, "full", StatusCompleted) != 1 || count(syncs, "quick", StatusCompleted) != 5 {
 		t.Fatalf("sessions %+v", syncs)
 	}
@@ -297,7 +307,7 @@ func TestNotVerbose(t *testing.T) {
 		}
 		last = w.Time
 	}
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	if len(syncs) != 0 {
 		t.Fatalf("sessions %d", len(syncs))
 	}
@@ -346,7 +356,7 @@ func TestFailedAndRestartFindings(t *testing.T) {
 		b.Observe(e)
 	}
 	first, last := s.bounds()
-	syncs := b.Finish(first, last)
+	syncs := b.Finish(last)
 	fs := Checks(syncs, first, last, true, Options{})
 	// the quick sync still logs "completed successfully": completed, noted
 	if count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {
@@ -374,14 +384,14 @@ func TestFailedFinding(t *testing.T) {
 		withPID(rec(31*time.Hour, event.Information, "Loading"), 1),
 	)
 	fs := Checks(syncs, at(0), at(31*time.Hour), true, Options{})
-	if ids(fs) != "sync.failed/full×2 sync.unfinished/quick×1 sync.cadence×3" {
+	if ids(fs) != "sync.failed/full×2 sync.full-overdue×1 sync.unfinished/quick×1 sync.cadence×3" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if fs[0].Evidence[0].Text != "The remote server returned an error: (401) Unauthorized." || !strings.Contains(fs[0].Evidence[1].Text, "WinRM") {
 		t.Errorf("evidence %+v", fs[0].Evidence)
 	}
-	if !strings.Contains(fs[1].Title, "1 "+ReasonRestarted) {
-		t.Errorf("title %s", fs[1].Title)
+	if !strings.Contains(fs[2].Title, "1 "+ReasonRestarted) {
+		t.Errorf("title %s", fs[2].Title)
 	}
 	checkFindingShape(t, fs)
 }
@@ -391,34 +401,31 @@ func TestFullOverdue(t *testing.T) {
 	syncs, _, _, _ := run(t, sc, true, Options{})
 	s, _, _ := sc.build()
 	first, last := s.bounds()
-	if _, ok := FullOverdue(syncs, first, last, true, Options{}); ok {
+	if _, ok := fullOverdue(syncs, first, last, Options{}.withDefaults()); ok {
 		t.Fatal("healthy stream is overdue")
 	}
 	sc.stuckFullDay = 2
 	s, _, _ = sc.build()
 	first, last = s.bounds()
 	syncs, _, _, _ = run(t, sc, true, Options{})
-	f, ok := FullOverdue(syncs, first, last, true, Options{})
-	day1Start := sc.start.Add(24*time.Hour + 2*time.Hour + 7*time.Second)
-	if !ok || f.Count != 1 || !f.First.Equal(day1Start) || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
+	f, ok := fullOverdue(syncs, first, last, Options{}.withDefaults())
+	day1 := sortedByStart(syncs, "full")[1]
+	if !ok || f.Count != 1 || day1.End == nil || !f.First.Equal(*day1.End) || !strings.HasPrefix(f.Title, "No full sync completed for 48h") || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
 		t.Fatalf("%v %+v", ok, f)
 	}
 	checkFindingShape(t, []report.Finding{f})
-	// Not verbose, or too short a window: never overdue.
-	if _, ok := FullOverdue(syncs, first, last, false, Options{}); ok {
-		t.Fatal("overdue while not verbose")
-	}
-	if _, ok := FullOverdue(nil, first, first.Add(25*time.Hour), true, Options{}); ok {
+	// Too short a window: never overdue.
+	if _, ok := fullOverdue(nil, first, first.Add(25*time.Hour), Options{}.withDefaults()); ok {
 		t.Fatal("overdue in a 25 h window")
 	}
 	// A slow full sync (3 h instead of 25 min) is not also overdue.
 	sc.stuckFullDay, sc.slowFullDay, sc.slowDuration = -1, 2, 3*time.Hour
 	syncs, _, _, _ = run(t, sc, true, Options{})
-	if f, ok := FullOverdue(syncs, first, last, true, Options{}); ok {
+	if f, ok := fullOverdue(syncs, first, last, Options{}.withDefaults()); ok {
 		t.Fatalf("slow sync made the schedule overdue: %s", f.Title)
 	}
 	// No full sync at all in 3 days: one window from the first record.
-	if f, ok := FullOverdue(nil, first, first.Add(72*time.Hour), true, Options{}); !ok || !strings.Contains(f.Title, "72h0m") {
+	if f, ok := fullOverdue(nil, first, first.Add(72*time.Hour), Options{}.withDefaults()); !ok || !strings.Contains(f.Title, "72h0m") {
 		t.Fatalf("%v %+v", ok, f)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"exlog/event"
+	"exlog/report"
 )
 
 // syncKind is the kind of a sync session. The zero value means "not a sync
@@ -20,12 +21,15 @@ const (
 )
 
 // String is the name used in report.Sync.Kind: "full" or "quick".
-func (k syncKind) String() string {
+func (k syncKind) String() string { return string(k.report()) }
+
+// report is the kind in the report ("" for kindNone).
+func (k syncKind) report() report.SyncKind {
 	switch k {
 	case kindFull:
-		return "full"
+		return report.SyncFull
 	case kindQuick:
-		return "quick"
+		return report.SyncQuick
 	}
 	return ""
 }
@@ -93,10 +97,16 @@ const (
 	// endFailed: failure words near the marker, or the message itself is
 	// an Error/Critical record.
 	endFailed
+	// retryFailed: a failure (as endFailed) that announces a retry
+	// ("retrying in 60 seconds", "attempt 1 of 5", "will be retried"):
+	// the sync fails only if its completion does not follow.
+	retryFailed
+	// retryNotice: a retry announcement without failure words.
+	retryNotice
 )
 
 func (v verdict) String() string {
-	return [...]string{"start-implicit", "start-explicit", "completed", "failed"}[v]
+	return [...]string{"start-implicit", "start-explicit", "completed", "failed", "retry-failed", "retry"}[v]
 }
 
 // classify decides what a message that carries a sync marker says. Only
@@ -115,7 +125,13 @@ func classify(msg string, t event.Type) verdict {
 		return endCompleted
 	}
 	if t == event.Error || t == event.Critical || hasFailureWord(head) {
+		if announcesRetry(msg) {
+			return retryFailed
+		}
 		return endFailed
+	}
+	if announcesRetry(head) {
+		return retryNotice
 	}
 	if containsFoldASCII(head, "handling command") {
 		return startExplicit
@@ -129,6 +145,33 @@ func classify(msg string, t event.Type) verdict {
 		return endFailed
 	}
 	return startImplicit
+}
+
+// announcesRetry reports whether msg says the operation will be tried
+// again: "retry"/"retrying"/"retried" or "attempt <n> of <m>" (the
+// connector's wording is not documented, domain.md §4; these are the
+// stable cores of .NET retry loops).
+func announcesRetry(msg string) bool {
+	if containsFoldASCII(msg, "retry") || containsFoldASCII(msg, "retrying") || containsFoldASCII(msg, "retried") {
+		return true
+	}
+	i := indexFoldASCII(msg, "attempt ")
+	for i >= 0 {
+		rest := msg[i+len("attempt "):]
+		j := 0
+		for j < len(rest) && isDigit(rest[j]) {
+			j++
+		}
+		if j > 0 && (strings.HasPrefix(rest[j:], " of ") || strings.HasPrefix(rest[j:], "/")) {
+			return true
+		}
+		k := indexFoldASCII(rest, "attempt ")
+		if k < 0 {
+			break
+		}
+		i += len("attempt ") + k
+	}
+	return false
 }
 
 var failureWords = []string{"fail", "exception", "error", "abort", "did not complete", "not completed", "timed out"}

@@ -57,7 +57,7 @@ func FuzzObserve(f *testing.F) {
 				tm = tm.Add(time.Duration(c) * time.Minute)
 			}
 		}
-		syncs := b.Finish(first, last)
+		syncs := b.Finish(last)
 		for _, s := range syncs {
 			checkSync(t, s)
 		}

@@ -108,7 +108,7 @@ func TestMemoryFlatInRecords(t *testing.T) {
 	if allocs := testing.AllocsPerRun(1000, func() { empty.Observe(&e) }); allocs != 0 {
 		t.Fatalf("Observe(non-sync, nothing open) allocates %.1f per record", allocs)
 	}
-	syncs := b.Finish(time.Time{}, base.Add(3*time.Hour))
+	syncs := b.Finish(base.Add(3 * time.Hour))
 	if len(syncs) != 1 || syncs[0].Status != StatusFailed {
 		t.Fatalf("%+v", syncs)
 	}
@@ -188,7 +188,7 @@ func BenchmarkBuilder(b *testing.B) {
 				bl.Observe(&e)
 			}
 		}
-		syncs = bl.Finish(time.Time{}, e.Time)
+		syncs = bl.Finish(e.Time)
 	}
 	if len(syncs) != replays*7 {
 		b.Fatalf("sessions %d, want %d", len(syncs), replays*7)

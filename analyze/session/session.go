@@ -21,14 +21,26 @@
 //     with Start = End, DurationS nil and ReasonNoStart (its start rotated
 //     away); an exact duplicate record (same time and text, e.g. a
 //     GUID-prefixed copy of a log) is ignored.
-//   - One open session per (host, kind). An explicit start while one is
-//     open supersedes it (ReasonSuperseded). An implicit start inside an
-//     explicit session, or in the same activity, is a progress message;
-//     an implicit start after an implicit start supersedes it.
-//   - Restart (ReasonRestarted): a record from the same host, trace source
-//     and process name with another non-zero PID, or a start/stop message of
-//     the service (guessed wording, or SCM 7036 naming the connector) from a
-//     different or unknown PID.
+//   - One command, one session. One open session per (host, kind). A
+//     start-like line (the documented "Handling command:", or a marker line
+//     without verbs such as "Received command … (quick sync)") joins the
+//     open session unless it shows a new command: another command id,
+//     another "Handling command:" in another activity, or no start-like
+//     line of that session for joinWindow. Only then is the open session
+//     superseded (ReasonSuperseded, the evidence named). "Handling
+//     command:" becomes the session's start when it joins a session opened
+//     by an earlier received-style line. A start-like line of the command
+//     that just completed (same activity or command id) is ignored.
+//   - Retries are not failures: a failure message that announces a retry
+//     ("retrying", "will be retried", "attempt 1 of 5") keeps the session
+//     open; the sync's own completion then makes it completed with
+//     Retries counted, else it ends as that failure. Retry notices (any
+//     Warning/Error in the session's activity that announces a retry) less
+//     than a second apart count once.
+//   - Restart (ReasonRestarted): the process of the session's PID was
+//     replaced (restartDetector, the one rule also used for the report's
+//     changes), or a start/stop message of the service (guessed wording,
+//     or SCM 7036 naming the connector) from a different or unknown PID.
 //   - The session's activity is the start record's; Transfer records from it
 //     (or from an activity it transferred to) add their RelatedActivityID,
 //     up to 8 per session.
@@ -66,11 +78,12 @@ const (
 	ReasonStopped      = "its activity stopped without a completion message"
 )
 
-// Status values of report.Sync.Status.
+// Status values of report.Sync.Status (the session package's names for
+// report's typed constants).
 const (
-	StatusCompleted  = "completed"
-	StatusFailed     = "failed"
-	StatusUnfinished = "unfinished"
+	StatusCompleted  = report.SyncCompleted
+	StatusFailed     = report.SyncFailed
+	StatusUnfinished = report.SyncUnfinished
 )
 
 // Options tune session building and the checks. The zero value means
@@ -89,7 +102,8 @@ type Options struct {
 	// 0 = 3.
 	SlowFactor float64
 	// SlowAbsolute: any sync longer than this is slow whatever its peers;
-	// 0 = 6h, negative = no absolute bound.
+	// 0 = the default bound (see AbsoluteSlowBound), negative = no
+	// absolute bound.
 	SlowAbsolute time.Duration
 }
 
@@ -98,7 +112,11 @@ const (
 	DefaultFullInterval = 24 * time.Hour
 	DefaultGrace        = 2 * time.Hour
 	DefaultSlowFactor   = 3.0
-	DefaultSlowAbsolute = 6 * time.Hour
+	// DefaultSlowAbsolute and SlowPerUser make the default absolute
+	// bound: max(DefaultSlowAbsolute, SlowPerUser × the users the sync
+	// reports). See AbsoluteSlowBound for why.
+	DefaultSlowAbsolute = 2 * time.Hour
+	SlowPerUser         = time.Second
 	// slowMinimum: a relative slowness below this duration is not worth
 	// reporting (a 40 s quick sync taking 3 min is noise).
 	slowMinimum = 10 * time.Minute
@@ -114,9 +132,6 @@ func (o Options) withDefaults() Options {
 	if o.SlowFactor <= 0 {
 		o.SlowFactor = DefaultSlowFactor
 	}
-	if o.SlowAbsolute == 0 {
-		o.SlowAbsolute = DefaultSlowAbsolute
-	}
 	if o.QuickInterval < 0 {
 		o.QuickInterval = 0
 	}
@@ -131,6 +146,55 @@ const (
 	maxEvidenceText  = 400
 )
 
+// Session is one sync session as the model sees it: typed kind and
+// status, times (End zero when no end was seen; StartSeen false for a
+// completion whose start is not in the logs), the retries counted and the
+// restart that cut it. Sync is the one conversion to the report.
+type Session struct {
+	Kind           report.SyncKind
+	Status         report.SyncStatus
+	Start          time.Time
+	StartSeen      bool
+	End            time.Time
+	Users          *int
+	Devices        *int
+	CommandID      string
+	ExchangeHealth string
+	Reason         string
+	Retries        int
+	Restart        *Restart // the process change that ended it, if one did
+	Origin         string   // the start record's (file@offset or file:line)
+	Evidence       []report.Evidence
+}
+
+// Duration is End - Start (never negative: records of different threads
+// may be a few ms out of order), and false when either is unknown.
+func (s *Session) Duration() (time.Duration, bool) {
+	if !s.StartSeen || s.End.IsZero() {
+		return 0, false
+	}
+	return max(s.End.Sub(s.Start), 0), true
+}
+
+// Sync converts s to the report's form (the one place that does).
+// Slowness is judged afterwards over all sessions (MarkSlow).
+func (s *Session) Sync() report.Sync {
+	sy := report.Sync{
+		Kind: s.Kind, Status: s.Status, Start: s.Start, Users: s.Users, DevicesSynced: s.Devices,
+		CommandID: s.CommandID, ExchangeHealth: s.ExchangeHealth, Reason: s.Reason, Retries: s.Retries,
+		Origin: s.Origin, Evidence: s.Evidence,
+	}
+	if !s.End.IsZero() {
+		end := s.End
+		sy.End = &end
+	}
+	if d, ok := s.Duration(); ok {
+		sec := d.Seconds()
+		sy.DurationS = &sec
+	}
+	return sy
+}
+
 type sessionKey struct {
 	host string
 	kind syncKind
@@ -139,7 +203,7 @@ type sessionKey struct {
 // openSession is a session whose start was seen and whose end was not.
 type openSession struct {
 	key      sessionKey
-	sync     report.Sync
+	sync     Session
 	explicit bool // started by "Handling command:"
 	activity event.GUID
 	pid      uint32
@@ -154,12 +218,34 @@ type openSession struct {
 	firstError string // text of the first one
 	stopped    bool   // a Stop record of its activity was seen
 	stopAt     time.Time
+
+	commandID string    // from a start-like line or a retry notice, "" if none said
+	lastStart time.Time // the latest start-like line joined to it
+	retries   int       // retry notices (one per failed attempt, see retryAt)
+	retryAt   time.Time // time of the last counted retry notice
+
+	// failedAt is set when a failure message that announces a retry was
+	// seen: the session stays open for its completion; if none comes,
+	// failed is what it becomes (exactly as if the failure had ended it).
+	failed *Session
 }
 
 type endMark struct {
-	at  time.Time
-	msg string
+	at       time.Time
+	msg      string
+	activity event.GUID
+	command  string
 }
+
+// joinWindow: start-like lines of one kind on one host within this time
+// of each other, without a completion between and without evidence of
+// another command, are one command ("Received command … (quick sync)"
+// logged a few milliseconds before "Handling command: … (quick sync)").
+const joinWindow = 5 * time.Minute
+
+// retryWindow: retry notices of one session less than this apart are one
+// failed attempt (an exception and the Warning announcing its retry).
+const retryWindow = time.Second
 
 // Builder turns a time-ordered event stream into sync sessions.
 //
@@ -174,14 +260,15 @@ type endMark struct {
 // A Builder is not safe for concurrent use. Events passed to Observe are
 // only read; strings from them may be kept (Event strings are immutable).
 type Builder struct {
-	opt     Options
-	open    []*openSession // tiny: one per (host, kind)
-	lastEnd map[sessionKey]endMark
-	done    []report.Sync
+	opt      Options
+	restarts restartDetector
+	open     []*openSession // tiny: one per (host, kind)
+	lastEnd  map[sessionKey]endMark
+	done     []Session
 }
 
-// NewBuilder returns an empty builder. opt is kept for future tuning; the
-// pairing rules do not depend on it today.
+// NewBuilder returns an empty builder; opt sets the slowness rule that
+// Finish applies (MarkSlow). The pairing rules do not depend on it.
 func NewBuilder(opt Options) *Builder {
 	return &Builder{opt: opt.withDefaults(), lastEnd: make(map[sessionKey]endMark)}
 }
@@ -195,6 +282,8 @@ func (b *Builder) Observe(e *event.Event) {
 	kind, _ := findMarker(e.Message)
 	if len(b.open) > 0 {
 		b.watchOpen(e, kind != kindNone)
+	} else {
+		b.restarts.observe(e)
 	}
 	if kind != kindNone {
 		b.syncMessage(e, kind)
@@ -204,22 +293,18 @@ func (b *Builder) Observe(e *event.Event) {
 // watchOpen applies the rules that need an open session: a restart of
 // the service, and error or Stop records inside a session's activity.
 func (b *Builder) watchOpen(e *event.Event, isSync bool) {
-	proc := ""
-	procKnown := false
+	rs, restarted := b.restarts.observe(e)
 	startupChecked, startup := false, false
 	for i := 0; i < len(b.open); i++ {
 		s := b.open[i]
 		if !sameHost(e.Host, s.key.host) {
 			continue
 		}
-		if !procKnown {
-			proc, _ = e.Field(event.FieldProcessName)
-			procKnown = true
-		}
 		why := ""
-		if e.PID != 0 && s.pid != 0 && e.PID != s.pid && e.Source == s.source &&
-			(proc == "" || s.proc == "" || strings.EqualFold(proc, s.proc)) {
-			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(s.pid), 10) + " → " + strconv.FormatUint(uint64(e.PID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
+		if restarted && s.pid == rs.OldPID {
+			r := rs
+			s.sync.Restart = &r
+			why = ReasonRestarted + " (process " + strconv.FormatUint(uint64(rs.OldPID), 10) + " → " + strconv.FormatUint(uint64(rs.NewPID), 10) + " at " + e.Time.UTC().Format(time.RFC3339) + ")"
 		} else if e.PID == 0 || s.pid == 0 || e.PID != s.pid {
 			if !startupChecked {
 				startup, startupChecked = isStartupMessage(e.Message), true
@@ -245,6 +330,15 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 	switch {
 	case e.Type == event.Transfer:
 		s.addChild(e.Related)
+	case (e.Type == event.Warning || e.Type == event.Error || e.Type == event.Critical || exc) && announcesRetry(e.Message):
+		s.countRetry(e.Time)
+		if e.Type == event.Warning {
+			if len(s.sync.Evidence) < maxErrorEvidence+1 {
+				s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+			}
+			return
+		}
+		fallthrough
 	case e.Type == event.Error || e.Type == event.Critical || exc:
 		s.errors++
 		if s.errors == 1 {
@@ -325,55 +419,193 @@ func (b *Builder) syncMessage(e *event.Event, kind syncKind) {
 		s = b.byKey(key)
 	}
 	switch v {
-	case endCompleted, endFailed:
+	case endCompleted:
 		if s != nil {
 			b.complete(s, e, v)
 			return
 		}
-		if m, ok := b.lastEnd[key]; ok && m.at.Equal(e.Time) && m.msg == e.Message {
-			return // the same completion record twice (duplicated log file)
+		if b.seenEnd(key, e) {
+			return
 		}
 		b.orphanEnd(e, kind, v)
-	case startExplicit, startImplicit:
-		if s != nil {
-			if e.Time.Equal(s.sync.Start) && e.Message == s.startMsg && e.Activity == s.activity {
-				return // the same start record twice (duplicated log file)
-			}
-			sameAct := !s.activity.IsZero() && s.activity == e.Activity
-			diffAct := !s.activity.IsZero() && !e.Activity.IsZero() && s.activity != e.Activity
-			if v == startImplicit && !diffAct && (s.explicit || sameAct) {
-				// A progress message of the open session: keep what it says.
-				if s.sync.Users == nil {
-					s.sync.Users = parseDetails(e.Message).users
-				}
+	case endFailed, retryFailed:
+		if s == nil {
+			if b.seenEnd(key, e) {
 				return
 			}
-			b.closeOpen(b.indexOf(s), ReasonSuperseded+" at "+e.Time.UTC().Format(time.RFC3339), e)
+			b.orphanEnd(e, kind, endFailed)
+			return
 		}
-		b.start(e, kind, v == startExplicit)
+		if v == endFailed {
+			b.complete(s, e, endFailed)
+			return
+		}
+		// A failure that announces a retry: failed unless the sync's own
+		// completion follows.
+		snap := s.sync
+		snap.Evidence = slices.Clone(s.sync.Evidence)
+		snap.Retries = s.retries
+		b.fillEnd(&snap, e, endFailed)
+		if s.errors > 0 {
+			snap.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
+		}
+		s.countRetry(e.Time)
+		s.failed = &snap
+		if len(s.sync.Evidence) < maxErrorEvidence+1 {
+			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+		}
+	case retryNotice:
+		if s != nil {
+			s.countRetry(e.Time)
+			return
+		}
+		b.start(e, kind, false).countRetry(e.Time)
+	case startExplicit, startImplicit:
+		explicit := v == startExplicit
+		d := parseDetails(e.Message)
+		if s == nil {
+			if !explicit && b.afterEnd(key, e, d.commandID) {
+				return // a line about a command that has just completed
+			}
+			b.start(e, kind, explicit)
+			return
+		}
+		if e.Time.Equal(s.sync.Start) && e.Message == s.startMsg && e.Activity == s.activity {
+			return // the same start record twice (duplicated log file)
+		}
+		if why := s.newCommand(e, explicit, d.commandID); why != "" {
+			if s.failed != nil {
+				b.emitFailed(s)
+			} else {
+				b.closeOpen(b.indexOf(s), ReasonSuperseded+" at "+e.Time.UTC().Format(time.RFC3339)+" ("+why+")", e)
+			}
+			b.start(e, kind, explicit)
+			return
+		}
+		s.join(e, explicit, d)
 	}
 }
 
-func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) {
+// seenEnd reports whether e repeats the last end record of its key (the
+// same completion twice, e.g. a duplicated log file).
+func (b *Builder) seenEnd(key sessionKey, e *event.Event) bool {
+	m, ok := b.lastEnd[key]
+	return ok && m.at.Equal(e.Time) && m.msg == e.Message
+}
+
+// afterEnd reports whether a start-like line belongs to the command that
+// ended last on its key: the same non-zero activity or command id.
+func (b *Builder) afterEnd(key sessionKey, e *event.Event, cmd string) bool {
+	m, ok := b.lastEnd[key]
+	if !ok {
+		return false
+	}
+	return (!e.Activity.IsZero() && e.Activity == m.activity) || (cmd != "" && cmd == m.command)
+}
+
+// newCommand says why start-like line e (of s's kind and host) starts a
+// new command rather than belonging to s, or "" when it belongs to s. The
+// evidence of a new command: another command id; another "Handling
+// command:" in another activity; a start-like line more than joinWindow
+// after the last one with neither the same activity nor the same command
+// id. Anything else joins s: the wording of received/dequeued/progress
+// lines is not documented, so a second start-like line alone proves
+// nothing.
+func (s *openSession) newCommand(e *event.Event, explicit bool, cmd string) string {
+	if cmd != "" && s.commandID != "" {
+		if cmd != s.commandID {
+			return "another command id"
+		}
+		return ""
+	}
+	sameAct := !s.activity.IsZero() && s.activity == e.Activity
+	if sameAct {
+		return ""
+	}
+	diffAct := !s.activity.IsZero() && !e.Activity.IsZero()
+	if explicit && s.explicit && diffAct {
+		return "another activity"
+	}
+	if !explicit && s.explicit {
+		return "" // a progress line of a handled command
+	}
+	if e.Time.Sub(s.lastStart) > joinWindow {
+		return "no completion in " + formatDuration(e.Time.Sub(s.lastStart))
+	}
+	return ""
+}
+
+// join adds start-like line e to s. The documented "Handling command:"
+// line becomes the session's start (its time, activity and evidence), so
+// a received/dequeued line before it changes nothing but the join.
+func (s *openSession) join(e *event.Event, explicit bool, d details) {
+	if e.Time.After(s.lastStart) {
+		s.lastStart = e.Time
+	}
+	if s.commandID == "" {
+		s.commandID = d.commandID
+	}
+	if explicit && !s.explicit {
+		s.explicit = true
+		s.sync.Start = e.Time
+		s.sync.Origin = e.Origin.String()
+		s.sync.Evidence[0] = evidenceOf(e)
+		s.startMsg = e.Message
+		if !e.Activity.IsZero() {
+			s.activity = e.Activity
+		}
+		if d.users != nil {
+			s.sync.Users = d.users
+		}
+		return
+	}
+	if s.sync.Users == nil {
+		s.sync.Users = d.users
+	}
+}
+
+// countRetry counts one failed attempt; notices less than retryWindow
+// apart are the same attempt (an exception and its retry Warning).
+func (s *openSession) countRetry(at time.Time) {
+	if s.retries > 0 && at.Sub(s.retryAt) < retryWindow && s.retryAt.Sub(at) < retryWindow {
+		return
+	}
+	s.retries++
+	s.retryAt = at
+}
+
+// emitFailed ends s as the failure it announced (a retry that never
+// completed).
+func (b *Builder) emitFailed(s *openSession) {
+	b.remove(b.indexOf(s))
+	b.lastEnd[s.key] = endMark{at: s.failed.End, activity: s.activity, command: s.commandID}
+	b.done = append(b.done, *s.failed)
+}
+
+func (b *Builder) start(e *event.Event, kind syncKind, explicit bool) *openSession {
 	proc, _ := e.Field(event.FieldProcessName)
 	d := parseDetails(e.Message)
 	s := &openSession{
-		key:      sessionKey{host: e.Host, kind: kind},
-		explicit: explicit,
-		activity: e.Activity,
-		pid:      e.PID,
-		source:   e.Source,
-		proc:     proc,
-		startMsg: e.Message,
-		sync: report.Sync{
-			Kind:     kind.String(),
-			Start:    e.Time,
-			Users:    d.users,
-			Origin:   e.Origin.String(),
-			Evidence: []report.Evidence{evidenceOf(e)},
+		commandID: d.commandID,
+		lastStart: e.Time,
+		key:       sessionKey{host: e.Host, kind: kind},
+		explicit:  explicit,
+		activity:  e.Activity,
+		pid:       e.PID,
+		source:    e.Source,
+		proc:      proc,
+		startMsg:  e.Message,
+		sync: Session{
+			Kind:      kind.report(),
+			Start:     e.Time,
+			StartSeen: true,
+			Users:     d.users,
+			Origin:    e.Origin.String(),
+			Evidence:  []report.Evidence{evidenceOf(e)},
 		},
 	}
 	b.open = append(b.open, s)
+	return s
 }
 
 // complete ends s with a completion (or failure) message.
@@ -385,29 +617,26 @@ func (b *Builder) complete(s *openSession, e *event.Event, v verdict) {
 	case v == endFailed && s.errors > 0:
 		s.sync.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
 	}
-	b.lastEnd[s.key] = endMark{at: e.Time, msg: e.Message}
+	s.sync.Retries = s.retries
+	cmd := s.commandID
+	if cmd == "" {
+		cmd = s.sync.CommandID
+	}
+	b.lastEnd[s.key] = endMark{at: e.Time, msg: e.Message, activity: s.activity, command: cmd}
 	b.remove(b.indexOf(s))
 	b.done = append(b.done, s.sync)
 }
 
 // fillEnd sets the end time, duration, status and details from the end
 // record e.
-func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
-	end := e.Time
-	sy.End = &end
-	if !sy.Start.IsZero() {
-		d := end.Sub(sy.Start).Seconds()
-		if d < 0 {
-			d = 0 // records a few ms out of order
-		}
-		sy.DurationS = &d
-	}
+func (b *Builder) fillEnd(sy *Session, e *event.Event, v verdict) {
+	sy.End = e.Time
 	dt := parseDetails(e.Message)
 	if dt.users != nil {
 		sy.Users = dt.users
 	}
 	if dt.devices != nil {
-		sy.DevicesSynced = dt.devices
+		sy.Devices = dt.devices
 	}
 	if dt.commandID != "" {
 		sy.CommandID = dt.commandID
@@ -428,9 +657,8 @@ func (b *Builder) fillEnd(sy *report.Sync, e *event.Event, v verdict) {
 // by rotation, or a start wording we did not recognise). Its Start is the
 // end time and its duration is unknown (nil).
 func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
-	sy := report.Sync{Kind: kind.String(), Start: e.Time, Origin: e.Origin.String()}
+	sy := Session{Kind: kind.report(), Start: e.Time, Origin: e.Origin.String()}
 	b.fillEnd(&sy, e, v)
-	sy.DurationS = nil
 	if sy.Reason == "" {
 		sy.Reason = ReasonNoStart
 	} else {
@@ -446,10 +674,15 @@ func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
 // gone wrong), unfinished otherwise.
 func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
 	s := b.open[i]
+	if s.failed != nil {
+		b.emitFailed(s)
+		return
+	}
 	b.remove(i)
 	sy := s.sync
 	sy.Status = StatusUnfinished
 	sy.Reason = why
+	sy.Retries = s.retries
 	if s.errors > 0 || s.stopped {
 		sy.Status = StatusFailed
 		if s.errors > 0 {
@@ -475,14 +708,12 @@ func (b *Builder) remove(i int) {
 }
 
 // Finish closes the stream: sessions still open become unfinished (or
-// failed, see closeOpen) with ReasonLogsEnd. firstRecord and lastRecord
-// are the first and last record times of the trace logs (zero if
-// unknown); lastRecord is used to say how long a session had been running
-// (firstRecord is not used today).
+// failed, see closeOpen) with ReasonLogsEnd. lastRecord is the last record
+// time of the trace logs (zero if unknown), used to say how long a session
+// had been running. Slow sessions are marked (MarkSlow).
 // It returns every session sorted by start time (then kind) and resets the
 // builder, which may then be reused for another stream.
-func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
-	_ = firstRecord
+func (b *Builder) Finish(lastRecord time.Time) []report.Sync {
 	for len(b.open) > 0 {
 		s := b.open[0]
 		why := ReasonLogsEnd
@@ -491,17 +722,32 @@ func (b *Builder) Finish(firstRecord, lastRecord time.Time) []report.Sync {
 		}
 		b.closeOpen(0, why, nil)
 	}
-	out := b.done
+	out := make([]report.Sync, len(b.done))
+	for i := range b.done {
+		out[i] = b.done[i].Sync()
+	}
+	MarkSlow(out, b.opt)
 	slices.SortStableFunc(out, func(x, y report.Sync) int {
 		if c := x.Start.Compare(y.Start); c != 0 {
 			return c
 		}
-		return strings.Compare(x.Kind, y.Kind)
+		return strings.Compare(string(x.Kind), string(y.Kind))
 	})
 	b.done = nil
 	clear(b.lastEnd)
+	b.restarts = restartDetector{list: b.restarts.list[:0:0]}
 	return out
 }
+
+// Restarts returns the connector restarts seen in the stream so far (the
+// one place restarts are detected, see restartDetector), in stream order.
+// Call it before Finish, which resets the builder.
+func (b *Builder) Restarts() []Restart { return b.restarts.list }
+
+// ProcessRuns is the number of distinct connector process runs (host,
+// process name, PID) seen in the trace records so far. Call it before
+// Finish.
+func (b *Builder) ProcessRuns() int { return len(b.restarts.seen) }
 
 // retained reports the builder's internal state sizes (for the memory
 // test): open sessions, remembered end records, finished sessions.
@@ -526,16 +772,7 @@ func eventText(e *event.Event) string {
 }
 
 func evidenceOf(e *event.Event) report.Evidence {
-	ev := report.Evidence{
-		Origin: e.Origin.String(),
-		Text:   strings.Clone(truncate(eventText(e), maxEvidenceText)),
-	}
+	ev := report.NewEvidence(e.Origin.Path, e.Origin.Offset, e.Origin.Line, time.Time{}, strings.Clone(truncate(eventText(e), maxEvidenceText)))
 	ev.SetTime(e.Time, e.TimeZone())
-	if e.Origin.Line > 0 {
-		ev.Line = e.Origin.Line
-	} else if e.Origin.Offset >= 0 {
-		off := e.Origin.Offset
-		ev.Offset = &off
-	}
 	return ev
 }

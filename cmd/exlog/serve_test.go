@@ -66,7 +66,7 @@ func findingIDs(r *report.Report) []string {
 	return ids
 }
 
-func countSyncs(r *report.Report, status string) int {
+func countSyncs(r *report.Report, status report.SyncStatus) int {
 	n := 0
 	for _, s := range r.Syncs {
 		if status == "" || s.Status == status {

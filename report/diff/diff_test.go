@@ -11,7 +11,7 @@ import (
 
 var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-func sync(kind, status string, at, dur time.Duration) report.Sync {
+func sync(kind report.SyncKind, status report.SyncStatus, at, dur time.Duration) report.Sync {
 	d := dur.Seconds()
 	return report.Sync{Kind: kind, Status: status, Start: t0.Add(at), DurationS: &d}
 }

@@ -280,6 +280,16 @@ type agg struct {
 	ring        []ringItem
 	seq         int64
 	lastCounted int64
+	// Each kind: one failure, one occurrence. The last counted record's
+	// operation (activity, writer, time) and how many records were folded
+	// into an occurrence already counted.
+	opAct   event.GUID
+	opHost  string
+	opPID   uint32
+	opTID   uint32
+	opAt    time.Time
+	records int
+	folded  int
 }
 
 type ringItem struct {
@@ -353,11 +363,7 @@ func (st *patState) agg(key string) *agg {
 
 // Evidence builds the evidence item for e.
 func Evidence(e *event.Event) report.Evidence {
-	ev := report.Evidence{Origin: e.Origin.Path, Line: e.Origin.Line, Text: Trim(e.Message, MaxTextLen)}
-	if e.Origin.Line <= 0 && e.Origin.Offset >= 0 {
-		off := e.Origin.Offset
-		ev.Offset = &off
-	}
+	ev := report.NewEvidence(e.Origin.Path, e.Origin.Offset, e.Origin.Line, time.Time{}, Trim(e.Message, MaxTextLen))
 	ev.SetTime(e.Time, e.TimeZone())
 	return ev
 }
@@ -421,6 +427,31 @@ func (st *patState) count(a *agg, t time.Time, ev func() report.Evidence, vals [
 	}
 }
 
+// Operation windows: records of one pattern and key count once when they
+// are one failed operation — the same non-zero activity within
+// sameActivityWindow, or the same writer (host, process, thread) within
+// sameWriterWindow (an exception record and the retry Warning that follows
+// it: "Get next command failed 3 time(s) …").
+const (
+	sameActivityWindow = 30 * time.Second
+	sameWriterWindow   = time.Second
+)
+
+// sameOperation reports whether e belongs to the operation last counted.
+func (a *agg) sameOperation(e *event.Event) bool {
+	if a.count == 0 {
+		return false
+	}
+	d := absDur(e.Time.Sub(a.opAt))
+	if !e.Activity.IsZero() && e.Activity == a.opAct {
+		return d <= sameActivityWindow
+	}
+	if !e.Activity.IsZero() && !a.opAct.IsZero() {
+		return false // two activities: two operations
+	}
+	return d < sameWriterWindow && e.PID == a.opPID && e.TID == a.opTID && e.Host == a.opHost
+}
+
 func absDur(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d
@@ -433,6 +464,12 @@ func (st *patState) when(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 	switch p.Kind {
 	case rule.Each:
 		a := st.agg(st.keyOf(ctx))
+		a.records++
+		if a.sameOperation(e) {
+			a.folded++
+			return
+		}
+		a.opAct, a.opHost, a.opPID, a.opTID, a.opAt = e.Activity, e.Host, e.PID, e.TID, e.Time
 		st.count(a, e.Time, func() report.Evidence { return Evidence(e) }, st.valuesIfFirst(a, ctx))
 	case rule.Count:
 		a := st.agg(st.keyOf(ctx))
@@ -658,6 +695,9 @@ func (st *patState) finding(a *agg, gapText string) report.Finding {
 		}
 		return ""
 	})
+	if a.folded > 0 {
+		title += fmt.Sprintf(" (%d records, counted as %d failed operations: one per activity, or per thread within %s)", a.records, a.count, fmtDur(sameWriterWindow))
+	}
 	return report.Finding{
 		ID: p.ID, Key: a.key, Title: title, Severity: sev, Category: p.Category,
 		Count: a.count, First: &first, Last: &last, Remedy: p.Remedy, Docs: p.Docs,
