@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"exlog/event"
@@ -125,11 +126,7 @@ func Load(userDirs ...string) (*Library, error) {
 // library). For tests and for linting one directory.
 func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	ld := newLoader()
-	// explains may name library patterns: the directory is meant to be
-	// used on top of the library.
-	if lib, err := Load(); err == nil {
-		ld.known = func(id string) bool { return lib.byID[id] != nil }
-	}
+	ld.known = libraryID
 	ld.layerFS(fsys, dir, false)
 	return ld.finish()
 }
@@ -137,11 +134,32 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 // LoadSource loads one file given as text (no embedded library).
 func LoadSource(name, src string) (*Library, error) {
 	ld := newLoader()
+	ld.known = libraryID
 	ld.layer([]file{{name: name, src: src}}, false)
 	return ld.finish()
 }
 
 type file struct{ name, src string }
+
+var (
+	libIDsOnce sync.Once
+	libIDs     map[string]bool
+)
+
+// libraryID reports whether the embedded library has a pattern with this
+// id: files loaded without the library (LoadFS, LoadSource) are meant to
+// be used on top of it, so their explains clauses may name its ids.
+func libraryID(id string) bool {
+	libIDsOnce.Do(func() {
+		libIDs = map[string]bool{}
+		if lib, err := Load(); err == nil {
+			for _, p := range lib.pats {
+				libIDs[p.ID] = true
+			}
+		}
+	})
+	return libIDs[id]
+}
 
 // decodeText accepts what Windows editors write: UTF-8 with or without a
 // BOM, and UTF-16 (LE or BE) with a BOM. CRLF needs no conversion.
