@@ -613,6 +613,7 @@ func (a *run) assemble() *report.Report {
 	a.unexpl.finish(r)
 	r.Changes = a.changes()
 	r.Environment = a.environment(r)
+	a.inv.Exchange().Environment(r.Environment) // Exchange versions from the exports (inventory)
 	r.Collect = a.collect(r)
 	r.Verdict = verdict(r, a.traceLast)
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}

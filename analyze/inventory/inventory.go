@@ -34,6 +34,9 @@ const (
 const (
 	DocsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
 	DocsInstall      = "https://learn.microsoft.com/en-us/mem/intune/protect/exchange-connector-install"
+	// DocsAccess is "Configure Exchange on-premises access for Intune"
+	// (where the default access level for unmanaged devices is set).
+	DocsAccess = "https://learn.microsoft.com/en-us/mem/intune/protect/conditional-access-exchange-create"
 )
 
 // StaleAfter is how long before the newest successful sync in the exports
@@ -99,6 +102,7 @@ type entry struct {
 // Builder accumulates export records.
 type Builder struct {
 	entries  []entry
+	versions []exSeen                     // Exchange version fields read (exchange.go)
 	cultures map[string]*pscmdlet.Culture // by origin file
 	records  map[string]int
 }
@@ -176,9 +180,13 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 	case pscmdlet.KindOrgSettings:
 		e.defaultAccess, _ = rec.Enum("DefaultAccessLevel")
 	default:
-		return // counted in records; nothing to join
+		if !rec.Has("AdminDisplayVersion") {
+			return // counted in records; nothing to join
+		}
+		// a server object (Get-ExchangeServer): kept for its version only
 	}
 	b.entries = append(b.entries, e)
+	b.readVersions(rec, len(b.entries)-1)
 }
 
 // readAddresses finds the primary SMTP address: the uppercase "SMTP:"
