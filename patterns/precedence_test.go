@@ -130,3 +130,30 @@ func TestRemedyPlaceholders(t *testing.T) {
 		t.Errorf("unknown remedy placeholder not reported: %v", ps)
 	}
 }
+
+// A placeholder split across two remedy strings is not a placeholder: lint
+// says so instead of printing the braces.
+func TestRemedyBraceWarning(t *testing.T) {
+	l := mustLoad(t, `pattern s.x { title "t" severity error
+  remedy "grant {account|the service"
+         "account} the right"
+  match message contains "x" example match "x" example nomatch "y" }`)
+	found := false
+	for _, w := range l.Warnings() {
+		if strings.Contains(w.Msg, "unmatched brace") && w.Line == 2 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no brace warning: %v", l.Warnings())
+	}
+}
+
+func TestEscapedBracesNoWarning(t *testing.T) {
+	l := mustLoad(t, `pattern s.x { title "a {{literal}} brace" severity error remedy "set {{x}}" match message contains "x" example match "x" example nomatch "y" }`)
+	for _, w := range l.Warnings() {
+		if strings.Contains(w.Msg, "brace") {
+			t.Errorf("escaped braces warned: %v", w)
+		}
+	}
+}

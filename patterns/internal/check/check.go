@@ -903,6 +903,11 @@ func (c *checker) template(t *psyntax.Text, kind rule.Kind, what string) []rule.
 		parts = append(parts, rule.TitlePart{Field: name, Default: def})
 	}
 	lit(s[last:])
+	// Braces left outside placeholders and {{ }} escapes: most likely a
+	// placeholder split across two strings.
+	if strings.ContainsAny(placeholderRe.ReplaceAllString(s, ""), "{}") {
+		c.warnf(t.Pos, "a placeholder is {name} or {name|default} inside one string; write {{ or }} for a literal brace", "%s text has an unmatched brace", what)
+	}
 	return parts
 }
 
