@@ -31,7 +31,7 @@ func (d *devRef) flag(id string) {
 // judged: counted as unknown, not flagged.
 func (b *Builder) checkSMTP(users []*user, inv *report.Inventory) []report.Finding {
 	f := newFinding(IDSMTPUPNMismatch, "", report.SeverityWarning, "discovery",
-		"The connector finds a user's devices through the primary SMTP address, which must be the same as the user's UPN in Azure AD / Entra ID. Change the primary SMTP address (Set-Mailbox -PrimarySmtpAddress, or the e-mail address policy) or the UPN so that they match, then wait for the next full sync.",
+		"The connector finds a user's devices through the primary SMTP address, which must be the same as the user's UPN in Azure AD / Entra ID. Change the primary SMTP address (Set-Mailbox -PrimarySmtpAddress, or the e-mail address policy) or the UPN so that they match, then wait for the next full sync. "+LicenceCantTell,
 		DocsTroubleshoot)
 	var who []string
 	checked, unknown := 0, 0
@@ -72,6 +72,13 @@ func (e *entry) primaryFromName() string {
 	}
 	return e.primaryFrom
 }
+
+// LicenceCantTell is said wherever devices may not be discovered: a user
+// without an Intune licence is Microsoft's first cause of undiscovered
+// devices (troubleshooting article, DocsTroubleshoot: "Make sure users
+// have an Intune license. If not, the Exchange connector won't discover
+// their devices"), and nothing in a bundle shows licences.
+const LicenceCantTell = "A missing Intune licence also keeps a user's devices undiscovered, and a bundle cannot show licences: check each affected user in the Microsoft 365 admin center (Users > Active users > the user > Licenses and apps)."
 
 // checkActiveSync: ActiveSync disabled on the mailbox, or no device
 // partnership although the exports show devices for the user.

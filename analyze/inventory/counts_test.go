@@ -30,6 +30,10 @@ func TestCountsNotMergedByLooseKeys(t *testing.T) {
 		len(inv.UsersWithProblems) != 371 {
 		t.Fatalf("finding %+v, users with problems %d", f, len(inv.UsersWithProblems))
 	}
+	// the other documented cause, which no bundle shows, is named with how to check it
+	if !strings.Contains(f[0].Remedy, "a bundle cannot show licences") || !strings.Contains(f[0].Remedy, "Licenses and apps") {
+		t.Errorf("licence gap not said: %s", f[0].Remedy)
+	}
 }
 
 // A lossy ASCII export ("J?rgen") joins the one exact name it can stand

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"exlog/parse/config"
 	"exlog/parse/pscmdlet"
 	"exlog/report"
 )
@@ -84,5 +85,31 @@ func TestExchangeVersionsInEnvironment(t *testing.T) {
 	b.Exchange().Environment(env)
 	if len(env.Exchange) != 0 || len(env.Notes) != 0 {
 		t.Errorf("versions from nothing: %+v", env)
+	}
+}
+
+// The notification account: from the configuration, judged against its
+// mailbox when the exports hold it, "can't tell" when they do not.
+func TestNotificationAccount(t *testing.T) {
+	on := true
+	n := &config.Notification{Account: "Intune-Notify@contoso.com", Setting: "X/UserName", Line: 7, Enabled: &on, EnabledSetting: "X/Enabled"}
+	for _, c := range []struct {
+		mbx, mailbox, text, note string
+	}{
+		{"UserPrincipalName : intune-notify@contoso.com\r\nEmailAddresses : {SMTP:Intune-Notify@contoso.com}\r\nIdentity : contoso.com/Users/Intune Notify\r\n", "matches", "UPN equals primary SMTP address", ""},
+		{"UserPrincipalName : intune-notify@contoso.local\r\nEmailAddresses : {smtp:intune-notify@contoso.com, SMTP:notify@contoso.com}\r\nIdentity : contoso.com/Users/Intune Notify\r\n", "mismatch", "UPN intune-notify@contoso.local differs from primary SMTP address notify@contoso.com", "Microsoft requires them equal"},
+		{"UserPrincipalName : someone@contoso.com\r\nEmailAddresses : {SMTP:someone@contoso.com}\r\n", "", "can't tell", ""},
+	} {
+		b := NewBuilder()
+		feed(t, b, pscmdlet.NewListReader, "mbx.txt", c.mbx)
+		b.Finish()
+		na, note := b.Notification(n, "case.zip!svc.xml")
+		if na == nil || na.Mailbox != c.mailbox || !strings.Contains(na.Text, c.text) || !strings.Contains(na.Text, "notifications on (X/Enabled)") ||
+			!strings.Contains(na.Origin, "case.zip!svc.xml (X/UserName, line 7)") || (c.note == "") != (note == "") || !strings.Contains(note, c.note) {
+			t.Errorf("%q: %+v note %q", c.mbx, na, note)
+		}
+	}
+	if na, _ := NewBuilder().Notification(nil, "x"); na != nil {
+		t.Errorf("nothing configured: %+v", na)
 	}
 }

@@ -103,6 +103,7 @@ type entry struct {
 type Builder struct {
 	entries  []entry
 	versions []exSeen                     // Exchange version fields read (exchange.go)
+	users    []*user                      // joined users, set by Finish
 	cultures map[string]*pscmdlet.Culture // by origin file
 	records  map[string]int
 }
@@ -430,6 +431,7 @@ func (b *Builder) Finish() (*report.Inventory, []report.Finding) {
 		ulist = append(ulist, u)
 	}
 	inv.Users = len(ulist)
+	b.users = ulist
 
 	var findings []report.Finding
 	findings = append(findings, b.checkSMTP(ulist, inv)...)
