@@ -34,10 +34,10 @@ func scm(id uint32, host, msg string) *event.Event {
 // event names none, marked as an example.
 func TestLibraryRemedyNamesFromEvidence(t *testing.T) {
 	cases := []struct {
-		msg, host  string
-		id         uint32
-		want, not  []string
-		wantTitle  string
+		msg, host string
+		id        uint32
+		want, not []string
+		wantTitle string
 	}{
 		{`The WIEC service was unable to log on as CMB\svc_intunecon with the currently configured password due to the following error: Logon failure: the user has not been granted the requested logon type at this computer.`,
 			"CMB-EXCON01", 7041, []string{`grant CMB\svc_intunecon the "Log on as a service"`, "On CMB-EXCON01"}, []string{"WIEC_USER"}, `CMB\svc_intunecon lacks`},
