@@ -132,3 +132,19 @@ func TestVersionNotSupportedBothCauses(t *testing.T) {
 		t.Fatalf("version-not-supported %+v", f)
 	}
 }
+
+// An unresolvable autodiscover name is the Autodiscover failure, once; any
+// other unresolvable name is a DNS finding naming that host.
+func TestAutodiscoverExplainsItsDNS(t *testing.T) {
+	fs := libFindings(t, ev(time.Minute, event.Error, "AutodiscoverService: request for notify@fabrikam.net failed. System.Net.WebException: The remote name could not be resolved: 'autodiscover.fabrikam.net'"))
+	if _, ok := fs["network.dns"]; ok {
+		t.Errorf("autodiscover DNS failure raised network.dns too: %v", fs)
+	}
+	if _, ok := fs["notify.autodiscover-failed"]; !ok {
+		t.Errorf("autodiscover failure missed: %v", fs)
+	}
+	fs = libFindings(t, ev(time.Minute, event.Error, "System.Net.WebException: The remote name could not be resolved: 'fef.msub03.manage.microsoft.com'"))
+	if f, ok := fs["network.dns"]; !ok || !strings.Contains(f.Remedy, "nslookup fef.msub03.manage.microsoft.com") {
+		t.Errorf("dns %+v", fs)
+	}
+}
