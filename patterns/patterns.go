@@ -126,7 +126,7 @@ func Load(userDirs ...string) (*Library, error) {
 // library). For tests and for linting one directory.
 func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	ld := newLoader()
-	ld.known = libraryID
+	ld.known = libraryIDs()
 	ld.layerFS(fsys, dir, false)
 	return ld.finish()
 }
@@ -134,7 +134,7 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 // LoadSource loads one file given as text (no embedded library).
 func LoadSource(name, src string) (*Library, error) {
 	ld := newLoader()
-	ld.known = libraryID
+	ld.known = libraryIDs()
 	ld.layer([]file{{name: name, src: src}}, false)
 	return ld.finish()
 }
@@ -146,10 +146,10 @@ var (
 	libIDs     map[string]bool
 )
 
-// libraryID reports whether the embedded library has a pattern with this
-// id: files loaded without the library (LoadFS, LoadSource) are meant to
-// be used on top of it, so their explains clauses may name its ids.
-func libraryID(id string) bool {
+// libraryIDs returns the ids of the embedded library's patterns (read
+// only): files loaded without the library (LoadFS, LoadSource) are meant
+// to be used on top of it, so their explains clauses may name its ids.
+func libraryIDs() map[string]bool {
 	libIDsOnce.Do(func() {
 		libIDs = map[string]bool{}
 		if lib, err := Load(); err == nil {
@@ -158,7 +158,7 @@ func libraryID(id string) bool {
 			}
 		}
 	})
-	return libIDs[id]
+	return libIDs
 }
 
 // decodeText accepts what Windows editors write: UTF-8 with or without a
@@ -187,8 +187,8 @@ type loader struct {
 	pats      []*Pattern
 	byID      map[string]*Pattern
 	overrides []Override
-	known     func(id string) bool // ids that exist outside the loaded layers
-	srcs      map[string]string    // file name → text, for problems found after the layers
+	known     map[string]bool   // ids that exist outside the loaded layers
+	srcs      map[string]string // file name → text, for problems found after the layers
 }
 
 func newLoader() *loader { return &loader{byID: map[string]*Pattern{}, srcs: map[string]string{}} }

@@ -157,3 +157,10 @@ func TestEscapedBracesNoWarning(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainsSuggestsLibraryIDs(t *testing.T) {
+	ps := problemsOf(t, `pattern site.x { `+header+` match message contains "x" explains exchange.throtled }`)
+	if p := find(ps, 1, "unknown pattern"); p == nil || !strings.Contains(p.Hint, `did you mean "exchange.throttled"`) {
+		t.Errorf("no library suggestion: %v", ps)
+	}
+}

@@ -10,12 +10,12 @@ import (
 )
 
 // Precedence checks the explains clauses of the patterns in force
-// together: every named id must exist (known reports ids that exist
+// together: every named id must exist (known holds ids that exist
 // outside this set, e.g. the embedded library when one directory is
 // linted on its own; nil means none), neither side may be an absence
 // rule (it has no evidence to share), and the explains graph must have
 // no cycle (A explains B explains A would leave the evidence to no one).
-func Precedence(pats []*rule.Pattern, known func(id string) bool) psyntax.Problems {
+func Precedence(pats []*rule.Pattern, known map[string]bool) psyntax.Problems {
 	var probs psyntax.Problems
 	byID := make(map[string]*rule.Pattern, len(pats))
 	var ids []string
@@ -38,11 +38,16 @@ func Precedence(pats []*rule.Pattern, known func(id string) bool) psyntax.Proble
 		for i, id := range p.Explains {
 			q, ok := byID[id]
 			switch {
-			case !ok && known != nil && known(id):
+			case !ok && known[id]:
 				// exists in a layer not loaded here
 			case !ok:
 				hint := "explains names the id of another pattern in force"
-				if s := psyntax.Suggest(id, ids); s != "" {
+				cands := append([]string(nil), ids...)
+				for k := range known {
+					cands = append(cands, k)
+				}
+				sort.Strings(cands)
+				if s := psyntax.Suggest(id, cands); s != "" {
 					hint = fmt.Sprintf("did you mean %q?", s)
 				}
 				errAt(p, i, hint, "explains unknown pattern %q", id)
