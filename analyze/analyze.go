@@ -574,6 +574,17 @@ func (a *run) assemble() *report.Report {
 	a.unexpl.finish(r)
 	r.Changes = a.changes()
 	r.Environment = a.environment(r)
+	a.inv.Exchange().Environment(r.Environment) // Exchange versions from the exports (inventory)
+	for _, s := range a.service {
+		if s.Service == nil || r.Environment.NotificationAccount != nil {
+			continue
+		}
+		na, note := a.inv.Notification(s.Service.Notification, s.Path)
+		r.Environment.NotificationAccount = na
+		if note != "" {
+			r.Environment.Notes = append(r.Environment.Notes, note)
+		}
+	}
 	r.Collect = a.collect(r)
 	r.Verdict = verdict(r, a.traceLast)
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}

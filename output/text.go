@@ -150,6 +150,12 @@ func (t *textWriter) environment(r *report.Report) {
 	if len(e.TZOffsets) > 0 {
 		t.f("  Time zone offsets in the logs: %s\n", strings.Join(e.TZOffsets, ", "))
 	}
+	for _, x := range e.Exchange {
+		t.f("  Exchange: %s\n", x)
+	}
+	if na := e.NotificationAccount; na != nil {
+		t.f("  Notification account: %s\n", na.Text)
+	}
 	for _, n := range e.Notes {
 		t.f("  %s %s\n", t.p.c("33", "!"), n)
 	}

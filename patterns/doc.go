@@ -11,12 +11,13 @@ A file holds patterns; # starts a comment. One pattern:
     severity error                           # info | warning | error | critical
     category network                         # optional; default: the id before the dot
     docs     "https://learn.microsoft.com/…" # optional http(s) URL
-    remedy   "What to do, in one or more"    # required; several strings are joined
-             "quoted strings."
+    remedy   "What to do, in one or more"    # required; several strings are joined;
+             "quoted strings on {host|the connector server}."  # {name|default} as in titles
     tags     ["network", "dns"]              # optional
     match    message ~ /could not be resolved: '(?P<remote>[^']+)'/i
     key      remote                          # optional: one finding per distinct value
     escalate critical when count >= 100 within 1h   # optional, repeatable
+    explains command.get-next-exception      # optional: ids whose evidence this pattern accounts for
     example  match "The remote name could not be resolved: 'manage.microsoft.com'"
     example  nomatch "Resolved manage.microsoft.com"
   }
@@ -31,6 +32,15 @@ Rules (exactly one per pattern):
   expect COND every 26h                       absence: a stretch longer than 26h without
                                               COND inside the covered window; if the logs
                                               cover less than 26h, a note instead
+
+Placeholders in title and remedy: {capture} or {field} from the first record of the
+finding, {count}, {key}, {gap}; {name|text} shows text when the record has no value
+(write example names there as examples: "{account|the service account, e.g. .\\WIEC_USER}").
+
+Precedence (one cause, one finding): a record matched by a pattern's condition is not
+counted for the patterns it explains (transitively), so the same lines never raise two
+findings. The ids must exist (a --patterns directory may name library ids); no cycles;
+expect rules can neither explain nor be explained.
 
 Conditions: FIELD OP VALUE combined with and, or, not, ( ).
   message contains "text"        case-insensitive substring; contains ["a", "b"] = any

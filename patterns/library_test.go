@@ -20,6 +20,10 @@ var requiredIDs = []string{
 var allowedDocs = map[string]bool{
 	"https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector": true,
 	"https://learn.microsoft.com/en-us/mem/intune/protect/exchange-connector-install":                             true,
+	// "Resolve common errors for the Intune Exchange Connector" (0x… codes, SCM 7000/7041)
+	"https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector-common-errors": true,
+	// KB4342995: "The Exchange Connector version is not supported" with the original connector installed
+	"https://support.microsoft.com/help/4342995": true,
 }
 
 func TestLibrary(t *testing.T) {

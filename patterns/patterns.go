@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"exlog/event"
@@ -66,6 +67,7 @@ type Pattern struct {
 	Kind     string // "match", "count", "sequence" or "absence"
 	Builtin  bool   // from the embedded library
 	Examples int
+	Explains []string // ids of patterns whose evidence this one accounts for
 
 	rule *rule.Pattern
 	ast  *syntax.Pattern
@@ -124,6 +126,7 @@ func Load(userDirs ...string) (*Library, error) {
 // library). For tests and for linting one directory.
 func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	ld := newLoader()
+	ld.known = libraryIDs()
 	ld.layerFS(fsys, dir, false)
 	return ld.finish()
 }
@@ -131,11 +134,32 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 // LoadSource loads one file given as text (no embedded library).
 func LoadSource(name, src string) (*Library, error) {
 	ld := newLoader()
+	ld.known = libraryIDs()
 	ld.layer([]file{{name: name, src: src}}, false)
 	return ld.finish()
 }
 
 type file struct{ name, src string }
+
+var (
+	libIDsOnce sync.Once
+	libIDs     map[string]bool
+)
+
+// libraryIDs returns the ids of the embedded library's patterns (read
+// only): files loaded without the library (LoadFS, LoadSource) are meant
+// to be used on top of it, so their explains clauses may name its ids.
+func libraryIDs() map[string]bool {
+	libIDsOnce.Do(func() {
+		libIDs = map[string]bool{}
+		if lib, err := Load(); err == nil {
+			for _, p := range lib.pats {
+				libIDs[p.ID] = true
+			}
+		}
+	})
+	return libIDs
+}
 
 // decodeText accepts what Windows editors write: UTF-8 with or without a
 // BOM, and UTF-16 (LE or BE) with a BOM. CRLF needs no conversion.
@@ -163,9 +187,11 @@ type loader struct {
 	pats      []*Pattern
 	byID      map[string]*Pattern
 	overrides []Override
+	known     map[string]bool   // ids that exist outside the loaded layers
+	srcs      map[string]string // file name → text, for problems found after the layers
 }
 
-func newLoader() *loader { return &loader{byID: map[string]*Pattern{}} }
+func newLoader() *loader { return &loader{byID: map[string]*Pattern{}, srcs: map[string]string{}} }
 
 func (ld *loader) fail(name, msg, hint string) {
 	ld.probs = append(ld.probs, Problem{File: name, Line: 1, Col: 1, Msg: msg, Hint: hint})
@@ -229,6 +255,7 @@ func (ld *loader) layerDir(dir string) {
 func (ld *loader) layer(files []file, builtin bool) {
 	inLayer := map[string]*Pattern{}
 	for _, f := range files {
+		ld.srcs[f.name] = f.src
 		res, probs := syntax.Parse(f.name, f.src)
 		compiled, cprobs := check.File(f.name, res)
 		probs = append(probs, cprobs...)
@@ -264,18 +291,28 @@ func newPattern(c check.Compiled, builtin bool) *Pattern {
 		ID: r.ID, Title: r.TitleText, Category: r.Category, Remedy: r.Remedy, Docs: r.Docs,
 		Severity: r.Severity, Tags: r.Tags, File: r.File, Pos: Position{r.Line, r.Col},
 		Kind: r.Kind.String(), Builtin: builtin, Examples: len(r.Examples),
-		rule: r, ast: c.AST,
+		Explains: append([]string(nil), r.Explains...),
+		rule:     r, ast: c.AST,
 	}
 }
 
 func (ld *loader) finish() (*Library, error) {
+	rules := make([]*rule.Pattern, len(ld.pats))
+	for i, p := range ld.pats {
+		rules[i] = p.rule
+	}
+	prec := check.Precedence(rules, ld.known)
+	for name, src := range ld.srcs {
+		syntax.AttachSource(prec, name, src)
+	}
+	ld.probs = append(ld.probs, prec...)
 	probs := ld.probs.Sort()
 	if probs.HasErrors() {
 		return nil, probs
 	}
 	sort.SliceStable(ld.pats, func(i, j int) bool { return ld.pats[i].ID < ld.pats[j].ID })
 	l := &Library{pats: ld.pats, byID: ld.byID, overrides: ld.overrides, warnings: probs}
-	rules := make([]*rule.Pattern, len(l.pats))
+	rules = make([]*rule.Pattern, len(l.pats))
 	for i, p := range l.pats {
 		rules[i] = p.rule
 	}

@@ -364,6 +364,9 @@ func (r *Redactor) Report(rep *report.Report) {
 		for _, h := range env.CASServers {
 			r.learnHost(h)
 		}
+		if na := env.NotificationAccount; na != nil && strings.Contains(na.Account, "@") {
+			r.learnEmail(na.Account)
+		}
 	}
 	if inv := rep.Inventory; inv != nil {
 		for _, u := range inv.UsersWithProblems {
@@ -450,7 +453,13 @@ func (r *Redactor) walk(rep *report.Report, f func(*string)) {
 		strs(env.Hosts)
 		strs(env.CASServers)
 		strs(env.Notes)
+		strs(env.Exchange)
 		env.EWSURL = s(env.EWSURL)
+		if na := env.NotificationAccount; na != nil {
+			na.Account = s(na.Account)
+			na.Origin = s(na.Origin)
+			na.Text = s(na.Text)
+		}
 	}
 	for i := range rep.Changes {
 		rep.Changes[i].Text = s(rep.Changes[i].Text)

@@ -103,7 +103,27 @@ type Environment struct {
 	Users                *int     `json:"users,omitempty"`   // users in the last full sync
 	Devices              *int     `json:"devices,omitempty"` // devices synced in the last full sync
 	TZOffsets            []string `json:"tz_offsets"`
-	Notes                []string `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
+	// Exchange lists the Exchange versions the cmdlet exports show, each
+	// with the field and object it was read from (connector requirement:
+	// Exchange 2010 SP3 or later).
+	Exchange []string `json:"exchange,omitempty"`
+	// NotificationAccount is what the bundle shows about the account the
+	// connector sends its "Get Started" mail from.
+	NotificationAccount *NotificationAccount `json:"notification_account,omitempty"`
+	Notes               []string             `json:"notes,omitempty"` // where the evidence contradicts Microsoft's requirements
+}
+
+// NotificationAccount is the connector's notification account as far as
+// the bundle shows it.
+type NotificationAccount struct {
+	Account string `json:"account,omitempty"` // as set in the service configuration
+	Enabled *bool  `json:"enabled,omitempty"` // notifications on, when the configuration says
+	Origin  string `json:"origin,omitempty"`  // the configuration file (and setting) it was read from
+	// Mailbox: what the Get-Mailbox export says about it: "matches"
+	// (UPN equals primary SMTP address), "mismatch", or "" when the
+	// bundle holds no export of that mailbox.
+	Mailbox string `json:"mailbox,omitempty"`
+	Text    string `json:"text"` // one line for people
 }
 
 // Change is something that changed in the covered window: a restart, a

@@ -42,7 +42,7 @@ func TestChecksFire(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 	// sorted by severity then id
-	if fs[0].ID != IDCASFailoverOff || fs[1].ID != IDLoggingNotVerbose || fs[2].ID != IDEWSURLHardcoded {
+	if fs[0].ID != IDCASFailoverOff || fs[1].ID != IDEWSURLHardcoded || fs[2].ID != IDLoggingNotVerbose {
 		t.Errorf("order %s %s %s", fs[0].ID, fs[1].ID, fs[2].ID)
 	}
 	m := byID(fs)
@@ -64,9 +64,19 @@ func TestChecksFire(t *testing.T) {
 		t.Errorf("cas %+v", f)
 	}
 	f := m[IDLoggingNotVerbose]
-	if f.Severity != report.SeverityWarning || f.Category != "logging" || f.Count != 2 || f.Evidence[0].Line != 3 ||
-		!strings.Contains(f.Evidence[0].Text, "Warning ActivityTracing") || !strings.Contains(f.Remedy, `"Verbose ActivityTracing"`) || !strings.Contains(f.Remedy, "restart the WIEC service") {
+	// Microsoft's default level is no fault: info, saying what was not
+	// judged, and the capture returns to the level found afterwards.
+	if f.Severity != report.SeverityInfo || f.Category != "logging" || f.Count != 2 || f.Evidence[0].Line != 3 ||
+		!strings.Contains(f.Evidence[0].Text, "Warning ActivityTracing") || !strings.Contains(f.Remedy, `"Verbose ActivityTracing"`) ||
+		!strings.Contains(f.Remedy, "restart the WIEC service") || !strings.Contains(f.Remedy, `back to "Warning ActivityTracing"`) ||
+		!strings.Contains(f.Remedy, "did not judge") || !strings.Contains(f.Title, "could not be judged") {
 		t.Errorf("verbose %+v", f)
+	}
+	// Another wording of the level is named as found, not as our sample's.
+	info := readTracing(t, "<TracingConfiguration><TraceSourceLine><Key>OnPremisesExchangeConnectorService</Key><Value><Listeners><Listener>"+
+		"<SourceLevel>Information, ActivityTracing</SourceLevel></Listener></Listeners></Value></TraceSourceLine></TracingConfiguration>")
+	if fs := Check([]Tracing{{Tracing: info, Path: "x.xml"}}, nil); len(fs) != 1 || !strings.Contains(fs[0].Remedy, `back to "Information, ActivityTracing"`) {
+		t.Errorf("information level: %+v", fs)
 	}
 }
 

@@ -31,7 +31,7 @@ func (d *devRef) flag(id string) {
 // judged: counted as unknown, not flagged.
 func (b *Builder) checkSMTP(users []*user, inv *report.Inventory) []report.Finding {
 	f := newFinding(IDSMTPUPNMismatch, "", report.SeverityWarning, "discovery",
-		"The connector finds a user's devices through the primary SMTP address, which must be the same as the user's UPN in Azure AD / Entra ID. Change the primary SMTP address (Set-Mailbox -PrimarySmtpAddress, or the e-mail address policy) or the UPN so that they match, then wait for the next full sync.",
+		"The connector finds a user's devices through the primary SMTP address, which must be the same as the user's UPN in Azure AD / Entra ID. Change the primary SMTP address (Set-Mailbox -PrimarySmtpAddress, or the e-mail address policy) or the UPN so that they match, then wait for the next full sync. "+LicenceCantTell,
 		DocsTroubleshoot)
 	var who []string
 	checked, unknown := 0, 0
@@ -73,6 +73,13 @@ func (e *entry) primaryFromName() string {
 	return e.primaryFrom
 }
 
+// LicenceCantTell is said wherever devices may not be discovered: a user
+// without an Intune licence is Microsoft's first cause of undiscovered
+// devices (troubleshooting article, DocsTroubleshoot: "Make sure users
+// have an Intune license. If not, the Exchange connector won't discover
+// their devices"), and nothing in a bundle shows licences.
+const LicenceCantTell = "A missing Intune licence also keeps a user's devices undiscovered, and a bundle cannot show licences: check each affected user in the Microsoft 365 admin center (Users > Active users > the user > Licenses and apps)."
+
 // checkActiveSync: ActiveSync disabled on the mailbox, or no device
 // partnership although the exports show devices for the user.
 func (b *Builder) checkActiveSync(users []*user) []report.Finding {
@@ -107,6 +114,18 @@ var connectorReasons = map[string]string{
 	"ExternalEnrollment": "the device is not enrolled in Intune",
 }
 
+// quarantineAdvice is what to do per reason. Non-Knox Android devices must
+// enrol from the "Get Started" mail's link, or conditional access keeps
+// blocking them (troubleshooting article, DocsTroubleshoot: "Use of the Get
+// Started link to enroll is a requirement for Android non-Knox devices").
+var quarantineAdvice = map[string]string{
+	"ExternalEnrollment": "Have the user enrol the device in Intune. Android devices without Samsung Knox must enrol from the link in the connector's \"Get Started\" mail " +
+		"(enrolled any other way they stay blocked); iOS and Knox devices can also enrol with the Company Portal. The connector allows an enrolled, compliant device at its next sync.",
+	"ExternalCompliance": "The device is enrolled: check its compliance state in Intune (Devices > the device > Device compliance) and fix what the policy reports; " +
+		"the connector allows it at the next sync after it is compliant.",
+	"ExternallyManaged": "Intune decides this device's access: check the device's record and conditional access assignment in Intune.",
+}
+
 // checkQuarantined counts devices quarantined or blocked by the connector,
 // one finding per reason (Key = reason).
 func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
@@ -125,8 +144,9 @@ func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
 		f := byReason[e.reason]
 		if f == nil {
 			nf := newFinding(IDDeviceQuarantined, "", report.SeverityWarning, "device",
-				"These access states are set by Intune through the connector: "+meaning+". Have the user enrol the device with the Company Portal and meet the compliance policies; the connector allows the device at its next sync. If enrolled, compliant devices stay blocked, check that the connector's syncs complete.",
-				DocsInstall)
+				"These access states are set by Intune through the connector: "+meaning+". "+quarantineAdvice[e.reason]+
+					" If enrolled, compliant devices stay blocked, check that the connector's syncs complete.",
+				DocsTroubleshoot)
 			nf.Key = e.reason
 			f = &nf
 			byReason[e.reason] = f
@@ -227,7 +247,7 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		return nil
 	}
 	f := newFinding(IDDeviceStale, "", report.SeverityInfo, "device",
-		"Devices that have not synced for a month are usually retired or reset phones. Remove their partnerships (Remove-MobileDevice) so that they no longer count against the user or appear in Intune; if many current devices are stale, check Exchange ActiveSync itself.",
+		"Devices that have not synced for a month are usually retired or reset phones. Remove their partnerships ("+b.Exchange().RemoveDeviceCmdlet()+") so that they no longer count against the user or appear in Intune; if many current devices are stale, check Exchange ActiveSync itself.",
 		DocsTroubleshoot)
 	limit := newest.Add(-StaleAfter)
 	var oldest time.Time
@@ -291,9 +311,19 @@ func (b *Builder) checkDefaultAccess(orgs []int, inv *report.Inventory) []report
 		if dup {
 			continue
 		}
+		// Where the level is set: Intune's "Unmanaged device access"
+		// (Allow / Block / Quarantine), which the connector applies to
+		// Exchange; non-Knox Android devices are always blocked under Block
+		// or Quarantine ("Configure Exchange on-premises access",
+		// DocsAccess) and must enrol from the "Get Started" mail's link
+		// (troubleshooting article, DocsTroubleshoot).
 		f := newFinding(IDDefaultNotAllow, "Exchange ActiveSync default access level is "+e.defaultAccess+": new devices are held by Exchange and the activation mail does not reach them", report.SeverityWarning, "access",
-			"With a default rule that blocks or quarantines, Exchange stops new devices before Intune can act and the connector's \"Get Started\" notification mail is not delivered to them, by design. Set-ActiveSyncOrganizationSettings -DefaultAccessLevel Allow and let Intune conditional access decide, or tell users to enrol without waiting for the mail.",
-			DocsTroubleshoot)
+			"With a default rule that blocks or quarantines, Exchange stops new devices before Intune can act and the connector's \"Get Started\" notification mail is not delivered to them, by design. "+
+				"Change it where Intune sets it, not in Exchange: Intune admin center > Tenant administration > Exchange access > Exchange ActiveSync on-premises connector > (this organization) > "+
+				"Advanced Exchange ActiveSync access settings > Unmanaged device access (Allow access lets Intune conditional access decide per device). "+
+				"The connector applies Intune's settings to Exchange, so a direct Set-ActiveSyncOrganizationSettings change can be undone at the next full sync. "+
+				"Until then: iOS and Samsung Knox devices can enrol with the Company Portal; Android devices without Knox are always blocked under Block or Quarantine and must enrol from the link in the \"Get Started\" mail, so they need the mail to arrive.",
+			DocsAccess)
 		f.Key = e.defaultAccess
 		addEvidence(&f, b.evidence(i, nil, "DefaultAccessLevel "+e.defaultAccess))
 		out = append(out, f)

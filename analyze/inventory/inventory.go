@@ -34,6 +34,9 @@ const (
 const (
 	DocsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
 	DocsInstall      = "https://learn.microsoft.com/en-us/mem/intune/protect/exchange-connector-install"
+	// DocsAccess is "Configure Exchange on-premises access for Intune"
+	// (where the default access level for unmanaged devices is set).
+	DocsAccess = "https://learn.microsoft.com/en-us/mem/intune/protect/conditional-access-exchange-create"
 )
 
 // StaleAfter is how long before the newest successful sync in the exports
@@ -99,6 +102,8 @@ type entry struct {
 // Builder accumulates export records.
 type Builder struct {
 	entries  []entry
+	versions []exSeen                     // Exchange version fields read (exchange.go)
+	users    []*user                      // joined users, set by Finish
 	cultures map[string]*pscmdlet.Culture // by origin file
 	records  map[string]int
 }
@@ -176,9 +181,13 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 	case pscmdlet.KindOrgSettings:
 		e.defaultAccess, _ = rec.Enum("DefaultAccessLevel")
 	default:
-		return // counted in records; nothing to join
+		if !rec.Has("AdminDisplayVersion") {
+			return // counted in records; nothing to join
+		}
+		// a server object (Get-ExchangeServer): kept for its version only
 	}
 	b.entries = append(b.entries, e)
+	b.readVersions(rec, len(b.entries)-1)
 }
 
 // readAddresses finds the primary SMTP address: the uppercase "SMTP:"
@@ -234,9 +243,13 @@ func deviceOwner(identity string) (string, bool) {
 }
 
 // identityKeys appends the join keys of one identifying value: the value
-// lower-cased in its namespace, and for values with non-ASCII characters
-// (or lossy ones from ASCII exports, where '?' stands for any lost
-// character) a loosened key that matches across the two.
+// lower-cased in its namespace ("ns:v"); for a value with non-ASCII
+// characters also its loosened shadow ("≈ns:l", every non-ASCII rune
+// '?'); for a lossy value from an ASCII export, where '?' stands for a
+// lost character, only "~ns:v". Exact keys join exact keys; a lossy key
+// joins other lossy ones and, when exactly one exact value loosens to it,
+// that one (see Finish). Two different exact values never join through
+// their shadows ("jürgen" and "järgen" are two people).
 func identityKeys(keys []string, ns, v string, lossy bool) []string {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if v == "" {
@@ -247,7 +260,7 @@ func identityKeys(keys []string, ns, v string, lossy bool) []string {
 	}
 	keys = append(keys, ns+":"+v)
 	if l := loosen(v); l != v {
-		keys = append(keys, "~"+ns+":"+l)
+		keys = append(keys, "≈"+ns+":"+l)
 	}
 	return keys
 }
@@ -318,14 +331,35 @@ func (b *Builder) Finish() (*report.Inventory, []report.Finding) {
 	// join: entries sharing any key belong to one user
 	uf := make(unionFind, len(b.entries))
 	owner := map[string]int{}
+	shadow := map[string]map[string]int{} // loosened key → exact key → an entry holding it
 	for i := range b.entries {
 		uf[i] = i
-		for _, k := range b.entries[i].keys {
+		keys := b.entries[i].keys
+		for ki, k := range keys {
+			if strings.HasPrefix(k, "≈") {
+				lk := "~" + strings.TrimPrefix(k, "≈")
+				if shadow[lk] == nil {
+					shadow[lk] = map[string]int{}
+				}
+				if _, ok := shadow[lk][keys[ki-1]]; !ok { // the exact key precedes its shadow
+					shadow[lk][keys[ki-1]] = i
+				}
+				continue
+			}
 			if j, ok := owner[k]; ok {
 				uf.union(i, j)
 			} else {
 				owner[k] = i
 			}
+		}
+	}
+	for lk, exact := range shadow {
+		j, ok := owner[lk] // a lossy entry with this key
+		if !ok || len(exact) != 1 {
+			continue // no lossy value, or ambiguous: several people loosen alike
+		}
+		for _, i := range exact {
+			uf.union(i, j)
 		}
 	}
 	users := map[int]*user{}
@@ -345,7 +379,7 @@ func (b *Builder) Finish() (*report.Inventory, []report.Finding) {
 		e := &b.entries[i]
 		switch e.kind {
 		case pscmdlet.KindMailbox, pscmdlet.KindCASMailbox:
-			id := dedupeKey(e)
+			id := mailboxKey(e)
 			if e.kind == pscmdlet.KindMailbox {
 				mailboxes[id] = true
 			} else {
@@ -384,7 +418,7 @@ func (b *Builder) Finish() (*report.Inventory, []report.Finding) {
 			orphans = append(orphans, i)
 		}
 	}
-	inv.Mailboxes, inv.CASMailboxes = len(mailboxes), len(cas)
+	inv.Mailboxes, inv.CASMailboxes = countObjects(mailboxes), countObjects(cas)
 	roots := make([]int, 0, len(users))
 	for r := range users {
 		roots = append(roots, r)
@@ -397,6 +431,7 @@ func (b *Builder) Finish() (*report.Inventory, []report.Finding) {
 		ulist = append(ulist, u)
 	}
 	inv.Users = len(ulist)
+	b.users = ulist
 
 	var findings []report.Finding
 	findings = append(findings, b.checkSMTP(ulist, inv)...)
@@ -454,6 +489,47 @@ func nonEmpty(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// mailboxKey identifies a mailbox object across exports: its exact
+// identity, or "~" and the identity as read when it is lossy ('?' for
+// lost characters).
+func mailboxKey(e *entry) string {
+	id := strings.ToLower(e.identity)
+	if id == "" {
+		return dedupeKey(e)
+	}
+	for _, k := range e.keys {
+		if k == "~id:"+id {
+			return "~" + id
+		}
+	}
+	return "=" + id
+}
+
+// countObjects counts distinct objects: exact identities, plus lossy ones
+// that stand for no exact identity of the set (a lossy identity that
+// loosens like exactly one exact one is that object; like several, it is
+// counted once more rather than guessed).
+func countObjects(keys map[string]bool) int {
+	loose := map[string]int{}
+	n := 0
+	for k := range keys {
+		if strings.HasPrefix(k, "=") {
+			n++
+			loose[loosen(k[1:])]++
+		}
+	}
+	for k := range keys {
+		if strings.HasPrefix(k, "~") {
+			if loose[k[1:]] != 1 {
+				n++
+			}
+		} else if !strings.HasPrefix(k, "=") {
+			n++
+		}
+	}
+	return n
 }
 
 // dedupeKey identifies an object across exports of the same estate.

@@ -36,10 +36,11 @@ import (
 
 // setting is one name=value found in a file.
 type setting struct {
-	name  string // as canonicalised by the caller's name table
-	value string
-	line  int
-	scope int // index of the enclosing TraceSourceLine, 0 = none
+	name   string // as canonicalised by the caller's name table
+	value  string
+	line   int
+	scope  int    // index of the enclosing TraceSourceLine, 0 = none
+	parent string // local name of the enclosing element (other leaves)
 }
 
 // scanner walks an XML file and reports the settings whose names are in
@@ -165,7 +166,7 @@ func (s *scanner) run(r io.Reader) error {
 			case strings.EqualFold(f.local, "Key") && f.scope > 0 && s.keys[f.scope] == "":
 				s.keys[f.scope] = v
 			case s.others && !f.hasKids && len(stack) > 0:
-				s.other = append(s.other, setting{name: f.local, value: v, line: f.line})
+				s.other = append(s.other, setting{name: f.local, value: v, line: f.line, parent: stack[len(stack)-1].local})
 			}
 		}
 	}

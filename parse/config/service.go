@@ -25,6 +25,25 @@ type Service struct {
 	// Lines gives the 1-based line of each setting found, by name
 	// ("ExchangeWebServiceURL", "IsCasFailoverEnabled", ... and Other's names).
 	Lines map[string]int
+	// Notification is the notification account as far as the file shows
+	// it; nil when no element names one.
+	Notification *Notification
+}
+
+// Notification is the connector's notification account in the service
+// configuration. Microsoft documents the account (set in the connector's
+// setup: an on-premises mailbox whose UPN equals its SMTP address) but not
+// the element names it is stored under, so it is read loosely: a leaf
+// whose name mentions "notification", or a leaf named like a user or
+// address inside an element whose name does, holding an account
+// (user@domain or DOMAIN\user); and a true/false leaf so placed whose
+// name mentions "enable".
+type Notification struct {
+	Account        string // "" when the file names no account
+	Setting        string // where it was read: "ExchangeConnectorNotificationAccount/UserName"
+	Line           int
+	Enabled        *bool // nil when the file does not say
+	EnabledSetting string
 }
 
 var serviceNames = map[string]string{
@@ -79,6 +98,7 @@ func ReadService(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 		}
 	}
 	for _, o := range s.other {
+		sv.noteNotification(o)
 		if _, dup := sv.Other[o.name]; dup {
 			continue
 		}
@@ -90,6 +110,42 @@ func ReadService(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 		sv.Lines[o.name] = o.line
 	}
 	return sv, nil
+}
+
+func (sv *Service) noteNotification(o setting) {
+	name, parent := strings.ToLower(o.name), strings.ToLower(o.parent)
+	inNotif := strings.Contains(parent, "notif")
+	if !strings.Contains(name, "notif") && !inNotif {
+		return
+	}
+	path := o.name
+	if o.parent != "" {
+		path = o.parent + "/" + o.name
+	}
+	if strings.Contains(name, "enable") {
+		if b, ok := parseBool(o.value); ok {
+			if sv.Notification == nil {
+				sv.Notification = &Notification{}
+			}
+			if sv.Notification.Enabled == nil {
+				sv.Notification.Enabled, sv.Notification.EnabledSetting = &b, path
+			}
+		}
+		return
+	}
+	v := strings.TrimSpace(o.value)
+	accountLike := v != "" && !strings.ContainsAny(v, " \t") && (strings.Contains(v, "@") || strings.Contains(v, `\`))
+	named := strings.Contains(name, "notif") || strings.Contains(name, "user") || strings.Contains(name, "account") ||
+		strings.Contains(name, "address") || strings.Contains(name, "mail") || strings.Contains(name, "upn")
+	if !accountLike || !named || looksSecret(name) {
+		return
+	}
+	if sv.Notification == nil {
+		sv.Notification = &Notification{}
+	}
+	if sv.Notification.Account == "" {
+		sv.Notification.Account, sv.Notification.Setting, sv.Notification.Line = v, path, o.line
+	}
 }
 
 func looksSecret(name string) bool {

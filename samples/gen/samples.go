@@ -27,7 +27,7 @@ func init() {
 			Find:    "`service.logon-right-missing`, `service.logon-failure`",
 			Guessed: "EventData layout of 7041"},
 		Sample{Name: "network-errors", Build: buildNetworkErrors,
-			Models:  "Get next command failures: 407, TLS, DNS, unreachable, timeout, 401; benign Verbose polls",
+			Models:  "Get next command failures: 407, TLS, DNS, unreachable, timeout, 401, 503; benign Verbose polls",
 			Find:    "`command.get-next-exception`, `network.proxy-auth`, `network.tls`, `network.dns`, `network.unreachable`, `intune.unauthorized`",
 			Guessed: "connector wording and stack frames around real .NET messages"},
 		Sample{Name: "exchange-errors", Build: buildExchangeErrors,

@@ -191,6 +191,8 @@ func buildNetworkErrors() Output {
 		{d(1, 10, 0), d(1, 10, 20), "timeout", webEx("The operation has timed out", nil)},
 		{d(1, 14, 0), d(1, 14, 25), "401 from Intune", webEx("The remote server returned an error: (401) Unauthorized.", nil)},
 		{d(1, 22, 0), d(1, 22, 15), "TLS secure channel", webEx("The request was aborted: Could not create SSL/TLS secure channel.", nil)},
+		// no network pattern explains a 503: command.get-next-exception's own evidence
+		{d(1, 23, 0), d(1, 23, 20), "503 from Intune", webEx("The remote server returned an error: (503) Server Unavailable.", nil)},
 	}
 	counts := map[string]int{}
 	variant := 0
@@ -221,8 +223,8 @@ func buildNetworkErrors() Output {
 	return Output{Zip: files, README: readme("network-errors",
 		"Two days in which the connector's polling of the Intune service (\"Get next command\") fails in short windows for different network reasons, while syncs keep running between them. Benign Verbose polls (\"Get next command returned no command…\") surround the failures.",
 		files, nil, facts,
-		fmt.Sprintf("- `command.get-next-exception`: %d failed polls\n- `network.proxy-auth` (%d), `network.tls` (%d: trust + secure channel), `network.dns` (%d, host manage.microsoft.com), `network.unreachable` (%d: unable to connect + timed out), `intune.unauthorized` (%d)\n- all sync sessions completed",
-			total, counts["407 proxy authentication"], counts["TLS trust"]+counts["TLS secure channel"], counts["DNS"], counts["unable to connect"]+counts["timeout"], counts["401 from Intune"]),
+		fmt.Sprintf("- `command.get-next-exception`: the %d failed polls no network finding explains (503); the %d others are explained by their network findings (one cause, one finding)\n- `network.proxy-auth` (%d), `network.tls` (%d: trust + secure channel), `network.dns` (%d, host manage.microsoft.com), `network.unreachable` (%d: unable to connect + timed out), `intune.unauthorized` (%d)\n- all sync sessions completed",
+			counts["503 from Intune"], total-counts["503 from Intune"], counts["407 proxy authentication"], counts["TLS trust"]+counts["TLS secure channel"], counts["DNS"], counts["unable to connect"]+counts["timeout"], counts["401 from Intune"]),
 		"- anything from the Verbose \"Get next command\" polls that succeeded (they are not errors)\n- sync findings",
 		"- the connector's message around the exceptions, its stack frames, the shape of its error records; the .NET exception messages are the real .NET texts"),
 	}

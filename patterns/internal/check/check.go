@@ -167,6 +167,7 @@ func (c *checker) pattern(p *psyntax.Pattern, broken bool) *rule.Pattern {
 	var keyName *psyntax.Name
 	var escalations []*psyntax.Escalation
 	var examples []*psyntax.Example
+	var remedyTexts []*psyntax.Text
 	for _, cl := range p.Clauses {
 		switch {
 		case cl.Title != nil:
@@ -203,6 +204,7 @@ func (c *checker) pattern(p *psyntax.Pattern, broken bool) *rule.Pattern {
 					parts = append(parts, strings.TrimSpace(string(t.Value)))
 				}
 				r.Remedy = strings.Join(parts, " ")
+				remedyTexts = cl.Remedy
 			}
 		case cl.Tags != nil:
 			if once("tags", cl.Pos) {
@@ -225,6 +227,10 @@ func (c *checker) pattern(p *psyntax.Pattern, broken bool) *rule.Pattern {
 			escalations = append(escalations, cl.Escalate)
 		case cl.Example != nil:
 			examples = append(examples, cl.Example)
+		case cl.Explains != nil:
+			if once("explains", cl.Pos) {
+				c.explains(r, cl.Explains)
+			}
 		}
 	}
 
@@ -276,7 +282,20 @@ func (c *checker) pattern(p *psyntax.Pattern, broken bool) *rule.Pattern {
 	}
 	if titleText != nil {
 		r.TitleText = string(titleText.Value)
-		r.Title = c.title(titleText, r.Kind)
+		r.Title = c.template(titleText, r.Kind, "title")
+	}
+	for i, t := range remedyTexts {
+		parts := c.template(t, r.Kind, "remedy")
+		if i > 0 && len(parts) > 0 {
+			r.RemedyParts = appendLit(r.RemedyParts, " ")
+		}
+		for _, pt := range parts {
+			if pt.Field == "" {
+				r.RemedyParts = appendLit(r.RemedyParts, pt.Lit)
+			} else {
+				r.RemedyParts = append(r.RemedyParts, pt)
+			}
+		}
 	}
 	if keyName != nil {
 		if r.Kind == rule.Absence {
@@ -830,20 +849,31 @@ func (c *checker) strCmp(cmp *psyntax.Comparison, vals []*psyntax.Value, vpos le
 
 var placeholderRe = regexp.MustCompile(`\{\{|\}\}|\{[^{}]*\}`)
 
-func (c *checker) title(t *psyntax.Text, kind rule.Kind) []rule.TitlePart {
+func appendLit(parts []rule.TitlePart, x string) []rule.TitlePart {
+	if x == "" {
+		return parts
+	}
+	if n := len(parts); n > 0 && parts[n-1].Field == "" {
+		parts[n-1].Lit += x
+		return parts
+	}
+	return append(parts, rule.TitlePart{Lit: x})
+}
+
+// template compiles a title or one remedy string: literal text and
+// {placeholder} or {placeholder|default} parts ({{ and }} for braces).
+// A remedy string is trimmed as the remedy text is.
+func (c *checker) template(t *psyntax.Text, kind rule.Kind, what string) []rule.TitlePart {
 	s := string(t.Value)
+	pos0 := t.Pos
+	if what == "remedy" {
+		trimmed := strings.TrimLeft(s, " \t\r\n")
+		pos0.Column += len(s) - len(trimmed)
+		s = strings.TrimRight(trimmed, " \t\r\n")
+	}
 	var parts []rule.TitlePart
 	last := 0
-	lit := func(x string) {
-		if x == "" {
-			return
-		}
-		if n := len(parts); n > 0 && parts[n-1].Field == "" {
-			parts[n-1].Lit += x
-			return
-		}
-		parts = append(parts, rule.TitlePart{Lit: x})
-	}
+	lit := func(x string) { parts = appendLit(parts, x) }
 	for _, m := range placeholderRe.FindAllStringIndex(s, -1) {
 		lit(s[last:m[0]])
 		last = m[1]
@@ -856,8 +886,9 @@ func (c *checker) title(t *psyntax.Text, kind rule.Kind) []rule.TitlePart {
 			lit("}")
 			continue
 		}
-		name := strings.TrimSpace(ph[1 : len(ph)-1])
-		pos := t.Pos
+		name, def, _ := strings.Cut(ph[1:len(ph)-1], "|")
+		name = strings.TrimSpace(name)
+		pos := pos0
 		pos.Column += 1 + m[0]
 		_, isField := c.fieldKind(name)
 		builtin := name == rule.PlaceholderCount || name == rule.PlaceholderKey || (name == rule.PlaceholderGap && kind == rule.Absence)
@@ -866,13 +897,41 @@ func (c *checker) title(t *psyntax.Text, kind rule.Kind) []rule.TitlePart {
 			if len(c.caps) == 0 && !strings.Contains(hint, "did you mean") {
 				hint = "define it with a named group in a regex: message ~ /… (?P<" + name + ">[^ ]+)/; or use {count}, {key}"
 			}
-			c.errorf(pos, hint, "title placeholder {%s} is not a capture or field", name)
+			c.errorf(pos, hint, "%s placeholder {%s} is not a capture or field", what, name)
 			continue
 		}
-		parts = append(parts, rule.TitlePart{Field: name})
+		parts = append(parts, rule.TitlePart{Field: name, Default: def})
 	}
 	lit(s[last:])
+	// Braces left outside placeholders and {{ }} escapes: most likely a
+	// placeholder split across two strings.
+	if strings.ContainsAny(placeholderRe.ReplaceAllString(s, ""), "{}") {
+		c.warnf(t.Pos, "a placeholder is {name} or {name|default} inside one string; write {{ or }} for a literal brace", "%s text has an unmatched brace", what)
+	}
 	return parts
+}
+
+// explains records the ids a pattern explains. Whether they exist, and
+// cycles, are checked over the whole set of patterns in force
+// (Precedence).
+func (c *checker) explains(r *rule.Pattern, l *psyntax.NameList) {
+	seen := map[string]bool{}
+	for _, n := range l.Names {
+		switch {
+		case !idRe.MatchString(n.Name):
+			c.errorf(n.Pos, "explains takes pattern ids such as exchange.throttled", "bad pattern id %q in explains", n.Name)
+			continue
+		case n.Name == r.ID:
+			c.errorf(n.Pos, "remove it: a pattern cannot explain itself", "pattern %s explains itself", r.ID)
+			continue
+		case seen[n.Name]:
+			c.errorf(n.Pos, "remove the repeat", "%s named twice in explains", n.Name)
+			continue
+		}
+		seen[n.Name] = true
+		r.Explains = append(r.Explains, n.Name)
+		r.ExplainsAt = append(r.ExplainsAt, rule.Pos{Line: n.Pos.Line, Col: n.Pos.Column})
+	}
 }
 
 // Example events default to an error from the connector's trace source at

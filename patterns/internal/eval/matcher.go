@@ -5,6 +5,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,9 +64,11 @@ type probeRef struct {
 // concurrent use; create one per analysis. Patterns are shared, read-only.
 type Matcher struct {
 	pats    []*rule.Pattern
-	probes  []probeRef // per pattern: Then before When
+	probes  []probeRef // per pattern: Then before When; explaining patterns first
 	always  []int32    // probes without literals: evaluated for every event
 	pf      *prefilter
+	expl    [][]int32 // per pattern: the patterns that explain it
+	matched []uint32  // per pattern: gen of the last event its When condition matched
 	stamp   []uint32
 	gen     uint32
 	cands   []int32
@@ -90,11 +93,49 @@ type Compiled struct {
 	probes []probeRef
 	always []int32
 	pf     *prefilter
+	expl   [][]int32
 }
 
-// Compile indexes the patterns' probes for the prefilter.
+// Compile indexes the patterns' probes for the prefilter. Probes are
+// numbered so that a pattern named in another's explains clause comes
+// after it: the explaining pattern sees each event first, and an event
+// its condition matches is not counted for the patterns it explains.
+// Explains ids not in pats are ignored (the checker reports them).
 func Compile(pats []*rule.Pattern) *Compiled {
-	c := &Compiled{pats: pats}
+	c := &Compiled{pats: pats, expl: make([][]int32, len(pats))}
+	idx := make(map[string]int, len(pats))
+	for i, p := range pats {
+		idx[p.ID] = i
+	}
+	for i, p := range pats {
+		for _, id := range p.Explains {
+			if j, ok := idx[id]; ok && j != i {
+				c.expl[j] = append(c.expl[j], int32(i))
+			}
+		}
+	}
+	// rank: longest chain of explainers above a pattern (bounded, so a
+	// cycle that slipped past the checker cannot loop).
+	rank := make([]int, len(pats))
+	for round := 0; round < len(pats); round++ {
+		changed := false
+		for j, ex := range c.expl {
+			for _, i := range ex {
+				if rank[i]+1 > rank[j] {
+					rank[j] = rank[i] + 1
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	patOrder := make([]int, len(pats))
+	for i := range patOrder {
+		patOrder[i] = i
+	}
+	sort.SliceStable(patOrder, func(a, b int) bool { return rank[patOrder[a]] < rank[patOrder[b]] })
 	litIDs := map[string][]int32{}
 	var order []string
 	add := func(pi int, r role, p *rule.Probe) {
@@ -111,7 +152,8 @@ func Compile(pats []*rule.Pattern) *Compiled {
 			litIDs[l] = append(litIDs[l], id)
 		}
 	}
-	for i, p := range pats {
+	for _, i := range patOrder {
+		p := pats[i]
 		if p.Then != nil {
 			add(i, roleThen, p.Then)
 		}
@@ -129,8 +171,9 @@ func Compile(pats []*rule.Pattern) *Compiled {
 
 // NewShared makes a matcher from a compiled set.
 func NewShared(c *Compiled) *Matcher {
-	m := &Matcher{pats: c.pats, probes: c.probes, always: c.always, pf: c.pf}
+	m := &Matcher{pats: c.pats, probes: c.probes, always: c.always, pf: c.pf, expl: c.expl}
 	m.stamp = make([]uint32, len(m.probes))
+	m.matched = make([]uint32, len(m.pats))
 	m.state = make([]*patState, len(m.pats))
 	for i, p := range m.pats {
 		m.state[i] = newPatState(p)
@@ -154,6 +197,7 @@ func (m *Matcher) Observe(e *event.Event) {
 	m.gen++
 	if m.gen == 0 { // wrapped: clear stamps
 		clear(m.stamp)
+		clear(m.matched)
 		m.gen = 1
 	}
 	cands := m.cands[:0]
@@ -194,10 +238,25 @@ func (m *Matcher) Observe(e *event.Event) {
 		st := m.state[ref.pat]
 		if ref.role == roleThen {
 			st.then(m, e, &m.ctx)
-		} else {
-			st.when(m, e, &m.ctx)
+			continue
+		}
+		m.matched[ref.pat] = m.gen
+		if m.explained(ref.pat) {
+			continue
+		}
+		st.when(m, e, &m.ctx)
+	}
+}
+
+// explained reports whether a pattern that explains pat matched the
+// current event (explainers' probes run first, see Compile).
+func (m *Matcher) explained(pat int) bool {
+	for _, i := range m.expl[pat] {
+		if m.matched[i] == m.gen {
+			return true
 		}
 	}
+	return false
 }
 
 // Events returns how many events were observed.
@@ -307,8 +366,9 @@ type escTrack struct {
 
 func newPatState(p *rule.Pattern) *patState {
 	st := &patState{p: p, aggs: map[string]*agg{}}
-	for _, part := range p.Title {
-		if part.Field != "" && part.Field != rule.PlaceholderCount && part.Field != rule.PlaceholderKey && part.Field != rule.PlaceholderGap {
+	for _, part := range append(append([]rule.TitlePart(nil), p.Title...), p.RemedyParts...) {
+		if part.Field != "" && part.Field != rule.PlaceholderCount && part.Field != rule.PlaceholderKey && part.Field != rule.PlaceholderGap &&
+			!slices.Contains(st.titleF, part.Field) {
 			st.titleF = append(st.titleF, part.Field)
 		}
 	}
@@ -679,7 +739,7 @@ func (st *patState) finding(a *agg, gapText string) report.Finding {
 		}
 	}
 	first, last := a.first, a.last
-	title := rule.RenderTitle(p.Title, func(name string) string {
+	lookup := func(name string) string {
 		switch name {
 		case rule.PlaceholderCount:
 			return fmt.Sprint(a.count)
@@ -694,13 +754,18 @@ func (st *patState) finding(a *agg, gapText string) report.Finding {
 			}
 		}
 		return ""
-	})
+	}
+	title := rule.RenderTitle(p.Title, lookup)
 	if a.folded > 0 {
 		title += fmt.Sprintf(" (%d records, counted as %d failed operations: one per activity, or per thread within %s)", a.records, a.count, fmtDur(sameWriterWindow))
 	}
+	remedy := p.Remedy
+	if len(p.RemedyParts) > 0 {
+		remedy = rule.RenderTitle(p.RemedyParts, lookup)
+	}
 	return report.Finding{
 		ID: p.ID, Key: a.key, Title: title, Severity: sev, Category: p.Category,
-		Count: a.count, First: &first, Last: &last, Remedy: p.Remedy, Docs: p.Docs,
+		Count: a.count, First: &first, Last: &last, Remedy: remedy, Docs: p.Docs,
 		Source: "pattern:" + p.File, Tags: append([]string(nil), p.Tags...), Evidence: a.ev,
 	}
 }

@@ -51,7 +51,8 @@ type Pattern struct {
 	Title        []TitlePart
 	TitleText    string // as written, placeholders included
 	Severity     report.Severity
-	Remedy, Docs string
+	Remedy, Docs string      // Remedy as written, placeholders included
+	RemedyParts  []TitlePart // Remedy with its placeholders, filled like the title
 	Tags         []string
 	File         string
 	Line, Col    int
@@ -67,7 +68,17 @@ type Pattern struct {
 	Escalate []Escalation  // sorted by severity ascending
 	Examples []Example
 	Captures []string // capture names defined by the pattern's regexes
+
+	// Explains lists the ids of patterns whose evidence this pattern
+	// accounts for: an event this pattern's condition matches is not
+	// counted for them (one cause, one finding). ExplainsAt holds the
+	// position of each id in the file.
+	Explains   []string
+	ExplainsAt []Pos
 }
+
+// Pos is a 1-based line and byte column in a pattern file.
+type Pos struct{ Line, Col int }
 
 // Escalation raises the severity when the count reaches Count (within
 // Within of each other when Within > 0).
@@ -77,10 +88,11 @@ type Escalation struct {
 	Within   time.Duration
 }
 
-// TitlePart is a literal piece of a title or a placeholder.
+// TitlePart is a literal piece of a title or remedy, or a placeholder.
 type TitlePart struct {
-	Lit   string
-	Field string // placeholder name when non-empty
+	Lit     string
+	Field   string // placeholder name when non-empty
+	Default string // shown when the placeholder has no value ({name|default}); "" shows "?"
 }
 
 // Builtin placeholders that are not event fields.
@@ -104,6 +116,9 @@ func RenderTitle(parts []TitlePart, lookup func(string) string) string {
 			continue
 		}
 		v := lookup(p.Field)
+		if v == "" {
+			v = p.Default
+		}
 		if v == "" {
 			v = "?"
 		}

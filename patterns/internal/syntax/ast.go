@@ -40,7 +40,14 @@ type Clause struct {
 	Expect   *ExpectRule `parser:"| \"expect\" @@"`
 	Key      *Name       `parser:"| \"key\" @@"`
 	Escalate *Escalation `parser:"| \"escalate\" @@"`
+	Explains *NameList   `parser:"| \"explains\" @@"`
 	Example  *Example    `parser:"| \"example\" @@"`
+}
+
+// NameList is `id[, id...]`: the pattern ids an `explains` clause names.
+type NameList struct {
+	Pos   lexer.Position
+	Names []*Name `parser:"@@ (\",\" @@)*"`
 }
 
 // Text is a double-quoted string; Value is already unquoted (Go escapes).

@@ -59,7 +59,7 @@ func keywordMap(t lexer.Token) (lexer.Token, error) {
 
 // ClauseKeywords are the words that start a clause inside a pattern, in
 // canonical order.
-var ClauseKeywords = []string{"title", "severity", "category", "docs", "remedy", "tags", "match", "expect", "key", "escalate", "example"}
+var ClauseKeywords = []string{"title", "severity", "category", "docs", "remedy", "tags", "match", "expect", "key", "escalate", "explains", "example"}
 
 // Problem is one diagnostic: an error (the file is rejected) or a warning
 // (lint). Line and Col are 1-based; Col counts bytes.

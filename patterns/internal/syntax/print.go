@@ -131,6 +131,14 @@ func formatClause(b *strings.Builder, c *Clause) {
 			b.WriteString(" within ")
 			b.WriteString(e.Within.Raw)
 		}
+	case c.Explains != nil:
+		head(b, "explains")
+		for i, n := range c.Explains.Names {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(n.Name)
+		}
 	case c.Example != nil:
 		e := c.Example
 		head(b, "example")
