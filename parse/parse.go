@@ -227,10 +227,13 @@ func (s *Source) OpenWarn(warn func(event.ReadWarning)) (io.ReadCloser, error) {
 	}
 	var resynced func(int64)
 	if warn != nil {
-		path, enc := s.Entry.Path, s.Encoding
+		path, enc, odd := s.Entry.Path, s.Encoding, s.Entry.Size%2 == 1
 		resynced = func(off int64) {
-			warn(event.ReadWarning{Origin: event.Origin{Path: path, Offset: off}, Kind: "utf16-resync",
-				Message: fmt.Sprintf("%s text lost its alignment before this offset (a byte missing or extra): one byte skipped and reading resumed aligned; the characters between the damage and here are lost, the record holding them may be reported broken", enc)})
+			msg := fmt.Sprintf("%s text lost its alignment before this offset (a byte missing or extra): one byte skipped and reading resumed aligned; the characters between the damage and here are lost, the record holding them may be reported broken", enc)
+			if odd {
+				msg += "; a byte missing here is also why the file's length is odd"
+			}
+			warn(event.ReadWarning{Origin: event.Origin{Path: path, Offset: off}, Kind: "utf16-resync", Message: msg})
 		}
 	}
 	return readCloser{textenc.NewReaderNotify(rc, s.Encoding, s.bomLen, resynced), rc}, nil

@@ -104,6 +104,7 @@ func TestUTF16DroppedByteResync(t *testing.T) {
 				t.Errorf("be=%v: resync at offset %d, the byte was dropped at %d", be, *resync.Offset, damage)
 			}
 		}
+		t.Logf("be=%v: %d records read, %d broken, %d warnings: %+v", be, in.Records, in.Broken, in.WarningsTotal, in.Warnings)
 		if in.Records+in.Broken < 5 {
 			t.Errorf("be=%v: %d records read + %d broken: the damaged record is not counted", be, in.Records, in.Broken)
 		}
