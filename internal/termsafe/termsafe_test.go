@@ -86,3 +86,32 @@ func BenchmarkWriterPlain(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// FuzzWriter: whatever is written, in whatever pieces, the output holds no
+// control character but tab and newline, is valid UTF-8, and equals String.
+func FuzzWriter(f *testing.F) {
+	f.Add("\x1b[2J\x1b]0;t\x07\x9b\u009b日本", 3)
+	f.Add("\xe6\x97", 1)
+	f.Fuzz(func(t *testing.T, s string, cut int) {
+		var out bytes.Buffer
+		w := NewWriter(&out)
+		if cut < 0 {
+			cut = -cut
+		}
+		cut %= len(s) + 1
+		_, _ = w.Write([]byte(s[:cut]))
+		_, _ = w.Write([]byte(s[cut:]))
+		_ = w.Flush()
+		if out.String() != String(s) {
+			t.Fatalf("Writer %q, String %q", out.String(), String(s))
+		}
+		if !utf8.Valid(out.Bytes()) {
+			t.Fatalf("invalid UTF-8 %q", out.String())
+		}
+		for _, r := range out.String() {
+			if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+				t.Fatalf("control %U in %q", r, out.String())
+			}
+		}
+	})
+}
