@@ -317,9 +317,10 @@ func (r *Redactor) learnDomain(d string) {
 	}
 	label, _, _ := strings.Cut(d, ".")
 	if _, known := r.nums[kindDomain][d]; !known && learnable(label) {
-		if ln, ok := r.nums[kindDomain][label]; ok {
+		if ln, ok := r.nums[kindDomain][label]; ok && !r.dottedDomain(ln) {
 			// FABRIKAM\user or DC=fabrikam was seen first: fabrikam.local
-			// shares its number.
+			// shares its number (unless another DNS name has it already:
+			// contoso.com and contoso.mail.onmicrosoft.com stay apart).
 			r.nums[kindDomain][d] = ln
 		}
 	}
@@ -329,6 +330,17 @@ func (r *Redactor) learnDomain(d string) {
 			r.nums[kindDomain][label] = n
 		}
 	}
+}
+
+// dottedDomain reports whether a DNS name (not a bare label) has the
+// domain number n. Callers hold mu.
+func (r *Redactor) dottedDomain(n int) bool {
+	for d, m := range r.nums[kindDomain] {
+		if m == n && strings.Contains(d, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // LearnName records a display name for user number user (0: a new user).

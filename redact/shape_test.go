@@ -61,3 +61,19 @@ func TestShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestDomainNumbers: a NetBIOS/DC label seen before its DNS name shares
+// the name's pseudonym; two DNS names with one first label stay apart.
+func TestDomainNumbers(t *testing.T) {
+	r := New()
+	a := r.String(`FABRIKAM\svc_exconn`)
+	b := r.String("adele@fabrikam.local")
+	if pa, pb := strings.Split(a, `\`)[0], strings.TrimSuffix(strings.Split(b, "@")[1], ".example"); pa != pb {
+		t.Errorf("FABRIKAM → %q but fabrikam.local → %q", pa, pb)
+	}
+	r.LearnEmail("x@contoso.com")
+	r.LearnEmail("y@contoso.mail.onmicrosoft.com")
+	if c1, c2 := r.String("contoso.com"), r.String("contoso.mail.onmicrosoft.com"); c1 == c2 {
+		t.Errorf("two domains share the pseudonym %q", c1)
+	}
+}
