@@ -251,7 +251,7 @@ type restart = session.Restart
 // Large archive members and UTF-16 files are decompressed and decoded
 // ahead in a goroutine of their own (aheadReader), on the other core.
 func (a *run) openSource(in *input) (io.ReadCloser, error) {
-	rc, err := in.src.Open()
+	rc, err := in.src.OpenWarn(in.warn)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"exlog/internal/termsafe"
 	"exlog/report"
 )
 
@@ -64,14 +65,22 @@ func JSON(w io.Writer, r *report.Report, _ Options) error {
 	return enc.Encode(r)
 }
 
-// ansi wraps s in a colour when enabled.
-type palette struct{ on bool }
+// palette wraps s in a colour when enabled: style yields the markers of
+// the termsafe.Writer the text goes through (nil: no colour).
+type palette struct{ style func(code string) string }
+
+func newPalette(on bool, sw *termsafe.Writer) palette {
+	if !on {
+		return palette{}
+	}
+	return palette{style: sw.Style}
+}
 
 func (p palette) c(code, s string) string {
-	if !p.on || s == "" {
+	if p.style == nil || s == "" {
 		return s
 	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
+	return p.style(code) + s + p.style("0")
 }
 func (p palette) bold(s string) string { return p.c("1", s) }
 func (p palette) dim(s string) string  { return p.c("2", s) }

@@ -9,14 +9,18 @@ import (
 	"time"
 
 	"exlog/event"
+	"exlog/internal/termsafe"
 	"exlog/report"
 )
 
 // Text writes the report for a person reading a terminal: the findings
 // first, then syncs, what was read, skipped and warned about.
 func Text(w io.Writer, r *report.Report, opt Options) error {
-	bw := bufio.NewWriter(w)
-	t := &textWriter{w: bw, p: palette{opt.Color}}
+	// Every byte goes through a termsafe.Writer: log text cannot drive
+	// the terminal; the palette's colours are the Writer's own markers.
+	sw := termsafe.NewWriter(w)
+	bw := bufio.NewWriter(sw)
+	t := &textWriter{w: bw, p: newPalette(opt.Color, sw)}
 	t.header(r, opt)
 	t.verdict(r)
 	t.findings(r)
@@ -29,7 +33,10 @@ func Text(w io.Writer, r *report.Report, opt Options) error {
 	t.inputs(r)
 	t.skipped(r)
 	t.warnings(r)
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return sw.Flush()
 }
 
 type textWriter struct {

@@ -208,7 +208,12 @@ func isText(b []byte) bool {
 }
 
 // Open returns the entry's content decoded to UTF-8 with the BOM removed.
-func (s *Source) Open() (io.ReadCloser, error) {
+func (s *Source) Open() (io.ReadCloser, error) { return s.OpenWarn(nil) }
+
+// OpenWarn is Open that reports, through warn (when not nil, possibly
+// from another goroutine than the caller's), each place where UTF-16
+// text lost its alignment and was resynchronised (see textenc.NewReader).
+func (s *Source) OpenWarn(warn func(event.ReadWarning)) (io.ReadCloser, error) {
 	var rc io.ReadCloser
 	if s.pending != nil {
 		rc = readCloser{io.MultiReader(bytes.NewReader(s.head), s.pending), s.pending}
@@ -222,7 +227,18 @@ func (s *Source) Open() (io.ReadCloser, error) {
 	if s.Encoding == textenc.UTF8 && s.bomLen == 0 {
 		return rc, nil
 	}
-	return readCloser{textenc.NewReader(rc, s.Encoding, s.bomLen), rc}, nil
+	var resynced func(int64)
+	if warn != nil {
+		path, enc, odd := s.Entry.Path, s.Encoding, s.Entry.Size%2 == 1
+		resynced = func(off int64) {
+			msg := fmt.Sprintf("%s text lost its alignment before this offset (a byte missing or extra): one byte skipped and reading resumed aligned; the characters between the damage and here are lost, the record holding them may be reported broken", enc)
+			if odd {
+				msg += "; a byte missing here is also why the file's length is odd"
+			}
+			warn(event.ReadWarning{Origin: event.Origin{Path: path, Offset: off}, Kind: "utf16-resync", Message: msg})
+		}
+	}
+	return readCloser{textenc.NewReaderNotify(rc, s.Encoding, s.bomLen, resynced), rc}, nil
 }
 
 type readCloser struct {

@@ -61,9 +61,10 @@ const (
 	kindPhone  = "phones"
 	kindIPv4   = "ipv4"
 	kindIPv6   = "ipv6"
+	kindSID    = "sids" // Windows domain SIDs (S-1-5-21-…)
 )
 
-var kinds = []string{kindUser, kindName, kindDomain, kindHost, kindDevice, kindPhone, kindIPv4, kindIPv6}
+var kinds = []string{kindUser, kindName, kindDomain, kindHost, kindDevice, kindPhone, kindIPv4, kindIPv6, kindSID}
 
 // Redactor holds the mapping of one run (or of one customer, when
 // reloaded). The zero value is not usable: call New or ReadMap.
@@ -314,13 +315,32 @@ func (r *Redactor) learnDomain(d string) {
 	if d == "" || publicDomain(d) || !strings.Contains(d, ".") {
 		return
 	}
-	n := r.number(kindDomain, d)
 	label, _, _ := strings.Cut(d, ".")
+	if _, known := r.nums[kindDomain][d]; !known && learnable(label) {
+		if ln, ok := r.nums[kindDomain][label]; ok && !r.dottedDomain(ln) {
+			// FABRIKAM\user or DC=fabrikam was seen first: fabrikam.local
+			// shares its number (unless another DNS name has it already:
+			// contoso.com and contoso.mail.onmicrosoft.com stay apart).
+			r.nums[kindDomain][d] = ln
+		}
+	}
+	n := r.number(kindDomain, d)
 	if learnable(label) {
 		if _, ok := r.nums[kindDomain][label]; !ok {
 			r.nums[kindDomain][label] = n
 		}
 	}
+}
+
+// dottedDomain reports whether a DNS name (not a bare label) has the
+// domain number n. Callers hold mu.
+func (r *Redactor) dottedDomain(n int) bool {
+	for d, m := range r.nums[kindDomain] {
+		if m == n && strings.Contains(d, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // LearnName records a display name for user number user (0: a new user).

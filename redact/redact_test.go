@@ -116,6 +116,7 @@ func FuzzString(f *testing.F) {
 	f.Add("José Núñez jose@contoso.com 10.0.0.1 ::1 fe80::2 EXCONN01.contoso.com")
 	f.Add("a@b.c@d.e-f_g.h")
 	f.Add("\xff\xfe::::1.2.3.4")
+	f.Add(`FABRIKAM\svc_exconn \\FILESRV07\x CN=Tom Hanks,OU=S,DC=fabrikam,DC=local +1 425 555 0134 mark.twain%40fabrikam.local MBX-FAB-<n> S-1-5-21-1-2-3-4 ApplF17XK2LMN0DT`)
 	f.Fuzz(func(t *testing.T, s string) {
 		r := redact.New()
 		r.LearnName("José Núñez")

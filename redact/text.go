@@ -54,6 +54,13 @@ func (r *Redactor) rewrite(s string) string {
 	prevWord := false
 	for i := 0; i < len(s); {
 		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == '+' && !prevWord {
+			if n, out := r.phoneAt(s[i:]); n > 0 {
+				b.WriteString(out)
+				i += n
+				continue
+			}
+		}
 		if prevWord || !(isWord(c) || c == ':') {
 			b.WriteString(s[i : i+size])
 			prevWord = isWord(c)
@@ -78,6 +85,12 @@ func (r *Redactor) rewrite(s string) string {
 			prevWord = false
 			continue
 		}
+		if n, out := r.structuredAt(s[:i], s[i:]); n > 0 {
+			b.WriteString(out)
+			i += n
+			prevWord = false
+			continue
+		}
 		end := i
 		for end < len(s) {
 			c, size := utf8.DecodeRuneInString(s[end:])
@@ -87,8 +100,22 @@ func (r *Redactor) rewrite(s string) string {
 			end += size
 		}
 		tok := s[i:end]
+		if n, out := r.encodedEmailAt(s[i:], end-i); n > 0 {
+			b.WriteString(out)
+			i += n
+			prevWord = false
+			continue
+		}
 		lead := tok[:len(tok)-len(strings.TrimLeft(tok, ".-_"))]
 		core := strings.Trim(tok, ".-_")
+		if strings.HasSuffix(tok, "-") && strings.HasPrefix(s[end:], "<n>") && netbiosShape(core+"-0") {
+			// "MBX-FAB-<n>" in an unexplained-error template: the
+			// host's number became a placeholder, its name must go too.
+			b.WriteString(lead + "host-")
+			i = end
+			prevWord = false
+			continue
+		}
 		if versionBefore(s[:i]) && isDottedNumbers(core) {
 			b.WriteString(tok) // "Version: 19.22.3.1" is a build number, not an address
 			i = end
@@ -203,6 +230,9 @@ func (r *Redactor) token(tok string) string {
 		return r.ipPseudo(lower)
 	}
 	if out, ok := r.known(lower); ok {
+		return out
+	}
+	if out, ok := r.shapeToken(tok, lower); ok {
 		return out
 	}
 	if strings.Contains(lower, ".") && r.domainLike(lower) {

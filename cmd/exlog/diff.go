@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"exlog/internal/termsafe"
 	reportdiff "exlog/report/diff"
 )
 
@@ -51,7 +52,10 @@ func (c *diffCmd) Run(g *globals) error {
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(res)
 	} else {
-		err = res.WriteText(w)
+		sw := termsafe.NewWriter(w) // names and titles come from the bundles
+		if err = res.WriteText(sw); err == nil {
+			err = sw.Flush()
+		}
 	}
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/internal/termsafe"
 	"exlog/output"
 	"exlog/report"
 )
@@ -120,12 +121,14 @@ func openInBrowser(path string) error {
 
 // printVerdict prints the first screen: state, reasons, last full sync
 // and next steps.
-func printVerdict(w io.Writer, r *report.Report, color bool) {
+func printVerdict(out io.Writer, r *report.Report, color bool) {
+	w := termsafe.NewWriter(out) // reasons and steps quote log text
+	defer w.Flush()
 	paint := func(code, s string) string {
 		if !color {
 			return s
 		}
-		return "\x1b[" + code + "m" + s + "\x1b[0m"
+		return w.Style(code) + s + w.Style("0")
 	}
 	state, reasons, steps := "unknown", []string(nil), []string(nil)
 	var lastFull *time.Time

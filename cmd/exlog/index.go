@@ -15,6 +15,7 @@ import (
 
 	"exlog/analyze"
 	"exlog/index"
+	"exlog/internal/termsafe"
 )
 
 // esFlags say how to reach Elasticsearch (or VictoriaLogs). Secrets come
@@ -178,7 +179,7 @@ func (c *indexCmd) Run(g *globals) error {
 	bar.stop()
 	if aerr != nil {
 		if s.Added > 0 {
-			fmt.Fprintf(g.Stderr, "exlog: analysis stopped: %s\n", s)
+			fmt.Fprintf(g.Stderr, "exlog: analysis stopped: %s\n", termsafe.String(s.String()))
 		}
 		return aerr
 	}
@@ -206,7 +207,9 @@ func (c *indexCmd) Run(g *globals) error {
 	return nil
 }
 
-func printIndexSummary(w io.Writer, c *indexCmd, b index.Bundle, s index.Summary) {
+func printIndexSummary(out io.Writer, c *indexCmd, b index.Bundle, s index.Summary) {
+	w := termsafe.NewWriter(out) // the bundle's name and the store's error texts
+	defer w.Flush()
 	where := c.ES
 	if s.DryRun {
 		where = c.DryRun

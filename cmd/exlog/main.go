@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
+
+	"exlog/internal/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -133,11 +135,11 @@ func run(args []string, g globals) int {
 			var ee *exitError
 			if errors.As(err, &ee) {
 				if ee.err != nil {
-					fmt.Fprintln(g.Stderr, "exlog:", ee.err)
+					fmt.Fprintln(g.Stderr, "exlog:", termsafe.String(ee.err.Error())) // errors name files and quote their text
 				}
 				return ee.code
 			}
-			fmt.Fprintln(g.Stderr, "exlog:", err)
+			fmt.Fprintln(g.Stderr, "exlog:", termsafe.String(err.Error()))
 			return exitUsage
 		}
 		return exitOK

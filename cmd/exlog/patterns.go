@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"exlog/internal/termsafe"
 	"exlog/patterns"
 )
 
@@ -107,11 +108,13 @@ func (c *patternsTestCmd) Run(g *globals) error {
 			return err
 		}
 	} else {
+		out := termsafe.NewWriter(g.Stdout) // examples quote log text
 		for _, r := range results {
 			if !r.Passed() {
-				fmt.Fprintln(g.Stdout, r)
+				fmt.Fprintln(out, r)
 			}
 		}
+		_ = out.Flush()
 		fmt.Fprintf(g.Stdout, "%d examples of %d patterns: %d passed, %d failed\n", len(results), len(lib.Patterns()), len(results)-failed, failed)
 	}
 	if failed > 0 {

@@ -101,7 +101,23 @@ type serveConfig struct {
 	MemSpool int64
 	// Redact: each report is redacted with a fresh Redactor (see package redact).
 	Redact bool
+
+	// The pace an upload must keep (see pacedBody). A body that breaks
+	// it is answered 408 and its slot freed. Zero values take the
+	// defaults in newServeHandler; tests set them small.
+	BodyIdle     time.Duration // longest wait for the next bytes of a body (default 20 s)
+	MinRate      float64       // bytes per second of waiting on the client, averaged (default 32 KiB/s)
+	RateGrace    time.Duration // waiting allowed before MinRate applies (default 10 s)
+	MaxBodyTime  time.Duration // the whole body must have arrived by then (default 30 min)
+	QueueWait    time.Duration // how long an upload waits for a slot before 503 (default 10 s)
+	WriteTimeout time.Duration // longest time to write a response (default 2 min)
 }
+
+// serveRequestHeader must be on every POST to the API. A page on another
+// origin cannot add a custom header without a CORS preflight, which this
+// server never grants, so a "simple" cross-site request (a form, or a
+// text/plain fetch) is refused before any work is done.
+const serveRequestHeader = "X-Exlog-Request"
 
 // servePolicy is the page's Content-Security-Policy: scripts and styles
 // only from the server itself, no inline code, no framing, no plugins,
@@ -113,6 +129,7 @@ type serveHandler struct {
 	cfg   serveConfig
 	slots chan struct{}
 	mux   *http.ServeMux
+	csrf  *http.CrossOriginProtection
 }
 
 // newServeHandler returns the handler of exlog serve. It keeps nothing
@@ -128,7 +145,21 @@ func newServeHandler(cfg serveConfig) http.Handler {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 1 << 30
 	}
+	defDur := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defDur(&cfg.BodyIdle, 20*time.Second)
+	defDur(&cfg.RateGrace, 10*time.Second)
+	defDur(&cfg.MaxBodyTime, 30*time.Minute)
+	defDur(&cfg.QueueWait, 10*time.Second)
+	defDur(&cfg.WriteTimeout, 2*time.Minute)
+	if cfg.MinRate <= 0 {
+		cfg.MinRate = 32 << 10
+	}
 	s := &serveHandler{cfg: cfg, slots: make(chan struct{}, cfg.Concurrent), mux: http.NewServeMux()}
+	s.csrf = http.NewCrossOriginProtection()
 	s.mux.HandleFunc("GET /{$}", s.page)
 	s.mux.HandleFunc("GET /assets/{name}", s.asset)
 	s.mux.HandleFunc("POST /api/analyze", s.analyze)
@@ -148,6 +179,16 @@ func (s *serveHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Loopback && !loopbackHost(r.Host) {
 		http.Error(w, "exlog serve answers only to localhost names", http.StatusMisdirectedRequest)
 		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if err := s.csrf.Check(r); err != nil {
+			apiError(w, http.StatusForbidden, "refused: the request comes from another site (Origin / Sec-Fetch-Site)")
+			return
+		}
+		if r.Header.Get(serveRequestHeader) == "" {
+			apiError(w, http.StatusForbidden, "refused: API requests must carry the header "+serveRequestHeader+": 1 (see README, exlog serve)")
+			return
+		}
 	}
 	s.mux.ServeHTTP(w, r)
 }
@@ -241,43 +282,175 @@ func (o *overLimit) Read(p []byte) (int, error) {
 
 // analyze handles POST /api/analyze: the bundle is the request body, or
 // the multipart field "bundle". The answer is the exlog.report/v1 JSON.
+//
+// A slot is taken only once the first bytes of the body have arrived,
+// and held only while the body keeps its pace (pacedBody) and the
+// analysis runs; it is released before the response is written, which
+// has its own deadline. With no slot free within QueueWait the answer
+// is 503 with Retry-After.
 func (s *serveHandler) analyze(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > s.cfg.MaxUpload {
 		tooLarge(w, s.cfg.MaxUpload)
 		return
 	}
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	case <-r.Context().Done():
+	paced := s.pace(w, r)
+	body := &overLimit{r: http.MaxBytesReader(w, paced, s.cfg.MaxUpload)}
+	br := bufio.NewReaderSize(body, 64<<10)
+	if _, err := br.Peek(1); paced.slow != nil {
+		s.tooSlow(w, paced)
+		return
+	} else if err != nil && err != io.EOF && !body.hit {
+		apiError(w, http.StatusBadRequest, "reading the upload: "+err.Error())
 		return
 	}
-	body := &overLimit{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)}
-	name, in, err := uploadStream(r, body)
-	if err != nil {
-		if body.hit {
-			tooLarge(w, s.cfg.MaxUpload)
-			return
-		}
-		apiError(w, http.StatusBadRequest, err.Error())
+	if !s.acquire(w, r) {
 		return
+	}
+	rep, status, msg := s.analyzeBody(r, br, body)
+	<-s.slots
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	switch {
+	case paced.slow != nil:
+		s.tooSlow(w, paced)
+	case body.hit:
+		tooLarge(w, s.cfg.MaxUpload)
+	case status != 0:
+		apiError(w, status, msg)
+	default:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_ = output.JSON(w, rep, output.Options{})
+	}
+}
+
+// analyzeBody runs one upload; on failure it returns the status and
+// message of the answer (the caller checks the body's pace and size
+// first: a parser may have turned their read errors into warnings).
+func (s *serveHandler) analyzeBody(r *http.Request, br io.Reader, body *overLimit) (*report.Report, int, string) {
+	name, in, err := uploadStream(r, br)
+	if err != nil {
+		return nil, http.StatusBadRequest, err.Error()
 	}
 	rep, err := s.analyzeUpload(name, in)
-	if body.hit {
-		tooLarge(w, s.cfg.MaxUpload)
-		return
-	}
 	if err != nil {
 		var na *analyze.ErrNothingAnalysable
 		if errors.As(err, &na) {
-			apiError(w, http.StatusUnprocessableEntity, err.Error())
-			return
+			return nil, http.StatusUnprocessableEntity, err.Error()
 		}
-		apiError(w, http.StatusBadRequest, err.Error())
-		return
+		return nil, http.StatusBadRequest, err.Error()
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_ = output.JSON(w, rep, output.Options{})
+	return rep, 0, ""
+}
+
+// acquire takes an analysis slot, waiting at most QueueWait; when none
+// frees up it answers 503 with Retry-After and returns false.
+func (s *serveHandler) acquire(w http.ResponseWriter, r *http.Request) bool {
+	t := time.NewTimer(s.cfg.QueueWait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-t.C:
+		retry := max(1, int(s.cfg.QueueWait.Round(time.Second)/time.Second))
+		w.Header().Set("Retry-After", fmt.Sprint(retry))
+		w.Header().Set("Connection", "close") // the body was not read
+		apiError(w, http.StatusServiceUnavailable, fmt.Sprintf("exlog serve is busy: %d analyses are running; try again in %d s", cap(s.slots), retry))
+		return false
+	}
+}
+
+// pace wraps the request body in a pacedBody with the server's limits.
+func (s *serveHandler) pace(w http.ResponseWriter, r *http.Request) *pacedBody {
+	return &pacedBody{
+		r: r.Body, rc: http.NewResponseController(w),
+		idle: s.cfg.BodyIdle, minRate: s.cfg.MinRate, grace: s.cfg.RateGrace,
+		deadline: time.Now().Add(s.cfg.MaxBodyTime),
+	}
+}
+
+func (s *serveHandler) tooSlow(w http.ResponseWriter, p *pacedBody) {
+	w.Header().Set("Connection", "close")
+	apiError(w, http.StatusRequestTimeout, p.slow.Error())
+}
+
+// pacedBody reads a request body under a pace: each read waits at most
+// idle for the client, the time spent waiting on the client (not on the
+// analysis, which reads at its own speed) may exceed grace only while the
+// client averages minRate bytes per second of it, and the whole body
+// must arrive before deadline. The limits are enforced with the
+// connection's read deadline, so a client that sends nothing is cut off
+// in a blocked read. Once broken, every read returns slow, which stays
+// set: a parser that turns a read error into a warning cannot hide it.
+// Not safe for concurrent use (nor is a request body).
+type pacedBody struct {
+	r        io.ReadCloser
+	rc       *http.ResponseController
+	idle     time.Duration
+	minRate  float64
+	grace    time.Duration
+	deadline time.Time
+
+	waited time.Duration // time blocked in reads so far
+	n      int64         // bytes read so far
+	slow   error         // why the pace was broken, or nil
+	done   bool          // EOF seen: the read deadline was cleared
+}
+
+// errSlowUpload is the kind of pacedBody.slow.
+var errSlowUpload = errors.New("upload too slow")
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	if p.slow != nil {
+		return 0, p.slow
+	}
+	if p.done {
+		return p.r.Read(b)
+	}
+	now := time.Now()
+	allow := min(p.idle, p.grace+time.Duration(float64(p.n)/p.minRate*float64(time.Second))-p.waited)
+	dl := now.Add(allow)
+	if p.deadline.Before(dl) {
+		dl = p.deadline
+	}
+	if allow <= 0 || !now.Before(dl) {
+		return 0, p.broken(now)
+	}
+	_ = p.rc.SetReadDeadline(dl)
+	n, err := p.r.Read(b)
+	p.waited += time.Since(now)
+	p.n += int64(n)
+	if err != nil && isTimeout(err) {
+		return n, p.broken(time.Now())
+	}
+	if err == io.EOF {
+		p.done = true
+		_ = p.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+func (p *pacedBody) Close() error { return p.r.Close() }
+
+func (p *pacedBody) broken(now time.Time) error {
+	switch {
+	case !now.Before(p.deadline):
+		p.slow = fmt.Errorf("%w: the body did not arrive in time (%d bytes received)", errSlowUpload, p.n)
+	case p.n == 0:
+		p.slow = fmt.Errorf("%w: no data for %s after the headers", errSlowUpload, p.waited.Round(time.Millisecond))
+	default:
+		p.slow = fmt.Errorf("%w: %d bytes in %s of waiting, under the minimum of %.0f bytes/s", errSlowUpload,
+			p.n, p.waited.Round(time.Millisecond), p.minRate)
+	}
+	return p.slow
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // uploadStream finds the bundle in the request: the multipart field
@@ -408,11 +581,16 @@ const maxRenderBody = 64 << 20
 // ?standalone=1 the self-contained file (for "save report").
 func (s *serveHandler) render(w http.ResponseWriter, r *http.Request) {
 	var rep report.Report
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRenderBody))
-	if err := dec.Decode(&rep); err != nil {
+	paced := s.pace(w, r)
+	dec := json.NewDecoder(http.MaxBytesReader(w, paced, maxRenderBody))
+	if err := dec.Decode(&rep); paced.slow != nil {
+		s.tooSlow(w, paced)
+		return
+	} else if err != nil {
 		apiError(w, http.StatusBadRequest, "not an exlog report: "+err.Error())
 		return
 	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
 	if rep.Schema != report.Schema {
 		apiError(w, http.StatusBadRequest, fmt.Sprintf("schema %q is not %s", rep.Schema, report.Schema))
 		return

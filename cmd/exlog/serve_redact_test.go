@@ -24,6 +24,7 @@ func TestServeRedact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		req.Header.Set("X-Exlog-Request", "1")
 		req.Header.Set("X-Exlog-Filename", "bundle.zip")
 		resp, err := srv.Client().Do(req)
 		if err != nil {

@@ -116,6 +116,7 @@ func postBundle(client *http.Client, url, name string, body io.Reader) (int, []b
 	if err != nil {
 		return 0, nil, err
 	}
+	req.Header.Set("X-Exlog-Request", "1")
 	req.Header.Set("X-Exlog-Filename", name)
 	resp, err := client.Do(req)
 	if err != nil {

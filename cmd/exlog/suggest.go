@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"exlog/analyze/unmatched"
+	"exlog/internal/termsafe"
 )
 
 // patternsSuggestCmd turns the unmatched-message templates of a bundle
@@ -32,10 +33,14 @@ func (c *patternsSuggestCmd) Run(g *globals) error {
 		fmt.Fprintf(g.Stderr, "exlog: every error and warning message in %s is explained by a pattern: nothing to suggest\n", c.Path)
 		return nil
 	}
+	// Origins and templates are log text: escaped (a regex or Go-quoted
+	// string reads \x1b as the same character, so the patterns still match).
 	var buf bytes.Buffer
-	if err := unmatched.Suggest(&buf, ts, displayName(c.Path)); err != nil {
+	sw := termsafe.NewWriter(&buf)
+	if err := unmatched.Suggest(sw, ts, displayName(c.Path)); err != nil {
 		return err
 	}
+	_ = sw.Flush()
 	if c.Output == "" || c.Output == "-" {
 		_, err := g.Stdout.Write(buf.Bytes())
 		return err

@@ -44,6 +44,9 @@
     }
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/analyze");
+    // The server refuses API requests without this header: a page on
+    // another origin cannot send it without a CORS preflight.
+    xhr.setRequestHeader("X-Exlog-Request", "1");
     xhr.setRequestHeader("X-Exlog-Filename", encodeURIComponent(file.name).replace(/%20/g, " "));
     xhr.responseType = "text";
     xhr.upload.onprogress = function (e) {
@@ -58,6 +61,10 @@
       var body = xhr.responseText, msg;
       if (xhr.status !== 200) {
         try { msg = JSON.parse(body).error; } catch (e) { msg = body; }
+        if (xhr.status === 503) {
+          fail("The server is busy with other analyses. Try again in " + (xhr.getResponseHeader("Retry-After") || "a few") + " s.");
+          return;
+        }
         fail((xhr.status === 413 ? "Too large: " : "Could not analyse " + file.name + ": ") + msg);
         return;
       }
@@ -80,7 +87,7 @@
 
   function render(name, json, standalone) {
     return fetch("/api/render?name=" + encodeURIComponent(name) + (standalone ? "&standalone=1" : ""), {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: json
+      method: "POST", headers: { "Content-Type": "application/json", "X-Exlog-Request": "1" }, body: json
     }).then(function (r) {
       return r.text().then(function (t) {
         if (!r.ok) { throw new Error("rendering failed: " + t); }

@@ -104,14 +104,42 @@ func Sniff(head []byte) (enc Encoding, bomLen int) {
 // trailing byte become U+FFFD. Memory use is constant (one 32 KiB buffer).
 // The returned reader is not safe for concurrent use; errors from r other
 // than io.EOF are returned as they are.
+//
+// UTF-16 that loses its alignment (a byte dropped or inserted mid-file,
+// after which every code unit straddles two characters) is
+// resynchronised: where resyncWindow code units in a row each have a zero
+// low byte and a text byte (tab, CR, LF or printable ASCII) as high byte —
+// ASCII text read one byte off — one byte is skipped and a U+FFFD written
+// in its place, and decoding goes on aligned. Only the characters
+// between the damage and that point are lost. Text after the damage
+// with no ASCII in it (no markup, no digits, no spaces) is not resynced.
 func NewReader(r io.Reader, enc Encoding, bomLen int) io.Reader {
+	return NewReaderNotify(r, enc, bomLen, nil)
+}
+
+// NewReaderNotify is NewReader that calls resynced (when not nil) with
+// the file offset of each byte skipped to regain UTF-16 alignment. It is
+// called from the goroutine that reads.
+func NewReaderNotify(r io.Reader, enc Encoding, bomLen int, resynced func(offset int64)) io.Reader {
 	if bomLen > 0 {
 		r = &bomSkipper{r: r, left: bomLen}
 	}
 	if !enc.IsUTF16() {
 		return r
 	}
-	return &utf16Reader{src: r, bigEndian: enc == UTF16BE}
+	return &utf16Reader{src: r, bigEndian: enc == UTF16BE, resynced: resynced, consumed: int64(bomLen)}
+}
+
+// resyncWindow is how many misaligned-looking code units in a row make
+// the reader skip a byte. Aligned text would need as many characters
+// U+0900–U+7E00 whose low byte is zero in a row (U+4E00 一 eight times).
+const resyncWindow = 8
+
+// misaligned reports whether the unit c looks like ASCII read one byte
+// off: a zero low byte and a text byte as high byte.
+func misaligned(c uint16) bool {
+	hi := byte(c >> 8)
+	return c&0xFF == 0 && (hi >= 0x20 && hi < 0x7f || hi == '\t' || hi == '\n' || hi == '\r')
 }
 
 // bomSkipper drops the first left bytes of r.
@@ -147,6 +175,10 @@ type utf16Reader struct {
 	outStart  int
 	outEnd    int
 	err       error // sticky error from src (io.EOF included)
+
+	resynced  func(offset int64)
+	consumed  int64 // file offset of in[start]
+	lookahead bool  // decode stopped for want of resyncWindow units
 }
 
 func (u *utf16Reader) Read(p []byte) (int, error) {
@@ -163,7 +195,10 @@ func (u *utf16Reader) Read(p []byte) (int, error) {
 			// Decode into the small buffer, then hand out what fits.
 			m, err := u.decode(u.out[:])
 			if m == 0 {
-				return 0, err
+				if err != nil {
+					return 0, err
+				}
+				continue
 			}
 			n := copy(p, u.out[:m])
 			u.outStart, u.outEnd = n, m
@@ -181,8 +216,13 @@ func (u *utf16Reader) Read(p []byte) (int, error) {
 // returns (0, nil) only when a read from src produced no decodable bytes
 // and the caller should try again.
 func (u *utf16Reader) decode(dst []byte) (int, error) {
-	if u.end-u.start < 4 && u.err == nil {
-		u.fill()
+	need := 4
+	if u.lookahead {
+		need = 2 * resyncWindow
+	}
+	if u.end-u.start < need && u.err == nil {
+		u.fill(need)
+		u.lookahead = false
 	}
 	in := u.in[u.start:u.end]
 	n := 0
@@ -200,6 +240,22 @@ func (u *utf16Reader) decode(dst []byte) (int, error) {
 			n++
 			i += 2
 			continue
+		}
+		if misaligned(c) {
+			if i+2*resyncWindow > len(in) && u.err == nil {
+				if i == 0 {
+					u.lookahead = true
+				}
+				break // decide once the window is buffered
+			}
+			if u.lostAlignment(in[i:]) {
+				if u.resynced != nil {
+					u.resynced(u.consumed + int64(i))
+				}
+				n += utf8.EncodeRune(dst[n:], utf8.RuneError)
+				i++
+				continue
+			}
 		}
 		if !utf16.IsSurrogate(rune(c)) {
 			n += utf8.EncodeRune(dst[n:], rune(c))
@@ -232,10 +288,12 @@ func (u *utf16Reader) decode(dst []byte) (int, error) {
 		i += 2
 	}
 	u.start += i
+	u.consumed += int64(i)
 	if u.err != nil && u.end-u.start == 1 && n+utf8.UTFMax <= len(dst) {
 		// Odd trailing byte at end of input.
 		n += utf8.EncodeRune(dst[n:], utf8.RuneError)
 		u.start = u.end
+		u.consumed++
 	}
 	if n == 0 && u.err != nil && u.start == u.end {
 		return 0, u.err
@@ -243,13 +301,34 @@ func (u *utf16Reader) decode(dst []byte) (int, error) {
 	return n, nil
 }
 
-// fill moves the undecoded tail to the front of in and reads more.
-func (u *utf16Reader) fill() {
+// lostAlignment reports whether the resyncWindow units at the start of
+// in (which has them) all look misaligned.
+func (u *utf16Reader) lostAlignment(in []byte) bool {
+	if len(in) < 2*resyncWindow {
+		return false
+	}
+	for k := 0; k < 2*resyncWindow; k += 2 {
+		var c uint16
+		if u.bigEndian {
+			c = uint16(in[k])<<8 | uint16(in[k+1])
+		} else {
+			c = uint16(in[k]) | uint16(in[k+1])<<8
+		}
+		if !misaligned(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// fill moves the undecoded tail to the front of in and reads until it
+// holds need bytes, or one read brought something.
+func (u *utf16Reader) fill(need int) {
 	if u.start > 0 {
 		u.end = copy(u.in[:], u.in[u.start:u.end])
 		u.start = 0
 	}
-	for u.end < 4 && u.err == nil {
+	for u.end < need && u.err == nil {
 		n, err := u.src.Read(u.in[u.end:])
 		u.end += n
 		if err != nil {

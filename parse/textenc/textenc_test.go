@@ -3,6 +3,7 @@ package textenc
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -28,21 +29,52 @@ func encodeUTF16(s string, bigEndian, bom bool) []byte {
 }
 
 // referenceDecode is the slow, obviously-correct transcoder the streaming
-// reader must agree with.
+// reader must agree with, resynchronisation included: before each code
+// unit, if it and the resyncWindow-1 units after it all look like ASCII
+// read one byte off, one byte is skipped and U+FFFD written.
 func referenceDecode(b []byte, bigEndian bool) string {
 	var order binary.ByteOrder = binary.LittleEndian
 	if bigEndian {
 		order = binary.BigEndian
 	}
-	units := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		units = append(units, order.Uint16(b[i:]))
+	off := func(i int) bool {
+		if i+2*resyncWindow > len(b) {
+			return false
+		}
+		for k := 0; k < resyncWindow; k++ {
+			if !misaligned(order.Uint16(b[i+2*k:])) {
+				return false
+			}
+		}
+		return true
 	}
-	s := string(utf16.Decode(units))
-	if len(b)%2 == 1 {
-		s += string(utf8.RuneError)
+	var out []rune
+	i := 0
+	for i+1 < len(b) {
+		c := order.Uint16(b[i:])
+		if off(i) {
+			out = append(out, utf8.RuneError)
+			i++
+			continue
+		}
+		if utf16.IsSurrogate(rune(c)) && c < 0xDC00 && i+3 < len(b) {
+			if r := utf16.DecodeRune(rune(c), rune(order.Uint16(b[i+2:]))); r != utf8.RuneError {
+				out = append(out, r)
+				i += 4
+				continue
+			}
+		}
+		if utf16.IsSurrogate(rune(c)) {
+			out = append(out, utf8.RuneError)
+		} else {
+			out = append(out, rune(c))
+		}
+		i += 2
 	}
-	return s
+	if i < len(b) {
+		out = append(out, utf8.RuneError)
+	}
+	return string(out)
 }
 
 const sampleText = "<E2ETraceEvent>Handling command: Getting the mobile device list (full sync) for 12 users — Zürich 東京 😀 naïve\r\n"
@@ -270,6 +302,63 @@ func BenchmarkUTF16LEToUTF8NonASCII(b *testing.B) {
 		r.Reset(in)
 		if _, err := io.Copy(io.Discard, NewReader(r, UTF16LE, 2)); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestResyncAfterDroppedByte: a byte dropped (or one inserted) mid-file
+// costs the characters around it, not the rest of the file; the reader
+// reports the offset where it regained alignment.
+func TestResyncAfterDroppedByte(t *testing.T) {
+	var recs []string
+	for i := range 5 {
+		recs = append(recs, "<E2ETraceEvent><ApplicationData>Record "+string(rune('1'+i))+" of five, Zürich — 東京</ApplicationData></E2ETraceEvent>\r\n")
+	}
+	text := strings.Join(recs, "")
+	for _, be := range []bool{false, true} {
+		full := encodeUTF16(text, be, true)
+		for _, edit := range []string{"drop", "insert"} {
+			cut := 2 + 2*len(utf16.Encode([]rune(recs[0]+recs[1]+"<E2ETraceEvent><Appl")))
+			var damaged []byte
+			if edit == "drop" {
+				damaged = append(append([]byte(nil), full[:cut+1]...), full[cut+2:]...)
+			} else {
+				damaged = append(append(append([]byte(nil), full[:cut+1]...), 0x5A), full[cut+1:]...)
+			}
+			for rname, wrap := range map[string]func(io.Reader) io.Reader{"whole": func(r io.Reader) io.Reader { return r }, "onebyte": iotest.OneByteReader} {
+				var offsets []int64
+				enc, bom := Sniff(damaged)
+				got, err := io.ReadAll(NewReaderNotify(wrap(bytes.NewReader(damaged)), enc, bom, func(o int64) { offsets = append(offsets, o) }))
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("be=%v %s %s", be, edit, rname)
+				kept := 0
+				for _, r := range recs {
+					if strings.Contains(string(got), r) {
+						kept++
+					}
+				}
+				if kept != 4 {
+					t.Errorf("%s: %d of 5 records intact, want 4:\n%s", name, kept, got)
+				}
+				if len(offsets) != 1 || offsets[0] < int64(cut) || offsets[0] > int64(cut)+40 {
+					t.Errorf("%s: resync offsets %v, want one just after the damage at %d", name, offsets, cut)
+				}
+				if string(got) != referenceDecode(damaged[bom:], be) {
+					t.Errorf("%s: streaming and reference decoders disagree", name)
+				}
+			}
+		}
+	}
+	// Aligned text, ASCII or not, is not resynced. (Eight characters in a
+	// row of the form U+XX00 with XX printable ASCII, "一一一一一一一一",
+	// would be: such text cannot be told from ASCII one byte off.)
+	for _, s := range []string{text, strings.Repeat("東京都の一部で同期に失敗しました。", 40), strings.Repeat("Zürich 東京 😀 Синхронизация ", 200)} {
+		calls := 0
+		got, _ := io.ReadAll(NewReaderNotify(bytes.NewReader(encodeUTF16(s, false, true)), UTF16LE, 2, func(int64) { calls++ }))
+		if string(got) != s || calls != 0 {
+			t.Errorf("aligned text changed (%d resyncs)", calls)
 		}
 	}
 }
