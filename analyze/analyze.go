@@ -166,7 +166,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		in.rep.Bytes = s.Entry.Size
 		if s.Encoding.IsUTF16() && s.Entry.Size > 0 && s.Entry.Size%2 == 1 {
 			in.warn(event.ReadWarning{Origin: event.Origin{Path: s.Entry.Path, Offset: s.Entry.Size - 1}, Kind: "odd-length",
-				Message: fmt.Sprintf("UTF-16 file of %d bytes (an odd number): the last byte is half a character and was dropped; was the file cut?", s.Entry.Size)})
+				Message: fmt.Sprintf("UTF-16 file of %d bytes (an odd number): a byte is missing or extra; where a utf16-resync warning names the place, that is it, else the last byte is half a character and was dropped (was the file cut?)", s.Entry.Size)})
 		}
 		a.inputs = append(a.inputs, in)
 	}
