@@ -102,11 +102,12 @@ func luhn(d string) bool {
 }
 
 // technical are first parts of upper-case dashed tokens that are
-// standards, not hosts (UTF-16, ISO-8859-1, SHA-256, TLS-1, KB-5001234).
+// standards or time offsets, not hosts (UTF-16, ISO-8859-1, SHA-256, TLS-1, KB-5001234, UTC-07).
 var technical = map[string]bool{"UTF": true, "ISO": true, "SHA": true, "AES": true, "RSA": true, "TLS": true, "SSL": true,
 	"RFC": true, "CP": true, "KB": true, "MS": true, "X": true, "HTTP": true, "HTTPS": true, "IPV4": true, "IPV6": true,
 	"WIN32": true, "X509": true, "DES": true, "MD5": true, "CVE": true, "EC": true, "P": true, "ECDSA": true, "ECDHE": true,
-	"DHE": true, "HMAC": true, "CRC": true, "IEEE": true, "ANSI": true, "EAS": true, "ASCII": true, "UCS": true}
+	"DHE": true, "HMAC": true, "CRC": true, "IEEE": true, "ANSI": true, "EAS": true, "ASCII": true, "UCS": true,
+	"UTC": true, "GMT": true} // UTC-07, GMT-08: offsets, not hosts
 
 // netbiosShape: an upper-case host name with a dash that ends in digits
 // (MBX-FAB-03, EXCH-01, WIN-7K2J9Q1M4): at most 15 characters, letters in

@@ -77,3 +77,15 @@ func TestDomainNumbers(t *testing.T) {
 		t.Errorf("two domains share the pseudonym %q", c1)
 	}
 }
+
+// Time offsets written like host names (UTC-07, GMT-08) are not hosts.
+func TestOffsetsAreNotHosts(t *testing.T) {
+	for _, tok := range []string{"UTC-07", "UTC-0700", "GMT-08"} {
+		if netbiosShape(tok) {
+			t.Errorf("%s taken for a NetBIOS host", tok)
+		}
+	}
+	if !netbiosShape("MBX-FAB-03") {
+		t.Error("MBX-FAB-03 no longer a host")
+	}
+}
