@@ -13,7 +13,7 @@ import (
 // two other header lines (English, German or French labels).
 func DetectText(head []byte) bool {
 	sc := bufio.NewScanner(bytes.NewReader(head))
-	sc.Buffer(make([]byte, 0, 4096), len(head)+1)
+	sc.Buffer(make([]byte, 0, min(4096, len(head)+1)), len(head)+1)
 	logName, others := false, 0
 	for sc.Scan() {
 		switch k, _ := splitKey(sc.Bytes()); k {
@@ -57,7 +57,7 @@ func DetectCSV(head []byte) bool {
 	first := headerLine(head)
 	rest := head[min(len(head), int(bytesOffset(head, first))+len(first)+1):]
 	comma := sniffComma(first)
-	sc := &csvScanner{br: bufio.NewReader(bytes.NewReader(first)), comma: comma, max: event.DefaultMaxRecord}
+	sc := &csvScanner{br: smallReader(first), comma: comma, max: event.DefaultMaxRecord}
 	if hdr, _, _, err := sc.next(); err == nil {
 		if _, ok := headerColumns(hdr); ok {
 			return true
@@ -74,7 +74,7 @@ func DetectCSV(head []byte) bool {
 	if strings.Count(h, ",") < 4 {
 		return false
 	}
-	sc = &csvScanner{br: bufio.NewReader(bytes.NewReader(rest)), comma: comma, max: event.DefaultMaxRecord}
+	sc = &csvScanner{br: smallReader(rest), comma: comma, max: event.DefaultMaxRecord}
 	rec, _, _, err := sc.next()
 	if err != nil || len(rec) < 5 {
 		return false
@@ -84,6 +84,12 @@ func DetectCSV(head []byte) bool {
 	}
 	_, ok := parseEventID(rec[colEventID])
 	return ok
+}
+
+// smallReader reads b through a buffer no larger than b needs (up to
+// bufio's default): detection runs on every file of a bundle.
+func smallReader(b []byte) *bufio.Reader {
+	return bufio.NewReaderSize(bytes.NewReader(b), min(4096, len(b)+16))
 }
 
 // bytesOffset returns where sub (a subslice of b) starts in b.

@@ -284,10 +284,14 @@ func DetectCSV(head []byte) bool {
 	if bytes.HasPrefix(head, []byte("#TYPE ")) {
 		return true
 	}
+	comma := sniffDelimiter(head)
+	if !namesOnly(head, comma) {
+		return false // cheap refusal before the CSV reader's 4 KiB buffer (most files are no CSV)
+	}
 	cr := csv.NewReader(bytes.NewReader(head))
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
-	cr.Comma = sniffDelimiter(head)
+	cr.Comma = comma
 	hdr, err := cr.Read()
 	if err != nil || len(hdr) < 2 {
 		return false
@@ -309,6 +313,20 @@ func DetectCSV(head []byte) bool {
 	}
 	// the second row may be cut by the end of head: allow fewer fields then
 	return len(row) == len(hdr) || (len(row) < len(hdr) && cr.InputOffset() >= int64(len(head))-1)
+}
+
+// namesOnly reports whether the first line of head, split naively at
+// comma with quotes trimmed, holds only property names: a header that
+// fails this fails the CSV parse too (a name holds no comma or quote).
+func namesOnly(head []byte, comma rune) bool {
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimRight(line, "\r")
+	for _, f := range strings.Split(string(line), string(comma)) {
+		if !isPropertyName(strings.Trim(f, "\"")) {
+			return false
+		}
+	}
+	return true
 }
 
 func isPropertyName(s string) bool {
