@@ -159,7 +159,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, seenEvents: map[evKey]string{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
+	a := &run{opt: opt, lib: lib, attr: newAttribution(), hosts: map[string]bool{}, seenEvents: map[evKey]string{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
@@ -193,6 +193,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		defer close(recordsDone)
 		a.readRecords()
 	}()
+	a.prescan()
 	if a.opt.ObserveRecord != nil && a.opt.Observe != nil {
 		// An event observer fed by a record observer (index --redact
 		// rewrites events with the names learned from the exports) needs
@@ -214,6 +215,7 @@ type run struct {
 	service []configcheck.Service
 	inv     *inventory.Builder
 
+	attr     *attribution // which trace records are the connector's
 	matcher  *patterns.Matcher
 	sessions *session.Builder
 	unexpl   *unexplained // Error/Warning/Critical messages nothing explained
@@ -421,6 +423,12 @@ func (a *run) readEvents() {
 		if e.Time.After(a.last) {
 			a.last = e.Time
 		}
+		if e.Format == event.FormatTrace && !a.attr.isConnector(e) {
+			if a.opt.Observe != nil {
+				a.opt.Observe(e)
+			}
+			continue // another program's: summarised apart (attribution.go)
+		}
 		if e.Format == event.FormatTrace {
 			a.observeTrace(e, lastPID)
 		}
@@ -600,6 +608,9 @@ func (a *run) assemble() *report.Report {
 	findings = append(findings, invFindings...)
 	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
 	findings = append(findings, a.bundleFindings()...)
+	r.NotConnector = a.attr.programs()
+	findings = append(findings, a.notConnectorFinding(r.NotConnector)...)
+	findings = a.onlyWhatItShows(findings)
 	findings = suppress(findings, verbose)
 	for i := range findings {
 		normaliseEvidence(findings[i].Evidence)
@@ -607,6 +618,7 @@ func (a *run) assemble() *report.Report {
 	for i := range a.syncs {
 		normaliseEvidence(a.syncs[i].Evidence)
 	}
+	findings = a.endOfSupportFinding(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	r.Findings = append(r.Findings, findings...)
@@ -614,7 +626,7 @@ func (a *run) assemble() *report.Report {
 	r.Changes = a.changes()
 	r.Environment = a.environment(r)
 	r.Collect = a.collect(r)
-	r.Verdict = verdict(r, a.traceLast)
+	r.Verdict = verdict(r, verdictInput{logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
 	for _, f := range r.Findings {
 		r.Summary.Findings[f.Severity.String()]++

@@ -271,7 +271,7 @@ func buildVerdict(r *report.Report) verdictView {
 		}
 	}
 	if v := r.Verdict; v != nil {
-		vv.State, vv.Reasons, vv.NextSteps, vv.LastFull = v.State, v.Reasons, v.NextSteps, v.LastFullSync
+		vv.State, vv.Reasons, vv.NextSteps, vv.LastFull = string(v.State), v.Reasons, v.NextSteps, v.LastFullSync
 		if v.LastFullSyncAgeS != nil {
 			vv.LastAge = report.FormatDuration(time.Duration(*v.LastFullSyncAgeS * float64(time.Second)))
 		}
