@@ -382,7 +382,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	for _, in := range a.inputs {
 		has[in.src.Format] = true
 	}
-	var userQ, syncQ, eos bool
+	var userQ, notifyQ, syncQ, eos bool
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if f.ID == IDEndOfSupport {
@@ -392,8 +392,10 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 			continue
 		}
 		switch f.Category {
-		case "notify", "discovery", "device", "access":
-			userQ = true // a question about users' devices or mail
+		case "discovery", "device", "access":
+			userQ = true // a question about users' devices
+		case "notify":
+			notifyQ = true // a question about the notification account
 		case "sync", "service":
 			syncQ = true
 		}
@@ -404,7 +406,20 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		out = append(out, report.CollectItem{What: "the connector's trace logs", Why: "the trace logs in the bundle are another program's",
 			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (on the connector server)`})
 	}
-	if userQ && !has[event.FormatCmdletList] && !has[event.FormatCmdletCSV] && !has[event.FormatCmdletCliXML] {
+	exports := has[event.FormatCmdletList] || has[event.FormatCmdletCSV] || has[event.FormatCmdletCliXML]
+	if notifyQ && !exports {
+		acct, example := notificationAccount(r)
+		why := "the notification account needs an on-premises mailbox whose UPN equals its primary SMTP address"
+		if example {
+			why += " (" + acct + " is an example: put the notification account's address)"
+		}
+		out = append(out,
+			report.CollectItem{What: "the notification account's mailbox", Why: why,
+				Command: fmt.Sprintf("Get-Mailbox -Identity %s | Select-Object UserPrincipalName,PrimarySmtpAddress,RecipientTypeDetails,EmailAddresses | Format-List | Out-File -Encoding utf8 notification-mailbox.txt", acct)},
+			report.CollectItem{What: "the ActiveSync organization settings", Why: "with a default access level of Block or Quarantine no activation mail is sent, by design",
+				Command: "Get-ActiveSyncOrganizationSettings | Format-List | Out-File -Encoding utf8 orgsettings.txt"})
+	}
+	if userQ && !exports {
 		users, example := a.affectedUser(r)
 		why := ""
 		if example {
@@ -417,8 +432,6 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 				Command: fmt.Sprintf("Get-Mailbox -Identity %s | Select-Object UserPrincipalName,PrimarySmtpAddress,EmailAddresses | Format-List | Out-File -Encoding utf8 mailbox.txt", users)},
 			report.CollectItem{What: "the user's CAS mailbox settings", Why: "no cmdlet exports: ActiveSync enablement cannot be checked" + why,
 				Command: fmt.Sprintf("Get-CASMailbox -Identity %s | Format-List | Out-File -Encoding utf8 casmailbox.txt", users)},
-			report.CollectItem{What: "the ActiveSync organization settings", Why: "the default access level decides whether activation mail is sent",
-				Command: "Get-ActiveSyncOrganizationSettings | Format-List | Out-File -Encoding utf8 orgsettings.txt"},
 		)
 	}
 	stops := len(a.restarts) > 0 || len(a.gaps) > 0 || syncQ || (connector && len(a.syncs) == 0)
@@ -448,7 +461,30 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	return out
 }
 
-var addressRe = regexp.MustCompile(`[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+const addressPat = `[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`
+
+var (
+	addressRe    = regexp.MustCompile(addressPat)
+	notifyAcctRe = regexp.MustCompile(`(?i)notification account\s*[:=]?\s*<?(` + addressPat + `)`)
+	recipientRe  = regexp.MustCompile(`(?i)\bto\s*[:=]?\s*<?(` + addressPat + `)`)
+)
+
+// notificationAccount names the notification account from the evidence
+// ("... notification account intune.notify@contoso.com ..."), else an
+// example address, marked so.
+func notificationAccount(r *report.Report) (string, bool) {
+	for _, f := range r.Findings {
+		if f.Category != "notify" {
+			continue
+		}
+		for _, ev := range f.Evidence {
+			if m := notifyAcctRe.FindStringSubmatch(ev.Text); m != nil {
+				return m[1], false
+			}
+		}
+	}
+	return "notify@contoso.com", true
+}
 
 // affectedUser names the user the evidence points at: a user with
 // problems in the exports, else an address in the evidence of an ongoing
@@ -467,6 +503,12 @@ func (a *run) affectedUser(r *report.Report) (user string, example bool) {
 			continue
 		}
 		for _, ev := range f.Evidence {
+			if m := recipientRe.FindStringSubmatch(ev.Text); m != nil {
+				return m[1], false
+			}
+			if notifyAcctRe.MatchString(ev.Text) {
+				continue // the address is the notification account's
+			}
 			if m := addressRe.FindString(ev.Text); m != "" {
 				return m, false
 			}
