@@ -78,7 +78,11 @@ func squash(s string, max int) string {
 // carries a sync marker or something only the connector says.
 func connectorActivity(e *event.Event) bool {
 	proc, _ := e.Field(event.FieldProcessName)
-	names := squash(proc, 200) + " " + squash(e.Source, 200)
+	sp, ss := squash(proc, 200), squash(e.Source, 200)
+	if sp == "wiec" || ss == "wiec" { // the service's name (domain.md §1)
+		return true
+	}
+	names := sp + " " + ss
 	for _, w := range connectorWords {
 		if strings.Contains(names, w) {
 			return true
@@ -99,13 +103,14 @@ func connectorActivity(e *event.Event) bool {
 // attribution holds the connector's writers and summarises the others.
 // Owned by the merge goroutine after prescan.
 type attribution struct {
-	connector  map[writer]bool
-	others     map[writer]*otherWriter
-	order      []writer
+	connector map[writer]bool
+	others    map[writer]*otherWriter
+	order     []writer
 	// traceRecords counts every trace record, connectorRecords the
 	// connector's.
 	traceRecords, connectorRecords int
-	firstAfterEOS                  *report.Evidence // the connector's first record past the end of support
+	firstAfterEOS                  *report.Evidence // the connector's first record past 15 January 2024
+	firstAfterIntuneEOS            *report.Evidence // ... and past 19 February 2024
 }
 
 type otherWriter struct {

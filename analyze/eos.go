@@ -70,20 +70,24 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 	if end.IsZero() || end.Before(endOfSupport) {
 		return fs
 	}
-	past := "after 15 January 2024 (no sync with Exchange from then on; no sync with Intune from 19 February 2024)"
+	past := "past 15 January 2024 (no sync with Exchange; no sync with Intune from 19 February 2024)"
 	if !end.Before(endOfIntuneSync) {
-		past = "after 15 January 2024 (no sync with Exchange) and 19 February 2024 (no sync with Intune)"
+		past = "past 15 January 2024 (no sync with Exchange) and 19 February 2024 (no sync with Intune)"
 	}
 	f := report.Finding{
 		ID: IDEndOfSupport, Category: "connector", Source: "check", Severity: report.SeverityWarning,
-		Title:  fmt.Sprintf("The evidence runs past the connector's end of support: it ends on %s, %s", end.UTC().Format("2006-01-02"), past),
+		Title:  fmt.Sprintf("Connector past its end of support: the evidence runs to %s, %s", end.UTC().Format("2006-01-02"), past),
 		Remedy: endOfSupportAdvice, Docs: docsConnectorSetup, Count: 1, Evidence: []report.Evidence{},
 	}
 	e := end.UTC()
 	f.First, f.Last = &e, &e
-	if a.attr.firstAfterEOS != nil {
-		f.Evidence = append(f.Evidence, *a.attr.firstAfterEOS)
-		f.First = a.attr.firstAfterEOS.Time
+	for _, ev := range []*report.Evidence{a.attr.firstAfterEOS, a.attr.firstAfterIntuneEOS} {
+		if ev != nil {
+			f.Evidence = append(f.Evidence, *ev)
+		}
+	}
+	if len(f.Evidence) > 0 {
+		f.First = f.Evidence[0].Time
 	}
 	var why []string
 	var lastDone time.Time
@@ -127,7 +131,7 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 	}
 	if len(why) > 0 {
 		f.Severity = report.SeverityCritical
-		f.Title += ", and syncs fail or stopped after it: " + joinMax(why, 3)
+		f.Title += "; syncs fail or stopped: " + joinMax(why, 2)
 	}
 	return append(fs, f)
 }
@@ -162,10 +166,15 @@ func joinMax(s []string, n int) string {
 // noteAfterEOS remembers the first connector record past the end of
 // support, as evidence.
 func (t *attribution) noteAfterEOS(e *event.Event) {
-	if t.firstAfterEOS != nil || e.Time.Before(endOfSupport) {
+	if t.firstAfterIntuneEOS != nil || e.Time.Before(endOfSupport) {
 		return
 	}
 	tm := e.Time.UTC()
 	ev := evidenceOf(e, &tm)
-	t.firstAfterEOS = &ev
+	if t.firstAfterEOS == nil {
+		t.firstAfterEOS = &ev
+	}
+	if !e.Time.Before(endOfIntuneSync) {
+		t.firstAfterIntuneEOS = &ev
+	}
 }

@@ -382,7 +382,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	for _, in := range a.inputs {
 		has[in.src.Format] = true
 	}
-	var userQ, notifyQ, syncQ, eos bool
+	var userQ, notifyQ, syncQ, eos, problem bool
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if f.ID == IDEndOfSupport {
@@ -391,6 +391,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		if !f.Ongoing || f.Severity < report.SeverityWarning {
 			continue
 		}
+		problem = problem || f.Category != "bundle"
 		switch f.Category {
 		case "discovery", "device", "access":
 			userQ = true // a question about users' devices
@@ -434,8 +435,11 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 				Command: fmt.Sprintf("Get-CASMailbox -Identity %s | Format-List | Out-File -Encoding utf8 casmailbox.txt", users)},
 		)
 	}
-	stops := len(a.restarts) > 0 || len(a.gaps) > 0 || syncQ || (connector && len(a.syncs) == 0)
-	if stops && !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
+	// Why the service stopped: an open question when syncs are wrong now,
+	// or when it stopped and something is still wrong; not past the end of
+	// support, which explains the stop.
+	stops := syncQ || (connector && len(a.syncs) == 0) || (problem && (len(a.restarts) > 0 || len(a.gaps) > 0))
+	if stops && !eos && !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
 		out = append(out, report.CollectItem{What: "the System event log", Why: "why the service stopped or failed to start (events 7000, 7036, 7041) is only there",
 			Command: `wevtutil qe System /q:"*[System[TimeCreated[timediff(@SystemTime) <= 1209600000]]]" /f:xml > System.xml`})
 	}

@@ -50,7 +50,7 @@ func (t *textWriter) notConnector(r *report.Report) {
 				break
 			}
 			t.f("    its own %s × %s: %s\n", e.Type, thousands(e.Count), oneLine(e.Template, 120))
+			t.f("      %s %s\n", t.p.dim("e.g."), t.p.dim(oneLine(e.Example, 140)))
 		}
 	}
 }
-
