@@ -124,6 +124,7 @@ func buildMixedOtherService() Output {
 			nErr++
 		}
 	}
+	bill.emit(billEnd, Information, "", 5, PayloadText, "Invoice export batch started")
 	var billing []byte
 	for _, r := range encodeAll(bill.records()) {
 		billing = append(billing, r...)
