@@ -141,6 +141,10 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 		if eos && f.ID != IDEndOfSupport && strings.Contains(f.Remedy, IDEndOfSupport) {
 			continue // explained by the end of support: its step says what to do
 		}
+		if f.ID == IDEndOfSupport && len(v.NextSteps) < 5 {
+			v.NextSteps = append(v.NextSteps, f.Remedy) // whole: both dates and the way forward
+			continue
+		}
 		step(f.Remedy)
 	}
 	unknown := 0

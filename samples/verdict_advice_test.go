@@ -49,7 +49,7 @@ func TestEndOfSupportSample(t *testing.T) {
 			t.Errorf("remedy lacks %q: %s", want, eos.Remedy)
 		}
 	}
-	if s := r.Verdict.NextSteps; len(s) == 0 || !strings.Contains(s[0], "15 January 2024") {
+	if s := r.Verdict.NextSteps; len(s) == 0 || !strings.Contains(s[0], "15 January 2024") || !strings.Contains(s[0], "19 February 2024") || !strings.Contains(s[0], "hybrid modern authentication") {
 		t.Errorf("first next step is not the end of support: %q", s)
 	}
 	for _, s := range r.Verdict.NextSteps {
