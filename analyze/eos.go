@@ -42,10 +42,14 @@ const endOfSupportAdvice = "Microsoft ended support for the on-premises Intune E
 	"or move the mailboxes to Exchange Online, then uninstall the connector."
 
 // evidenceEnd is the last time the connector's own evidence shows: its
-// trace records and the event logs of its server (another program's trace
-// log says nothing about the connector).
+// trace records; without them, the event logs of its server (another
+// program's trace log says nothing about the connector, and an event log
+// exported long after the traces says nothing about the connector then).
 func (a *run) evidenceEnd() time.Time {
 	end := a.traceLast
+	if !end.IsZero() {
+		return end
+	}
 	for _, in := range a.inputs {
 		switch in.src.Format {
 		case event.FormatEventlogXML, event.FormatEventlogText, event.FormatEventlogCSV:
