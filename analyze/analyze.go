@@ -724,7 +724,7 @@ const docsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/int
 func (a *run) bundleFindings() []report.Finding {
 	var out []report.Finding
 	trunc := report.Finding{
-		ID: "bundle.truncated-record", Title: "Records cut at the start or end of a log file",
+		ID: IDTruncatedRecord, Title: "Records cut at the start or end of a log file",
 		Severity: report.SeverityInfo, Category: "bundle", Source: "check",
 		Remedy: "Usually harmless: the file was copied while the service wrote it, or the circular log reused it. " +
 			"If many records are cut, stop the WIEC service (or copy the Logs folder again) before collecting.",
@@ -742,7 +742,7 @@ func (a *run) bundleFindings() []report.Finding {
 		out = append(out, trunc)
 	}
 	unread := report.Finding{
-		ID: "bundle.unreadable", Title: "Evidence that could not be read",
+		ID: IDUnreadable, Title: "Evidence that could not be read",
 		Severity: report.SeverityWarning, Category: "bundle", Source: "check",
 		Remedy: "Collect the named files again (or raise the limit the reason names) and re-run exlog.",
 		Docs:   docsTroubleshoot, Evidence: []report.Evidence{},

@@ -289,7 +289,7 @@ func (a *run) notConnectorFinding(others []report.OtherProgram) []report.Finding
 		names = append(names, describe(p))
 	}
 	f := report.Finding{
-		ID: "bundle.not-connector", Severity: report.SeverityWarning, Category: "bundle", Source: "check",
+		ID: IDNotConnector, Severity: report.SeverityWarning, Category: "bundle", Source: "check",
 		Title: "The trace logs are not the connector's: " + strings.Join(names, "; "),
 		Remedy: "These logs show no connector activity (no sync, no Get next command poll, no connector process or trace source), so they say nothing about the connector: no sync is judged from them. " +
 			`Collect the connector's own trace logs: every Connector*.log / *.svclog file in "%ProgramData%\Microsoft\Windows Intune Exchange Connector\Logs" on the connector server, with TracingConfiguration.xml.`,

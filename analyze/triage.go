@@ -112,11 +112,11 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 			continue
 		}
 		if f.Category == "bundle" {
-			notConnector = notConnector || f.ID == "bundle.not-connector"
+			notConnector = notConnector || f.ID == IDNotConnector
 			if len(v.Reasons) < 6 {
 				v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%d×)", f.ID, f.Title, f.Count))
 			}
-			if f.ID != "bundle.not-connector" { // collect-next gives its command
+			if f.ID != IDNotConnector { // collect-next gives its command
 				step(f.Remedy)
 			}
 			continue
