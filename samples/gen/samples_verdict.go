@@ -166,7 +166,7 @@ func buildAutodiscoverFixed() Output {
 				rcpt := org.Users[(i*7)%len(org.Users)].PrimarySMTP
 				sp.Notify = nil
 				if failures%2 == 0 {
-					sim.emit(t.Add(20*time.Second), Error, "", 0, PayloadText, "Could not send the Get Started mail to "+rcpt+": Autodiscover failed for notification account notify@contoso.com: The Autodiscover service couldn't be located.")
+					sim.emit(t.Add(20*time.Second), Error, "", 0, PayloadText, "Could not send the Get Started mail to "+rcpt+": Autodiscover failed for notification account svc-intunemail@contoso.com: The Autodiscover service couldn't be located.")
 				} else {
 					sim.emit(t.Add(20*time.Second), Error, "", 0, PayloadRawXML, traceRecordXML("Error", "Contoso.Connector.Mail.AutodiscoverFailed", "EWS endpoint lookup through Autodiscover failed for the notification mailbox.", serviceProcess+".exe", autoEx, "\r\n"))
 				}
