@@ -111,6 +111,9 @@ type attribution struct {
 	traceRecords, connectorRecords int
 	firstAfterEOS                  *report.Evidence // the connector's first record past 15 January 2024
 	firstAfterIntuneEOS            *report.Evidence // ... and past 19 February 2024
+	// the last record's writer when it is the connector's (fast path)
+	lastOK             bool
+	lastHost, lastProc string
 }
 
 type otherWriter struct {
@@ -167,8 +170,18 @@ func (a *run) prescan() {
 // other writers are counted in their summary.
 func (t *attribution) isConnector(e *event.Event) bool {
 	t.traceRecords++
+	// Most consecutive records come from the same writer: reuse its
+	// decision without building the map key.
+	proc, _ := e.Field(event.FieldProcessName)
+	if t.lastOK && e.Host == t.lastHost && proc == t.lastProc {
+		t.connectorRecords++
+		t.noteAfterEOS(e)
+		return true
+	}
+	t.lastOK = false
 	w := writerOf(e)
 	if t.connector[w] || connectorActivity(e) {
+		t.lastOK, t.lastHost, t.lastProc = true, e.Host, proc
 		t.connector[w] = true
 		t.connectorRecords++
 		t.noteAfterEOS(e)
