@@ -205,3 +205,25 @@ func evFor(c [3]string) *event.Event {
 	}
 	return e
 }
+
+// A bundle of event logs only (no trace log) is judged on what it shows:
+// no sync claim, and "can't tell" rather than healthy when nothing in it
+// is wrong (issue 16.2).
+func TestOnlyEventLogs(t *testing.T) {
+	ev := func(rec int, at string) string {
+		return `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Service Control Manager'/><EventID Qualifiers='16384'>7036</EventID><Level>4</Level><TimeCreated SystemTime='` + at +
+			`'/><EventRecordID>` + fmt.Sprint(rec) + `</EventRecordID><Channel>System</Channel><Computer>MX-07.fabrikam.local</Computer></System><EventData><Data Name='param1'>Windows Update</Data><Data Name='param2'>running</Data></EventData></Event>`
+	}
+	r := runDir(t, map[string]string{"sys.xml": ev(10, "2023-05-02T08:00:00.0000000Z") + ev(11, "2023-05-03T09:30:00.0000000Z")})
+	if r.Verdict.State != report.StateUnknown {
+		t.Errorf("verdict %s, want unknown: %q", r.Verdict.State, r.Verdict.Reasons)
+	}
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.ID, "sync.") || f.ID == IDNotConnector {
+			t.Errorf("claim the event logs cannot support: %s", f.ID)
+		}
+	}
+	if len(r.Collect) == 0 || r.Collect[0].What != "the connector's trace logs" {
+		t.Errorf("collect-next does not ask for the trace logs: %+v", r.Collect)
+	}
+}

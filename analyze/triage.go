@@ -407,8 +407,12 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	}
 	connector := a.attr.connectorRecords > 0
 	var out []report.CollectItem
-	if a.attr.traceRecords > 0 && !connector {
-		out = append(out, report.CollectItem{What: "the connector's trace logs", Why: "the trace logs in the bundle are another program's",
+	if !connector {
+		why := "the bundle has no trace log: the connector's syncs cannot be judged"
+		if a.attr.traceRecords > 0 {
+			why = "the trace logs in the bundle are another program's"
+		}
+		out = append(out, report.CollectItem{What: "the connector's trace logs", Why: why,
 			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (on the connector server)`})
 	}
 	exports := has[event.FormatCmdletList] || has[event.FormatCmdletCSV] || has[event.FormatCmdletCliXML]
