@@ -48,11 +48,14 @@ var connectorWords = []string{"exchangeconnector", "onpremisesexchange"}
 
 // connectorMessages are substrings (lower case, letters and digits only)
 // of what only the connector says: the sync and poll commands, the
-// notification mail and the Exchange health of a sync (domain.md §4).
+// notification mail, the Exchange health of a sync, the set-up errors
+// (domain.md §4), and the Intune service it talks to (manage.microsoft.com,
+// §1), so that a connector logging only warnings is still recognised.
 var connectorMessages = []string{
 	"getnextcommand", "handlingcommand", "mobiledevicelist",
 	"sendemailfromnotificationaccount", "powershellexchangeserver",
 	"exchangeconnector", "inventorycommandresult",
+	"connecttomicrosoftintune", "managemicrosoftcom",
 }
 
 // squash keeps the letters and digits of s, in lower case.

@@ -59,7 +59,7 @@ func TestAttributionMixed(t *testing.T) {
 	// the connector's first record is an error before any marker: the
 	// prescan attributes it from the writer's later activity
 	conn.WriteString(traceRec(t0, "Error", 2, "Svc", "IntuneEasBridge", 4100, "MAIL-GW-3",
-		"Poll failed: System.Net.WebException: The remote name could not be resolved: 'manage.microsoft.com'"))
+		"Poll failed: System.Net.WebException: The remote name could not be resolved: 'proxy01.corp.local'"))
 	for i := 0; i < 40; i++ {
 		at := t0.Add(time.Duration(i) * 30 * time.Minute).Add(time.Minute)
 		conn.WriteString(traceRec(at, "Information", 8, "Svc", "IntuneEasBridge", 4100, "MAIL-GW-3",
@@ -94,7 +94,7 @@ func TestAttributionMixed(t *testing.T) {
 	}
 	dns := false
 	for _, f := range r.Findings {
-		dns = dns || (f.ID == "network.dns" && strings.Contains(f.Title, "manage.microsoft.com"))
+		dns = dns || (f.ID == "network.dns" && strings.Contains(f.Title, "proxy01.corp.local"))
 	}
 	if !dns {
 		t.Errorf("the connector's own DNS error (before its first sync marker) was not attributed to it: %v", ids(r))
@@ -179,6 +179,8 @@ func TestConnectorActivity(t *testing.T) {
 		{"p", "s", "Getting the mobile devices changed since 10:00 (QuickSync) for 4 users"},
 		{"p", "s", "Sending mail: SendEmail from notification account to a@b.c"},
 		{"p", "s", "Exchange health: 'PowerShellExchangeServer: <Name=CAS2>' Status: Connected"},
+		{"ConfigWizard", "Trace", "Error code: 0x00000006. The connector cannot connect to Microsoft Intune."},
+		{"svc", "", "System.Net.WebException: The remote name could not be resolved: 'fef.msua06.manage.microsoft.com'"},
 	}
 	no := [][3]string{
 		{"w3wp", "System.ServiceModel", "Throwing an exception."},
