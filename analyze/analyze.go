@@ -621,6 +621,7 @@ func (a *run) assemble() *report.Report {
 	findings = a.endOfSupportFinding(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
+	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
 	a.unexpl.finish(r)
 	r.Changes = a.changes()

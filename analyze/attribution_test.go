@@ -229,3 +229,33 @@ func TestOnlyEventLogs(t *testing.T) {
 		t.Errorf("collect-next does not ask for the trace logs: %+v", r.Collect)
 	}
 }
+
+// Next steps never ask for what the bundle shows done (issue 16.9): with
+// ExchangeWebServiceURL set, a still-failing Autodiscover is not told to
+// set it.
+func TestAdviceNotDoneAgain(t *testing.T) {
+	t0 := time.Date(2023, 8, 1, 0, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	for i := 0; i < 12; i++ {
+		at := t0.Add(time.Duration(i) * 2 * time.Hour)
+		b.WriteString(traceRec(at, "Information", 8, "Src", "MailBridge", 77, "HUB-2", "Handling command: Getting the mobile device list with a time filter (quick sync) for 4 users"))
+		b.WriteString(traceRec(at.Add(time.Minute), "Error", 2, "Src", "MailBridge", 77, "HUB-2", "Mailer: Autodiscover failed for the notification mailbox: The Autodiscover service couldn't be located."))
+	}
+	cfg := "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<OnPremisesExchangeConnectorServiceConfiguration>\r\n  <ExchangeWebServiceURL>https://ews.fabrikam.local/EWS/Exchange.asmx</ExchangeWebServiceURL>\r\n</OnPremisesExchangeConnectorServiceConfiguration>\r\n"
+	r := runDir(t, map[string]string{"t.log": b.String(), "OnPremisesExchangeConnectorServiceConfiguration.xml": cfg})
+	f := findingByID(r, "notify.autodiscover-failed")
+	if f == nil || !f.Ongoing {
+		t.Fatalf("no ongoing notify.autodiscover-failed: %v", ids(r))
+	}
+	if r.Environment.EWSURL == "" {
+		t.Fatalf("the service config was not read: %+v", r.Environment)
+	}
+	for _, s := range append([]string{f.Remedy}, r.Verdict.NextSteps...) {
+		if strings.Contains(s, "or set ExchangeWebServiceURL") {
+			t.Errorf("asks to set what the bundle shows set: %s", s)
+		}
+	}
+	if !strings.Contains(f.Remedy, "already set") {
+		t.Errorf("remedy %q", f.Remedy)
+	}
+}

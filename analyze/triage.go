@@ -528,3 +528,25 @@ func (a *run) affectedUser(r *report.Report) (user string, example bool) {
 	}
 	return "user@contoso.com", true
 }
+
+// doneInBundle rewrites advice that asks for what the bundle shows done:
+// with ExchangeWebServiceURL set in the service config, an Autodiscover
+// failure still happening cannot be fixed by setting it (issue 16.9).
+func (a *run) doneInBundle(fs []report.Finding) {
+	ews := ""
+	for _, s := range a.service {
+		if s.Service != nil && s.Service.ExchangeWebServiceURL != "" {
+			ews = s.Service.ExchangeWebServiceURL
+		}
+	}
+	if ews == "" {
+		return
+	}
+	for i := range fs {
+		if fs[i].ID == "notify.autodiscover-failed" && fs[i].Ongoing {
+			fs[i].Remedy = "ExchangeWebServiceURL is already set in the service config (" + ews + "), so the connector should not need Autodiscover: " +
+				"if these failures continue after the URL was set, restart the WIEC service so that it reads the config, and check that the URL answers from the connector server. " +
+				"The notification account needs an on-premises mailbox whose UPN equals its SMTP address."
+		}
+	}
+}
