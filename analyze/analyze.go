@@ -158,7 +158,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	if len(sources) == 0 {
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
-	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, tzOffsets: map[int32]bool{}}
+	a := &run{opt: opt, lib: lib, attr: newAttribution(), hosts: map[string]bool{}, tzOffsets: map[int32]bool{}}
 	for _, s := range sources {
 		in := &input{src: s}
 		in.rep.Path = s.Entry.Path
@@ -196,6 +196,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		defer close(recordsDone)
 		a.readRecords()
 	}()
+	a.prescan()
 	if a.opt.ObserveRecord != nil && a.opt.Observe != nil {
 		// An event observer fed by a record observer (index --redact
 		// rewrites events with the names learned from the exports) needs
@@ -217,6 +218,7 @@ type run struct {
 	service []configcheck.Service
 	inv     *inventory.Builder
 
+	attr        *attribution // which trace records are the connector's
 	matcher     *patterns.Matcher
 	sessions    *session.Builder
 	unexpl      *unexplained // Error/Warning/Critical messages nothing explained
@@ -431,6 +433,12 @@ func (a *run) readEvents() {
 		if e.Time.After(a.last) {
 			a.last = e.Time
 		}
+		if e.Format == event.FormatTrace && !a.attr.isConnector(e) {
+			if a.opt.Observe != nil {
+				a.opt.Observe(e)
+			}
+			continue // another program's: summarised apart (attribution.go)
+		}
 		if e.Format == event.FormatTrace {
 			a.observeTrace(e)
 		}
@@ -567,9 +575,14 @@ func (a *run) assemble() *report.Report {
 	findings = append(findings, invFindings...)
 	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
 	findings = append(findings, a.bundleFindings()...)
+	r.NotConnector = a.attr.programs()
+	findings = append(findings, a.notConnectorFinding(r.NotConnector)...)
+	findings = a.onlyWhatItShows(findings)
 	findings = suppress(findings, verbose)
+	findings = a.endOfSupportFinding(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
+	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
 	a.unexpl.finish(r)
 	r.Changes = a.changes()
@@ -586,7 +599,7 @@ func (a *run) assemble() *report.Report {
 		}
 	}
 	r.Collect = a.collect(r)
-	r.Verdict = verdict(r, a.traceLast)
+	r.Verdict = verdict(r, verdictInput{logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
 	for _, f := range r.Findings {
 		r.Summary.Findings[f.Severity.String()]++
@@ -634,7 +647,7 @@ func suppress(fs []report.Finding, verbose bool) []report.Finding {
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if f.ID == "sync.full-overdue" || f.ID == "sync.quick-gap" {
+		if f.ID == session.IDFullOverdue || f.ID == session.IDQuickGap {
 			continue
 		}
 		out = append(out, f)
@@ -670,7 +683,7 @@ const docsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/int
 func (a *run) bundleFindings() []report.Finding {
 	var out []report.Finding
 	trunc := report.Finding{
-		ID: "bundle.truncated-record", Title: "Records cut at the start or end of a log file",
+		ID: IDTruncatedRecord, Title: "Records cut at the start or end of a log file",
 		Severity: report.SeverityInfo, Category: "bundle", Source: "check",
 		Remedy: "Usually harmless: the file was copied while the service wrote it, or the circular log reused it. " +
 			"If many records are cut, stop the WIEC service (or copy the Logs folder again) before collecting.",
@@ -688,7 +701,7 @@ func (a *run) bundleFindings() []report.Finding {
 		out = append(out, trunc)
 	}
 	unread := report.Finding{
-		ID: "bundle.unreadable", Title: "Evidence that could not be read",
+		ID: IDUnreadable, Title: "Evidence that could not be read",
 		Severity: report.SeverityWarning, Category: "bundle", Source: "check",
 		Remedy: "Collect the named files again (or raise the limit the reason names) and re-run exlog.",
 		Docs:   docsTroubleshoot, Evidence: []report.Evidence{},

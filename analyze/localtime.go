@@ -674,7 +674,7 @@ func (a *run) finishZones(all []*evlogInput) {
 // localTimeFinding says, once, which exports carry local time and what
 // zone they were given.
 func localTimeFinding(all []*evlogInput) []report.Finding {
-	f := report.Finding{ID: "bundle.local-time", Severity: report.SeverityInfo, Category: "bundle", Source: "check",
+	f := report.Finding{ID: IDLocalTime, Severity: report.SeverityInfo, Category: "bundle", Source: "check",
 		Docs:     "https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil",
 		Evidence: []report.Evidence{}}
 	unknown := 0

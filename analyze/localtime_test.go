@@ -12,7 +12,7 @@ import (
 )
 
 // traceRec is one trace record in the connector's format (domain.md §3).
-func traceRec(t time.Time, pid int, msg string) string {
+func connectorRec(t time.Time, pid int, msg string) string {
 	return fmt.Sprintf(`<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Information">0</SubType><Level>8</Level><TimeCreated SystemTime="%s" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="%d" ThreadID="23" /><Channel/><Computer>CMB-EXC01</Computer></System><ApplicationData>%s</ApplicationData></E2ETraceEvent>`,
 		t.UTC().Format("2006-01-02T15:04:05.0000000Z"), pid, msg)
 }
@@ -25,10 +25,10 @@ func traces(start, end time.Time, restarts ...time.Time) string {
 	for t := start; !t.After(end); t = t.Add(10 * time.Minute) {
 		for len(restarts) > 0 && !t.Before(restarts[0]) {
 			pid += 1184
-			b.WriteString(traceRec(restarts[0], pid, "Microsoft Intune Exchange Connector Service is starting. Version: 16.0.1.9"))
+			b.WriteString(connectorRec(restarts[0], pid, "Microsoft Intune Exchange Connector Service is starting. Version: 16.0.1.9"))
 			restarts = restarts[1:]
 		}
-		b.WriteString(traceRec(t, pid, "Get next command"))
+		b.WriteString(connectorRec(t, pid, "Get next command"))
 	}
 	return b.String()
 }

@@ -17,11 +17,16 @@ const ongoingSlack = 2 * time.Hour
 
 // markOngoing sets Finding.Ongoing: the finding occurs near the end of
 // the logs, or its last occurrence is within two of its usual intervals
-// of the end. Findings without times (exports, config) describe the state
-// when the bundle was collected, so they are ongoing.
+// of the end. Findings without times, and those of exports and config
+// (atCollection), describe the state when the bundle was collected, so they
+// are ongoing.
 func markOngoing(fs []report.Finding, end time.Time) {
 	for i := range fs {
 		f := &fs[i]
+		if atCollection(f) {
+			f.Ongoing = true
+			continue
+		}
 		if f.Last == nil || end.IsZero() {
 			f.Ongoing = f.Category != "bundle"
 			continue
@@ -38,49 +43,97 @@ func markOngoing(fs []report.Finding, end time.Time) {
 	}
 }
 
+// atCollection reports whether a finding describes the state when the
+// bundle was collected (exports, config files) rather than events in time:
+// a device's last sync in an export is a property, not an occurrence.
+func atCollection(f *report.Finding) bool {
+	switch f.Category {
+	case "device", "discovery", "access", "config":
+		return f.Source == "check"
+	}
+	return false
+}
+
+// verdictInput is what the verdict needs beyond the report.
+type verdictInput struct {
+	logsEnd time.Time // the connector's last trace record
+	// connectorSeen: some trace record is the connector's; without one,
+	// nothing shows its syncs, so "healthy" cannot be said.
+	connectorSeen bool
+}
+
 // verdict decides the overall state from the findings and the syncs.
-func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
-	v := &report.Verdict{State: "healthy", Reasons: []string{}, NextSteps: []string{}}
+// Findings still happening give the state, the reasons and the next
+// steps (connector.end-of-support first: it explains the rest); findings
+// that stopped during the logs are history (Verdict.Resolved) and ask
+// nothing; bundle findings say what the bundle lacks.
+func verdict(r *report.Report, in verdictInput) *report.Verdict {
+	v := &report.Verdict{State: report.StateHealthy, Reasons: []string{}, NextSteps: []string{}}
 	for i := len(r.Syncs) - 1; i >= 0; i-- {
 		s := r.Syncs[i]
 		if s.Kind == "full" && s.Status == "completed" && s.End != nil {
 			end := *s.End
 			v.LastFullSync = &end
-			if !logsEnd.IsZero() {
-				age := logsEnd.Sub(end).Seconds()
+			if !in.logsEnd.IsZero() {
+				age := in.logsEnd.Sub(end).Seconds()
 				v.LastFullSyncAgeS = &age
 			}
 			break
 		}
 	}
-	rank := func(st string) int {
-		return map[string]int{"healthy": 0, "degraded": 1, "broken": 2}[st]
-	}
-	raise := func(st string) {
-		if rank(st) > rank(v.State) {
+	raise := func(st report.VerdictState) {
+		if st.Rank() > v.State.Rank() {
 			v.State = st
 		}
 	}
 	seenStep := map[string]bool{}
-	// What is still happening comes first, then by severity (r.Findings
-	// is already by severity and id).
-	ordered := append([]report.Finding(nil), r.Findings...)
-	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Ongoing && !ordered[j].Ongoing })
-	for _, f := range ordered {
-		switch {
-		case f.Severity >= report.SeverityError && f.Ongoing:
-			raise("broken")
-		case f.Severity >= report.SeverityError, f.Severity == report.SeverityWarning && f.Ongoing:
-			raise("degraded")
+	step := func(remedy string) {
+		if s := firstSentence(remedy); s != "" && !seenStep[s] && len(v.NextSteps) < 5 {
+			seenStep[s] = true
+			v.NextSteps = append(v.NextSteps, s)
 		}
-		if f.Severity < report.SeverityWarning || len(v.Reasons) >= 5 {
+	}
+	eos := false
+	for _, f := range r.Findings {
+		eos = eos || f.ID == IDEndOfSupport
+	}
+	// The end of support first, then what is still happening, then by
+	// severity (r.Findings is already by severity and id).
+	ordered := append([]report.Finding(nil), r.Findings...)
+	sort.SliceStable(ordered, func(i, j int) bool {
+		if (ordered[i].ID == IDEndOfSupport) != (ordered[j].ID == IDEndOfSupport) {
+			return ordered[i].ID == IDEndOfSupport
+		}
+		return ordered[i].Ongoing && !ordered[j].Ongoing
+	})
+	notConnector := false
+	for _, f := range ordered {
+		if f.Severity < report.SeverityWarning {
 			continue
 		}
-		state := "no longer seen"
-		if f.Ongoing {
-			state = "still happening"
+		if f.Category == "bundle" {
+			notConnector = notConnector || f.ID == IDNotConnector
+			if len(v.Reasons) < 6 {
+				v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%d×)", f.ID, f.Title, f.Count))
+			}
+			if f.ID != IDNotConnector { // collect-next gives its command
+				step(f.Remedy)
+			}
+			continue
 		}
-		when := ""
+		if !f.Ongoing {
+			v.Resolved = append(v.Resolved, resolvedOf(f, r, in.logsEnd))
+			continue
+		}
+		if f.Severity >= report.SeverityError {
+			raise(report.StateBroken)
+		} else {
+			raise(report.StateDegraded)
+		}
+		if len(v.Reasons) >= 6 {
+			continue
+		}
+		state, when := "still happening", ""
 		if f.First != nil {
 			when = fmt.Sprintf(", since %s", f.First.UTC().Format("2006-01-02 15:04Z"))
 		} else if f.FirstLocal != "" {
@@ -90,10 +143,14 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 			when = fmt.Sprintf(", since %s local time, zone unknown", strings.Replace(f.FirstLocal, "T", " ", 1))
 		}
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s%s, %d×)", f.ID, f.Title, state, when, f.Count))
-		if step := firstSentence(f.Remedy); step != "" && !seenStep[step] && len(v.NextSteps) < 5 {
-			seenStep[step] = true
-			v.NextSteps = append(v.NextSteps, step)
+		if eos && f.ID != IDEndOfSupport && strings.Contains(f.Remedy, IDEndOfSupport) {
+			continue // explained by the end of support: its step says what to do
 		}
+		if f.ID == IDEndOfSupport && len(v.NextSteps) < 5 {
+			v.NextSteps = append(v.NextSteps, f.Remedy) // whole: both dates and the way forward
+			continue
+		}
+		step(f.Remedy)
 	}
 	unknown := 0
 	for _, t := range r.Unmatched {
@@ -102,14 +159,23 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		}
 	}
 	if unknown > 0 {
-		raise("degraded")
+		raise(report.StateDegraded)
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%d error messages that no pattern explains (see the unexplained messages): read them, and write a pattern for each with exlog patterns suggest", unknown))
 	}
-	if v.State == "healthy" {
-		if len(v.Reasons) == 0 {
-			v.Reasons = append(v.Reasons, "no warning or error findings")
+	switch {
+	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):
+		v.State = report.StateUnknown
+		if !notConnector {
+			v.Reasons = append(v.Reasons, "can't tell: the bundle holds no trace record of the connector, so its syncs cannot be judged; what the bundle does show has no problem")
 		} else {
-			v.Reasons = append([]string{"the problems found are no longer happening at the end of the logs"}, v.Reasons...)
+			v.Reasons = append([]string{"can't tell: the trace logs in the bundle are another program's, so they say nothing about the connector"}, v.Reasons...)
+		}
+	case v.State == report.StateHealthy:
+		switch {
+		case len(v.Resolved) > 0:
+			v.Reasons = append([]string{fmt.Sprintf("nothing is wrong at the end of the logs; %d problem(s) resolved during the logs (see RESOLVED)", len(v.Resolved))}, v.Reasons...)
+		case len(v.Reasons) == 0:
+			v.Reasons = append(v.Reasons, "no warning or error findings")
 		}
 		if v.LastFullSync == nil && len(r.Syncs) == 0 {
 			v.Reasons = append(v.Reasons, "but no sync was seen in the logs, so the schedule could not be judged")
@@ -122,6 +188,30 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		v.NextSteps = append(v.NextSteps, "Collect "+c.What+": "+c.Command)
 	}
 	return v
+}
+
+// resolvedOf is a finding that stopped during the logs, with what changed
+// between its last occurrence and the end of the logs, as the evidence
+// shows it: restarts and config files modified (the change timeline) and,
+// for Autodiscover, the EWS URL now set in the service config.
+func resolvedOf(f report.Finding, r *report.Report, end time.Time) report.Resolved {
+	rs := report.Resolved{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Count: f.Count, First: f.First, Last: f.Last}
+	if f.Last == nil {
+		return rs
+	}
+	for _, c := range r.Changes {
+		if c.Time.Before(*f.Last) || (!end.IsZero() && c.Time.After(end)) || len(rs.Changes) >= 3 {
+			continue
+		}
+		switch c.Kind {
+		case "restart", "config-modified":
+			rs.Changes = append(rs.Changes, c.Time.UTC().Format("2006-01-02 15:04Z")+" "+c.Text)
+		}
+	}
+	if f.ID == "notify.autodiscover-failed" && r.Environment != nil && r.Environment.EWSURL != "" {
+		rs.Changes = append(rs.Changes, "ExchangeWebServiceURL is set in the service config ("+r.Environment.EWSURL+"): Autodiscover is bypassed")
+	}
+	return rs
 }
 
 // firstSentence keeps a remedy short enough for one line per next step:
@@ -278,6 +368,9 @@ func (a *run) environment(r *report.Report) *report.Environment {
 	if env.Devices != nil && *env.Devices >= 5000 && (env.ParallelCommands == nil || !*env.ParallelCommands) && len(a.service) > 0 {
 		env.Notes = append(env.Notes, fmt.Sprintf("%d devices synced but EnableParallelCommandSupport is not on: Microsoft recommends it from 5,000 devices", *env.Devices))
 	}
+	if note := a.deprecationNote(); note != "" {
+		env.Notes = append(env.Notes, note)
+	}
 	if len(env.Hosts) > 1 {
 		env.Notes = append(env.Notes, fmt.Sprintf("trace records come from %d computers: only one connector per Exchange organisation is supported per Intune tenant", len(env.Hosts)))
 	}
@@ -292,43 +385,90 @@ func fmtOffset(sec int32) string {
 	return fmt.Sprintf("%s%02d:%02d", sign, sec/3600, sec%3600/60)
 }
 
-// collect lists the evidence the bundle lacks for the findings at hand,
-// with the exact command that gathers it.
+// collect lists the evidence the bundle lacks to settle an open question
+// of this report, with the exact command that gathers it: nothing on a
+// bundle that shows everything working, no user's devices during an
+// outage on the Intune side, and never a forced sync past the end of
+// support.
 func (a *run) collect(r *report.Report) []report.CollectItem {
 	has := map[event.Format]bool{}
 	for _, in := range a.inputs {
 		has[in.src.Format] = true
 	}
-	var out []report.CollectItem
-	users := "user@contoso.com"
-	if r.Inventory != nil && len(r.Inventory.UsersWithProblems) > 0 {
-		users = r.Inventory.UsersWithProblems[0].User
+	var userQ, notifyQ, syncQ, eos, problem bool
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.ID == IDEndOfSupport {
+			eos = true
+		}
+		if !f.Ongoing || f.Severity < report.SeverityWarning {
+			continue
+		}
+		problem = problem || f.Category != "bundle"
+		switch f.Category {
+		case "discovery", "device", "access":
+			userQ = true // a question about users' devices
+		case "notify":
+			notifyQ = true // a question about the notification account
+		case "sync", "service":
+			syncQ = true
+		}
 	}
-	if !has[event.FormatCmdletList] && !has[event.FormatCmdletCSV] && !has[event.FormatCmdletCliXML] {
+	connector := a.attr.connectorRecords > 0
+	var out []report.CollectItem
+	if !connector {
+		why := "the bundle has no trace log: the connector's syncs cannot be judged"
+		if a.attr.traceRecords > 0 {
+			why = "the trace logs in the bundle are another program's"
+		}
+		out = append(out, report.CollectItem{What: "the connector's trace logs", Why: why,
+			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (on the connector server)`})
+	}
+	exports := has[event.FormatCmdletList] || has[event.FormatCmdletCSV] || has[event.FormatCmdletCliXML]
+	if notifyQ && !exports {
+		acct, example := notificationAccount(r)
+		why := "the notification account needs an on-premises mailbox whose UPN equals its primary SMTP address"
+		if example {
+			why += " (" + acct + " is an example: put the notification account's address)"
+		}
 		out = append(out,
-			report.CollectItem{What: "the user's ActiveSync devices", Why: "no cmdlet exports: device access states cannot be checked",
+			report.CollectItem{What: "the notification account's mailbox", Why: why,
+				Command: fmt.Sprintf("Get-Mailbox -Identity %s | Select-Object UserPrincipalName,PrimarySmtpAddress,RecipientTypeDetails,EmailAddresses | Format-List | Out-File -Encoding utf8 notification-mailbox.txt", acct)},
+			report.CollectItem{What: "the ActiveSync organization settings", Why: "with a default access level of Block or Quarantine no activation mail is sent, by design",
+				Command: "Get-ActiveSyncOrganizationSettings | Format-List | Out-File -Encoding utf8 orgsettings.txt"})
+	}
+	if userQ && !exports {
+		users, example := a.affectedUser(r)
+		why := ""
+		if example {
+			why = " (" + users + " is an example: put the affected user's address)"
+		}
+		out = append(out,
+			report.CollectItem{What: "the user's ActiveSync devices", Why: "no cmdlet exports: device access states cannot be checked" + why,
 				Command: fmt.Sprintf("Get-ActiveSyncDeviceStatistics -Mailbox %s | Format-List * | Out-File -Encoding utf8 devices.txt", users)},
-			report.CollectItem{What: "the user's e-mail addresses and UPN", Why: "no cmdlet exports: primary SMTP address vs UPN cannot be compared",
+			report.CollectItem{What: "the user's e-mail addresses and UPN", Why: "no cmdlet exports: primary SMTP address vs UPN cannot be compared" + why,
 				Command: fmt.Sprintf("Get-Mailbox -Identity %s | Select-Object UserPrincipalName,PrimarySmtpAddress,EmailAddresses | Format-List | Out-File -Encoding utf8 mailbox.txt", users)},
-			report.CollectItem{What: "the user's CAS mailbox settings", Why: "no cmdlet exports: ActiveSync enablement cannot be checked",
+			report.CollectItem{What: "the user's CAS mailbox settings", Why: "no cmdlet exports: ActiveSync enablement cannot be checked" + why,
 				Command: fmt.Sprintf("Get-CASMailbox -Identity %s | Format-List | Out-File -Encoding utf8 casmailbox.txt", users)},
-			report.CollectItem{What: "the ActiveSync organization settings", Why: "the default access level decides whether activation mail is sent",
-				Command: "Get-ActiveSyncOrganizationSettings | Format-List | Out-File -Encoding utf8 orgsettings.txt"},
 		)
 	}
-	if !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
-		out = append(out, report.CollectItem{What: "the System event log", Why: "service start and logon failures (events 7000, 7041) are only there",
+	// Why the service stopped: an open question when syncs are wrong now,
+	// or when it stopped and something is still wrong; not past the end of
+	// support, which explains the stop.
+	stops := syncQ || (connector && len(a.syncs) == 0) || (problem && (len(a.restarts) > 0 || len(a.gaps) > 0))
+	if stops && !eos && !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
+		out = append(out, report.CollectItem{What: "the System event log", Why: "why the service stopped or failed to start (events 7000, 7036, 7041) is only there",
 			Command: `wevtutil qe System /q:"*[System[TimeCreated[timediff(@SystemTime) <= 1209600000]]]" /f:xml > System.xml`})
 	}
-	if !has[event.FormatConfigTracing] {
-		out = append(out, report.CollectItem{What: "the tracing configuration", Why: "the listener level decides which messages were logged",
+	if connector && !has[event.FormatConfigTracing] && (len(a.syncs) == 0 || len(a.gaps) > 0) {
+		out = append(out, report.CollectItem{What: "the tracing configuration", Why: "the listener level decides whether the silence in the logs is by design",
 			Command: `Copy-Item "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\TracingConfiguration.xml" .`})
 	}
-	if !a.verbose() {
+	if connector && !a.verbose() && !eos {
 		out = append(out, report.CollectItem{What: "verbose trace logs", Why: "the listener is below Verbose: sync messages are not logged",
-			Command: `In TracingConfiguration.xml set SourceLevel="Verbose ActivityTracing", then Restart-Service WIEC, force a full sync from the Intune console, and collect the Logs folder again`})
+			Command: `In TracingConfiguration.xml set SourceLevel="Verbose ActivityTracing", then Restart-Service WIEC, force a full sync from the Intune console, collect the Logs folder again, and set the level back`})
 	}
-	if !a.traceFirst.IsZero() && a.traceLast.Sub(a.traceFirst) < 24*time.Hour {
+	if connector && !eos && a.traceLast.Sub(a.traceFirst) < 24*time.Hour {
 		out = append(out, report.CollectItem{What: "more trace log history", Why: "the logs cover less than a day: the daily full sync cannot be judged",
 			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (all Connector*.log files, not only the newest)`})
 	}
@@ -340,4 +480,82 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		}
 	}
 	return out
+}
+
+const addressPat = `[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`
+
+var (
+	addressRe    = regexp.MustCompile(addressPat)
+	notifyAcctRe = regexp.MustCompile(`(?i)notification account\s*[:=]?\s*<?(` + addressPat + `)`)
+	recipientRe  = regexp.MustCompile(`(?i)\bto\s*[:=]?\s*<?(` + addressPat + `)`)
+)
+
+// notificationAccount names the notification account from the evidence
+// ("... notification account intune.notify@contoso.com ..."), else an
+// example address, marked so.
+func notificationAccount(r *report.Report) (string, bool) {
+	for _, f := range r.Findings {
+		if f.Category != "notify" {
+			continue
+		}
+		for _, ev := range f.Evidence {
+			if m := notifyAcctRe.FindStringSubmatch(ev.Text); m != nil {
+				return m[1], false
+			}
+		}
+	}
+	return "notify@contoso.com", true
+}
+
+// affectedUser names the user the evidence points at: a user with
+// problems in the exports, else an address in the evidence of an ongoing
+// user-level finding; else an example address, marked so.
+func (a *run) affectedUser(r *report.Report) (user string, example bool) {
+	if r.Inventory != nil && len(r.Inventory.UsersWithProblems) > 0 {
+		return r.Inventory.UsersWithProblems[0].User, false
+	}
+	for _, f := range r.Findings {
+		if !f.Ongoing {
+			continue
+		}
+		switch f.Category {
+		case "notify", "discovery", "device", "access":
+		default:
+			continue
+		}
+		for _, ev := range f.Evidence {
+			if m := recipientRe.FindStringSubmatch(ev.Text); m != nil {
+				return m[1], false
+			}
+			if notifyAcctRe.MatchString(ev.Text) {
+				continue // the address is the notification account's
+			}
+			if m := addressRe.FindString(ev.Text); m != "" {
+				return m, false
+			}
+		}
+	}
+	return "user@contoso.com", true
+}
+
+// doneInBundle rewrites advice that asks for what the bundle shows done:
+// with ExchangeWebServiceURL set in the service config, an Autodiscover
+// failure still happening cannot be fixed by setting it (issue 16.9).
+func (a *run) doneInBundle(fs []report.Finding) {
+	ews := ""
+	for _, s := range a.service {
+		if s.Service != nil && s.Service.ExchangeWebServiceURL != "" {
+			ews = s.Service.ExchangeWebServiceURL
+		}
+	}
+	if ews == "" {
+		return
+	}
+	for i := range fs {
+		if fs[i].ID == "notify.autodiscover-failed" && fs[i].Ongoing {
+			fs[i].Remedy = "ExchangeWebServiceURL is already set in the service config (" + ews + "), so the connector should not need Autodiscover: " +
+				"if these failures continue after the URL was set, restart the WIEC service so that it reads the config, and check that the URL answers from the connector server. " +
+				"The notification account needs an on-premises mailbox whose UPN equals its SMTP address."
+		}
+	}
 }

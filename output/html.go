@@ -215,8 +215,15 @@ func newHTMLView(r *report.Report, opt Options) *htmlView {
 		v.Title = "bundle"
 	}
 	s := r.Summary
+	// "covered" is the connector's trace window (issue 15.10): another
+	// program's log or an older event-log export does not stretch it.
 	v.Window = "no timed records"
-	if s.First != nil && s.Last != nil {
+	switch c := s.Covered; {
+	case c != nil:
+		v.Window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), report.FormatDuration(c.End.Sub(c.Start)))
+	case len(r.NotConnector) > 0:
+		v.Window = "no record of the connector"
+	case s.First != nil && s.Last != nil:
 		v.Window = fmt.Sprintf("%s → %s (%s)", fmtTime(s.First), fmtTime(s.Last), report.FormatDuration(s.Last.Sub(*s.First)))
 	}
 	v.Verdict = buildVerdict(r)
@@ -271,7 +278,7 @@ func buildVerdict(r *report.Report) verdictView {
 		}
 	}
 	if v := r.Verdict; v != nil {
-		vv.State, vv.Reasons, vv.NextSteps, vv.LastFull = v.State, v.Reasons, v.NextSteps, v.LastFullSync
+		vv.State, vv.Reasons, vv.NextSteps, vv.LastFull = string(v.State), v.Reasons, v.NextSteps, v.LastFullSync
 		if v.LastFullSyncAgeS != nil {
 			vv.LastAge = report.FormatDuration(time.Duration(*v.LastFullSyncAgeS * float64(time.Second)))
 		}

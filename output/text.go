@@ -24,12 +24,14 @@ func Text(w io.Writer, r *report.Report, opt Options) error {
 	t.header(r, opt)
 	t.verdict(r)
 	t.findings(r)
+	t.resolved(r)
 	t.changes(r)
 	t.syncs(r)
 	t.environment(r)
 	t.inventory(r)
 	t.collect(r)
 	t.unmatched(r)
+	t.notConnector(r)
 	t.inputs(r)
 	t.skipped(r)
 	t.warnings(r)
@@ -76,7 +78,7 @@ func (t *textWriter) verdict(r *report.Report) {
 	if v == nil {
 		return
 	}
-	t.f("\n%s %s\n", t.p.bold("VERDICT"), t.p.c(stateColor[v.State], strings.ToUpper(v.State)))
+	t.f("\n%s %s\n", t.p.bold("VERDICT"), t.p.c(stateColor[string(v.State)], strings.ToUpper(string(v.State))))
 	for _, reason := range v.Reasons {
 		t.f("  • %s\n", reason)
 	}

@@ -207,6 +207,10 @@ func isText(b []byte) bool {
 	return bin*100 < len(b)
 }
 
+// Reopenable reports whether Open may be called more than once (false for
+// an entry that can be read only once, such as standard input).
+func (s *Source) Reopenable() bool { return s.pending == nil }
+
 // Open returns the entry's content decoded to UTF-8 with the BOM removed.
 func (s *Source) Open() (io.ReadCloser, error) { return s.OpenWarn(nil) }
 

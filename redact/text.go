@@ -398,6 +398,11 @@ func (r *Redactor) Report(rep *report.Report) {
 			r.learnEmail(na.Account)
 		}
 	}
+	for _, p := range rep.NotConnector {
+		if p.Host != "" {
+			r.learnHost(p.Host)
+		}
+	}
 	if inv := rep.Inventory; inv != nil {
 		for _, u := range inv.UsersWithProblems {
 			if strings.Contains(u.User, "@") {
@@ -478,6 +483,21 @@ func (r *Redactor) walk(rep *report.Report, f func(*string)) {
 	if v := rep.Verdict; v != nil {
 		strs(v.Reasons)
 		strs(v.NextSteps)
+		for i := range v.Resolved {
+			rs := &v.Resolved[i]
+			rs.Key, rs.Title = s(rs.Key), s(rs.Title)
+			strs(rs.Changes)
+		}
+	}
+	for i := range rep.NotConnector {
+		p := &rep.NotConnector[i]
+		p.Host, p.Process = s(p.Host), s(p.Process)
+		strs(p.Sources)
+		strs(p.Files)
+		for j := range p.Errors {
+			u := &p.Errors[j]
+			u.Template, u.Example, u.Origin = s(u.Template), s(u.Example), s(u.Origin)
+		}
 	}
 	if env := rep.Environment; env != nil {
 		strs(env.Hosts)

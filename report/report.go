@@ -73,18 +73,97 @@ type Report struct {
 	Changes     []Change      `json:"changes,omitempty"`
 	Collect     []CollectItem `json:"collect,omitempty"`
 	Unmatched   []Template    `json:"unmatched,omitempty"`
+	// NotConnector lists the programs whose trace records are in the
+	// bundle but which are not the connector (another .NET service's
+	// svclog): what they are, how many records, their own errors. Their
+	// records raise no connector finding and are outside Summary.Covered.
+	NotConnector []OtherProgram `json:"not_connector,omitempty"`
+}
+
+// VerdictState is the overall state of a verdict. The values are the
+// published JSON strings; use the constants.
+type VerdictState string
+
+const (
+	StateHealthy  VerdictState = "healthy"
+	StateDegraded VerdictState = "degraded"
+	StateBroken   VerdictState = "broken"
+	// StateUnknown is "can't tell": the bundle holds no evidence of the
+	// connector's work (trace logs of another program only, or no trace
+	// logs and nothing wrong in what there is).
+	StateUnknown VerdictState = "unknown"
+)
+
+// States lists the verdict states from least to most severe ("unknown"
+// first: it claims nothing).
+var States = [...]VerdictState{StateUnknown, StateHealthy, StateDegraded, StateBroken}
+
+// Rank orders states for "raise to at least": unknown < healthy <
+// degraded < broken; -1 for a value that is not a state.
+func (s VerdictState) Rank() int {
+	for i, v := range States {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *VerdictState) UnmarshalText(b []byte) error {
+	v := VerdictState(b)
+	if v.Rank() < 0 {
+		return fmt.Errorf("unknown verdict state %q (want healthy, degraded, broken or unknown)", b)
+	}
+	*s = v
+	return nil
+}
+
+// OtherProgram is one program (host and process name) whose trace records
+// show no connector activity.
+type OtherProgram struct {
+	Host      string         `json:"host"`
+	Process   string         `json:"process"`
+	Sources   []string       `json:"sources"`   // trace source names, e.g. System.ServiceModel
+	Processes int            `json:"processes"` // distinct process IDs
+	Files     []string       `json:"files"`
+	Records   int            `json:"records"`
+	Types     map[string]int `json:"types,omitempty"`
+	First     *time.Time     `json:"first"`
+	Last      *time.Time     `json:"last"`
+	// Errors are its own Error/Warning/Critical messages as templates,
+	// summarised apart from the connector's.
+	Errors []Template `json:"errors,omitempty"`
 }
 
 // Verdict is the one-screen answer: how the connector is doing and what
 // to do next.
 type Verdict struct {
-	State     string   `json:"state"` // healthy | degraded | broken
-	Reasons   []string `json:"reasons"`
-	NextSteps []string `json:"next_steps"`
+	State     VerdictState `json:"state"` // healthy | degraded | broken | unknown
+	Reasons   []string     `json:"reasons"`
+	NextSteps []string     `json:"next_steps"`
+	// Resolved are the problems that stopped during the logs: history,
+	// not tasks (they are not among Reasons or NextSteps).
+	Resolved []Resolved `json:"resolved,omitempty"`
 	// LastFullSync is the end of the last completed full sync; its age is
 	// measured to the end of the logs (not to now: bundles are often old).
 	LastFullSync     *time.Time `json:"last_full_sync"`
 	LastFullSyncAgeS *float64   `json:"last_full_sync_age_s"`
+}
+
+// Resolved is a finding that stopped before the end of the logs, with
+// what the evidence shows changed around then.
+type Resolved struct {
+	ID       string     `json:"id"`
+	Key      string     `json:"key,omitempty"`
+	Title    string     `json:"title"`
+	Severity Severity   `json:"severity"`
+	Count    int        `json:"count"`
+	First    *time.Time `json:"first"`
+	Last     *time.Time `json:"last"` // last occurrence: resolved after this
+	// Changes are what changed between the last occurrence and the end of
+	// the logs (a restart, a config file modified, a setting now set), as
+	// the evidence shows them; empty when it shows none.
+	Changes []string `json:"changes,omitempty"`
 }
 
 // Environment is what the bundle says about the set-up.

@@ -340,7 +340,7 @@ type sessionView struct {
 
 func viewOf(r *report.Report) sessionView {
 	var v sessionView
-	v.lines = append(v.lines, "verdict "+r.Verdict.State)
+	v.lines = append(v.lines, "verdict "+string(r.Verdict.State))
 	for _, s := range r.Syncs {
 		end := time.Time{}
 		if s.End != nil {

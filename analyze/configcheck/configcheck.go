@@ -81,8 +81,12 @@ func Check(tr []Tracing, sv []Service) []report.Finding {
 	if ews != nil {
 		ews.ID, ews.Severity = IDEWSURLHardcoded, report.SeverityInfo
 		ews.Title = "ExchangeWebServiceURL is hard-coded: Autodiscover is bypassed"
-		ews.Remedy = "Fine if intended (for example when no autodiscover DNS record exists). Otherwise clear ExchangeWebServiceURL in " +
-			serviceConfigName + " so that the notification account finds EWS through Autodiscover, then " + restartServiceAdvice + "."
+		// Hard-coding the URL is Microsoft's documented way around a
+		// failing Autodiscover (troubleshooting article, "no notification
+		// mail"): never advise clearing it, which would undo that fix
+		// (issue 16.9; the autodiscover-fixed sample).
+		ews.Remedy = "Nothing to do if intended: the notification account uses this EWS URL instead of Autodiscover, Microsoft's documented way around a failing Autodiscover. " +
+			"Keep it pointing at a working EWS endpoint: if EWS moves, update ExchangeWebServiceURL in " + serviceConfigName + " and " + restartServiceAdvice + "."
 		out = append(out, *ews)
 	}
 	if cas != nil {

@@ -57,7 +57,7 @@ func TestChecksFire(t *testing.T) {
 		}
 	}
 	if f := m[IDEWSURLHardcoded]; f.Severity != report.SeverityInfo || f.Category != "config" || f.Evidence[0].Line != 3 ||
-		!strings.Contains(f.Evidence[0].Text, "https://mail.contoso.com/EWS/Exchange.asmx") || !strings.Contains(f.Remedy, "Fine if intended") {
+		!strings.Contains(f.Evidence[0].Text, "https://mail.contoso.com/EWS/Exchange.asmx") || !strings.Contains(f.Remedy, "Nothing to do if intended") || strings.Contains(strings.ToLower(f.Remedy), "clear") {
 		t.Errorf("ews %+v", f)
 	}
 	if f := m[IDCASFailoverOff]; f.Severity != report.SeverityWarning || f.Evidence[0].Line != 4 || f.Evidence[0].Origin != "case.zip!OnPremisesExchangeConnectorServiceConfiguration.xml" {

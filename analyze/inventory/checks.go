@@ -250,7 +250,7 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		"Devices that have not synced for a month are usually retired or reset phones. Remove their partnerships ("+b.Exchange().RemoveDeviceCmdlet()+") so that they no longer count against the user or appear in Intune; if many current devices are stale, check Exchange ActiveSync itself.",
 		DocsTroubleshoot)
 	limit := newest.Add(-StaleAfter)
-	var oldest time.Time
+	var oldest, latest time.Time // of the stale devices' own last syncs
 	for i := range devs {
 		d := &devs[i]
 		p := ps[i]
@@ -267,6 +267,9 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 			if oldest.IsZero() || t.Before(oldest) {
 				oldest = t
 			}
+			if t.After(latest) {
+				latest = t
+			}
 			text = fmt.Sprintf("%s %s last synced %s, %d days before the newest sync", e.deviceType, e.deviceID, e.lastSync, int(newest.Sub(t).Hours()/24))
 		}
 		addEvidence(&f, b.evidence(d.entry, tp, text))
@@ -277,8 +280,12 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 	if !oldest.IsZero() {
 		f.First = &oldest
 	}
-	nw := newest
-	f.Last = &nw
+	// First and Last are the stale devices' own last syncs (the newest
+	// sync time is only the yardstick, named in the title); a device that
+	// never synced has none.
+	if !latest.IsZero() {
+		f.Last = &latest
+	}
 	f.Title = fmt.Sprintf("%d device(s) without a successful sync in the %d days before the newest sync time in the exports (%s)", f.Count, int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
 	if ambiguous > 0 {
 		f.Title += fmt.Sprintf("; %d date(s) were ambiguous (M/d assumed)", ambiguous)

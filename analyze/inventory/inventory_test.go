@@ -203,8 +203,9 @@ func TestDeviceQuarantinedAndStale(t *testing.T) {
 	}
 	checkFinding(t, s[0])
 	// newest 11/24: 10/2 is 53 days older (stale), 11/1 is 23 (not);
-	// empty and DateTime.MinValue mean never synced (stale)
-	if s[0].Count != 3 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last == nil || s[0].Last.Format("2006-01-02") != "2026-11-24" {
+	// empty and DateTime.MinValue mean never synced (stale); Last is the
+	// stale device's own last sync (10/2), not the newest (11/24)
+	if s[0].Count != 3 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last == nil || s[0].Last.Format("2006-01-02") != "2026-10-02" {
 		t.Errorf("stale %q count %d", s[0].Title, s[0].Count)
 	}
 	var texts []string
@@ -324,7 +325,9 @@ func TestStaleByAttempts(t *testing.T) {
 	feed(t, b, pscmdlet.NewListReader, "dev.txt", dev("Zoë Müller", "ApplA1", "9/14/2026 3:15:22 PM", "11/24/2026 3:15:22 PM")+
 		dev("Adele Vance", "ApplB2", "9/13/2026 9:00:00 AM", "11/24/2026 3:16:00 PM"))
 	_, fs := b.Finish()
-	if s := byID(fs, IDDeviceStale); len(s) != 1 || s[0].Count != 2 || s[0].Last.Format("2006-01-02") != "2026-11-24" {
+	// Last is the stale devices' own newest last sync, not the newest
+	// attempt the comparison is made against.
+	if s := byID(fs, IDDeviceStale); len(s) != 1 || s[0].Count != 2 || s[0].Last.Format("2006-01-02") != "2026-09-14" || s[0].First.Format("2006-01-02") != "2026-09-13" {
 		t.Errorf("stale %v", s)
 	}
 }

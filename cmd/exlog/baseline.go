@@ -1,6 +1,7 @@
 package main
 
 import (
+	"exlog/analyze"
 	"sort"
 	"strconv"
 
@@ -49,28 +50,6 @@ func applyBaseline(rep *report.Report, path string) error {
 	return nil
 }
 
-// checkIDs are the finding ids produced by Go checks rather than pattern
-// files (design.md "Finding IDs"); with the library they make the rule
-// list of the JUnit and SARIF outputs.
-var checkIDs = map[string]string{
-	"sync.full-overdue":             "No completed full sync for more than 24 h",
-	"sync.quick-gap":                "A gap between quick syncs far beyond the observed cadence",
-	"sync.unfinished":               "A sync that started and never completed",
-	"sync.failed":                   "A sync that ended in failure",
-	"sync.slow":                     "A sync far slower than its peers",
-	"sync.coverage-short":           "Logs cover too little time to judge the schedule",
-	"discovery.smtp-upn-mismatch":   "Primary SMTP address differs from the UPN",
-	"discovery.activesync-disabled": "ActiveSync disabled for a user with devices",
-	"device.quarantined":            "Devices quarantined or blocked by the connector",
-	"device.stale":                  "Devices without a successful sync for a long time",
-	"access.default-not-allow":      "DefaultAccessLevel is Block or Quarantine",
-	"config.ews-url-hardcoded":      "ExchangeWebServiceURL set: Autodiscover bypassed",
-	"config.cas-failover-disabled":  "CAS failover disabled",
-	"logging.not-verbose":           "Listener level below Verbose",
-	"bundle.truncated-record":       "A record cut at a file's start or end",
-	"bundle.unreadable":             "Evidence that could not be read",
-}
-
 // ciRules lists every pattern of lib and every Go check, sorted by id.
 func ciRules(lib *patterns.Library) []output.Rule {
 	var out []output.Rule
@@ -79,9 +58,9 @@ func ciRules(lib *patterns.Library) []output.Rule {
 		seen[p.ID] = true
 		out = append(out, output.Rule{ID: p.ID, Title: p.Title, Severity: p.Severity, Docs: p.Docs, Source: "pattern:" + p.File})
 	}
-	for id, title := range checkIDs {
-		if !seen[id] {
-			out = append(out, output.Rule{ID: id, Title: title, Severity: report.SeverityWarning, Docs: checkDocs, Source: "check"})
+	for _, c := range analyze.Checks() { // the one list of Go checks
+		if !seen[c.ID] {
+			out = append(out, output.Rule{ID: c.ID, Title: c.Title, Severity: c.Severity, Docs: checkDocs, Source: "check"})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -124,7 +124,7 @@ func checkReportDOM(t *testing.T, p *cdpPage, rep *report.Report) {
 	if st.Untitled != 0 {
 		t.Errorf("%d timeline marks have no hover title", st.Untitled)
 	}
-	if rep.Verdict != nil && st.Badge != strings.ToUpper(rep.Verdict.State) {
+	if rep.Verdict != nil && st.Badge != strings.ToUpper(string(rep.Verdict.State)) {
 		t.Errorf("verdict badge %q, report says %q", st.Badge, rep.Verdict.State)
 	}
 }

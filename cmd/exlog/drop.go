@@ -134,7 +134,7 @@ func printVerdict(out io.Writer, r *report.Report, color bool) {
 	var lastFull *time.Time
 	var age *float64
 	if v := r.Verdict; v != nil {
-		state, reasons, steps, lastFull, age = v.State, v.Reasons, v.NextSteps, v.LastFullSync, v.LastFullSyncAgeS
+		state, reasons, steps, lastFull, age = string(v.State), v.Reasons, v.NextSteps, v.LastFullSync, v.LastFullSyncAgeS
 	} else {
 		state = "healthy"
 		for _, f := range r.Findings {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"exlog/analyze"
 	"fmt"
 	"os"
 	"sort"
@@ -41,6 +42,9 @@ func (c *patternsListCmd) Run(g *globals) error {
 	fmt.Fprintln(tw, "ID\tSEVERITY\tKIND\tTITLE\tFILE")
 	for _, p := range sortedPatterns(lib) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s:%s\n", p.ID, p.Severity, p.Kind, p.Title, p.File, p.Pos)
+	}
+	for _, c := range analyze.Checks() { // Go checks: no pattern file
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, "check", c.Title, c.Where)
 	}
 	return tw.Flush()
 }

@@ -211,7 +211,7 @@ func cadence(rep *report.Report) Cadence {
 		}
 	}
 	if v := rep.Verdict; v != nil {
-		c.Verdict = v.State
+		c.Verdict = string(v.State)
 		c.LastFullSyncAgeS = v.LastFullSyncAgeS
 	}
 	return c
