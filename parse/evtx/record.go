@@ -1,0 +1,360 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"exlog/event"
+	"exlog/parse/eventlog"
+)
+
+// rec collects what one record's XML says, as the event-log XML reader
+// collects it from an XML export, so that both give the same Event.
+type rec struct {
+	provider, sourceName, eventID, qualifiers string
+	level, task, recordID                     string
+	systemTime                                string
+	sysTime                                   time.Time
+	hasSysTime                                bool
+	channel, computer, activity               string
+	pid, tid, userID                          string
+	data                                      []event.Field
+	unnamed                                   int
+}
+
+// walker renders a fragment's items into a rec, keeping the element path
+// (Event/System/Provider...) as the XML reader sees it.
+type walker struct {
+	ch       *chunk
+	stack    []string
+	text     []byte
+	dataName string
+	r        rec
+	nest     int
+	maxLine  int
+	cut      int // values cut at maxLine
+	err      error
+}
+
+func (w *walker) reset() {
+	w.stack = w.stack[:0]
+	w.text = w.text[:0]
+	w.dataName = ""
+	w.r = rec{}
+	w.nest = 0
+	w.cut = 0
+	w.err = nil
+}
+
+func (w *walker) walk(items []item, vals []value) {
+	for i := range items {
+		if w.err != nil {
+			return
+		}
+		it := &items[i]
+		switch it.kind {
+		case itemText:
+			if len(w.stack) >= 3 {
+				w.addText(it.text)
+			}
+		case itemSub:
+			if int(it.sub) >= len(vals) {
+				continue
+			}
+			v := vals[it.sub]
+			switch v.typ {
+			case typeNull:
+			case typeBinXML:
+				w.nested(v)
+			default:
+				if len(w.stack) >= 3 {
+					w.addText(v.String())
+				}
+			}
+		case itemElem:
+			w.element(it.elem, vals)
+		}
+	}
+}
+
+func (w *walker) addText(s string) {
+	if room := w.maxLine - len(w.text); len(s) > room {
+		w.cut++
+		s = s[:max(room, 0)]
+	}
+	w.text = append(w.text, s...)
+}
+
+// nested walks a Binary XML value (type 0x21): a fragment of its own,
+// usually a template instance, whose elements continue the current path.
+func (w *walker) nested(v value) {
+	if w.nest >= maxNesting {
+		w.err = &formatError{off: v.off, msg: "Binary XML values nested too deeply"}
+		return
+	}
+	p := parser{ch: w.ch, c: w.ch.c, pos: v.off, end: v.off + len(v.data)}
+	f, err := p.fragment()
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.nest++
+	w.walk(f.items, f.vals)
+	w.nest--
+}
+
+func (w *walker) element(e *elem, vals []value) {
+	if len(e.kids) == 1 && e.kids[0].kind == itemSub && int(e.kids[0].sub) < len(vals) {
+		if v := vals[e.kids[0].sub]; v.typ&arrayFlag != 0 {
+			// An element whose content is an array is repeated once per
+			// array item, as Windows renders it (<Data>a</Data><Data>b</Data>).
+			for _, s := range v.items() {
+				w.elementText(e, vals, s)
+			}
+			return
+		}
+	}
+	w.stack = append(w.stack, e.name)
+	w.text = w.text[:0]
+	if len(w.stack) == 3 {
+		w.attrs(e, vals)
+	}
+	w.walk(e.kids, vals)
+	w.end()
+	w.text = w.text[:0]
+	w.stack = w.stack[:len(w.stack)-1]
+}
+
+// elementText renders element e with text s as its content.
+func (w *walker) elementText(e *elem, vals []value, s string) {
+	w.stack = append(w.stack, e.name)
+	w.text = w.text[:0]
+	if len(w.stack) == 3 {
+		w.attrs(e, vals)
+	}
+	if len(w.stack) >= 3 {
+		w.addText(s)
+	}
+	w.end()
+	w.text = w.text[:0]
+	w.stack = w.stack[:len(w.stack)-1]
+}
+
+// attrString renders an attribute value.
+func attrString(val []item, vals []value) string {
+	if len(val) == 1 {
+		switch it := val[0]; it.kind {
+		case itemText:
+			return it.text
+		case itemSub:
+			if int(it.sub) < len(vals) && vals[it.sub].typ != typeBinXML {
+				return vals[it.sub].String()
+			}
+			return ""
+		}
+	}
+	var b strings.Builder
+	for _, it := range val {
+		switch it.kind {
+		case itemText:
+			b.WriteString(it.text)
+		case itemSub:
+			if int(it.sub) < len(vals) && vals[it.sub].typ != typeBinXML {
+				b.WriteString(vals[it.sub].String())
+			}
+		}
+	}
+	return b.String()
+}
+
+func findAttr(e *elem, name string) []item {
+	for i := range e.attrs {
+		if e.attrs[i].name == name {
+			return e.attrs[i].val
+		}
+	}
+	return nil
+}
+
+// attrs takes what the event needs from the attributes of an element at
+// depth 3 (Event/System/Provider...).
+func (w *walker) attrs(e *elem, vals []value) {
+	a := func(name string) string { return attrString(findAttr(e, name), vals) }
+	switch w.stack[1] {
+	case "System":
+		switch w.stack[2] {
+		case "Provider":
+			w.r.provider, w.r.sourceName = a("Name"), a("EventSourceName")
+		case "EventID":
+			w.r.qualifiers = a("Qualifiers")
+		case "TimeCreated":
+			val := findAttr(e, "SystemTime")
+			if len(val) == 1 && val[0].kind == itemSub && int(val[0].sub) < len(vals) {
+				if v := vals[val[0].sub]; v.typ == typeFiletime && len(v.data) == 8 {
+					w.r.sysTime, w.r.hasSysTime = filetime(binary.LittleEndian.Uint64(v.data)), true
+					return
+				}
+			}
+			w.r.systemTime = attrString(val, vals)
+		case "Correlation":
+			w.r.activity = a("ActivityID")
+		case "Execution":
+			w.r.pid, w.r.tid = a("ProcessID"), a("ThreadID")
+		case "Security":
+			w.r.userID = a("UserID")
+		}
+	case "EventData":
+		if w.stack[2] == "Data" {
+			w.dataName = a("Name")
+		}
+	}
+}
+
+// end takes the text of the element closing at the top of the stack.
+func (w *walker) end() {
+	st := w.stack
+	if len(st) < 3 {
+		return
+	}
+	switch {
+	case len(st) == 3 && st[1] == "System":
+		v := strings.TrimSpace(string(w.text))
+		switch st[2] {
+		case "EventID":
+			w.r.eventID = v
+		case "Level":
+			w.r.level = v
+		case "Task":
+			w.r.task = v
+		case "EventRecordID":
+			w.r.recordID = v
+		case "Channel":
+			w.r.channel = v
+		case "Computer":
+			w.r.computer = v
+		}
+	case len(st) == 3 && st[1] == "EventData" && st[2] == "Data":
+		name := w.dataName
+		if name == "" {
+			name = strconv.Itoa(w.r.unnamed)
+			w.r.unnamed++
+		}
+		w.r.data = append(w.r.data, event.Field{Name: eventlog.FieldDataPrefix + name, Value: string(w.text)})
+	case st[1] == "UserData" && len(st) >= 4:
+		if v := strings.TrimSpace(string(w.text)); v != "" {
+			w.r.data = append(w.r.data, event.Field{Name: eventlog.FieldDataPrefix + st[len(st)-1], Value: v})
+		}
+	}
+}
+
+// FieldQualifiers is System/EventID@Qualifiers (the high 16 bits of the
+// classic 32-bit event id, "16384" for most Service Control Manager events).
+const FieldQualifiers = "eventlog.qualifiers"
+
+// build turns a collected record into an Event, as the XML reader builds
+// one from an unrendered XML export. hdrID and hdrTime come from the
+// record header and stand in for a missing EventRecordID or TimeCreated.
+func (r *Reader) build(x *rec, off int64, hdrID uint64, hdrTime time.Time) *event.Event {
+	ev := &event.Event{
+		Format: event.FormatEvtx,
+		Source: x.provider,
+		Host:   x.computer,
+		Origin: event.Origin{Path: r.path, Offset: off},
+	}
+	if ev.Source == "" {
+		ev.Source = x.sourceName
+	}
+	if id, err := strconv.ParseUint(x.eventID, 10, 32); err == nil {
+		ev.EventID = uint32(id)
+	} else {
+		r.warnAt(off, "bad-field", fmt.Sprintf("record %d: bad or missing EventID %q; event kept with id 0", hdrID, x.eventID))
+	}
+	switch n, err := strconv.Atoi(x.level); {
+	case x.level == "":
+		ev.Type = event.Information
+	case err == nil && n >= 0 && n <= 5:
+		ev.Type = event.TypeFromLevel(n, true)
+	case err == nil && n > 5 && n <= 255:
+		ev.Type = event.Verbose
+	default:
+		ev.Type = event.Information
+		r.warnAt(off, "bad-field", fmt.Sprintf("record %d: bad Level %q; event typed as information", hdrID, x.level))
+	}
+	if pid, err := strconv.ParseUint(x.pid, 10, 32); err == nil {
+		ev.PID = uint32(pid)
+	}
+	if tid, err := strconv.ParseUint(x.tid, 10, 32); err == nil {
+		ev.TID = uint32(tid)
+	}
+	if g, ok := event.ParseGUID([]byte(x.activity)); ok {
+		ev.Activity = g
+	}
+	switch {
+	case x.hasSysTime:
+		ev.Time = x.sysTime
+	case x.systemTime != "":
+		if t, err := time.Parse(time.RFC3339Nano, x.systemTime); err == nil {
+			ev.Time = t.UTC()
+		} else {
+			ev.Time = hdrTime
+			r.warnAt(off, "bad-time", fmt.Sprintf("record %d: cannot read SystemTime %q; the record's written time is used", hdrID, x.systemTime))
+		}
+	default:
+		ev.Time = hdrTime
+	}
+	recordID := x.recordID
+	if recordID == "" {
+		recordID = strconv.FormatUint(hdrID, 10)
+	}
+	ev.Fields = make([]event.Field, 0, 8+len(x.data))
+	ev.Fields = appendField(ev.Fields, event.FieldLogName, x.channel)
+	ev.Fields = appendField(ev.Fields, event.FieldProvider, ev.Source)
+	if x.task != "0" {
+		ev.Fields = appendField(ev.Fields, event.FieldTaskCategory, x.task)
+	}
+	ev.Fields = appendField(ev.Fields, eventlog.FieldUser, x.userID)
+	ev.Fields = appendField(ev.Fields, eventlog.FieldRecordID, recordID)
+	ev.Fields = appendField(ev.Fields, FieldQualifiers, x.qualifiers)
+	if len(x.data) > 0 {
+		ev.Message = message(ev.Source, ev.EventID, x.data)
+		ev.Fields = append(ev.Fields, event.Field{Name: eventlog.FieldMessageSource, Value: "eventdata"})
+	} else {
+		ev.Message = ev.Source + " " + strconv.FormatUint(uint64(ev.EventID), 10)
+	}
+	ev.Fields = append(ev.Fields, x.data...)
+	return ev
+}
+
+// message renders the English message of the Service Control Manager
+// events exlog relies on (the templates the XML reader uses for unrendered
+// exports); other events read "Provider EventID: value; value".
+func message(source string, id uint32, data []event.Field) string {
+	if m, ok := eventlog.RenderMessage(source, id, data); ok {
+		return m
+	}
+	var b strings.Builder
+	b.WriteString(source)
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatUint(uint64(id), 10))
+	sep := ": "
+	for _, f := range data {
+		v := strings.TrimSpace(eventlog.ResolveInsertion(f.Value))
+		if v == "" {
+			continue
+		}
+		b.WriteString(sep)
+		b.WriteString(v)
+		sep = "; "
+	}
+	return b.String()
+}
+
+func appendField(fs []event.Field, name, v string) []event.Field {
+	if v == "" {
+		return fs
+	}
+	return append(fs, event.Field{Name: name, Value: v})
+}
