@@ -439,7 +439,7 @@ func (a *run) readEvents() {
 // summary, not analysed twice. Memory: keys of the last hour only.
 func (a *run) duplicate(e *event.Event) bool {
 	switch e.Format {
-	case event.FormatEventlogXML, event.FormatEventlogText, event.FormatEventlogCSV:
+	case event.FormatEventlogXML, event.FormatEventlogText, event.FormatEventlogCSV, event.FormatEvtx:
 	default:
 		return false
 	}

@@ -307,7 +307,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 				Command: "Get-ActiveSyncOrganizationSettings | Format-List | Out-File -Encoding utf8 orgsettings.txt"},
 		)
 	}
-	if !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
+	if !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] && !has[event.FormatEvtx] {
 		out = append(out, report.CollectItem{What: "the System event log", Why: "service start and logon failures (events 7000, 7041) are only there",
 			Command: `wevtutil qe System /q:"*[System[TimeCreated[timediff(@SystemTime) <= 1209600000]]]" /f:xml > System.xml`})
 	}
@@ -322,13 +322,6 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	if !a.traceFirst.IsZero() && a.traceLast.Sub(a.traceFirst) < 24*time.Hour {
 		out = append(out, report.CollectItem{What: "more trace log history", Why: "the logs cover less than a day: the daily full sync cannot be judged",
 			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (all Connector*.log files, not only the newest)`})
-	}
-	for _, s := range a.skips {
-		if strings.Contains(s.Reason, ".evtx") {
-			out = append(out, report.CollectItem{What: "event logs as XML", Why: s.Path + " is a binary .evtx file",
-				Command: `wevtutil qe System /f:xml > System.xml  (and: wevtutil qe Application /f:xml > Application.xml)`})
-			break
-		}
 	}
 	return out
 }

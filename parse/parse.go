@@ -15,6 +15,7 @@ import (
 	"exlog/parse/bundle"
 	"exlog/parse/config"
 	"exlog/parse/eventlog"
+	"exlog/parse/evtx"
 	"exlog/parse/pscmdlet"
 	"exlog/parse/textenc"
 	"exlog/parse/trace"
@@ -86,13 +87,15 @@ func sniff(e bundle.Entry) (*Source, Skip) {
 		return nil, Skip{Path: e.Path, Reason: "empty file"}
 	}
 	src := &Source{Entry: e}
-	if eventlog.DetectEvtx(raw) {
-		rc.Close()
-		return nil, Skip{Path: e.Path, Reason: eventlog.EvtxAdvice}
+	var head []byte
+	if evtx.Detect(raw) {
+		// binary: read as it is, no text decoding
+		src.Encoding, src.Format = textenc.UTF8, event.FormatEvtx
+	} else {
+		src.Encoding, src.bomLen = textenc.Sniff(raw)
+		head = decodeHead(raw, src.Encoding, src.bomLen)
+		src.Format = Detect(head)
 	}
-	src.Encoding, src.bomLen = textenc.Sniff(raw)
-	head := decodeHead(raw, src.Encoding, src.bomLen)
-	src.Format = Detect(head)
 	if src.Format == event.FormatInvalid {
 		rc.Close()
 		return nil, Skip{Path: e.Path, Reason: "not evidence: " + describe(raw, head)}
@@ -254,6 +257,8 @@ func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps e
 		er = eventlog.NewCSVReader(r, p, warn)
 	case event.FormatEventlogXML:
 		er = eventlog.NewXMLReader(r, p, warn)
+	case event.FormatEvtx:
+		er = evtx.NewReader(r, p, warn)
 	default:
 		return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
 	}
@@ -283,7 +288,7 @@ func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps 
 // IsEvents reports whether the format yields events (trace, event logs).
 func IsEvents(f event.Format) bool {
 	switch f {
-	case event.FormatTrace, event.FormatEventlogText, event.FormatEventlogCSV, event.FormatEventlogXML:
+	case event.FormatTrace, event.FormatEventlogText, event.FormatEventlogCSV, event.FormatEventlogXML, event.FormatEvtx:
 		return true
 	}
 	return false

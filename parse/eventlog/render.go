@@ -25,6 +25,7 @@ var scmTemplates = map[uint32]string{
 	7022: "The %1 service hung on starting.",
 	7023: "The %1 service terminated with the following error: \n%2",
 	7024: "The %1 service terminated with the following service-specific error: \n%2",
+	7026: "The following boot-start or system-start driver(s) did not load: \n%1",
 	7031: "The %1 service terminated unexpectedly.  It has done this %2 time(s).  The following corrective action will be taken in %3 milliseconds: %5.",
 	7034: "The %1 service terminated unexpectedly.  It has done this %2 time(s).",
 	7036: "The %1 service entered the %2 state.",
@@ -43,9 +44,12 @@ var scmTemplates = map[uint32]string{
 // win32Messages resolves "%%N" insertion strings (Win32 error codes that
 // SCM events reference) for the codes that service logon problems use.
 var win32Messages = map[int]string{
+	1:    "Incorrect function.",
 	2:    "The system cannot find the file specified.",
 	3:    "The system cannot find the path specified.",
 	5:    "Access is denied.",
+	14:   "Not enough memory resources are available to complete this operation.",
+	50:   "The request is not supported.",
 	1053: "The service did not respond to the start or control request in a timely fashion.",
 	1058: "The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.",
 	1067: "The process terminated unexpectedly.",
@@ -78,6 +82,9 @@ func resolveInsertion(v string) string {
 	s := strings.TrimSpace(v)
 	if strings.HasPrefix(s, "%%") {
 		if n, err := strconv.Atoi(s[2:]); err == nil {
+			if n>>16 == 0x8007 {
+				n &= 0xffff // an HRESULT wrapping a Win32 error (FACILITY_WIN32)
+			}
 			if m, ok := win32Messages[n]; ok {
 				return m
 			}

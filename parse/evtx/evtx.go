@@ -260,7 +260,14 @@ func (r *Reader) nextRecord() *event.Event {
 		return nil
 	}
 	if !sizeCopy {
-		r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end; its content decodes and is kept", r.index, id, size))
+		if w.r.provider == "" && w.r.sourceName == "" || w.r.eventID == "" {
+			// The header was written, the content was not (yet): a file
+			// copied while the log was being written.
+			r.broken++
+			r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end and no provider or event id in its content: an incomplete record; record skipped", r.index, id, size))
+			return nil
+		}
+		r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end; its content is complete and kept", r.index, id, size))
 	}
 	if w.cut > 0 {
 		r.warnAt(at, "long-value", fmt.Sprintf("chunk %d: record %d: %d value(s) cut at %d bytes", r.index, id, w.cut, w.maxLine))

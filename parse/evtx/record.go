@@ -107,6 +107,9 @@ func (w *walker) nested(v value) {
 }
 
 func (w *walker) element(e *elem, vals []value) {
+	if omitted(e, vals) {
+		return
+	}
 	if len(e.kids) == 1 && e.kids[0].kind == itemSub && int(e.kids[0].sub) < len(vals) {
 		if v := vals[e.kids[0].sub]; v.typ&arrayFlag != 0 {
 			// An element whose content is an array is repeated once per
@@ -126,6 +129,25 @@ func (w *walker) element(e *elem, vals []value) {
 	w.end()
 	w.text = w.text[:0]
 	w.stack = w.stack[:len(w.stack)-1]
+}
+
+// omitted reports whether an element is left out of the rendering: its
+// content is optional substitutions only, all of them empty ([MS-EVEN6]
+// 2.2.12: an optional substitution with a null value is not rendered;
+// libyal's evtxexport then leaves out the element too).
+func omitted(e *elem, vals []value) bool {
+	if len(e.kids) == 0 || len(e.attrs) > 0 {
+		return false
+	}
+	for _, it := range e.kids {
+		if it.kind != itemSub || !it.opt {
+			return false
+		}
+		if int(it.sub) < len(vals) && vals[it.sub].typ != typeNull && len(vals[it.sub].data) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // elementText renders element e with text s as its content.

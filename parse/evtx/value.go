@@ -158,7 +158,7 @@ func scalarString(t uint8, b []byte) string {
 		}
 		return strings.ToUpper(hex.EncodeToString(b))
 	case typeFiletime:
-		return filetime(le.Uint64(b)).Format("2006-01-02T15:04:05.0000000Z")
+		return filetime(le.Uint64(b)).Format("2006-01-02T15:04:05.000000000Z")
 	case typeSystime:
 		t, ok := systemtime(b)
 		if !ok {
@@ -173,16 +173,15 @@ func scalarString(t uint8, b []byte) string {
 	return strings.ToUpper(hex.EncodeToString(b))
 }
 
-// filetime converts 100-ns intervals since 1601-01-01 UTC.
+// filetime converts 100-ns intervals since 1601-01-01 UTC. Values with
+// the top bit set (0xFFFF... "not set") read as 1601-01-01, as Windows
+// renders them.
 func filetime(ft uint64) time.Time {
-	const epochDiff = 116444736000000000 // 1601 -> 1970 in 100 ns
-	if ft < epochDiff {
-		// before 1970: compute via seconds to avoid overflow issues
-		d := int64(epochDiff - ft)
-		return time.Unix(0, 0).UTC().Add(-time.Duration(d%1e7) * 100).Add(-time.Duration(d/1e7) * time.Second)
+	if ft > math.MaxInt64 {
+		ft = 0
 	}
-	d := ft - epochDiff
-	return time.Unix(int64(d/1e7), int64(d%1e7)*100).UTC()
+	const secsTo1970 = 11644473600
+	return time.Unix(int64(ft/1e7)-secsTo1970, int64(ft%1e7)*100).UTC()
 }
 
 func systemtime(b []byte) (time.Time, bool) {
