@@ -37,7 +37,7 @@ type fixtureRecord struct {
 }
 
 func TestFixtureSCM(t *testing.T) {
-	base := time.Date(2023, 11, 14, 7, 2, 0, 0, time.UTC)
+	base := time.Date(2023, 10, 12, 22, 34, 0, 0, time.UTC) // after the reboot of samples/service-logon
 	recs := []fixtureRecord{
 		{"45", map[string]string{"ServiceName": "Microsoft Intune Exchange Connector Service", "ImagePath": `C:\Program Files\Microsoft Intune Exchange Connector\Microsoft.Management.Services.OnPremisesExchangeConnectorService.exe`,
 			"ServiceType": "user mode service", "StartType": "auto start", "AccountName": `.\WIEC_USER`}, base.Add(time.Minute)},
