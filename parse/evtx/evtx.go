@@ -166,8 +166,15 @@ func (r *Reader) nextChunk() {
 		return
 	}
 	if !bytes.Equal(c[:8], chunkMagic) {
+		// The header is gone; records after it may still be whole.
 		r.broken++
-		r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\"); chunk skipped", idx, printable(c[:8])))
+		r.pos, r.end = chunkHeaderSize, n
+		if next := r.findRecord(chunkHeaderSize); next > 0 {
+			r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\"); its header is not used, records are looked for from chunk offset %d", idx, printable(c[:8]), next))
+			r.pos, r.inChunk = next, true
+			return
+		}
+		r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\") and no record in it; chunk skipped", idx, printable(c[:8])))
 		return
 	}
 	if n < chunkSize {
@@ -187,6 +194,34 @@ func (r *Reader) nextChunk() {
 	}
 	r.pos, r.end = chunkHeaderSize, min(free, n)
 	r.inChunk = true
+}
+
+// findRecord returns the chunk offset of the next plausible record (its
+// signature at an 8-byte boundary and a size that fits) at or after from,
+// or -1.
+func (r *Reader) findRecord(from int) int {
+	c := r.ch.c
+	for o := (from + 7) &^ 7; o+recordHeader <= r.end; o += 8 {
+		if bytes.Equal(c[o:o+4], recordMagic) {
+			if size := int(binary.LittleEndian.Uint32(c[o+4:])); size >= recordHeader+4 && o+size <= r.end {
+				return o
+			}
+		}
+	}
+	return -1
+}
+
+// skipTo reports unreadable bytes at pos and goes on at the next record
+// signature in the chunk, or with the next chunk.
+func (r *Reader) skipTo(pos int, what string) {
+	at := r.chunkOff + int64(pos)
+	if next := r.findRecord(pos + 8); next > 0 {
+		r.warnAt(at, "broken-record", fmt.Sprintf("%s; %d bytes skipped to the next record at chunk offset %d", what, next-pos, next))
+		r.pos = next
+		return
+	}
+	r.warnAt(at, "broken-record", what+"; rest of chunk skipped")
+	r.inChunk = false
 }
 
 func printable(b []byte) string {
@@ -216,7 +251,8 @@ func (r *Reader) nextRecord() *event.Event {
 	if !bytes.Equal(c[pos:pos+4], recordMagic) {
 		if !allZero(c[pos:r.end]) {
 			r.broken++
-			r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: no record signature at chunk offset %d; rest of chunk skipped", r.index, pos))
+			r.skipTo(pos, fmt.Sprintf("chunk %d: no record signature at chunk offset %d", r.index, pos))
+			return nil
 		}
 		r.inChunk = false
 		return nil
@@ -224,20 +260,26 @@ func (r *Reader) nextRecord() *event.Event {
 	size := int(binary.LittleEndian.Uint32(c[pos+4:]))
 	id := binary.LittleEndian.Uint64(c[pos+8:])
 	written := filetime(binary.LittleEndian.Uint64(c[pos+16:]))
-	if size < recordHeader+4 || pos+size > chunkSize || size%8 != 0 && pos+size > r.end {
+	if size < recordHeader+4 || pos+size > r.end {
+		if pos+size > r.end && size <= chunkSize && pos+size > r.ch.n && r.ch.n < chunkSize {
+			r.broken++
+			r.warnAt(at, "truncated-record", fmt.Sprintf("chunk %d: record %d cut off by end of input", r.index, id))
+			r.inChunk = false
+			return nil
+		}
 		r.broken++
-		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d has a bad size %d; rest of chunk skipped", r.index, id, size))
-		r.inChunk = false
-		return nil
-	}
-	if pos+size > r.ch.n {
-		r.broken++
-		r.warnAt(at, "truncated-record", fmt.Sprintf("chunk %d: record %d cut off by end of input", r.index, id))
-		r.inChunk = false
+		r.skipTo(pos, fmt.Sprintf("chunk %d: record %d has a bad size %d", r.index, id, size))
 		return nil
 	}
 	r.pos = pos + size
 	sizeCopy := binary.LittleEndian.Uint32(c[pos+size-4:]) == uint32(size)
+	if !sizeCopy {
+		// The size may be the damaged part: go on at the next record
+		// signature if one comes sooner.
+		if next := r.findRecord(pos + 8); next > 0 && next < r.pos {
+			r.pos = next
+		}
+	}
 	w := &r.w
 	w.reset()
 	w.ch = r.ch
@@ -259,14 +301,19 @@ func (r *Reader) nextRecord() *event.Event {
 		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: %v%s; record skipped", r.index, id, err, why))
 		return nil
 	}
-	if !sizeCopy {
-		if w.r.provider == "" && w.r.sourceName == "" || w.r.eventID == "" {
-			// The header was written, the content was not (yet): a file
-			// copied while the log was being written.
-			r.broken++
-			r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end and no provider or event id in its content: an incomplete record; record skipped", r.index, id, size))
-			return nil
+	if w.r.provider == "" && w.r.sourceName == "" || w.r.eventID == "" {
+		// Not an event: the content was never written (a file copied while
+		// Windows wrote it: zeros, the size not repeated at the end) or the
+		// template it refers to was overwritten (a chunk whose start is gone).
+		r.broken++
+		why := "its template or values are overwritten"
+		if !sizeCopy {
+			why = fmt.Sprintf("size %d not repeated at its end: an incomplete record", size)
 		}
+		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: no provider or event id in its content (%s); record skipped", r.index, id, why))
+		return nil
+	}
+	if !sizeCopy {
 		r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end; its content is complete and kept", r.index, id, size))
 	}
 	if w.cut > 0 {

@@ -49,15 +49,24 @@ func field(e *event.Event, name string) string { v, _ := e.Field(name); return v
 
 // TestCounts: the records of every test file. The evtx project's suite
 // (testdata/README.md) counts 270 / 6 / 17 / 17 records where exlog returns
-// 269 / 5 / 17 / 17: record 46741 of the bad-chunk file and record 6 of the
-// HelloForBusiness file are headers whose content was never written (zeros
-// from the middle on, the size not repeated at the end: the files were
-// copied while Windows wrote them); exlog reports them as broken instead of
-// returning an event without provider, id or time. libyal's evtxexport
-// (TestOracleEvtxexport) reads 267 / 5 / 16 / 17: it also drops the two
-// complete records of the bad-chunk file and the one of LanguagePackSetup
-// whose size is not repeated at their end, which exlog keeps with a
-// "damaged-record" warning.
+// 300 / 5 / 17 / 17:
+//   - record 46741 of the bad-chunk file and record 6 of HelloForBusiness
+//     are headers whose content was never written (zeros from the middle
+//     on, the size not repeated at the end: the files were copied while
+//     Windows wrote them); exlog reports them as broken instead of returning
+//     an event without provider, id or time;
+//   - in chunk 7 of the bad-chunk file 16,752 bytes are damaged; exlog goes
+//     on at the next record signature and reads records 47675-47705 (the
+//     evtx project stops at the damage; libyal finds the same 31 records
+//     with evtxexport -m recovered);
+//   - chunks 6 and 10 have their first kilobytes zeroed (no signature); exlog
+//     looks for records after the zeros, but their templates were defined in
+//     the zeroed part: 82 records reported as broken, none returned.
+//
+// libyal's evtxexport (TestOracleEvtxexport) reads 267 / 5 / 16 / 17: it
+// also drops the complete records whose size is not repeated at their end
+// (two in the bad-chunk file, one in LanguagePackSetup), which exlog keeps
+// with a "damaged-record" warning.
 func TestCounts(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
@@ -65,9 +74,10 @@ func TestCounts(t *testing.T) {
 		broken  int
 	}{
 		{"Application_no_crc32.evtx", 17, 0},
-		// broken: the incomplete record 46741, chunks 6 and 10 (header
-		// zeroed: bad signature), the tail of chunk 7 (no record signature)
-		{"sample_with_a_bad_chunk_magic.evtx", 269, 4},
+		// broken: the incomplete records 46741 and 46030, chunks 6 and 10
+		// (header zeroed), 82 records in them whose template is gone, the
+		// damaged part of chunk 7 and the end of chunk 6
+		{"sample_with_a_bad_chunk_magic.evtx", 300, 88},
 		{"Microsoft-Windows-LanguagePackSetup%4Operational.evtx", 17, 0},
 		{"Microsoft-Windows-HelloForBusiness%4Operational.evtx", 5, 1},
 		{"security.evtx", 2261, 0},
