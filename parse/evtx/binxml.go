@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"unicode/utf16"
 )
 
@@ -29,6 +30,10 @@ const (
 	tokFragment     = 0x0f
 	moreFlag        = 0x40
 )
+
+// maxValues bounds the substitution values decoded for one record
+// (nested Binary XML values included).
+const maxValues = 1 << 17
 
 // maxNesting bounds element nesting and nested Binary XML values, so that
 // hostile input cannot recurse deeply.
@@ -159,7 +164,13 @@ func (p *parser) templateInstance() (fragment, error) {
 	if err := p.need(4 * n); err != nil {
 		return fragment{}, p.fail("%d substitution descriptors cut short", n)
 	}
-	vals := make([]value, n)
+	// Values live in the chunk's slab until the next record.
+	start := len(p.ch.vals)
+	if start+n > maxValues {
+		return fragment{}, p.fail("more than %d substitution values in one record", maxValues)
+	}
+	p.ch.vals = slices.Grow(p.ch.vals, n)[:start+n]
+	vals := p.ch.vals[start : start+n : start+n]
 	desc := p.pos
 	p.pos += 4 * n
 	for i := range vals {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"unicode/utf16"
+
+	"exlog/parse/eventlog"
 )
 
 // File layout (libyal's EVTX document, sections "File header" and "Chunk").
@@ -31,10 +33,12 @@ type chunk struct {
 	names  map[int]string
 	tpls   map[int]*template
 	intern map[string]string // names across chunks, so that each is allocated once
+	vals   []value           // substitution values of the current record
+	fields map[string]string // data field names by element or Data name
 }
 
 func newChunk() *chunk {
-	return &chunk{c: make([]byte, chunkSize), names: map[int]string{}, tpls: map[int]*template{}, intern: map[string]string{}}
+	return &chunk{c: make([]byte, chunkSize), names: map[int]string{}, tpls: map[int]*template{}, intern: map[string]string{}, fields: map[string]string{}}
 }
 
 func (ch *chunk) reset(n int) {
@@ -87,6 +91,18 @@ func (ch *chunk) nameAt(off int) (string, bool) {
 	}
 	ch.names[off] = s
 	return s, true
+}
+
+// fieldName is "data."+name, allocated once per name.
+func (ch *chunk) fieldName(name string) string {
+	if f, ok := ch.fields[name]; ok {
+		return f
+	}
+	f := eventlog.FieldDataPrefix + name
+	if len(ch.fields) < 4096 {
+		ch.fields[name] = f
+	}
+	return f
 }
 
 // template returns the compiled template whose definition starts at chunk

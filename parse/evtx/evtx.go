@@ -280,6 +280,7 @@ func (r *Reader) nextRecord() *event.Event {
 			r.pos = next
 		}
 	}
+	r.ch.vals = r.ch.vals[:0]
 	w := &r.w
 	w.reset()
 	w.ch = r.ch

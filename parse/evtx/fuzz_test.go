@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"exlog/event"
 )
@@ -24,15 +27,40 @@ func FuzzReader(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		f.Add(used(b))
 	}
 	for _, d := range damaged(f) {
-		f.Add(d)
+		f.Add(used(d))
 	}
 	f.Add([]byte("ElfFile\x00"))
 	f.Fuzz(func(t *testing.T, in []byte) {
+		// A hang is a failure too: the fuzzer has no time limit per input.
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				buf := make([]byte, 1<<20)
+				panic(fmt.Sprintf("reading %d bytes still running after 10s:\n%s", len(in), buf[:runtime.Stack(buf, true)]))
+			}
+		}()
 		drain(t, in, event.Caps{MaxLine: 64})
 	})
+}
+
+// used cuts a one-chunk file after the chunk's last record, so that the
+// fuzzer mutates kilobytes instead of 68 KiB (the reader reads the
+// records of a chunk cut short).
+func used(b []byte) []byte {
+	if len(b) < fileHeaderSize+chunkHeaderSize {
+		return b
+	}
+	free := int(binary.LittleEndian.Uint32(b[fileHeaderSize+48:]))
+	if free < chunkHeaderSize || fileHeaderSize+free > len(b) {
+		return b
+	}
+	return b[:fileHeaderSize+free]
 }
 
 // damaged returns copies of scm-wiec.evtx with one thing broken each.

@@ -35,17 +35,25 @@ type walker struct {
 	r        rec
 	nest     int
 	maxLine  int
-	cut      int // values cut at maxLine
+	cut      int  // values cut at maxLine
+	budget   int  // items left to walk in this record
+	want     bool // the text of the current element is used
 	err      error
 }
+
+// maxItems bounds the items walked for one record: a template can refer
+// to one Binary XML value many times, and that value to the template
+// again, so that a few hundred bytes could expand exponentially.
+const maxItems = 1 << 16
 
 func (w *walker) reset() {
 	w.stack = w.stack[:0]
 	w.text = w.text[:0]
 	w.dataName = ""
-	w.r = rec{}
+	w.r = rec{data: w.r.data[:0]} // build copies the data fields out
 	w.nest = 0
 	w.cut = 0
+	w.budget = maxItems
 	w.err = nil
 }
 
@@ -55,9 +63,13 @@ func (w *walker) walk(items []item, vals []value) {
 			return
 		}
 		it := &items[i]
+		if w.budget--; w.budget < 0 {
+			w.err = &formatError{msg: fmt.Sprintf("record expands to more than %d items (a template that refers to itself?)", maxItems)}
+			return
+		}
 		switch it.kind {
 		case itemText:
-			if len(w.stack) >= 3 {
+			if w.want {
 				w.addText(it.text)
 			}
 		case itemSub:
@@ -70,13 +82,42 @@ func (w *walker) walk(items []item, vals []value) {
 			case typeBinXML:
 				w.nested(v)
 			default:
-				if len(w.stack) >= 3 {
-					w.addText(v.String())
+				if w.want {
+					w.addValue(v)
 				}
 			}
 		case itemElem:
 			w.element(it.elem, vals)
 		}
+	}
+}
+
+// addValue appends a value's rendering to the text, without allocating
+// for the common types.
+func (w *walker) addValue(v value) {
+	start := len(w.text)
+	switch v.typ {
+	case typeString:
+		w.text = appendUTF16(w.text, v.data)
+		for len(w.text) > start && w.text[len(w.text)-1] == 0 {
+			w.text = w.text[:len(w.text)-1]
+		}
+	case typeUint8, typeUint16, typeUint32, typeUint64:
+		if len(v.data) != fixedSize(v.typ) {
+			w.text = append(w.text, v.String()...)
+			break
+		}
+		var n uint64
+		for i := len(v.data) - 1; i >= 0; i-- {
+			n = n<<8 | uint64(v.data[i])
+		}
+		w.text = strconv.AppendUint(w.text, n, 10)
+	default:
+		w.text = append(w.text, v.String()...)
+	}
+	if len(w.text) > w.maxLine {
+		w.cut++
+		w.text = w.text[:max(w.maxLine, start)]
 	}
 }
 
@@ -115,6 +156,10 @@ func (w *walker) element(e *elem, vals []value) {
 			// An element whose content is an array is repeated once per
 			// array item, as Windows renders it (<Data>a</Data><Data>b</Data>).
 			for _, s := range v.items() {
+				if w.budget--; w.budget < 0 {
+					w.err = &formatError{msg: fmt.Sprintf("record expands to more than %d items", maxItems)}
+					return
+				}
 				w.elementText(e, vals, s)
 			}
 			return
@@ -125,6 +170,7 @@ func (w *walker) element(e *elem, vals []value) {
 	if len(w.stack) == 3 {
 		w.attrs(e, vals)
 	}
+	w.want = wanted(w.stack)
 	w.walk(e.kids, vals)
 	w.end()
 	w.text = w.text[:0]
@@ -157,7 +203,7 @@ func (w *walker) elementText(e *elem, vals []value, s string) {
 	if len(w.stack) == 3 {
 		w.attrs(e, vals)
 	}
-	if len(w.stack) >= 3 {
+	if wanted(w.stack) {
 		w.addText(s)
 	}
 	w.end()
@@ -235,6 +281,24 @@ func (w *walker) attrs(e *elem, vals []value) {
 	}
 }
 
+// wanted reports whether the text of the element at the top of the path
+// is used: System values, EventData and UserData.
+func wanted(st []string) bool {
+	if len(st) < 3 {
+		return false
+	}
+	switch st[1] {
+	case "EventData", "UserData":
+		return true
+	case "System":
+		switch st[2] {
+		case "EventID", "Level", "Task", "EventRecordID", "Channel", "Computer":
+			return len(st) == 3
+		}
+	}
+	return false
+}
+
 // end takes the text of the element closing at the top of the stack.
 func (w *walker) end() {
 	st := w.stack
@@ -264,10 +328,10 @@ func (w *walker) end() {
 			name = strconv.Itoa(w.r.unnamed)
 			w.r.unnamed++
 		}
-		w.r.data = append(w.r.data, event.Field{Name: eventlog.FieldDataPrefix + name, Value: string(w.text)})
+		w.r.data = append(w.r.data, event.Field{Name: w.ch.fieldName(name), Value: string(w.text)})
 	case st[1] == "UserData" && len(st) >= 4:
 		if v := strings.TrimSpace(string(w.text)); v != "" {
-			w.r.data = append(w.r.data, event.Field{Name: eventlog.FieldDataPrefix + st[len(st)-1], Value: v})
+			w.r.data = append(w.r.data, event.Field{Name: w.ch.fieldName(st[len(st)-1]), Value: v})
 		}
 	}
 }

@@ -232,27 +232,30 @@ func sidString(b []byte) (string, bool) {
 
 // utf16String decodes UTF-16LE (an odd trailing byte is dropped); unpaired
 // surrogates become U+FFFD.
-func utf16String(b []byte) string {
+func utf16String(b []byte) string { return string(appendUTF16(nil, b)) }
+
+// appendUTF16 appends UTF-16LE b decoded to UTF-8.
+func appendUTF16(dst, b []byte) []byte {
 	n := len(b) / 2
-	ascii := true
 	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
-			break
+		c := rune(binary.LittleEndian.Uint16(b[2*i:]))
+		switch {
+		case c < utf8.RuneSelf:
+			dst = append(dst, byte(c))
+		case utf16.IsSurrogate(c):
+			r := utf8.RuneError
+			if i+1 < n {
+				r = utf16.DecodeRune(c, rune(binary.LittleEndian.Uint16(b[2*i+2:])))
+				if r != utf8.RuneError {
+					i++
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			dst = utf8.AppendRune(dst, c)
 		}
 	}
-	if ascii {
-		out := make([]byte, n)
-		for i := range n {
-			out[i] = b[2*i]
-		}
-		return string(out)
-	}
-	u := make([]uint16, n)
-	for i := range n {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
+	return dst
 }
 
 // cp1252 maps bytes 0x80-0x9F of Windows-1252; other bytes are Latin-1.
