@@ -151,3 +151,43 @@ func ids(r *report.Report) []string {
 	}
 	return out
 }
+
+// TestEvtxAndXMLCountedOnce: the same System log as .evtx (wevtutil epl)
+// and as XML (here libyal's evtxexport -f xml of that file, committed
+// beside it) is analysed once: the second copy of each record is a
+// duplicate, the finding counts each failure once.
+func TestEvtxAndXMLCountedOnce(t *testing.T) {
+	sys, err := os.ReadFile("../parse/evtx/testdata/scm-wiec.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, err := os.ReadFile("../parse/evtx/testdata/scm-wiec.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := zipOf(t, map[string][]byte{`eventlogs\System.evtx`: sys, `eventlogs\System.xml`: xml}, []string{`eventlogs\System.evtx`, `eventlogs\System.xml`})
+	b, err := bundle.OpenReader("bundle.zip", bytes.NewReader(data), bundle.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rep, err := RunBundle(b, Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := map[string]int{}
+	for _, in := range rep.Inputs {
+		formats[in.Format] = in.Records
+	}
+	if formats["evtx"] != 5 || formats["eventlog-xml"] != 5 {
+		t.Errorf("inputs %v", formats)
+	}
+	if rep.Summary.Duplicates != 5 {
+		t.Errorf("duplicates %d, want 5", rep.Summary.Duplicates)
+	}
+	for _, f := range rep.Findings {
+		if f.ID == "service.logon-failure" && f.Count != 2 {
+			t.Errorf("service.logon-failure counted %d times, want 2", f.Count)
+		}
+	}
+}
