@@ -57,6 +57,7 @@ type Reader struct {
 	index    int   // chunk number, from 0
 	chunkOff int64 // file offset of the current chunk
 	pos, end int   // next record and end of records in the chunk
+	items    int   // items walked for the chunk's records so far
 	err      error
 	eof      bool
 	broken   int
@@ -147,6 +148,7 @@ func (r *Reader) readHeader() error {
 // from it unless it is empty or unusable.
 func (r *Reader) nextChunk() {
 	r.inChunk = false
+	r.items = 0
 	start := r.off
 	n := r.readFull(r.ch.c)
 	if r.err != nil || n == 0 {
@@ -280,6 +282,12 @@ func (r *Reader) nextRecord() *event.Event {
 			r.pos = next
 		}
 	}
+	if r.items > maxChunkItems {
+		r.broken++
+		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: its records expand to more than %d items; rest of chunk skipped", r.index, maxChunkItems))
+		r.inChunk = false
+		return nil
+	}
 	r.ch.vals = r.ch.vals[:0]
 	w := &r.w
 	w.reset()
@@ -293,6 +301,7 @@ func (r *Reader) nextRecord() *event.Event {
 		w.walk(f.items, f.vals)
 		err = w.err
 	}
+	r.items += maxItems - w.budget
 	if err != nil {
 		r.broken++
 		why := ""

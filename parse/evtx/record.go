@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +38,8 @@ type walker struct {
 	maxLine  int
 	cut      int  // values cut at maxLine
 	budget   int  // items left to walk in this record
-	want     bool // the text of the current element is used
+	want     bool  // the text of the current element is used
+	nestedAt []int // chunk offsets of the Binary XML values walked
 	err      error
 }
 
@@ -45,6 +47,10 @@ type walker struct {
 // to one Binary XML value many times, and that value to the template
 // again, so that a few hundred bytes could expand exponentially.
 const maxItems = 1 << 16
+
+// maxChunkItems bounds the items walked for the records of one chunk (a
+// real chunk of a few hundred records walks well under 100,000).
+const maxChunkItems = 1 << 21
 
 func (w *walker) reset() {
 	w.stack = w.stack[:0]
@@ -54,6 +60,7 @@ func (w *walker) reset() {
 	w.nest = 0
 	w.cut = 0
 	w.budget = maxItems
+	w.nestedAt = w.nestedAt[:0]
 	w.err = nil
 }
 
@@ -136,6 +143,13 @@ func (w *walker) nested(v value) {
 		w.err = &formatError{off: v.off, msg: "Binary XML values nested too deeply"}
 		return
 	}
+	if slices.Contains(w.nestedAt, v.off) {
+		// Windows refers to each value once; walking one twice is how a
+		// few bytes expand exponentially.
+		w.err = &formatError{off: v.off, msg: "a Binary XML value used twice"}
+		return
+	}
+	w.nestedAt = append(w.nestedAt, v.off)
 	p := parser{ch: w.ch, c: w.ch.c, pos: v.off, end: v.off + len(v.data)}
 	f, err := p.fragment()
 	if err != nil {
