@@ -36,8 +36,8 @@ type walker struct {
 	r        rec
 	nest     int
 	maxLine  int
-	cut      int  // values cut at maxLine
-	budget   int  // items left to walk in this record
+	cut      int   // values cut at maxLine
+	budget   int   // items left to walk in this record
 	want     bool  // the text of the current element is used
 	nestedAt []int // chunk offsets of the Binary XML values walked
 	err      error
