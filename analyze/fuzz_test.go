@@ -36,7 +36,8 @@ func FuzzAnalyzeFile(f *testing.F) {
 		"../parse/config/testdata/TracingConfiguration-elements.xml",
 		"../parse/config/testdata/ServiceConfiguration-set.xml",
 		"../samples/cut-records/bundle/Connector0.log",
-		"../../shared/testdata/real/CAPI2_Operational_EventID70.evtx",
+		"../parse/evtx/testdata/CAPI2_Operational_EventID70.evtx",
+		"../parse/evtx/testdata/system.evtx",
 	}
 	for _, p := range seeds {
 		b, err := os.ReadFile(p)

@@ -456,7 +456,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	// or when it stopped and something is still wrong; not past the end of
 	// support, which explains the stop.
 	stops := syncQ || (connector && len(a.syncs) == 0) || (problem && (len(a.restarts) > 0 || len(a.gaps) > 0))
-	if stops && !eos && !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] {
+	if stops && !eos && !has[event.FormatEventlogXML] && !has[event.FormatEventlogText] && !has[event.FormatEventlogCSV] && !has[event.FormatEvtx] {
 		out = append(out, report.CollectItem{What: "the System event log", Why: "why the service stopped or failed to start (events 7000, 7036, 7041) is only there",
 			Command: `wevtutil qe System /q:"*[System[TimeCreated[timediff(@SystemTime) <= 1209600000]]]" /f:xml > System.xml`})
 	}
@@ -471,13 +471,6 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 	if connector && !eos && a.traceLast.Sub(a.traceFirst) < 24*time.Hour {
 		out = append(out, report.CollectItem{What: "more trace log history", Why: "the logs cover less than a day: the daily full sync cannot be judged",
 			Command: `Compress-Archive "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\Logs\*" Logs.zip (all Connector*.log files, not only the newest)`})
-	}
-	for _, s := range a.skips {
-		if strings.Contains(s.Reason, ".evtx") {
-			out = append(out, report.CollectItem{What: "event logs as XML", Why: s.Path + " is a binary .evtx file",
-				Command: `wevtutil qe System /f:xml > System.xml  (and: wevtutil qe Application /f:xml > Application.xml)`})
-			break
-		}
 	}
 	return out
 }

@@ -19,7 +19,7 @@ const (
 	DirLogs      = "Logs"      // Connector*.log / *.svclog, copied as they are
 	DirConfig    = "config"    // TracingConfiguration.xml and the service configuration
 	DirExports   = "exports"   // cmdlet output: Format-List text and CSV, UTF-8
-	DirEventLogs = "eventlogs" // System.xml, Application.xml from wevtutil
+	DirEventLogs = "eventlogs" // System.xml, Application.xml (wevtutil qe) and System.evtx, Application.evtx (wevtutil epl)
 	// TimeZoneFile (in DirEventLogs) records the machine's time zone and
 	// its UTC offsets over the exported days: Event Viewer text/CSV
 	// exports of this machine carry its local time without a zone, and
@@ -127,11 +127,14 @@ if ($ExchangeServer) {
     Write-Warning 'No -ExchangeServer given: the Exchange cmdlet exports are skipped.'
 }
 
-# 3. System and Application events of the last $Days days as XML (no root element).
+# 3. System and Application events of the last $Days days: as XML (no root
+# element) and, lossless and smaller, as binary .evtx (wevtutil epl). exlog
+# reads both and counts a record found in both once.
 $ms = [int64]$Days * 86400000
 foreach ($log in 'System', 'Application') {
     $query = "*[System[TimeCreated[timediff(@SystemTime) <= $ms]]]"
     wevtutil qe $log "/q:$query" /f:xml | Out-File -Encoding utf8 (Join-Path (Join-Path $root '{{.DirEventLogs}}') "$log.xml")
+    wevtutil epl $log (Join-Path (Join-Path $root '{{.DirEventLogs}}') "$log.evtx") "/q:$query" /ow:true
 }
 
 # 4. The machine's time zone and its UTC offset over the exported days

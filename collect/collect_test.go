@@ -29,6 +29,7 @@ func TestScriptHasTheRequiredCommands(t *testing.T) {
 		"Get-CASMailbox -Identity $u | Format-List",
 		"Get-ActiveSyncOrganizationSettings | Format-List",
 		"wevtutil qe $log \"/q:$query\" /f:xml",
+		"wevtutil epl $log (Join-Path (Join-Path $root 'eventlogs') \"$log.evtx\") \"/q:$query\" /ow:true",
 		"foreach ($log in 'System', 'Application')",
 		"Compress-Archive",
 		"-ConfigurationName Microsoft.Exchange",

@@ -168,7 +168,7 @@ const (
 	FormatEventlogXML
 	FormatConfigTracing
 	FormatConfigService
-	FormatEvtx // recognised binary .evtx; never parsed, reported as skipped
+	FormatEvtx // binary Windows event log (.evtx), read by parse/evtx
 	// FormatTimeZone is collect-script's record of the machine's time
 	// zone (eventlogs/TimeZone.txt): evidence for local event-log times.
 	FormatTimeZone

@@ -13,11 +13,7 @@ import (
 
 	"exlog/event"
 	"exlog/parse/bundle"
-	"exlog/parse/config"
-	"exlog/parse/eventlog"
-	"exlog/parse/pscmdlet"
 	"exlog/parse/textenc"
-	"exlog/parse/trace"
 )
 
 // HeadSize is how many bytes of an entry are read to detect its format.
@@ -86,13 +82,15 @@ func sniff(e bundle.Entry) (*Source, Skip) {
 		return nil, Skip{Path: e.Path, Reason: "empty file"}
 	}
 	src := &Source{Entry: e}
-	if eventlog.DetectEvtx(raw) {
-		rc.Close()
-		return nil, Skip{Path: e.Path, Reason: eventlog.EvtxAdvice}
+	var head []byte
+	if f := detectBinary(raw); f != event.FormatInvalid {
+		// binary: read as it is, no text decoding
+		src.Encoding, src.Format = textenc.UTF8, f
+	} else {
+		src.Encoding, src.bomLen = textenc.Sniff(raw)
+		head = decodeHead(raw, src.Encoding, src.bomLen)
+		src.Format = Detect(head)
 	}
-	src.Encoding, src.bomLen = textenc.Sniff(raw)
-	head := decodeHead(raw, src.Encoding, src.bomLen)
-	src.Format = Detect(head)
 	if src.Format == event.FormatInvalid {
 		rc.Close()
 		return nil, Skip{Path: e.Path, Reason: "not evidence: " + describe(raw, head)}
@@ -132,34 +130,6 @@ func firstTraceTime(head []byte) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// Detect names the format of a file from its first bytes (decoded to
-// UTF-8, BOM removed). Order matters: the most specific test goes first.
-func Detect(head []byte) event.Format {
-	switch {
-	case trace.Detect(head):
-		return event.FormatTrace
-	case config.DetectTracing(head):
-		return event.FormatConfigTracing
-	case config.DetectService(head):
-		return event.FormatConfigService
-	case pscmdlet.DetectCliXML(head):
-		return event.FormatCmdletCliXML
-	case eventlog.DetectZoneFile(head):
-		return event.FormatTimeZone
-	case eventlog.DetectXML(head):
-		return event.FormatEventlogXML
-	case eventlog.DetectText(head):
-		return event.FormatEventlogText
-	case eventlog.DetectCSV(head):
-		return event.FormatEventlogCSV
-	case pscmdlet.DetectCSV(head):
-		return event.FormatCmdletCSV
-	case pscmdlet.DetectList(head):
-		return event.FormatCmdletList
-	}
-	return event.FormatInvalid
 }
 
 func decodeHead(raw []byte, enc textenc.Encoding, bomLen int) []byte {
@@ -248,69 +218,4 @@ func (s *Source) OpenWarn(warn func(event.ReadWarning)) (io.ReadCloser, error) {
 type readCloser struct {
 	io.Reader
 	io.Closer
-}
-
-// EventReader streams the events of one trace or event-log file.
-type EventReader interface {
-	Next() (*event.Event, error)
-}
-
-// NewEventReader returns the reader for an event-bearing source, bounded
-// by caps (zero fields: the defaults).
-func NewEventReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (EventReader, error) {
-	p := s.Entry.Path
-	var er eventlog.Reader
-	switch s.Format {
-	case event.FormatTrace:
-		tr := trace.NewReader(r, p, warn)
-		tr.SetMaxRecord(caps.Record())
-		return tr, nil
-	case event.FormatEventlogText:
-		er = eventlog.NewTextReader(r, p, warn)
-	case event.FormatEventlogCSV:
-		er = eventlog.NewCSVReader(r, p, warn)
-	case event.FormatEventlogXML:
-		er = eventlog.NewXMLReader(r, p, warn)
-	default:
-		return nil, fmt.Errorf("%s: %s is not an event format", p, s.Format)
-	}
-	er.SetCaps(caps)
-	return er, nil
-}
-
-// NewRecordReader returns the reader for a cmdlet export, bounded by caps
-// (zero fields: the defaults).
-func NewRecordReader(s *Source, r io.Reader, warn func(event.ReadWarning), caps event.Caps) (pscmdlet.Reader, error) {
-	p := s.Entry.Path
-	var rr pscmdlet.Reader
-	switch s.Format {
-	case event.FormatCmdletList:
-		rr = pscmdlet.NewListReader(r, p, warn)
-	case event.FormatCmdletCSV:
-		rr = pscmdlet.NewCSVReader(r, p, warn)
-	case event.FormatCmdletCliXML:
-		rr = pscmdlet.NewCliXMLReader(r, p, warn)
-	default:
-		return nil, fmt.Errorf("%s: %s is not a cmdlet export", p, s.Format)
-	}
-	rr.SetCaps(caps)
-	return rr, nil
-}
-
-// IsEvents reports whether the format yields events (trace, event logs).
-func IsEvents(f event.Format) bool {
-	switch f {
-	case event.FormatTrace, event.FormatEventlogText, event.FormatEventlogCSV, event.FormatEventlogXML:
-		return true
-	}
-	return false
-}
-
-// IsRecords reports whether the format yields cmdlet records.
-func IsRecords(f event.Format) bool {
-	switch f {
-	case event.FormatCmdletList, event.FormatCmdletCSV, event.FormatCmdletCliXML:
-		return true
-	}
-	return false
 }

@@ -1,8 +1,8 @@
 // Package eventlog reads Windows event-log exports into event.Events:
 // Event Viewer "copy details" text, Event Viewer CSV (or tab-separated
 // "Text") exports, and XML (wevtutil qe /f:xml or /f:RenderedXml output,
-// Event Viewer "Save As XML"). Binary .evtx files are only recognised
-// (DetectEvtx) so that the caller can skip them with EvtxAdvice.
+// Event Viewer "Save As XML"). Binary .evtx files are read by parse/evtx,
+// which renders messages with RenderMessage.
 //
 // Input contract: every reader takes UTF-8 text without a BOM; UTF-16
 // exports are transcoded before they reach this package.
@@ -30,8 +30,6 @@
 package eventlog
 
 import (
-	"bytes"
-
 	"exlog/event"
 )
 
@@ -41,9 +39,6 @@ type Reader interface {
 	Next() (*event.Event, error)
 	SetCaps(event.Caps)
 }
-
-// EvtxAdvice is the skip reason to show for a binary .evtx file.
-const EvtxAdvice = "binary .evtx event log: exlog does not read .evtx; export it as XML on Windows: wevtutil qe System /f:xml > System.xml (or Event Viewer > Save All Events As... > XML) and add that file"
 
 // Extra field names set by this package (besides event.FieldLogName,
 // event.FieldProvider and event.FieldTaskCategory).
@@ -65,12 +60,6 @@ const (
 	// "data.0", "data.1"... for unnamed Data elements in order.
 	FieldDataPrefix = "data."
 )
-
-// evtxMagic is the file signature of a binary .evtx file.
-var evtxMagic = []byte("ElfFile\x00")
-
-// DetectEvtx reports whether head starts with the .evtx file signature.
-func DetectEvtx(head []byte) bool { return bytes.HasPrefix(head, evtxMagic) }
 
 // warner reports problems with the file path attached; the zero warn func
 // discards them.

@@ -24,9 +24,6 @@ const (
 	startTag = "<E2ETraceEvent"
 	endTag   = "</E2ETraceEvent>"
 
-	// DefaultMaxRecord is the default cap on the size of one record.
-	DefaultMaxRecord = 16 << 20
-
 	defaultBufSize = 256 << 10
 	minBufSize     = 64
 	// tailKeep bytes are kept unconsumed while scanning for markers, so a
@@ -132,21 +129,19 @@ func newReaderSize(r io.Reader, path string, warn func(event.ReadWarning), size 
 		src:       r,
 		path:      path,
 		warn:      warn,
-		maxRecord: DefaultMaxRecord,
+		maxRecord: event.DefaultMaxRecord,
 		buf:       make([]byte, size),
 		gapNonWS:  -1,
 	}
 }
 
-// SetMaxRecord sets the cap on the size of a single record (default
-// DefaultMaxRecord; n <= 0 restores the default). A larger record is
-// skipped with a WarnOversize warning and the reader resyncs at the next
-// "<E2ETraceEvent". Memory use is bounded by about max(n, 256 KiB). Call
+// SetCaps sets the cap on the size of a single record (c.MaxRecord,
+// default event.DefaultMaxRecord). A larger record is skipped with a
+// WarnOversize warning and the reader resyncs at the next
+// "<E2ETraceEvent". Memory use is bounded by about max(cap, 256 KiB). Call
 // it before the first Next.
-func (r *Reader) SetMaxRecord(n int) {
-	if n <= 0 {
-		n = DefaultMaxRecord
-	}
+func (r *Reader) SetCaps(c event.Caps) {
+	n := c.Record()
 	if n < len(startTag)+len(endTag) {
 		n = len(startTag) + len(endTag)
 	}

@@ -44,7 +44,7 @@ func readWith(t testing.TB, data []byte, bufSize, maxRecord int, oneByte, noFast
 	}
 	r := newReaderSize(src, "bundle.zip!Logs/Connector0.log", func(w event.ReadWarning) { res.warnings = append(res.warnings, w) }, bufSize)
 	if maxRecord > 0 {
-		r.SetMaxRecord(maxRecord)
+		r.SetCaps(event.Caps{MaxRecord: maxRecord})
 	}
 	r.noFast = noFast
 	for n := 0; ; n++ {
@@ -376,7 +376,7 @@ func TestMemoryBounded(t *testing.T) {
 	// An endless record never ends: the buffer stays near the cap.
 	src := io.MultiReader(strings.NewReader(startTag+" >"), io.LimitReader(repeatReader('x'), 3<<20))
 	r := NewReader(src, "x", nil)
-	r.SetMaxRecord(1 << 20)
+	r.SetCaps(event.Caps{MaxRecord: 1 << 20})
 	var warned int
 	r.warn = func(event.ReadWarning) { warned++ }
 	if _, err := r.Next(); err != io.EOF {
