@@ -4,7 +4,9 @@ import (
 	"testing"
 )
 
-const realDir = "../../../shared/testdata/real/"
+// realDir holds real files written by Windows, with their source and licence
+// (testdata/real/README.md at the repository root).
+const realDir = "../../testdata/real/"
 
 func head(b []byte) []byte { return b[:min(len(b), 4096)] }
 
@@ -26,7 +28,7 @@ func TestDetectors(t *testing.T) {
 		{"testdata/system-wevtutil.xml", "xml"},
 		{"testdata/system-saveas.xml", "xml"},
 		{realDir + "CAPI2_Operational_EventID70.evtx", "evtx"},
-		{realDir + "finservice-Web_tracelog.svclog", ""},
+		{"../../samples/cut-records/bundle/Connector0.log", ""}, // a trace log
 		{"testdata/README.md", ""},
 	} {
 		h := head(readFile(t, tc.file))
