@@ -4,6 +4,7 @@
 package analyze
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -102,7 +103,9 @@ type input struct {
 	// truncated counts cut records exactly; truncEv keeps the first few.
 	truncated int
 	truncEv   []report.Evidence
-	mu        sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
+	// limit is the archive cap that stopped the read, or "".
+	limit bundle.Limit
+	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
 }
 
 func (in *input) warn(w event.ReadWarning) {
@@ -157,6 +160,10 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	}
 	sources, skips := parse.Scan(b)
 	if len(sources) == 0 {
+		a := &run{opt: opt, skips: skips}
+		if err := a.nothingRead(); err != nil {
+			return nil, err
+		}
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
 	a := &run{opt: opt, lib: lib, hosts: map[string]bool{}, seenEvents: map[evKey]string{}, pids: map[string]bool{}, tzOffsets: map[int32]bool{}}
@@ -201,7 +208,11 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	}
 	a.readEvents()
 	<-recordsDone
-	return a.assemble(), nil
+	rep := a.assemble()
+	if err := a.nothingRead(); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 type run struct {
@@ -278,9 +289,15 @@ func (p *progressReader) Read(b []byte) (int, error) {
 
 func (p *progressReader) Close() error { return p.rc.Close() }
 
-// fail records that an input could not be read to the end.
+// fail records that an input could not be read to the end. The warning
+// names the input already, so its message does not repeat the path.
 func (a *run) fail(in *input, err error) {
-	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: err.Error()})
+	msg := strings.TrimPrefix(err.Error(), in.src.Entry.Path+": ")
+	var le *bundle.LimitError
+	if errors.As(err, &le) {
+		msg, in.limit = le.Reason, le.Limit
+	}
+	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: msg})
 	in.rep.Partial = true
 }
 
@@ -615,6 +632,7 @@ func (a *run) assemble() *report.Report {
 	r.Environment = a.environment(r)
 	r.Collect = a.collect(r)
 	r.Verdict = verdict(r, a.traceLast)
+	capVerdict(r.Verdict, a.capped())
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
 	for _, f := range r.Findings {
 		r.Summary.Findings[f.Severity.String()]++

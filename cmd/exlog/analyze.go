@@ -36,6 +36,29 @@ type limitFlags struct {
 	MaxLine      byteSize `name:"max-line" default:"1MiB" help:"Longest line of a text export or event log, and longest text value or tag in XML; longer ones are cut, and reported."`
 }
 
+// Validate refuses a cap that would read nothing: 0 is not "unlimited"
+// (kong calls it for every command that embeds limitFlags).
+func (l limitFlags) Validate() error {
+	for _, c := range []struct {
+		flag, why string
+		bad       bool
+	}{
+		{"--max-total", "", l.MaxTotal <= 0},
+		{"--max-entry", "", l.MaxEntry <= 0},
+		{"--max-ratio", "", !(l.MaxRatio > 0)},
+		{"--max-depth", " (1 reads the zip given but no zip inside it)", l.MaxDepth < 1},
+		{"--max-files", "", l.MaxFiles < 1},
+		{"--max-nested-mem", "", l.MaxNestedMem <= 0},
+		{"--max-record", "", l.MaxRecord <= 0},
+		{"--max-line", "", l.MaxLine <= 0},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s must be above 0%s; a cap has no \"unlimited\" setting, give a large value instead", c.flag, c.why)
+		}
+	}
+	return nil
+}
+
 // caps are the reader caps of the flags.
 func (l limitFlags) caps() event.Caps {
 	return event.Caps{MaxRecord: clampInt(int64(l.MaxRecord)), MaxLine: clampInt(int64(l.MaxLine))}
@@ -199,7 +222,8 @@ func runAnalysis(paths []string, g *globals, opt analyze.Options) (*report.Repor
 	rep, err := analyze.RunBundle(b, opt)
 	if err != nil {
 		var na *analyze.ErrNothingAnalysable
-		if errors.As(err, &na) {
+		var capped *analyze.ErrCapped
+		if errors.As(err, &na) || errors.As(err, &capped) {
 			return nil, &exitError{code: exitUsage, err: err}
 		}
 		return nil, err
