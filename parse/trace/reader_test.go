@@ -16,7 +16,6 @@ import (
 	"exlog/event"
 )
 
-
 // result is everything a Reader produced for one input.
 type result struct {
 	events   []*event.Event
