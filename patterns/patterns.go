@@ -81,8 +81,8 @@ type Override struct {
 }
 
 // Problem is one diagnostic, Problems a sorted list; as an error,
-// Problems prints every problem as "file:line:col: message" with the
-// source line and a hint.
+// Problems is one line ("file:line:col: error: message (and N more)"),
+// and Long prints every problem with its source line and hint.
 type (
 	Problem  = syntax.Problem
 	Problems = syntax.Problems
@@ -125,6 +125,14 @@ func Load(userDirs ...string) (*Library, error) {
 func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	ld := newLoader()
 	ld.layerFS(fsys, dir, false)
+	return ld.finish()
+}
+
+// LoadDir loads the .exlog files of dir, or the one file dir names,
+// without the embedded library (what `patterns lint DIR` checks).
+func LoadDir(dir string) (*Library, error) {
+	ld := newLoader()
+	ld.layerDir(dir)
 	return ld.finish()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -108,7 +109,7 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 
 type analyzeCmd struct {
 	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format     string   `short:"f" default:"text" enum:"text,json,html,junit,sarif" help:"Output format: ${enum} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never)."`
+	Format     string   `short:"f" placeholder:"FORMAT" help:"Output format: text, json, html, junit or sarif (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (.json .html .sarif, .xml for junit), else text."`
 	Output     string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
 	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
 	FailOn     string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
@@ -142,13 +143,52 @@ func parseWhen(s string, endOfDay bool) (time.Time, error) {
 
 func loadLibrary(dirs []string) (*patterns.Library, error) {
 	lib, err := patterns.Load(dirs...)
+	var ps patterns.Problems
+	if errors.As(err, &ps) {
+		return nil, usageErr("%s", ps.Long())
+	}
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
 	return lib, nil
 }
 
+// reportFormat is the format to write: --format when given, else the one
+// the -o file's extension names (.json, .html/.htm, .sarif, .xml = junit,
+// .txt/.log/none = text); another extension is refused rather than
+// written as text.
+func reportFormat(format, out string) (string, error) {
+	if format != "" {
+		if _, ok := output.Formats[format]; !ok {
+			return "", usageErr("unknown format %q (use %s)", format, strings.Join(output.Names(), ", "))
+		}
+		return format, nil
+	}
+	if out == "" || out == "-" {
+		return "text", nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(out)); ext {
+	case ".json":
+		return "json", nil
+	case ".html", ".htm":
+		return "html", nil
+	case ".sarif":
+		return "sarif", nil
+	case ".xml":
+		return "junit", nil
+	case "", ".txt", ".log", ".text":
+		return "text", nil
+	default:
+		return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, ext, strings.Join(output.Names(), ", "))
+	}
+}
+
 func (c *analyzeCmd) Run(g *globals) error {
+	format, err := reportFormat(c.Format, c.Output)
+	if err != nil {
+		return err
+	}
+	c.Format = format
 	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
 	if err != nil {
 		return usageErr("%v", err)

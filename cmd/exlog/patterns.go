@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -85,15 +87,9 @@ type patternsTestCmd struct {
 }
 
 func (c *patternsTestCmd) Run(g *globals) error {
-	var lib *patterns.Library
-	var err error
-	if c.Dir != "" {
-		lib, err = patterns.LoadFS(os.DirFS(c.Dir), ".")
-	} else {
-		lib, err = patterns.Load()
-	}
+	lib, err := loadPatternArg(c.Dir)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	results := lib.Test()
 	failed := 0
@@ -112,7 +108,7 @@ func (c *patternsTestCmd) Run(g *globals) error {
 				fmt.Fprintln(g.Stdout, r)
 			}
 		}
-		fmt.Fprintf(g.Stdout, "%d examples of %d patterns: %d passed, %d failed\n", len(results), len(lib.Patterns()), len(results)-failed, failed)
+		fmt.Fprintf(g.Stdout, "%s of %s: %d passed, %d failed\n", plural(len(results), "example"), plural(len(lib.Patterns()), "pattern"), len(results)-failed, failed)
 	}
 	if failed > 0 {
 		return &exitError{code: exitFindings}
@@ -188,25 +184,61 @@ func writeExamplesJUnit(g *globals, results []patterns.ExampleResult) error {
 	return nil
 }
 
+// loadPatternArg loads the patterns of a lint or test argument: the
+// library when dir is "", else only the .exlog files of dir (or the one
+// file it names). A path that is missing, holds no .exlog file or is not
+// one is a usage error: a typo in CI must not pass as "0 patterns".
+func loadPatternArg(dir string) (*patterns.Library, error) {
+	if dir == "" {
+		return patterns.Load()
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, usageErr("%s: no such pattern directory or file", dir)
+	case st.IsDir():
+		if names, _ := filepath.Glob(filepath.Join(dir, "*.exlog")); len(names) == 0 {
+			return nil, usageErr("%s: no *.exlog pattern files in this directory", dir)
+		}
+	case !strings.EqualFold(filepath.Ext(dir), ".exlog"):
+		return nil, usageErr("%s: not a pattern file (pattern files end in .exlog) nor a directory of them", dir)
+	}
+	return patterns.LoadDir(dir)
+}
+
+// plural is "1 pattern", "2 patterns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 type patternsLintCmd struct {
 	Dir string `arg:"" optional:"" placeholder:"DIR" help:"Lint the patterns in DIR instead of the library."`
 }
 
 func (c *patternsLintCmd) Run(g *globals) error {
-	var lib *patterns.Library
-	var err error
-	if c.Dir != "" {
-		lib, err = patterns.LoadFS(os.DirFS(c.Dir), ".")
-	} else {
-		lib, err = patterns.Load()
+	lib, err := loadPatternArg(c.Dir)
+	var ps patterns.Problems
+	if errors.As(err, &ps) {
+		// The files were read: what is wrong in them is the lint's result.
+		fmt.Fprintln(g.Stdout, ps.Long())
+		errs := 0
+		for _, p := range ps {
+			if !p.Warning {
+				errs++
+			}
+		}
+		fmt.Fprintf(g.Stdout, "%s, %s\n", plural(errs, "error"), plural(len(ps)-errs, "warning"))
+		return &exitError{code: exitFindings}
 	}
 	if err != nil {
-		fmt.Fprintln(g.Stdout, err)
-		return &exitError{code: exitFindings}
+		return err
 	}
 	for _, w := range lib.Warnings() {
 		fmt.Fprintln(g.Stdout, w)
 	}
-	fmt.Fprintf(g.Stdout, "%d patterns, no errors, %d warnings\n", len(lib.Patterns()), len(lib.Warnings()))
+	fmt.Fprintf(g.Stdout, "%s, no errors, %s\n", plural(len(lib.Patterns()), "pattern"), plural(len(lib.Warnings()), "warning"))
 	return nil
 }

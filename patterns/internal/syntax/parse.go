@@ -73,9 +73,10 @@ type Problem struct {
 	Source  string // the offending source line, when known
 }
 
-// Error is the one-line form "file:line:col: message".
+// Error is the one-line form "file:line:col: error: message" (or
+// "warning: message").
 func (p Problem) Error() string {
-	w := ""
+	w := "error: "
 	if p.Warning {
 		w = "warning: "
 	}
@@ -102,11 +103,30 @@ func (p Problem) Long() string {
 	return b.String()
 }
 
-// Problems is a sorted list of diagnostics. As an error it lists every
-// problem in long form.
+// Problems is a sorted list of diagnostics. As an error it is one line
+// (the first problem, and how many more); Long lists every problem with
+// its source line and hint.
 type Problems []Problem
 
 func (ps Problems) Error() string {
+	if len(ps) == 0 {
+		return "no problems"
+	}
+	first := ps[0] // the first error, else the first warning
+	for _, p := range ps {
+		if !p.Warning {
+			first = p
+			break
+		}
+	}
+	if len(ps) == 1 {
+		return first.Error()
+	}
+	return fmt.Sprintf("%s (and %d more)", first.Error(), len(ps)-1)
+}
+
+// Long is every problem in long form, one after the other.
+func (ps Problems) Long() string {
 	var b strings.Builder
 	for i, p := range ps {
 		if i > 0 {
