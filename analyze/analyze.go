@@ -546,7 +546,7 @@ func timePtr(t time.Time) *time.Time {
 func (a *run) assemble() *report.Report {
 	r := &report.Report{
 		Schema:   report.Schema,
-		Tool:     report.Tool{Name: "exlog", Version: a.opt.Version},
+		Tool:     report.Tool{Name: "exlog", Version: a.opt.Version, Overrides: a.overrides()},
 		Inputs:   []report.Input{},
 		Skipped:  []report.Skipped{},
 		Syncs:    []report.Sync{},
@@ -725,6 +725,15 @@ func typeCounts(t *[event.NumTypes]int) map[string]int {
 }
 
 const docsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// overrides are the library's pattern overrides, for the report.
+func (a *run) overrides() []report.PatternOverride {
+	var out []report.PatternOverride
+	for _, o := range a.lib.Overrides() {
+		out = append(out, report.PatternOverride{ID: o.ID, File: o.File, Line: o.Pos.Line, Replaced: o.Replaced})
+	}
+	return out
+}
 
 // bundleFindings reports truncated records and unreadable evidence.
 func (a *run) bundleFindings() []report.Finding {

@@ -60,6 +60,9 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), report.FormatDuration(c.End.Sub(c.Start)))
 	}
 	t.f("Read %s, %s; trace logs cover %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+	for _, o := range r.Tool.Overrides {
+		t.f("Note: %s\n", o)
+	}
 }
 
 var stateColor = map[string]string{"healthy": "1;32", "degraded": "1;33", "broken": "1;31"}

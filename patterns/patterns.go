@@ -80,6 +80,11 @@ type Override struct {
 	Replaced string // the file of the pattern it replaced
 }
 
+// String says it in words.
+func (o Override) String() string {
+	return fmt.Sprintf("pattern %s from %s (line %d) replaces the one in %s", o.ID, o.File, o.Pos.Line, o.Replaced)
+}
+
 // Problem is one diagnostic, Problems a sorted list; as an error,
 // Problems is one line ("file:line:col: error: message (and N more)"),
 // and Long prints every problem with its source line and hint.

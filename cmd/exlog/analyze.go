@@ -231,7 +231,8 @@ func (c *analyzeCmd) Run(g *globals) error {
 		}
 	}
 	for _, o := range lib.Overrides() {
-		if !c.Quiet {
+		// A text report on the terminal shows the note itself.
+		if !c.Quiet && (c.Format != "text" || (c.Output != "" && c.Output != "-")) {
 			fmt.Fprintf(g.Stderr, "exlog: note: %s\n", o)
 		}
 	}

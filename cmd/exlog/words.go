@@ -36,4 +36,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
