@@ -269,7 +269,8 @@ func (s *serveHandler) analyze(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		var na *analyze.ErrNothingAnalysable
-		if errors.As(err, &na) {
+		var capped *analyze.ErrCapped
+		if errors.As(err, &na) || errors.As(err, &capped) {
 			apiError(w, http.StatusUnprocessableEntity, err.Error())
 			return
 		}
