@@ -76,15 +76,7 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		if f.Severity < report.SeverityWarning || len(v.Reasons) >= 5 {
 			continue
 		}
-		state := "no longer seen"
-		if f.Ongoing {
-			state = "still happening"
-		}
-		when := ""
-		if f.First != nil {
-			when = fmt.Sprintf(", since %s", f.First.UTC().Format("2006-01-02 15:04Z"))
-		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s%s, %d×)", f.ID, f.Title, state, when, f.Count))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s)", f.ID, f.Title, whenSeen(f)))
 		if step := firstSentence(f.Remedy); step != "" && !seenStep[step] && len(v.NextSteps) < 5 {
 			seenStep[step] = true
 			v.NextSteps = append(v.NextSteps, step)
@@ -98,7 +90,7 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 	}
 	if unknown > 0 {
 		raise("degraded")
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%d error messages that no pattern explains (see the unexplained messages): read them, and write a pattern for each with exlog patterns suggest", unknown))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNEXPLAINED ERRORS): read them, they may be the cause", plural(unknown, "error message")))
 	}
 	if v.State == "healthy" {
 		if len(v.Reasons) == 0 {
@@ -111,12 +103,38 @@ func verdict(r *report.Report, logsEnd time.Time) *report.Verdict {
 		}
 	}
 	for i, c := range r.Collect {
-		if len(v.NextSteps) >= 6 || i == 3 {
+		// On a healthy bundle there is no open question to settle.
+		if v.State == "healthy" || len(v.NextSteps) >= 6 || i == 3 {
 			break
 		}
 		v.NextSteps = append(v.NextSteps, "Collect "+c.What+": "+c.Command)
 	}
 	return v
+}
+
+// whenSeen says when a finding was seen, in the verdict's words: "still
+// happening: first …, last …, 3×" or "first …, last …, not seen since …".
+func whenSeen(f report.Finding) string {
+	day := func(t *time.Time) string { return t.UTC().Format("2006-01-02 15:04Z") }
+	var span string
+	switch {
+	case f.First != nil && f.Last != nil && !f.First.Equal(*f.Last):
+		span = "first " + day(f.First) + ", last " + day(f.Last)
+	case f.First != nil:
+		span = "at " + day(f.First)
+	}
+	n := fmt.Sprintf("%d×", f.Count)
+	switch {
+	case f.Ongoing && span != "":
+		return "still happening: " + span + ", " + n
+	case f.Ongoing:
+		return "still happening, " + n
+	case f.Last != nil && strings.HasPrefix(span, "at "):
+		return span + ", not seen since then, " + n
+	case f.Last != nil:
+		return span + ", not seen since " + day(f.Last) + ", " + n
+	}
+	return "no longer seen, " + n
 }
 
 // firstSentence keeps a remedy short enough for one line per next step:

@@ -394,7 +394,7 @@ func (t *textWriter) timeline(r *report.Report) {
 		}
 		mark(s.Start, ch)
 	}
-	t.f("Timeline (UTC; F full, q quick, x failed/unfinished, . logged, - gap):\n")
+	t.f("Timeline (UTC; F full, q quick, x failed/unfinished, · logged, - gap):\n")
 	t.f("              00    03    06    09    12    15    18    21\n")
 	for d, row := range cells {
 		var b strings.Builder
