@@ -23,6 +23,7 @@ import (
 	"exlog/parse/config"
 	"exlog/parse/pscmdlet"
 	"exlog/parse/textenc"
+	"exlog/parse/trace"
 	"exlog/patterns"
 	"exlog/report"
 )
@@ -108,11 +109,18 @@ type input struct {
 	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
 }
 
+// brokenKinds are the warning kinds that stand for a record lost or cut
+// (report.Input.Broken): the trace reader's cut, oversize and bad
+// records, and garbage between records.
+var brokenKinds = map[string]bool{
+	trace.WarnTruncated: true, trace.WarnOversize: true, trace.WarnBadRecord: true, trace.WarnGarbage: true,
+}
+
 func (in *input) warn(w event.ReadWarning) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.warnings++
-	if w.Kind == "truncated-record" || w.Kind == "garbage" || w.Kind == "broken-record" {
+	if brokenKinds[w.Kind] {
 		in.broken++
 	}
 	iw := toInputWarning(w)
