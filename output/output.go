@@ -37,8 +37,8 @@ type Rule struct {
 // Writer renders r to w.
 type Writer func(w io.Writer, r *report.Report, opt Options) error
 
-// Formats maps each --format name to its writer.
-var Formats = map[string]Writer{
+// formats maps each --format name to its writer.
+var formats = map[string]Writer{
 	"text":  Text,
 	"json":  JSON,
 	"html":  HTML,
@@ -46,10 +46,19 @@ var Formats = map[string]Writer{
 	"sarif": SARIF,
 }
 
+// Format returns the writer of the --format name; an unknown name gives
+// an error that lists the names.
+func Format(name string) (Writer, error) {
+	if w, ok := formats[name]; ok {
+		return w, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(Names(), ", "))
+}
+
 // Names lists the format names, sorted.
 func Names() []string {
 	var n []string
-	for k := range Formats {
+	for k := range formats {
 		n = append(n, k)
 	}
 	sort.Strings(n)

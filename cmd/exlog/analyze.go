@@ -159,8 +159,8 @@ func loadLibrary(dirs []string) (*patterns.Library, error) {
 // written as text.
 func reportFormat(format, out string) (string, error) {
 	if format != "" {
-		if _, ok := output.Formats[format]; !ok {
-			return "", usageErr("unknown format %q (use %s)", format, strings.Join(output.Names(), ", "))
+		if _, err := output.Format(format); err != nil {
+			return "", usageErr("%v", err)
 		}
 		return format, nil
 	}
@@ -285,9 +285,9 @@ func failExit(rep *report.Report, failOn report.Severity) error {
 }
 
 func writeReport(g *globals, rep *report.Report, format, path string, opt output.Options) error {
-	wr, ok := output.Formats[format]
-	if !ok {
-		return usageErr("unknown format %q (use %s)", format, strings.Join(output.Names(), ", "))
+	wr, err := output.Format(format)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	var w io.Writer = g.Stdout
 	if path != "" && path != "-" {

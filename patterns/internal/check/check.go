@@ -475,7 +475,7 @@ func (c *checker) collectCaptures(o *psyntax.Or) {
 			if n == "" {
 				continue
 			}
-			if _, builtin := builtins[n]; builtin || psyntax.Reserved[n] {
+			if _, builtin := builtins[n]; builtin || psyntax.IsReserved(n) {
 				c.errorf(cmp.Value.Pos, "rename the group, e.g. (?P<server>…)", "capture name %q is a field name or reserved word", n)
 				continue
 			}

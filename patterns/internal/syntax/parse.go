@@ -44,22 +44,25 @@ var clauseParser = participle.MustBuild[Clause](
 	participle.Map(keywordMap, "Ident"),
 )
 
-// Reserved words cannot be used as field names (or capture names used as
+// reserved words cannot be used as field names (or capture names used as
 // fields): they are lexed as Keyword tokens, so that a missing value
 // before the next clause is reported where it is missing.
-var Reserved = map[string]bool{}
-
-func init() {
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range append(ClauseKeywords, "pattern", "and", "or", "not", "contains", "startswith", "endswith", "in",
 		"at", "least", "within", "followed", "by", "on", "every", "when", "count", "covering", "nomatch") {
-		Reserved[w] = true
+		m[w] = true
 	}
-}
+	return m
+}()
+
+// IsReserved reports whether w is a word of the language, not a name.
+func IsReserved(w string) bool { return reserved[w] }
 
 var keywordType = Lexer.Symbols()["Keyword"]
 
 func keywordMap(t lexer.Token) (lexer.Token, error) {
-	if Reserved[t.Value] {
+	if reserved[t.Value] {
 		t.Type = keywordType
 	}
 	return t, nil
@@ -463,7 +466,7 @@ func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
 			p.Msg += fmt.Sprintf(" (did you mean %s?)", sug)
 		}
 		p.Hint = clauseHint("example")
-	case word != "" && !Reserved[word] && afterField(src, pos.Offset) && strings.Contains(msg, `"contains"`):
+	case word != "" && !reserved[word] && afterField(src, pos.Offset) && strings.Contains(msg, `"contains"`):
 		p.Msg = fmt.Sprintf("unknown operator %q", word)
 		if sug := Suggest(word, Operators); sug != "" {
 			p.Msg += fmt.Sprintf(" (did you mean %s?)", sug)
@@ -588,7 +591,7 @@ func afterField(src string, off int) bool {
 		start--
 	}
 	w := before[start:end]
-	return w != "" && !Reserved[w] && (w[0] < '0' || w[0] > '9')
+	return w != "" && !reserved[w] && (w[0] < '0' || w[0] > '9')
 }
 
 // fieldBefore is the field name before the wrong operator of p, or nil.
