@@ -73,7 +73,8 @@ func JSON(w io.Writer, r *report.Report, _ Options) error {
 	return enc.Encode(r)
 }
 
-// ansi wraps s in a colour when enabled.
+// palette wraps text in ANSI colours and bold when on (a terminal without
+// NO_COLOR), and leaves it plain otherwise.
 type palette struct{ on bool }
 
 func (p palette) c(code, s string) string {
