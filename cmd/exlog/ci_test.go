@@ -47,7 +47,7 @@ func oneMoreError(t *testing.T, src, dir, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Error">0</SubType><Level>2</Level><TimeCreated SystemTime="2026-10-20T09:06:00.1458083Z" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="3764" ThreadID="9" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>Sign-in failed: System.Net.WebException: The remote name could not be resolved: 'login.microsoftonline.com'</ApplicationData></E2ETraceEvent>` + "\r\n"
+	rec := `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Error">0</SubType><Level>2</Level><TimeCreated SystemTime="2023-10-20T09:06:00.1458083Z" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="3764" ThreadID="9" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>Sign-in failed: System.Net.WebException: The remote name could not be resolved: 'login.microsoftonline.com'</ApplicationData></E2ETraceEvent>` + "\r\n"
 	if _, err := io.WriteString(w, rec); err != nil {
 		t.Fatal(err)
 	}
