@@ -9,6 +9,7 @@ import (
 
 	"exlog/analyze"
 	"exlog/output"
+	"exlog/report"
 )
 
 // The first screen (25 lines) of three samples as an admin sees it, kept
@@ -40,5 +41,27 @@ func TestFirstScreen(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("%s: the first screen changed (EXLOG_UPDATE_GOLDEN=1 to accept):\n--- got\n%s--- want\n%s", name, got, want)
 		}
+	}
+}
+
+func TestNaturalOrder(t *testing.T) {
+	paths := []string{"b.zip!Logs/Connector10.log", "b.zip!Logs/Connector2.log", "b.zip!Logs/Connector0.log", "b.zip!Logs/Connector1.log", "b.zip!Logs/Connector11.log", "a.xml"}
+	var ins []report.Input
+	for _, p := range paths {
+		ins = append(ins, report.Input{Path: p})
+	}
+	rep := &report.Report{Inputs: ins}
+	var b bytes.Buffer
+	if err := output.Text(&b, rep, output.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	last := -1
+	for _, want := range []string{"a.xml", "Connector0.log", "Connector1.log", "Connector2.log", "Connector10.log", "Connector11.log"} {
+		i := strings.Index(out, want+" ")
+		if i < last {
+			t.Errorf("%s out of natural order in:\n%s", want, out)
+		}
+		last = i
 	}
 }

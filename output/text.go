@@ -477,7 +477,7 @@ func (t *textWriter) inputs(r *report.Report) {
 		width = max(width, len([]rune(in.Path)))
 	}
 	width = min(width, 60)
-	for _, in := range r.Inputs {
+	for _, in := range naturalInputs(r.Inputs) {
 		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
