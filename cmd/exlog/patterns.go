@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"exlog/output"
 	"exlog/patterns"
 )
 
@@ -116,72 +116,24 @@ func (c *patternsTestCmd) Run(g *globals) error {
 	return nil
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"` // junit-10.xsd: required on testsuite
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
+// writeExamplesJUnit writes the example results as JUnit XML: one suite
+// per pattern, one case per example (junit-10.xsd allows no file
+// attribute on a testcase: the file is in the name).
 func writeExamplesJUnit(g *globals, results []patterns.ExampleResult) error {
-	bySuite := map[string]*junitSuite{}
-	var order []string
-	out := junitSuites{Name: "exlog patterns test"}
+	cases := make([]output.TestCase, 0, len(results))
 	for _, r := range results {
-		s := bySuite[r.PatternID]
-		if s == nil {
-			s = &junitSuite{Name: r.PatternID}
-			bySuite[r.PatternID] = s
-			order = append(order, r.PatternID)
-		}
 		want := "nomatch"
 		if r.Want {
 			want = "match"
 		}
-		// junit-10.xsd allows no file attribute on a testcase: the file is in the name.
-		tc := junitCase{Name: fmt.Sprintf("%s example %s at %s:%s", want, r.PatternID, r.File, r.Pos), ClassName: r.PatternID}
+		c := output.TestCase{Suite: r.PatternID, ClassName: r.PatternID,
+			Name: fmt.Sprintf("%s example %s at %s:%s", want, r.PatternID, r.File, r.Pos)}
 		if !r.Passed() {
-			tc.Failure = &junitFailure{Message: "example did not behave as declared", Type: "example", Text: r.String()}
-			s.Failures++
-			out.Failures++
+			c.Failure, c.FailureType, c.FailureText = "example did not behave as declared", "example", r.String()
 		}
-		s.Cases = append(s.Cases, tc)
-		s.Tests++
-		out.Tests++
+		cases = append(cases, c)
 	}
-	for _, id := range order {
-		out.Suites = append(out.Suites, *bySuite[id])
-	}
-	fmt.Fprint(g.Stdout, xml.Header)
-	enc := xml.NewEncoder(g.Stdout)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	fmt.Fprintln(g.Stdout)
-	return nil
+	return output.JUnitCases(g.Stdout, "exlog patterns test", cases)
 }
 
 // loadPatternArg loads the patterns of a lint or test argument: the
