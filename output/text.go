@@ -92,7 +92,27 @@ func (t *textWriter) verdict(r *report.Report) {
 		}
 	}
 	if len(parts) > 0 {
-		t.f("  Findings: %s\n", strings.Join(parts, ", "))
+		// The bullets above name at most a few findings: say so, so that
+		// the counts and the bullets do not seem to disagree.
+		serious, shown := 0, 0
+		for _, f := range r.Findings {
+			if f.Severity >= report.SeverityWarning {
+				serious++
+			}
+		}
+		for _, reason := range v.Reasons {
+			for _, f := range r.Findings {
+				if strings.HasPrefix(reason, f.ID+": ") {
+					shown++
+					break
+				}
+			}
+		}
+		more := ""
+		if shown > 0 && shown < serious {
+			more = fmt.Sprintf(" — %d of them above, all %d under FINDINGS", shown, serious)
+		}
+		t.f("  Findings: %s%s\n", strings.Join(parts, ", "), more)
 	}
 	if len(v.NextSteps) > 0 {
 		t.f("  %s\n", t.p.bold("Next steps:"))
