@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -567,7 +568,19 @@ func (t *textWriter) unmatched(r *report.Report) {
 	total := r.Summary.Extra["unmatched_messages"]
 	title := "UNEXPLAINED ERRORS"
 	if total != "" {
-		title += fmt.Sprintf(" (%s messages of %s templates no pattern knows)", total, r.Summary.Extra["unmatched_templates"])
+		// Say how many are errors, as the verdict counts errors only.
+		errs, all := 0, 0
+		for _, u := range r.Unmatched {
+			all += u.Count
+			if u.Type == "error" || u.Type == "critical" {
+				errs += u.Count
+			}
+		}
+		which := ""
+		if strconv.Itoa(all) == total && errs != all {
+			which = fmt.Sprintf(", %s of them errors,", thousands(errs))
+		}
+		title += fmt.Sprintf(" (%s messages%s in %s kinds exlog does not recognise)", total, which, r.Summary.Extra["unmatched_templates"])
 	}
 	t.section(title)
 	for _, u := range r.Unmatched {
