@@ -284,7 +284,7 @@ func (t *textWriter) syncs(r *report.Report) {
 			line += fmt.Sprintf("; quick syncs every %s (median)", report.FormatDuration(time.Duration(*c.QuickMedianS*float64(time.Second))))
 		}
 		if len(c.FullTimesOfDay) > 0 {
-			line += "; full syncs start at " + strings.Join(uniqueStrings(c.FullTimesOfDay, 4), ", ") + " UTC"
+			line += "; " + fullStarts(c.FullTimesOfDay)
 		}
 		t.f("%s\n", line)
 	}
@@ -483,6 +483,27 @@ func countsLine(m map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s %s", k, thousands(m[k])))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// fullStarts says when the full syncs start: "at 02:15", "between 02:14
+// and 02:16" when they all start within an hour, else the distinct times.
+func fullStarts(times []string) string {
+	lo, hi := times[0], times[0]
+	for _, x := range times {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	mins := func(hm string) int {
+		var h, m int
+		fmt.Sscanf(hm, "%d:%d", &h, &m)
+		return h*60 + m
+	}
+	switch {
+	case lo == hi:
+		return "full syncs start at " + lo + " UTC"
+	case mins(hi)-mins(lo) <= 60:
+		return "full syncs start between " + lo + " and " + hi + " UTC"
+	}
+	return "full syncs start at " + strings.Join(uniqueStrings(times, 4), ", ") + " UTC"
 }
 
 func (t *textWriter) inputs(r *report.Report) {
