@@ -4,6 +4,7 @@
 package analyze
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -21,6 +22,7 @@ import (
 	"exlog/parse/config"
 	"exlog/parse/pscmdlet"
 	"exlog/parse/textenc"
+	"exlog/parse/trace"
 	"exlog/patterns"
 	"exlog/report"
 )
@@ -101,14 +103,23 @@ type input struct {
 	// truncated counts cut records exactly; truncEv keeps the first few.
 	truncated int
 	truncEv   []report.Evidence
-	mu        sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
+	// limit is the archive cap that stopped the read, or "".
+	limit bundle.Limit
+	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
+}
+
+// brokenKinds are the warning kinds that stand for a record lost or cut
+// (report.Input.Broken): the trace reader's cut, oversize and bad
+// records, and garbage between records.
+var brokenKinds = map[string]bool{
+	trace.WarnTruncated: true, trace.WarnOversize: true, trace.WarnBadRecord: true, trace.WarnGarbage: true,
 }
 
 func (in *input) warn(w event.ReadWarning) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.warnings++
-	if w.Kind == "truncated-record" || w.Kind == "garbage" || w.Kind == "broken-record" {
+	if brokenKinds[w.Kind] {
 		in.broken++
 	}
 	iw := toInputWarning(w)
@@ -156,6 +167,10 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	}
 	sources, skips := parse.Scan(b)
 	if len(sources) == 0 {
+		a := &run{opt: opt, skips: skips}
+		if err := a.nothingRead(); err != nil {
+			return nil, err
+		}
 		return nil, &ErrNothingAnalysable{Found: skips}
 	}
 	a := &run{opt: opt, lib: lib, attr: newAttribution(), hosts: map[string]bool{}, tzOffsets: map[int32]bool{}}
@@ -205,7 +220,11 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 	}
 	a.readEvents()
 	<-recordsDone
-	return a.assemble(), nil
+	rep := a.assemble()
+	if err := a.nothingRead(); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 type run struct {
@@ -282,9 +301,15 @@ func (p *progressReader) Read(b []byte) (int, error) {
 
 func (p *progressReader) Close() error { return p.rc.Close() }
 
-// fail records that an input could not be read to the end.
+// fail records that an input could not be read to the end. The warning
+// names the input already, so its message does not repeat the path.
 func (a *run) fail(in *input, err error) {
-	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: err.Error()})
+	msg := strings.TrimPrefix(err.Error(), in.src.Entry.Path+": ")
+	var le *bundle.LimitError
+	if errors.As(err, &le) {
+		msg, in.limit = le.Reason, le.Limit
+	}
+	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: msg})
 	in.rep.Partial = true
 }
 
@@ -502,7 +527,7 @@ func timePtr(t time.Time) *time.Time {
 func (a *run) assemble() *report.Report {
 	r := &report.Report{
 		Schema:   report.Schema,
-		Tool:     report.Tool{Name: "exlog", Version: a.opt.Version},
+		Tool:     report.Tool{Name: "exlog", Version: a.opt.Version, Overrides: a.overrides()},
 		Inputs:   []report.Input{},
 		Skipped:  []report.Skipped{},
 		Syncs:    []report.Sync{},
@@ -600,6 +625,7 @@ func (a *run) assemble() *report.Report {
 	}
 	r.Collect = a.collect(r)
 	r.Verdict = verdict(r, verdictInput{logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
+	capVerdict(r.Verdict, a.capped())
 	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
 	for _, f := range r.Findings {
 		r.Summary.Findings[f.Severity.String()]++
@@ -678,6 +704,15 @@ func typeCounts(t *[event.NumTypes]int) map[string]int {
 }
 
 const docsTroubleshoot = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
+
+// overrides are the library's pattern overrides, for the report.
+func (a *run) overrides() []report.PatternOverride {
+	var out []report.PatternOverride
+	for _, o := range a.lib.Overrides() {
+		out = append(out, report.PatternOverride{ID: o.ID, File: o.File, Line: o.Pos.Line, Replaced: o.Replaced})
+	}
+	return out
+}
 
 // bundleFindings reports truncated records and unreadable evidence.
 func (a *run) bundleFindings() []report.Finding {

@@ -133,16 +133,13 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 		if len(v.Reasons) >= 6 {
 			continue
 		}
-		state, when := "still happening", ""
-		if f.First != nil {
-			when = fmt.Sprintf(", since %s", f.First.UTC().Format("2006-01-02 15:04Z"))
-		} else if f.FirstLocal != "" {
+		when := whenSeen(f)
+		if f.First == nil && f.FirstLocal != "" {
 			// Local time of an unknown zone: cannot be placed against the
 			// end of the traces, so "still happening" is not known.
-			state = "cannot tell if still happening"
-			when = fmt.Sprintf(", since %s local time, zone unknown", strings.Replace(f.FirstLocal, "T", " ", 1))
+			when = fmt.Sprintf("cannot tell if still happening: since %s local time, zone unknown, %d×", strings.Replace(f.FirstLocal, "T", " ", 1), f.Count)
 		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s%s, %d×)", f.ID, f.Title, state, when, f.Count))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s: %s (%s)", f.ID, f.Title, when))
 		if eos && f.ID != IDEndOfSupport && strings.Contains(f.Remedy, IDEndOfSupport) {
 			continue // explained by the end of support: its step says what to do
 		}
@@ -160,7 +157,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	}
 	if unknown > 0 {
 		raise(report.StateDegraded)
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%d error messages that no pattern explains (see the unexplained messages): read them, and write a pattern for each with exlog patterns suggest", unknown))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNEXPLAINED ERRORS): read them, they may be the cause", plural(unknown, "error message")))
 	}
 	switch {
 	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):
@@ -182,7 +179,8 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 		}
 	}
 	for i, c := range r.Collect {
-		if len(v.NextSteps) >= 6 || i == 3 {
+		// On a healthy bundle there is no open question to settle.
+		if v.State == "healthy" || len(v.NextSteps) >= 6 || i == 3 {
 			break
 		}
 		v.NextSteps = append(v.NextSteps, "Collect "+c.What+": "+c.Command)
@@ -212,6 +210,31 @@ func resolvedOf(f report.Finding, r *report.Report, end time.Time) report.Resolv
 		rs.Changes = append(rs.Changes, "ExchangeWebServiceURL is set in the service config ("+r.Environment.EWSURL+"): Autodiscover is bypassed")
 	}
 	return rs
+}
+
+// whenSeen says when a finding was seen, in the verdict's words: "still
+// happening: first …, last …, 3×" or "first …, last …, not seen since …".
+func whenSeen(f report.Finding) string {
+	day := func(t *time.Time) string { return t.UTC().Format("2006-01-02 15:04Z") }
+	var span string
+	switch {
+	case f.First != nil && f.Last != nil && !f.First.Equal(*f.Last):
+		span = "first " + day(f.First) + ", last " + day(f.Last)
+	case f.First != nil:
+		span = "at " + day(f.First)
+	}
+	n := fmt.Sprintf("%d×", f.Count)
+	switch {
+	case f.Ongoing && span != "":
+		return "still happening: " + span + ", " + n
+	case f.Ongoing:
+		return "still happening, " + n
+	case f.Last != nil && strings.HasPrefix(span, "at "):
+		return span + ", not seen since then, " + n
+	case f.Last != nil:
+		return span + ", not seen since " + day(f.Last) + ", " + n
+	}
+	return "no longer seen, " + n
 }
 
 // firstSentence keeps a remedy short enough for one line per next step:

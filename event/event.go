@@ -66,9 +66,10 @@ func ParseType(s string) (Type, bool) {
 	return TypeInvalid, false
 }
 
-// TypeFromTraceLevel maps the numeric Level of a trace record or an event
-// log (1 Critical, 2 Error, 3/4 Warning, 4/8 Information, 5/16 Verbose) to a
-// Type. eventLog selects the Windows event log numbering (1..5, 0 = info).
+// TypeFromLevel maps the numeric Level of a trace record or an event log
+// to a Type. eventLog selects the Windows event log numbering (1 Critical,
+// 2 Error, 3 Warning, 0/4 Information, 5 Verbose); otherwise the trace
+// listener's (1 Critical, 2 Error, 4 Warning, 8 Information, 16 Verbose).
 func TypeFromLevel(level int, eventLog bool) Type {
 	if eventLog {
 		switch level {

@@ -181,6 +181,7 @@ func sortedCounts(m map[string]int) []countRow {
 type htmlView struct {
 	R         *report.Report
 	Title     string
+	Inputs    []report.Input // r.Inputs in natural path order
 	Window    string
 	Verdict   verdictView
 	Timeline  *timelineView
@@ -210,7 +211,7 @@ type sevGroup struct {
 }
 
 func newHTMLView(r *report.Report, opt Options) *htmlView {
-	v := &htmlView{R: r, Title: opt.Title}
+	v := &htmlView{R: r, Title: opt.Title, Inputs: naturalInputs(r.Inputs)}
 	if v.Title == "" {
 		v.Title = "bundle"
 	}

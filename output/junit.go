@@ -134,3 +134,47 @@ type junitText struct {
 	Message string `xml:"message,attr"`
 	Text    string `xml:",chardata"`
 }
+
+// TestCase is one test case of a JUnit run that is not an analysis (the
+// pattern examples of `exlog patterns test`): Suite groups cases; Failure
+// is "" for a case that passed.
+type TestCase struct {
+	Suite, Name, ClassName string
+	Failure, FailureType   string // message attribute and type of <failure>
+	FailureText            string
+}
+
+// JUnitCases writes cases as JUnit XML in the same junit-10.xsd shape as
+// JUnit, one <testsuite> per Suite in order of first appearance.
+func JUnitCases(w io.Writer, name string, cases []TestCase) error {
+	out := junitSuites{Name: name, Time: "0"}
+	index := map[string]int{}
+	for _, c := range cases {
+		i, ok := index[c.Suite]
+		if !ok {
+			i = len(out.Suites)
+			index[c.Suite] = i
+			out.Suites = append(out.Suites, junitSuite{Name: c.Suite, Time: "0"})
+		}
+		s := &out.Suites[i]
+		tc := junitCase{Name: c.Name, ClassName: c.ClassName, Time: "0"}
+		if c.Failure != "" {
+			tc.Failure = &junitText{Type: c.FailureType, Message: c.Failure, Text: c.FailureText}
+			s.Failures++
+			out.Failures++
+		}
+		s.Cases = append(s.Cases, tc)
+		s.Tests++
+		out.Tests++
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

@@ -38,8 +38,8 @@ type Rule struct {
 // Writer renders r to w.
 type Writer func(w io.Writer, r *report.Report, opt Options) error
 
-// Formats maps each --format name to its writer.
-var Formats = map[string]Writer{
+// formats maps each --format name to its writer.
+var formats = map[string]Writer{
 	"text":  Text,
 	"json":  JSON,
 	"html":  HTML,
@@ -47,10 +47,19 @@ var Formats = map[string]Writer{
 	"sarif": SARIF,
 }
 
+// Format returns the writer of the --format name; an unknown name gives
+// an error that lists the names.
+func Format(name string) (Writer, error) {
+	if w, ok := formats[name]; ok {
+		return w, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(Names(), ", "))
+}
+
 // Names lists the format names, sorted.
 func Names() []string {
 	var n []string
-	for k := range Formats {
+	for k := range formats {
 		n = append(n, k)
 	}
 	sort.Strings(n)
@@ -63,6 +72,46 @@ func JSON(w io.Writer, r *report.Report, _ Options) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
+}
+
+// naturalInputs returns the inputs in natural order of their paths:
+// Connector2.log before Connector10.log (runs of digits compare as
+// numbers), the order an admin expects; the report keeps its own order.
+func naturalInputs(ins []report.Input) []report.Input {
+	out := append([]report.Input(nil), ins...)
+	sort.SliceStable(out, func(i, j int) bool { return naturalLess(out[i].Path, out[j].Path) })
+	return out
+}
+
+// naturalLess compares a and b with runs of digits as numbers.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // palette wraps s in a colour when enabled: style yields the markers of

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), report.FormatDuration(c.End.Sub(c.Start)))
 	}
 	t.f("Read %s, %s; trace logs cover %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+	for _, o := range r.Tool.Overrides {
+		t.f("Note: %s\n", o)
+	}
 }
 
 var stateColor = map[string]string{"healthy": "1;32", "degraded": "1;33", "broken": "1;31"}
@@ -98,7 +102,27 @@ func (t *textWriter) verdict(r *report.Report) {
 		}
 	}
 	if len(parts) > 0 {
-		t.f("  Findings: %s\n", strings.Join(parts, ", "))
+		// The bullets above name at most a few findings: say so, so that
+		// the counts and the bullets do not seem to disagree.
+		serious, shown := 0, 0
+		for _, f := range r.Findings {
+			if f.Severity >= report.SeverityWarning {
+				serious++
+			}
+		}
+		for _, reason := range v.Reasons {
+			for _, f := range r.Findings {
+				if strings.HasPrefix(reason, f.ID+": ") {
+					shown++
+					break
+				}
+			}
+		}
+		more := ""
+		if shown > 0 && shown < serious {
+			more = fmt.Sprintf(" — %d of them above, all %d under FINDINGS", shown, serious)
+		}
+		t.f("  Findings: %s%s\n", strings.Join(parts, ", "), more)
 	}
 	if len(v.NextSteps) > 0 {
 		t.f("  %s\n", t.p.bold("Next steps:"))
@@ -293,7 +317,7 @@ func (t *textWriter) syncs(r *report.Report) {
 			line += fmt.Sprintf("; quick syncs every %s (median)", report.FormatDuration(time.Duration(*c.QuickMedianS*float64(time.Second))))
 		}
 		if len(c.FullTimesOfDay) > 0 {
-			line += "; full syncs start at " + strings.Join(uniqueStrings(c.FullTimesOfDay, 4), ", ") + " UTC"
+			line += "; " + fullStarts(c.FullTimesOfDay)
 		}
 		t.f("%s\n", line)
 	}
@@ -408,7 +432,7 @@ func (t *textWriter) timeline(r *report.Report) {
 		}
 		mark(s.Start, ch)
 	}
-	t.f("Timeline (UTC; F full, q quick, x failed/unfinished, . logged, - gap):\n")
+	t.f("Timeline (UTC; F full, q quick, x failed/unfinished, · logged, - gap):\n")
 	t.f("              00    03    06    09    12    15    18    21\n")
 	for d, row := range cells {
 		var b strings.Builder
@@ -478,6 +502,27 @@ func countsLine(m map[string]int) string {
 	return strings.Join(parts, " · ")
 }
 
+// fullStarts says when the full syncs start: "at 02:15", "between 02:14
+// and 02:16" when they all start within an hour, else the distinct times.
+func fullStarts(times []string) string {
+	lo, hi := times[0], times[0]
+	for _, x := range times {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	mins := func(hm string) int {
+		var h, m int
+		fmt.Sscanf(hm, "%d:%d", &h, &m)
+		return h*60 + m
+	}
+	switch {
+	case lo == hi:
+		return "full syncs start at " + lo + " UTC"
+	case mins(hi)-mins(lo) <= 60:
+		return "full syncs start between " + lo + " and " + hi + " UTC"
+	}
+	return "full syncs start at " + strings.Join(uniqueStrings(times, 4), ", ") + " UTC"
+}
+
 func (t *textWriter) inputs(r *report.Report) {
 	t.section("READ")
 	if s := r.Summary; len(s.Types) > 0 {
@@ -491,7 +536,7 @@ func (t *textWriter) inputs(r *report.Report) {
 		width = max(width, len([]rune(in.Path)))
 	}
 	width = min(width, 60)
-	for _, in := range r.Inputs {
+	for _, in := range naturalInputs(r.Inputs) {
 		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
@@ -571,7 +616,19 @@ func (t *textWriter) unmatched(r *report.Report) {
 	total := r.Summary.Extra["unmatched_messages"]
 	title := "UNEXPLAINED ERRORS"
 	if total != "" {
-		title += fmt.Sprintf(" (%s messages of %s templates no pattern knows)", total, r.Summary.Extra["unmatched_templates"])
+		// Say how many are errors, as the verdict counts errors only.
+		errs, all := 0, 0
+		for _, u := range r.Unmatched {
+			all += u.Count
+			if u.Type == "error" || u.Type == "critical" {
+				errs += u.Count
+			}
+		}
+		which := ""
+		if strconv.Itoa(all) == total && errs != all {
+			which = fmt.Sprintf(", %s of them errors,", thousands(errs))
+		}
+		title += fmt.Sprintf(" (%s messages%s in %s kinds exlog does not recognise)", total, which, r.Summary.Extra["unmatched_templates"])
 	}
 	t.section(title)
 	for _, u := range r.Unmatched {

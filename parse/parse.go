@@ -41,6 +41,8 @@ type Skip struct {
 	// Unreadable marks evidence that could not be read (bundle.unreadable),
 	// as opposed to files that are not evidence at all.
 	Unreadable bool
+	// Limit is the archive cap that kept it from being read, or "".
+	Limit bundle.Limit
 }
 
 // Scan opens every entry once, reads its head and decides its format.
@@ -49,7 +51,7 @@ func Scan(b *bundle.Bundle) ([]*Source, []Skip) {
 	var sources []*Source
 	var skips []Skip
 	for _, s := range b.Skipped() {
-		skips = append(skips, Skip{Path: s.Path, Reason: s.Reason, Unreadable: true})
+		skips = append(skips, Skip{Path: s.Path, Reason: s.Reason, Unreadable: true, Limit: s.Limit})
 	}
 	for _, e := range b.Entries() {
 		src, skip := sniff(e)
@@ -62,20 +64,30 @@ func Scan(b *bundle.Bundle) ([]*Source, []Skip) {
 	return sources, skips
 }
 
+// readSkip is the Skip of an entry whose read failed with err; a cap's
+// error keeps its flag, and its reason leaves out the path the Skip names.
+func readSkip(path, what string, err error) Skip {
+	var le *bundle.LimitError
+	if errors.As(err, &le) {
+		return Skip{Path: path, Reason: what + le.Reason, Unreadable: true, Limit: le.Limit}
+	}
+	return Skip{Path: path, Reason: what + err.Error(), Unreadable: true}
+}
+
 func sniff(e bundle.Entry) (*Source, Skip) {
 	if e.Size == 0 {
 		return nil, Skip{Path: e.Path, Reason: "empty file"}
 	}
 	rc, err := e.Open()
 	if err != nil {
-		return nil, Skip{Path: e.Path, Reason: "cannot open: " + err.Error(), Unreadable: true}
+		return nil, readSkip(e.Path, "cannot open: ", err)
 	}
 	raw := make([]byte, HeadSize)
 	n, err := io.ReadFull(rc, raw)
 	raw = raw[:n]
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		rc.Close()
-		return nil, Skip{Path: e.Path, Reason: "cannot read: " + err.Error(), Unreadable: true}
+		return nil, readSkip(e.Path, "cannot read: ", err)
 	}
 	if n == 0 {
 		rc.Close()

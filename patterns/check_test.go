@@ -67,8 +67,8 @@ func TestCheckerReportsEveryMistake(t *testing.T) {
 	if errs != 3 {
 		t.Errorf("want exactly 3 problems, got %d:\n%v", errs, ps)
 	}
-	if !strings.Contains(ps.Error(), "u.exlog:3:9: unknown field") {
-		t.Errorf("Error() lacks file:line:col form:\n%s", ps.Error())
+	if !strings.Contains(ps.Long(), "u.exlog:3:9: error: unknown field") {
+		t.Errorf("Long() lacks file:line:col: error: form:\n%s", ps.Long())
 	}
 }
 

@@ -54,6 +54,7 @@ Conditions: FIELD OP VALUE combined with and, or, not, ( ).
   event_id == 7000, in [7000, 7041], <, <=, >, >=   (also pid, tid)
   format == eventlog-xml         trace cmdlet-list cmdlet-csv cmdlet-clixml eventlog-text
                                  eventlog-csv eventlog-xml config-tracing config-service evtx
+                                 eventlog-timezone
 Fields: message type level source event_id host format process pid tid activity,
 extracted fields (exception.type, exception.message, eventlog.provider, eventlog.channel,
 data.<name>, …; an absent field is ""), and captures of the pattern's regexes.

@@ -82,9 +82,14 @@ type Override struct {
 	Replaced string // the file of the pattern it replaced
 }
 
+// String says it in words.
+func (o Override) String() string {
+	return fmt.Sprintf("pattern %s from %s (line %d) replaces the one in %s", o.ID, o.File, o.Pos.Line, o.Replaced)
+}
+
 // Problem is one diagnostic, Problems a sorted list; as an error,
-// Problems prints every problem as "file:line:col: message" with the
-// source line and a hint.
+// Problems is one line ("file:line:col: error: message (and N more)"),
+// and Long prints every problem with its source line and hint.
 type (
 	Problem  = syntax.Problem
 	Problems = syntax.Problems
@@ -128,6 +133,14 @@ func LoadFS(fsys fs.FS, dir string) (*Library, error) {
 	ld := newLoader()
 	ld.known = libraryIDs()
 	ld.layerFS(fsys, dir, false)
+	return ld.finish()
+}
+
+// LoadDir loads the .exlog files of dir, or the one file dir names,
+// without the embedded library (what `patterns lint DIR` checks).
+func LoadDir(dir string) (*Library, error) {
+	ld := newLoader()
+	ld.layerDir(dir)
 	return ld.finish()
 }
 

@@ -176,7 +176,11 @@ func TestRedactedSamples(t *testing.T) {
 			}
 			for _, format := range output.Names() {
 				var buf bytes.Buffer
-				if err := output.Formats[format](&buf, redacted, output.Options{Title: "bundle"}); err != nil {
+				wr, err := output.Format(format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := wr(&buf, redacted, output.Options{Title: "bundle"}); err != nil {
 					t.Fatalf("%s: %v", format, err)
 				}
 				text := strings.ToLower(buf.String())

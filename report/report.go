@@ -235,6 +235,22 @@ type Template struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Overrides are the patterns given with --patterns that replaced a
+	// library pattern (or an earlier --patterns one) of the same id.
+	Overrides []PatternOverride `json:"overrides,omitempty"`
+}
+
+// PatternOverride says which pattern file replaced which for one id.
+type PatternOverride struct {
+	ID       string `json:"id"`
+	File     string `json:"file"` // the file of the pattern in force
+	Line     int    `json:"line"`
+	Replaced string `json:"replaced"` // the file of the pattern it replaced
+}
+
+// String says it in words.
+func (o PatternOverride) String() string {
+	return fmt.Sprintf("pattern %s from %s (line %d) replaces the one in %s", o.ID, o.File, o.Line, o.Replaced)
 }
 
 // Input is one file that was read.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -34,6 +35,29 @@ type limitFlags struct {
 	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest total of compressed nested zips (and a zip on stdin) buffered to read them: in memory up to 4 MiB each, above that in a private temporary file."`
 	MaxRecord    byteSize `name:"max-record" default:"16MiB" help:"Largest single record read whole (trace record, Format-List object, CSV row, event-log text block); a larger one is skipped or cut, and reported."`
 	MaxLine      byteSize `name:"max-line" default:"1MiB" help:"Longest line of a text export or event log, and longest text value or tag in XML; longer ones are cut, and reported."`
+}
+
+// Validate refuses a cap that would read nothing: 0 is not "unlimited"
+// (kong calls it for every command that embeds limitFlags).
+func (l limitFlags) Validate() error {
+	for _, c := range []struct {
+		flag, why string
+		bad       bool
+	}{
+		{"--max-total", "", l.MaxTotal <= 0},
+		{"--max-entry", "", l.MaxEntry <= 0},
+		{"--max-ratio", "", !(l.MaxRatio > 0)},
+		{"--max-depth", " (1 reads the zip given but no zip inside it)", l.MaxDepth < 1},
+		{"--max-files", "", l.MaxFiles < 1},
+		{"--max-nested-mem", "", l.MaxNestedMem <= 0},
+		{"--max-record", "", l.MaxRecord <= 0},
+		{"--max-line", "", l.MaxLine <= 0},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s must be above 0%s; a cap has no \"unlimited\" setting, give a large value instead", c.flag, c.why)
+		}
+	}
+	return nil
 }
 
 // caps are the reader caps of the flags.
@@ -85,7 +109,7 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 
 type analyzeCmd struct {
 	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format     string   `short:"f" default:"text" enum:"text,json,html,junit,sarif" help:"Output format: ${enum} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never)."`
+	Format     string   `short:"f" placeholder:"FORMAT" help:"Output format: text, json, html, junit or sarif (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (.json .html .sarif, .xml for junit), else text."`
 	Output     string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
 	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
 	FailOn     string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
@@ -119,13 +143,52 @@ func parseWhen(s string, endOfDay bool) (time.Time, error) {
 
 func loadLibrary(dirs []string) (*patterns.Library, error) {
 	lib, err := patterns.Load(dirs...)
+	var ps patterns.Problems
+	if errors.As(err, &ps) {
+		return nil, usageErr("%s", ps.Long())
+	}
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
 	return lib, nil
 }
 
+// reportFormat is the format to write: --format when given, else the one
+// the -o file's extension names (.json, .html/.htm, .sarif, .xml = junit,
+// .txt/.log/none = text); another extension is refused rather than
+// written as text.
+func reportFormat(format, out string) (string, error) {
+	if format != "" {
+		if _, err := output.Format(format); err != nil {
+			return "", usageErr("%v", err)
+		}
+		return format, nil
+	}
+	if out == "" || out == "-" {
+		return "text", nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(out)); ext {
+	case ".json":
+		return "json", nil
+	case ".html", ".htm":
+		return "html", nil
+	case ".sarif":
+		return "sarif", nil
+	case ".xml":
+		return "junit", nil
+	case "", ".txt", ".log", ".text":
+		return "text", nil
+	default:
+		return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, ext, strings.Join(output.Names(), ", "))
+	}
+}
+
 func (c *analyzeCmd) Run(g *globals) error {
+	format, err := reportFormat(c.Format, c.Output)
+	if err != nil {
+		return err
+	}
+	c.Format = format
 	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
 	if err != nil {
 		return usageErr("%v", err)
@@ -168,7 +231,8 @@ func (c *analyzeCmd) Run(g *globals) error {
 		}
 	}
 	for _, o := range lib.Overrides() {
-		if !c.Quiet {
+		// A text report on the terminal shows the note itself.
+		if !c.Quiet && (c.Format != "text" || (c.Output != "" && c.Output != "-")) {
 			fmt.Fprintf(g.Stderr, "exlog: note: %s\n", o)
 		}
 	}
@@ -199,7 +263,8 @@ func runAnalysis(paths []string, g *globals, opt analyze.Options) (*report.Repor
 	rep, err := analyze.RunBundle(b, opt)
 	if err != nil {
 		var na *analyze.ErrNothingAnalysable
-		if errors.As(err, &na) {
+		var capped *analyze.ErrCapped
+		if errors.As(err, &na) || errors.As(err, &capped) {
 			return nil, &exitError{code: exitUsage, err: err}
 		}
 		return nil, err
@@ -220,9 +285,9 @@ func failExit(rep *report.Report, failOn report.Severity) error {
 }
 
 func writeReport(g *globals, rep *report.Report, format, path string, opt output.Options) error {
-	wr, ok := output.Formats[format]
-	if !ok {
-		return usageErr("unknown format %q (use %s)", format, strings.Join(output.Names(), ", "))
+	wr, err := output.Format(format)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	var w io.Writer = g.Stdout
 	if path != "" && path != "-" {

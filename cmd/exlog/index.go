@@ -21,7 +21,7 @@ import (
 // esFlags say how to reach Elasticsearch (or VictoriaLogs). Secrets come
 // from flags or the environment and are never printed.
 type esFlags struct {
-	ES       string `name:"es" env:"EXLOG_ES_URL" placeholder:"URL" help:"Elasticsearch URL (for --target victorialogs the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
+	ES       string `name:"es" env:"EXLOG_ES_URL" placeholder:"URL" help:"Elasticsearch URL, e.g. http://localhost:9200."`
 	APIKey   string `name:"api-key" env:"EXLOG_ES_API_KEY" placeholder:"KEY" help:"API key (the base64 \"encoded\" value Kibana shows)."`
 	User     string `env:"EXLOG_ES_USER" help:"User for basic authentication."`
 	Password string `env:"EXLOG_ES_PASSWORD" help:"Password for basic authentication (prefer the environment variable)."`
@@ -46,7 +46,7 @@ func (f esFlags) connection(target string) (index.Connection, error) {
 
 type indexCmd struct {
 	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Target     string   `default:"elasticsearch" enum:"elasticsearch,victorialogs" help:"Where --es points: ${enum}."`
+	Target     string   `default:"elasticsearch" enum:"elasticsearch,victorialogs" help:"Where --es points: ${enum} (then --es is the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
 	Namespace  string   `default:"default" help:"Data stream namespace: documents go to logs-exlog.{events,findings,syncs}-NAMESPACE."`
 	DryRun     string   `name:"dry-run" placeholder:"FILE" help:"Write the NDJSON bulk body to FILE (- for standard output) instead of sending it."`
 	DeadLetter string   `name:"dead-letter" placeholder:"FILE" default:"exlog-dead-letter.ndjson" help:"Where documents that could not be indexed are written with their error (created only if one fails)."`

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
@@ -126,9 +127,20 @@ func run(args []string, g globals) int {
 			_, _ = parser.Parse([]string{"--help"})
 			return exitUsage
 		}
+		if args[0] == "--version" {
+			args = append([]string{"version"}, args[1:]...)
+		}
+		if err := unknownCommand(parser, args[0]); err != nil {
+			fmt.Fprintln(g.Stderr, "exlog:", err)
+			return exitUsage
+		}
 		ctx, err := parser.Parse(args)
 		if err != nil {
 			fmt.Fprintln(g.Stderr, "exlog:", err)
+			var pe *kong.ParseError
+			if errors.As(err, &pe) && pe.Context != nil {
+				usageHint(g.Stderr, pe.Context.Selected())
+			}
 			return exitUsage
 		}
 		if err := ctx.Run(&g, parser); err != nil {
@@ -165,6 +177,13 @@ type helpCmd struct {
 }
 
 func (h helpCmd) Run(g *globals, parser *kong.Kong) error {
+	if len(h.Command) == 0 {
+		_, err := parser.Parse([]string{"--help"})
+		return err
+	}
+	if !isCommand(parser, h.Command[0]) {
+		return usageErr("%s", notACommand(parser, h.Command[0], false))
+	}
 	ctx, err := kong.Trace(parser, h.Command)
 	if err != nil {
 		return usageErr("%v", err)
@@ -173,4 +192,104 @@ func (h helpCmd) Run(g *globals, parser *kong.Kong) error {
 		return usageErr("unknown command %q: try exlog --help", h.Command)
 	}
 	return ctx.PrintUsage(false)
+}
+
+// commandNames are the names of the visible commands, in help order.
+func commandNames(parser *kong.Kong) []string {
+	var names []string
+	for _, n := range parser.Model.Node.Children {
+		if !n.Hidden {
+			names = append(names, n.Name)
+		}
+	}
+	return names
+}
+
+// isCommand says whether word names a command, hidden ones included.
+func isCommand(parser *kong.Kong, word string) bool {
+	for _, n := range parser.Model.Node.Children {
+		if n.Name == word {
+			return true
+		}
+		for _, a := range n.Aliases {
+			if a == word {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unknownCommand refuses a first argument that is neither a flag, a
+// command nor an existing path (what "exlog PATH" would analyze): a typo
+// of a command gets a suggestion instead of "no such file".
+func unknownCommand(parser *kong.Kong, first string) error {
+	if first == "-" || strings.HasPrefix(first, "-") || isCommand(parser, first) {
+		return nil
+	}
+	if _, err := os.Stat(first); err == nil {
+		return nil
+	}
+	return usageErr("%s", notACommand(parser, first, true))
+}
+
+// notACommand says word is no command, with the nearest one if any;
+// orPath adds that no file or folder has that name either.
+func notACommand(parser *kong.Kong, word string, orPath bool) string {
+	if s := closest(word, commandNames(parser)); s != "" {
+		return fmt.Sprintf("unknown command %q — did you mean %s? (exlog --help lists the commands)", word, s)
+	}
+	if orPath {
+		return fmt.Sprintf("unknown command %q, and no file or folder of that name (exlog --help lists the commands)", word)
+	}
+	return fmt.Sprintf("unknown command %q (exlog --help lists the commands)", word)
+}
+
+// examples are one typical command line per command, shown with the
+// usage line when arguments are missing.
+var examples = map[string]string{
+	"analyze":          "exlog analyze samples/healthy-5days/bundle.zip",
+	"serve":            "exlog serve --addr 127.0.0.1:8080",
+	"index":            "exlog index --es http://localhost:9200 bundle.zip",
+	"setup":            "exlog setup --es http://localhost:9200 --kibana http://localhost:5601",
+	"collect-script":   "exlog collect-script -u user@contoso.com > exlog-collect.ps1",
+	"diff":             "exlog diff before.zip after.zip",
+	"patterns show":    "exlog patterns show network.proxy-auth",
+	"patterns test":    "exlog patterns test my-patterns/",
+	"patterns lint":    "exlog patterns lint my-patterns/",
+	"patterns suggest": "exlog patterns suggest bundle.zip -o my-patterns/new.exlog",
+	"patterns list":    "exlog patterns list",
+	"drop":             "exlog bundle.zip",
+}
+
+// usageHint follows a usage error: the command's usage line and an
+// example, or, for a command that takes a subcommand, every subcommand.
+func usageHint(w io.Writer, n *kong.Node) {
+	if n == nil {
+		fmt.Fprintln(w, "Run exlog --help for the commands.")
+		return
+	}
+	path := strings.TrimSpace(strings.TrimPrefix(n.FullPath(), "exlog"))
+	var subs []*kong.Node
+	for _, c := range n.Children {
+		if !c.Hidden {
+			subs = append(subs, c)
+		}
+	}
+	if len(subs) > 0 {
+		fmt.Fprintf(w, "Usage: exlog %s <command>; the commands:\n", path)
+		width := 0
+		for _, c := range subs {
+			width = max(width, len(c.Name))
+		}
+		for _, c := range subs {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, c.Name, c.Help)
+		}
+		return
+	}
+	fmt.Fprintf(w, "Usage: exlog %s\n", strings.TrimSpace(n.Summary()))
+	if ex := examples[path]; ex != "" {
+		fmt.Fprintf(w, "Example: %s\n", ex)
+	}
+	fmt.Fprintf(w, "Run exlog help %s for every flag.\n", path)
 }

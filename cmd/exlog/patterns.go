@@ -1,15 +1,17 @@
 package main
 
 import (
-	"encoding/xml"
 	"exlog/analyze"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"exlog/internal/termsafe"
+	"exlog/output"
 	"exlog/patterns"
 )
 
@@ -90,15 +92,9 @@ type patternsTestCmd struct {
 }
 
 func (c *patternsTestCmd) Run(g *globals) error {
-	var lib *patterns.Library
-	var err error
-	if c.Dir != "" {
-		lib, err = patterns.LoadFS(os.DirFS(c.Dir), ".")
-	} else {
-		lib, err = patterns.Load()
-	}
+	lib, err := loadPatternArg(c.Dir)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	results := lib.Test()
 	failed := 0
@@ -119,7 +115,7 @@ func (c *patternsTestCmd) Run(g *globals) error {
 			}
 		}
 		_ = out.Flush()
-		fmt.Fprintf(g.Stdout, "%d examples of %d patterns: %d passed, %d failed\n", len(results), len(lib.Patterns()), len(results)-failed, failed)
+		fmt.Fprintf(g.Stdout, "%s of %s: %d passed, %d failed\n", plural(len(results), "example"), plural(len(lib.Patterns()), "pattern"), len(results)-failed, failed)
 	}
 	if failed > 0 {
 		return &exitError{code: exitFindings}
@@ -127,72 +123,54 @@ func (c *patternsTestCmd) Run(g *globals) error {
 	return nil
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"` // junit-10.xsd: required on testsuite
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
+// writeExamplesJUnit writes the example results as JUnit XML: one suite
+// per pattern, one case per example (junit-10.xsd allows no file
+// attribute on a testcase: the file is in the name).
 func writeExamplesJUnit(g *globals, results []patterns.ExampleResult) error {
-	bySuite := map[string]*junitSuite{}
-	var order []string
-	out := junitSuites{Name: "exlog patterns test"}
+	cases := make([]output.TestCase, 0, len(results))
 	for _, r := range results {
-		s := bySuite[r.PatternID]
-		if s == nil {
-			s = &junitSuite{Name: r.PatternID}
-			bySuite[r.PatternID] = s
-			order = append(order, r.PatternID)
-		}
 		want := "nomatch"
 		if r.Want {
 			want = "match"
 		}
-		// junit-10.xsd allows no file attribute on a testcase: the file is in the name.
-		tc := junitCase{Name: fmt.Sprintf("%s example %s at %s:%s", want, r.PatternID, r.File, r.Pos), ClassName: r.PatternID}
+		c := output.TestCase{Suite: r.PatternID, ClassName: r.PatternID,
+			Name: fmt.Sprintf("%s example %s at %s:%s", want, r.PatternID, r.File, r.Pos)}
 		if !r.Passed() {
-			tc.Failure = &junitFailure{Message: "example did not behave as declared", Type: "example", Text: r.String()}
-			s.Failures++
-			out.Failures++
+			c.Failure, c.FailureType, c.FailureText = "example did not behave as declared", "example", r.String()
 		}
-		s.Cases = append(s.Cases, tc)
-		s.Tests++
-		out.Tests++
+		cases = append(cases, c)
 	}
-	for _, id := range order {
-		out.Suites = append(out.Suites, *bySuite[id])
+	return output.JUnitCases(g.Stdout, "exlog patterns test", cases)
+}
+
+// loadPatternArg loads the patterns of a lint or test argument: the
+// library when dir is "", else only the .exlog files of dir (or the one
+// file it names). A path that is missing, holds no .exlog file or is not
+// one is a usage error: a typo in CI must not pass as "0 patterns".
+func loadPatternArg(dir string) (*patterns.Library, error) {
+	if dir == "" {
+		return patterns.Load()
 	}
-	fmt.Fprint(g.Stdout, xml.Header)
-	enc := xml.NewEncoder(g.Stdout)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, usageErr("%s: no such pattern directory or file", dir)
+	case st.IsDir():
+		if names, _ := filepath.Glob(filepath.Join(dir, "*.exlog")); len(names) == 0 {
+			return nil, usageErr("%s: no *.exlog pattern files in this directory", dir)
+		}
+	case !strings.EqualFold(filepath.Ext(dir), ".exlog"):
+		return nil, usageErr("%s: not a pattern file (pattern files end in .exlog) nor a directory of them", dir)
 	}
-	fmt.Fprintln(g.Stdout)
-	return nil
+	return patterns.LoadDir(dir)
+}
+
+// plural is "1 pattern", "2 patterns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 type patternsLintCmd struct {
@@ -200,20 +178,26 @@ type patternsLintCmd struct {
 }
 
 func (c *patternsLintCmd) Run(g *globals) error {
-	var lib *patterns.Library
-	var err error
-	if c.Dir != "" {
-		lib, err = patterns.LoadFS(os.DirFS(c.Dir), ".")
-	} else {
-		lib, err = patterns.Load()
+	lib, err := loadPatternArg(c.Dir)
+	var ps patterns.Problems
+	if errors.As(err, &ps) {
+		// The files were read: what is wrong in them is the lint's result.
+		fmt.Fprintln(g.Stdout, ps.Long())
+		errs := 0
+		for _, p := range ps {
+			if !p.Warning {
+				errs++
+			}
+		}
+		fmt.Fprintf(g.Stdout, "%s, %s\n", plural(errs, "error"), plural(len(ps)-errs, "warning"))
+		return &exitError{code: exitFindings}
 	}
 	if err != nil {
-		fmt.Fprintln(g.Stdout, err)
-		return &exitError{code: exitFindings}
+		return err
 	}
 	for _, w := range lib.Warnings() {
 		fmt.Fprintln(g.Stdout, w)
 	}
-	fmt.Fprintf(g.Stdout, "%d patterns, no errors, %d warnings\n", len(lib.Patterns()), len(lib.Warnings()))
+	fmt.Fprintf(g.Stdout, "%s, no errors, %s\n", plural(len(lib.Patterns()), "pattern"), plural(len(lib.Warnings()), "warning"))
 	return nil
 }

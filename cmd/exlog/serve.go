@@ -333,7 +333,8 @@ func (s *serveHandler) analyzeBody(r *http.Request, br io.Reader, body *overLimi
 	rep, err := s.analyzeUpload(name, in)
 	if err != nil {
 		var na *analyze.ErrNothingAnalysable
-		if errors.As(err, &na) {
+		var capped *analyze.ErrCapped
+		if errors.As(err, &na) || errors.As(err, &capped) {
 			return nil, http.StatusUnprocessableEntity, err.Error()
 		}
 		return nil, http.StatusBadRequest, err.Error()

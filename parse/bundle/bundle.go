@@ -126,7 +126,34 @@ type Entry struct {
 type Skip struct {
 	Path   string
 	Reason string
+	// Limit is the cap that refused it, or "" when no cap did (not a
+	// file exlog reads, a broken zip...).
+	Limit Limit
 }
+
+// Limit names one of the Limits by its command-line flag.
+type Limit string
+
+// The Limits, by flag.
+const (
+	LimitTotal     Limit = "--max-total"
+	LimitEntry     Limit = "--max-entry"
+	LimitRatio     Limit = "--max-ratio"
+	LimitDepth     Limit = "--max-depth"
+	LimitFiles     Limit = "--max-files"
+	LimitNestedMem Limit = "--max-nested-mem"
+)
+
+// LimitError is the error of a member's reader stopped by a cap while
+// reading. Error() names the member; Reason does not (for a warning that
+// names the member already).
+type LimitError struct {
+	Path   string
+	Limit  Limit
+	Reason string
+}
+
+func (e *LimitError) Error() string { return e.Path + ": " + e.Reason }
 
 // Bundle is the listed content of the inputs.
 type Bundle struct {
@@ -248,6 +275,23 @@ func (b *Bundle) skip(path, reason string) {
 	b.skipped = append(b.skipped, Skip{Path: path, Reason: reason})
 }
 
+// skipErr records a Skip for a read that failed with err, with the cap
+// that stopped it if one did (the reason then leaves out the path, which
+// the Skip names already).
+func (b *Bundle) skipErr(path, what string, err error) {
+	var le *LimitError
+	if errors.As(err, &le) {
+		b.skipLimit(path, le.Limit, what+le.Reason)
+		return
+	}
+	b.skip(path, what+err.Error())
+}
+
+// skipLimit records a Skip refused by the cap lim.
+func (b *Bundle) skipLimit(path string, lim Limit, reason string) {
+	b.skipped = append(b.skipped, Skip{Path: path, Reason: reason, Limit: lim})
+}
+
 // admit counts one more entry against MaxFiles.
 func (b *Bundle) admit(path string) bool {
 	if len(b.entries) >= b.lim.MaxFiles {
@@ -262,7 +306,7 @@ func (b *Bundle) admit(path string) bool {
 
 func (b *Bundle) finish() {
 	if b.overflow > 0 {
-		b.skip(b.overflowAt, fmt.Sprintf("this and %d more files not listed: the bundle holds more than --max-files=%d files",
+		b.skipLimit(b.overflowAt, LimitFiles, fmt.Sprintf("this and %d more files not listed: the bundle holds more than --max-files=%d files",
 			b.overflow-1, b.lim.MaxFiles))
 	}
 }
@@ -414,7 +458,7 @@ func (b *Bundle) addReader(name string, r io.Reader) {
 			b.skip(name, "cannot read zip: "+err.Error())
 			return
 		case over:
-			b.skip(name, fmt.Sprintf("zip read from a stream is larger than --max-nested-mem=%s (it must be buffered to be read); save it to a file and pass its path, or raise --max-nested-mem", flagBytes(b.lim.MaxNestedInMemory)))
+			b.skipLimit(name, LimitNestedMem, fmt.Sprintf("zip read from a stream is larger than --max-nested-mem=%s (it must be buffered to be read); save it to a file and pass its path, or raise --max-nested-mem", flagBytes(b.lim.MaxNestedInMemory)))
 			return
 		}
 		b.inMemory += buf.size
@@ -476,4 +520,25 @@ func humanBytes(n uint64) string {
 // trimFloat renders a ratio limit without trailing zeros ("200", "2.5").
 func trimFloat(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", f), "0"), ".")
+}
+
+// Value is the setting of the cap lim in l, as its flag takes it
+// ("4GiB", "200", "4").
+func (l Limits) Value(lim Limit) string {
+	l = l.withDefaults()
+	switch lim {
+	case LimitTotal:
+		return flagBytes(l.MaxTotal)
+	case LimitEntry:
+		return flagBytes(l.MaxEntry)
+	case LimitRatio:
+		return trimFloat(l.MaxRatio)
+	case LimitDepth:
+		return fmt.Sprint(l.MaxDepth)
+	case LimitFiles:
+		return fmt.Sprint(l.MaxFiles)
+	case LimitNestedMem:
+		return flagBytes(l.MaxNestedInMemory)
+	}
+	return ""
 }

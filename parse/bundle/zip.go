@@ -33,13 +33,13 @@ const directorySlack = 4
 // petabyte bomb costs no decompression.
 func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bool {
 	if depth > b.lim.MaxDepth {
-		b.skip(prefix, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d", depth, b.lim.MaxDepth))
+		b.skipLimit(prefix, LimitDepth, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d", depth, b.lim.MaxDepth))
 		return false
 	}
 	// A directory of millions of records costs memory and time to parse;
 	// refuse it from the end record before parsing.
 	if n, ok := directoryRecords(ra, size); ok && n > uint64(b.lim.MaxFiles)*directorySlack {
-		b.skip(prefix, fmt.Sprintf("zip declares %d entries, more than %d × --max-files=%d; refused before reading its directory", n, directorySlack, b.lim.MaxFiles))
+		b.skipLimit(prefix, LimitFiles, fmt.Sprintf("zip declares %d entries, more than %d × --max-files=%d; refused before reading its directory", n, directorySlack, b.lim.MaxFiles))
 		return false
 	}
 	zr, err := zip.NewReader(ra, size)
@@ -70,8 +70,8 @@ func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bo
 			p += "#" + strconv.Itoa(n+1)
 		}
 		seen[m.name]++
-		if reason := b.refuseMember(f, m.name); reason != "" {
-			b.skip(p, reason)
+		if reason, lim := b.refuseMember(f, m.name); reason != "" {
+			b.skipLimit(p, lim, reason)
 			continue
 		}
 		if len(b.entries) >= b.lim.MaxFiles {
@@ -80,7 +80,7 @@ func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bo
 		}
 		head, err := b.readMemberHead(p, f)
 		if err != nil {
-			b.skip(p, "cannot read: "+err.Error())
+			b.skipErr(p, "cannot read: ", err)
 			continue
 		}
 		b.declared += int64(f.UncompressedSize64)
@@ -99,38 +99,38 @@ func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bo
 }
 
 // refuseMember returns why a member must not be read, from its central
-// directory record alone, or "".
-func (b *Bundle) refuseMember(f *zip.File, name string) string {
+// directory record alone, or "", and the cap that refused it, if one did.
+func (b *Bundle) refuseMember(f *zip.File, name string) (string, Limit) {
 	lim := b.lim
 	base := path.Base(name)
 	switch {
 	case strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(base, "._"):
-		return "macOS metadata (__MACOSX / AppleDouble), not evidence"
+		return "macOS metadata (__MACOSX / AppleDouble), not evidence", ""
 	case f.Flags&0x1 != 0:
-		return "encrypted (password-protected) zip member: extract the zip with its password and pass the folder"
+		return "encrypted (password-protected) zip member: extract the zip with its password and pass the folder", ""
 	case f.Mode()&fs.ModeSymlink != 0:
-		return "symbolic link stored in the zip, not a file"
+		return "symbolic link stored in the zip, not a file", ""
 	case f.Method == 9:
-		return "compressed with Deflate64 (method 9, used by Windows Explorer for large files), which exlog cannot read: extract the zip and pass the folder"
+		return "compressed with Deflate64 (method 9, used by Windows Explorer for large files), which exlog cannot read: extract the zip and pass the folder", ""
 	case f.Method != zip.Store && f.Method != zip.Deflate:
-		return fmt.Sprintf("unsupported compression method %d (only stored and deflate are read): extract the zip and pass the folder", f.Method)
+		return fmt.Sprintf("unsupported compression method %d (only stored and deflate are read): extract the zip and pass the folder", f.Method), ""
 	}
 	declared := f.UncompressedSize64
 	if declared > uint64(lim.MaxEntry) {
 		return fmt.Sprintf("declares %s uncompressed, more than --max-entry=%s (archive bomb?); raise --max-entry to read it",
-			humanBytes(declared), flagBytes(lim.MaxEntry))
+			humanBytes(declared), flagBytes(lim.MaxEntry)), LimitEntry
 	}
 	if declared >= RatioFloor {
 		if ratio := float64(declared) / float64(max(f.CompressedSize64, 1)); ratio > lim.MaxRatio {
 			return fmt.Sprintf("compression ratio %.0f:1 (%s from %s) is above --max-ratio=%s (archive bomb?); raise --max-ratio to read it",
-				ratio, humanBytes(declared), humanBytes(f.CompressedSize64), trimFloat(lim.MaxRatio))
+				ratio, humanBytes(declared), humanBytes(f.CompressedSize64), trimFloat(lim.MaxRatio)), LimitRatio
 		}
 	}
 	if b.declared+int64(declared) > lim.MaxTotal {
 		return fmt.Sprintf("archives in the bundle declare more than --max-total=%s uncompressed in total (this member %s); raise --max-total to read it",
-			flagBytes(lim.MaxTotal), humanBytes(declared))
+			flagBytes(lim.MaxTotal), humanBytes(declared)), LimitTotal
 	}
-	return ""
+	return "", ""
 }
 
 // readMemberHead returns the first bytes of a member, to detect zips by
@@ -158,7 +158,7 @@ func (b *Bundle) readMemberHead(p string, f *zip.File) ([]byte, error) {
 // file above spillAbove), up to MaxNestedInMemory in total.
 func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentSize int64, depth int) {
 	if depth > b.lim.MaxDepth {
-		b.skip(p, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d; extract the outer zip or raise --max-depth", depth, b.lim.MaxDepth))
+		b.skipLimit(p, LimitDepth, fmt.Sprintf("zip nested %d deep, deeper than --max-depth=%d; extract the outer zip or raise --max-depth", depth, b.lim.MaxDepth))
 		return
 	}
 	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 {
@@ -174,22 +174,22 @@ func (b *Bundle) addNestedZip(p string, f *zip.File, parent io.ReaderAt, parentS
 			size, flagBytes(b.lim.MaxNestedInMemory))
 	}
 	if f.UncompressedSize64 > uint64(max(budget, 0)) {
-		b.skip(p, tooBig(humanBytes(f.UncompressedSize64)))
+		b.skipLimit(p, LimitNestedMem, tooBig(humanBytes(f.UncompressedSize64)))
 		return
 	}
 	rc, err := b.openMember(p, f)
 	if err != nil {
-		b.skip(p, "cannot read nested zip: "+err.Error())
+		b.skipErr(p, "cannot read nested zip: ", err)
 		return
 	}
 	defer rc.Close()
 	buf, over, err := bufferZip(rc, int64(f.UncompressedSize64), budget)
 	switch {
 	case err != nil:
-		b.skip(p, "cannot read nested zip: "+err.Error())
+		b.skipErr(p, "cannot read nested zip: ", err)
 		return
 	case over:
-		b.skip(p, tooBig("over "+humanBytes(uint64(budget))))
+		b.skipLimit(p, LimitNestedMem, tooBig("over "+humanBytes(uint64(budget))))
 		return
 	}
 	b.inMemory += buf.size
@@ -362,12 +362,12 @@ func (r *memberReader) checkLimits(total int64) error {
 		return fmt.Errorf("%s: expands beyond its declared size of %s (corrupt or forged zip header); reading stopped",
 			r.path, humanBytes(r.f.UncompressedSize64))
 	case r.n > uint64(lim.MaxEntry):
-		return fmt.Errorf("%s: expands beyond --max-entry=%s; reading stopped", r.path, flagBytes(lim.MaxEntry))
+		return &LimitError{r.path, LimitEntry, fmt.Sprintf("expands beyond --max-entry=%s; reading stopped", flagBytes(lim.MaxEntry))}
 	case total > lim.MaxTotal:
-		return fmt.Errorf("%s: archives in the bundle expanded beyond --max-total=%s in total; reading stopped", r.path, flagBytes(lim.MaxTotal))
+		return &LimitError{r.path, LimitTotal, fmt.Sprintf("archives in the bundle expanded beyond --max-total=%s in total; reading stopped", flagBytes(lim.MaxTotal))}
 	case r.n >= RatioFloor && float64(r.n) > lim.MaxRatio*float64(max(r.compressed.n, 1)):
-		return fmt.Errorf("%s: expands %s from %s of compressed data, a ratio above --max-ratio=%s (archive bomb?); reading stopped",
-			r.path, humanBytes(r.n), humanBytes(uint64(r.compressed.n)), trimFloat(lim.MaxRatio))
+		return &LimitError{r.path, LimitRatio, fmt.Sprintf("expands %s from %s of compressed data, a ratio above --max-ratio=%s (archive bomb?); reading stopped",
+			humanBytes(r.n), humanBytes(uint64(r.compressed.n)), trimFloat(lim.MaxRatio))}
 	}
 	return nil
 }

@@ -4,6 +4,10 @@ import (
 	"testing"
 )
 
+// realDir holds real files written by Windows, with their source and licence
+// (testdata/real/README.md at the repository root).
+const realDir = "../../testdata/real/"
+
 func head(b []byte) []byte { return b[:min(len(b), 4096)] }
 
 func TestDetectors(t *testing.T) {

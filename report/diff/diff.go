@@ -316,18 +316,11 @@ func num(p *float64) string {
 	return fmt.Sprintf("%.2f", *p)
 }
 
+// dur is a duration in seconds in the one style of every report
+// (report.FormatDuration: 8h, 47h56m, 2d 3h).
 func dur(p *float64) string {
 	if p == nil {
 		return "-"
 	}
-	d := time.Duration(*p * float64(time.Second))
-	switch {
-	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm %ds", int(d/time.Minute), int(d%time.Minute/time.Second))
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
+	return report.FormatDuration(time.Duration(*p * float64(time.Second)))
 }

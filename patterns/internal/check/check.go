@@ -98,6 +98,14 @@ func File(name string, res psyntax.Result) ([]Compiled, psyntax.Problems) {
 	for _, p := range res.File.Patterns {
 		before := errCount(c.probs)
 		r := c.pattern(p, res.Broken[p])
+		for _, f := range res.Dropped {
+			// A field before a wrong operator: wrong too? (c.caps are p's.)
+			if f.Pos.Line >= p.Pos.Line && f.Pos.Line <= p.EndPos.Line {
+				if _, ok := c.fieldKind(f.Name); !ok {
+					c.errorf(f.Pos, c.fieldHint(f.Name), "unknown field %q%s", f.Name, didYouMean(c.fieldHint(f.Name)))
+				}
+			}
+		}
 		if first, dup := seen[p.ID]; dup {
 			c.errorf(p.Pos, fmt.Sprintf("rename one of them; the first is at %s:%d:%d", name, first.Line, first.Column), "duplicate pattern id %q", p.ID)
 			continue
@@ -449,6 +457,15 @@ func (c *checker) fieldKind(name string) (fieldKind, bool) {
 	return 0, false
 }
 
+// didYouMean turns a "did you mean "x"?" hint into " (did you mean x?)"
+// for the message, or "".
+func didYouMean(hint string) string {
+	if w, ok := strings.CutPrefix(hint, "did you mean "); ok {
+		return " (did you mean " + strings.Trim(strings.TrimSuffix(w, "?"), `"`) + "?)"
+	}
+	return ""
+}
+
 func (c *checker) fieldHint(name string) string {
 	cands := FieldNames()
 	for n := range c.caps {
@@ -477,7 +494,7 @@ func (c *checker) collectCaptures(o *psyntax.Or) {
 			if n == "" {
 				continue
 			}
-			if _, builtin := builtins[n]; builtin || psyntax.Reserved[n] {
+			if _, builtin := builtins[n]; builtin || psyntax.IsReserved(n) {
 				c.errorf(cmp.Value.Pos, "rename the group, e.g. (?P<server>…)", "capture name %q is a field name or reserved word", n)
 				continue
 			}
@@ -599,7 +616,7 @@ func items(v *psyntax.Value) ([]*psyntax.Value, bool) {
 func (c *checker) cmp(cmp *psyntax.Comparison) rule.Cond {
 	kind, ok := c.fieldKind(cmp.Field)
 	if !ok {
-		c.errorf(cmp.Pos, c.fieldHint(cmp.Field), "unknown field %q", cmp.Field)
+		c.errorf(cmp.Pos, c.fieldHint(cmp.Field), "unknown field %q%s", cmp.Field, didYouMean(c.fieldHint(cmp.Field)))
 		return nil
 	}
 	vals, isList := items(cmp.Value)

@@ -36,22 +36,33 @@ var parser = participle.MustBuild[File](
 	participle.Map(keywordMap, "Ident"),
 )
 
-// Reserved words cannot be used as field names (or capture names used as
+// clauseParser parses one clause alone: to find the wrong token inside a
+// clause that the file grammar, backtracking, reports at its first word.
+var clauseParser = participle.MustBuild[Clause](
+	participle.Lexer(Lexer),
+	participle.Elide("Comment", "Whitespace"),
+	participle.Map(keywordMap, "Ident"),
+)
+
+// reserved words cannot be used as field names (or capture names used as
 // fields): they are lexed as Keyword tokens, so that a missing value
 // before the next clause is reported where it is missing.
-var Reserved = map[string]bool{}
-
-func init() {
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range append(ClauseKeywords, "pattern", "and", "or", "not", "contains", "startswith", "endswith", "in",
 		"at", "least", "within", "followed", "by", "on", "every", "when", "count", "covering", "nomatch") {
-		Reserved[w] = true
+		m[w] = true
 	}
-}
+	return m
+}()
+
+// IsReserved reports whether w is a word of the language, not a name.
+func IsReserved(w string) bool { return reserved[w] }
 
 var keywordType = Lexer.Symbols()["Keyword"]
 
 func keywordMap(t lexer.Token) (lexer.Token, error) {
-	if Reserved[t.Value] {
+	if reserved[t.Value] {
 		t.Type = keywordType
 	}
 	return t, nil
@@ -73,9 +84,10 @@ type Problem struct {
 	Source  string // the offending source line, when known
 }
 
-// Error is the one-line form "file:line:col: message".
+// Error is the one-line form "file:line:col: error: message" (or
+// "warning: message").
 func (p Problem) Error() string {
-	w := ""
+	w := "error: "
 	if p.Warning {
 		w = "warning: "
 	}
@@ -102,11 +114,30 @@ func (p Problem) Long() string {
 	return b.String()
 }
 
-// Problems is a sorted list of diagnostics. As an error it lists every
-// problem in long form.
+// Problems is a sorted list of diagnostics. As an error it is one line
+// (the first problem, and how many more); Long lists every problem with
+// its source line and hint.
 type Problems []Problem
 
 func (ps Problems) Error() string {
+	if len(ps) == 0 {
+		return "no problems"
+	}
+	first := ps[0] // the first error, else the first warning
+	for _, p := range ps {
+		if !p.Warning {
+			first = p
+			break
+		}
+	}
+	if len(ps) == 1 {
+		return first.Error()
+	}
+	return fmt.Sprintf("%s (and %d more)", first.Error(), len(ps)-1)
+}
+
+// Long is every problem in long form, one after the other.
+func (ps Problems) Long() string {
 	var b strings.Builder
 	for i, p := range ps {
 		if i > 0 {
@@ -174,6 +205,10 @@ func AttachSource(ps Problems, file, src string) {
 type Result struct {
 	File   *File
 	Broken map[*Pattern]bool
+	// Dropped are the field names of conditions dropped for a syntax
+	// error after the field (a wrong operator), so that the checker can
+	// still say when the field is wrong too.
+	Dropped []*Name
 }
 
 const maxSyntaxErrors = 25
@@ -189,8 +224,9 @@ func Parse(filename, src string) (Result, Problems) {
 	res := Result{File: &File{}}
 	var probs Problems
 	for _, ch := range chunks(src) {
-		f, blanked, ps := parseChunk(filename, src, ch)
+		f, blanked, ps, dropped := parseChunk(filename, src, ch)
 		probs = append(probs, ps...)
+		res.Dropped = append(res.Dropped, dropped...)
 		for _, p := range f.Patterns {
 			res.File.Patterns = append(res.File.Patterns, p)
 			for _, r := range blanked {
@@ -224,14 +260,14 @@ func chunks(src string) []lineRange {
 // parseChunk parses the lines of one pattern on their own and shifts
 // every position (problems, tree, blanked ranges) back to file
 // coordinates.
-func parseChunk(filename, src string, ch lineRange) (*File, []lineRange, Problems) {
+func parseChunk(filename, src string, ch lineRange) (*File, []lineRange, Problems, []*Name) {
 	lines := strings.Split(src, "\n")
 	startOff := 0
 	for i := 0; i < ch.from-1; i++ {
 		startOff += len(lines[i]) + 1
 	}
 	text := []byte(strings.Join(lines[ch.from-1:min(ch.to, len(lines))], "\n"))
-	f, blanked, probs := parseText(filename, text)
+	f, blanked, probs, dropped := parseText(filename, text)
 	shift := ch.from - 1
 	for i := range probs {
 		probs[i].Line += shift
@@ -241,7 +277,8 @@ func parseChunk(filename, src string, ch lineRange) (*File, []lineRange, Problem
 		blanked[i].to += shift
 	}
 	shiftPos(reflect.ValueOf(f), shift, startOff)
-	return f, blanked, probs
+	shiftPos(reflect.ValueOf(dropped), shift, startOff)
+	return f, blanked, probs, dropped
 }
 
 var positionType = reflect.TypeOf(lexer.Position{})
@@ -274,8 +311,9 @@ func shiftPos(v reflect.Value, lines, offset int) {
 }
 
 // parseText parses one pattern's text with recovery (see Parse).
-func parseText(filename string, text []byte) (*File, []lineRange, Problems) {
+func parseText(filename string, text []byte) (*File, []lineRange, Problems, []*Name) {
 	var probs Problems
+	var dropped []*Name
 	nlines := strings.Count(string(text), "\n") + 1
 	ch := lineRange{1, nlines}
 	var blanked []lineRange
@@ -283,7 +321,7 @@ func parseText(filename string, text []byte) (*File, []lineRange, Problems) {
 	for attempt := 0; ; attempt++ {
 		f, err := parser.ParseBytes(filename, text)
 		if err == nil {
-			return f, blanked, probs
+			return f, blanked, probs, dropped
 		}
 		pos, msg := errorPos(err)
 		if pos.Line > ch.to || pos.Line < ch.from || strings.Contains(msg, `"<EOF>"`) {
@@ -305,6 +343,17 @@ func parseText(filename string, text []byte) (*File, []lineRange, Problems) {
 		seen[[2]int{pos.Line, pos.Column}] = true
 		var r lineRange
 		var ok bool
+		if p, r, found := ownClauseError(filename, text, pos); found {
+			// The clause that starts at the failing token is itself wrong:
+			// report its wrong token, not the clause before it.
+			probs = append(probs, p)
+			if field := fieldBefore(text, p); field != nil {
+				dropped = append(dropped, field)
+			}
+			blanked = append(blanked, r)
+			blank(text, r)
+			continue
+		}
 		if prev, kw, found := previousClause(text, pos); found {
 			// The token that failed starts the next clause: the clause
 			// before it is incomplete. Blame and drop that one.
@@ -328,7 +377,7 @@ func parseText(filename string, text []byte) (*File, []lineRange, Problems) {
 	if err != nil {
 		f = &File{}
 	}
-	return f, append(blanked, ch), probs
+	return f, append(blanked, ch), probs, dropped
 }
 
 func lastContent(text []byte, ch lineRange) (int, int) {
@@ -398,6 +447,35 @@ func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
 		} else {
 			p.Hint = "a pattern holds: " + strings.Join(ClauseKeywords, ", ")
 		}
+	case phraseNext[word] != "" && nextWord(src, pos.Offset+len(word)) != phraseNext[word]:
+		// "at lest 3": the grammar gives up at "at"; the wrong word is next.
+		off := pos.Offset + len(word)
+		for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+			off++
+		}
+		next := nextWord(src, pos.Offset+len(word))
+		p.Col += off - pos.Offset
+		p.Msg = fmt.Sprintf("unknown word %q after %s (did you mean %s %s?)", next, word, word, phraseNext[word])
+		if next == "" {
+			p.Msg = fmt.Sprintf("%s must be followed by %s", word, phraseNext[word])
+		}
+		p.Hint = clauseHint("match")
+	case strings.Contains(msg, "(expected Example)"):
+		p.Msg = fmt.Sprintf("unknown word %q after example", word)
+		if sug := Suggest(word, []string{"match", "nomatch"}); sug != "" {
+			p.Msg += fmt.Sprintf(" (did you mean %s?)", sug)
+		}
+		p.Hint = clauseHint("example")
+	case word != "" && !reserved[word] && afterField(src, pos.Offset) && strings.Contains(msg, `"contains"`):
+		p.Msg = fmt.Sprintf("unknown operator %q", word)
+		if sug := Suggest(word, Operators); sug != "" {
+			p.Msg += fmt.Sprintf(" (did you mean %s?)", sug)
+		}
+		p.Hint = "operators: " + strings.Join(Operators, " ")
+	case word != "" && len(expectedWords(msg)) > 0 && Suggest(word, expectedWords(msg)) != "":
+		want := expectedWords(msg)
+		p.Msg = fmt.Sprintf("unknown word %q (did you mean %s?)", word, Suggest(word, want))
+		p.Hint = "expected " + strings.Join(want, " or ")
 	case word == "pattern":
 		p.Hint = "is the closing } of the previous pattern missing?"
 	default:
@@ -428,6 +506,113 @@ func previousClause(text []byte, pos lexer.Position) (int, string, bool) {
 		}
 	}
 	return 0, "", false
+}
+
+// ownClauseError parses, alone, the clause that starts with the keyword at
+// pos (the file grammar fails there when anything inside the clause is
+// wrong). If it fails, the problem is at the token where it fails, and
+// the clause's lines are the range to blank.
+func ownClauseError(filename string, text []byte, pos lexer.Position) (Problem, lineRange, bool) {
+	lines := strings.Split(string(text), "\n")
+	if pos.Line < 1 || pos.Line > len(lines) || !isClauseStart(string(text), pos) {
+		return Problem{}, lineRange{}, false
+	}
+	if w, _ := firstWord([]byte(lines[pos.Line-1])); w == "pattern" || !isKeyword(w) {
+		return Problem{}, lineRange{}, false
+	}
+	r, ok := recoveryRange(text, pos)
+	if !ok || r.from != pos.Line {
+		return Problem{}, lineRange{}, false
+	}
+	alone := append([]byte(nil), text...)
+	blank(alone, lineRange{1, r.from - 1})
+	blank(alone, lineRange{r.to + 1, len(lines)})
+	_, err := clauseParser.ParseBytes(filename, alone)
+	if err == nil {
+		return Problem{}, lineRange{}, false
+	}
+	epos, msg := errorPos(err)
+	if epos.Line < r.from || epos.Line > r.to || strings.Contains(msg, `"<EOF>"`) {
+		return Problem{}, lineRange{}, false // incomplete, not wrong: the caller blames it
+	}
+	return syntaxProblem(filename, epos, msg, string(text)), r, true
+}
+
+// phraseNext is the word that must follow the first word of a phrase.
+var phraseNext = map[string]string{"at": "least", "not": "followed", "followed": "by", "when": "count"}
+
+// nextWord is the word after the spaces at off.
+func nextWord(src string, off int) string {
+	for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+		off++
+	}
+	return wordAt(src, off)
+}
+
+// Operators are the comparison operators, for "did you mean".
+var Operators = []string{"contains", "startswith", "endswith", "in", "==", "!=", "<", "<=", ">", ">=", "~"}
+
+// expectedWords are the quoted keywords a participle message expected
+// ("expected "every" Duration" → every).
+func expectedWords(msg string) []string {
+	i := strings.Index(msg, "(expected ")
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range strings.Fields(msg[i+len("(expected "):]) {
+		f = strings.Trim(f, "()|?*+")
+		if len(f) > 2 && f[0] == '"' && f[len(f)-1] == '"' {
+			if w := f[1 : len(f)-1]; isIdentWord(w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+func isIdentWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isIdentByte(w[i]) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// afterField reports whether the token at off follows a field name in a
+// condition (is where an operator goes): the word before it is an
+// identifier that is not a keyword.
+func afterField(src string, off int) bool {
+	before := strings.TrimRight(src[:min(max(off, 0), len(src))], " \t")
+	end := len(before)
+	start := end
+	for start > 0 && isIdentByte(before[start-1]) {
+		start--
+	}
+	w := before[start:end]
+	return w != "" && !reserved[w] && (w[0] < '0' || w[0] > '9')
+}
+
+// fieldBefore is the field name before the wrong operator of p, or nil.
+func fieldBefore(text []byte, p Problem) *Name {
+	if !strings.HasPrefix(p.Msg, "unknown operator ") {
+		return nil
+	}
+	lines := strings.Split(string(text), "\n")
+	if p.Line < 1 || p.Line > len(lines) || p.Col-1 > len(lines[p.Line-1]) {
+		return nil
+	}
+	before := strings.TrimRight(lines[p.Line-1][:p.Col-1], " \t")
+	start := len(before)
+	for start > 0 && isIdentByte(before[start-1]) {
+		start--
+	}
+	off := 0
+	for i := 0; i < p.Line-1; i++ {
+		off += len(lines[i]) + 1
+	}
+	return &Name{Pos: lexer.Position{Filename: p.File, Line: p.Line, Column: start + 1, Offset: off + start}, Name: before[start:]}
 }
 
 func kwCol(text []byte, line int) int {

@@ -151,9 +151,12 @@ func TestLongForm(t *testing.T) {
 		t.Fatal("no error")
 	}
 	AttachSource(probs, "f.exlog", src)
-	long := probs.Error()
-	if !strings.Contains(long, "f.exlog:2:") || !strings.Contains(long, "^") || !strings.Contains(long, "hint:") {
-		t.Errorf("long form lacks position, caret or hint:\n%s", long)
+	long := probs.Long()
+	if !strings.Contains(long, "f.exlog:2:") || !strings.Contains(long, "error: ") || !strings.Contains(long, "^") || !strings.Contains(long, "hint:") {
+		t.Errorf("long form lacks position, error:, caret or hint:\n%s", long)
+	}
+	if one := probs.Error(); strings.Contains(one, "\n") || !strings.HasPrefix(one, "f.exlog:2:") {
+		t.Errorf("Error() is not one line naming the place: %q", one)
 	}
 }
 
