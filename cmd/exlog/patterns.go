@@ -1,8 +1,8 @@
 package main
 
 import (
-	"exlog/analyze"
 	"errors"
+	"exlog/analyze"
 	"fmt"
 	"os"
 	"path/filepath"
