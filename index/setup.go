@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
 // assets holds what `exlog setup` installs: the component and index
@@ -137,7 +137,7 @@ func Setup(ctx context.Context, opt SetupOptions) ([]SetupStep, error) {
 
 // installedVersion reads the version of an installed template; found is
 // false when there is none.
-func installedVersion(ctx context.Context, client *elasticsearch.Client, t Template) (version int64, found bool, err error) {
+func installedVersion(ctx context.Context, client *esapi.API, t Template) (version int64, found bool, err error) {
 	var res *http.Response
 	if t.Kind == "component" {
 		r, err := client.Cluster.GetComponentTemplate(client.Cluster.GetComponentTemplate.WithName(t.Name), client.Cluster.GetComponentTemplate.WithContext(ctx))
@@ -202,7 +202,7 @@ func TemplatesInstalled(ctx context.Context, c Connection) (bool, error) {
 	return true, nil
 }
 
-func installTemplate(ctx context.Context, client *elasticsearch.Client, t Template) (SetupStep, error) {
+func installTemplate(ctx context.Context, client *esapi.API, t Template) (SetupStep, error) {
 	step := SetupStep{What: t.Kind + " template " + t.Name}
 	have, found, err := installedVersion(ctx, client, t)
 	if err != nil {
