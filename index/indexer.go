@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,14 @@ type Config struct {
 	// MaxQueued bounds the documents waiting in the retry queue; when it
 	// is full, adding blocks (backpressure). 0 means 5000.
 	MaxQueued int
+
+	// Resume: before sending, ask the store which of the bundle's
+	// documents it holds and send only the others (they count as already
+	// there). This makes a rerun after a crash send only what is missing,
+	// and re-indexing safe across a rollover. Without the "read" index
+	// privilege (Elasticsearch 403) the run goes on without it and says
+	// so in Notes.
+	Resume bool
 }
 
 // DefaultDeadLetter is the dead-letter file used when none is named.
@@ -63,6 +72,10 @@ type Counts struct {
 	Failed       int64 `json:"failed"`        // written to the dead-letter file
 }
 
+// A document "acknowledged" was answered 201 (indexed) by the store, or
+// was there already. Verify then checks the store holds it: a store that
+// crashes can lose what it acknowledged.
+
 // Summary is the outcome of a run.
 type Summary struct {
 	Counts
@@ -73,6 +86,15 @@ type Summary struct {
 	Errors  map[string]int `json:"errors,omitempty"`
 	DryRun  bool           `json:"dry_run,omitempty"`
 	Elapsed time.Duration  `json:"elapsed_ns"`
+	// Held is how many of the bundle's documents the store held before the
+	// run (Config.Resume): they were not sent and count as already there.
+	Held int64 `json:"held_before,omitempty"`
+	// NotStored counts documents acknowledged (indexed or already there)
+	// that the store does not hold after the run (Indexer.Verify); their
+	// ids are in the dead-letter file.
+	NotStored int64 `json:"acknowledged_not_stored,omitempty"`
+	// Notes are things the run could not do, for the user.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Lost is the number of documents offered but not stored: failed ones
@@ -85,7 +107,7 @@ func (s Summary) Lost() int64 {
 	if unplaced < 0 {
 		unplaced = 0
 	}
-	return s.Failed + unplaced
+	return s.Failed + unplaced + s.NotStored
 }
 
 // String is the one-line summary the CLI prints.
@@ -93,8 +115,12 @@ func (s Summary) String() string {
 	if s.DryRun {
 		return fmt.Sprintf("dry run: %d documents written", s.Added)
 	}
-	return fmt.Sprintf("%d documents added = %d indexed + %d already there + %d failed",
+	out := fmt.Sprintf("%d documents added = %d indexed + %d already there + %d failed",
 		s.Added, s.Indexed, s.AlreadyThere, s.Failed)
+	if s.NotStored > 0 {
+		out += fmt.Sprintf("; %d of them acknowledged but not stored", s.NotStored)
+	}
+	return out
 }
 
 // Indexer sends one bundle's documents in bulk requests of its own
@@ -127,6 +153,12 @@ type Indexer struct {
 
 	counts  [numDatasets]datasetCounts
 	retried atomic.Int64
+
+	skip  IDSet // held by the store before the run (Resume); read-only
+	held  int64
+	notes []string
+	ackMu sync.Mutex
+	acked IDSet // indexed or already there: what the store should hold
 
 	// The retry queue: documents waiting to be resent by retryLoop.
 	mu          sync.Mutex
@@ -206,6 +238,24 @@ func New(ctx context.Context, cfg Config, b Bundle) (*Indexer, error) {
 		return nil, err
 	}
 	ix.client = client
+	ix.acked = IDSet{}
+	if cfg.Resume {
+		store, err := NewStore(cfg.Connection, cfg.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := store.IDs(ctx, b.ID)
+		switch {
+		case errors.Is(err, ErrForbidden):
+			ix.notes = append(ix.notes, "cannot ask the store what it holds of this bundle (the key lacks the \"read\" privilege on "+
+				Stream("exlog.*", cfg.Namespace)+"): every document is sent; after a rollover that can duplicate documents")
+		case err != nil:
+			return nil, fmt.Errorf("asking the store what it holds of this bundle: %w", err)
+		default:
+			ix.skip = ids
+			ix.held = int64(len(ids))
+		}
+	}
 	ix.batches = make(chan []*retryItem)
 	ix.tickerStop = make(chan struct{})
 	ix.tickerDone = make(chan struct{})
@@ -354,7 +404,12 @@ func (ix *Indexer) add(d Doc) error {
 	if err := ix.ctx.Err(); err != nil {
 		return err
 	}
-	ix.counts[datasetOf(d.Stream)].added.Add(1)
+	c := &ix.counts[datasetOf(d.Stream)]
+	c.added.Add(1)
+	if ix.skip.Has(d.ID) {
+		ix.done(d, &c.already)
+		return nil
+	}
 	ix.batchMu.Lock()
 	if len(ix.batch) == 0 {
 		ix.batchSince = time.Now()
@@ -439,8 +494,13 @@ func writeJSONString(w io.Writer, s string) {
 	w.Write(b)
 }
 
-func (ix *Indexer) done(which *atomic.Int64) {
+func (ix *Indexer) done(d Doc, which *atomic.Int64) {
 	which.Add(1)
+	if ix.acked != nil && which != &ix.counts[datasetOf(d.Stream)].failed {
+		ix.ackMu.Lock()
+		ix.acked.add(d.ID, datasetOf(d.Stream))
+		ix.ackMu.Unlock()
+	}
 	if ix.cfg.Progress != nil {
 		ix.cfg.Progress(1)
 	}
@@ -452,9 +512,9 @@ func (ix *Indexer) itemOutcome(d Doc, attempts, status int, errType, reason stri
 	c := &ix.counts[datasetOf(d.Stream)]
 	switch {
 	case status == 200 || status == 201:
-		ix.done(&c.indexed)
+		ix.done(d, &c.indexed)
 	case status == 409:
-		ix.done(&c.already)
+		ix.done(d, &c.already)
 	case isRetryStatus(status):
 		ix.requeue(d, attempts, status)
 	default:
@@ -506,7 +566,7 @@ func (ix *Indexer) fail(d Doc, attempts, status int, errType, reason string) {
 	}
 	ix.mu.Unlock()
 	ix.dead.write(d, attempts, status, errType, reason)
-	ix.done(&c.failed)
+	ix.done(d, &c.failed)
 }
 
 func firstLine(s string, max int) string {
@@ -765,7 +825,8 @@ func (ix *Indexer) Close() (Summary, error) {
 	if ix.producerErr != nil {
 		err = ix.producerErr
 	}
-	s := Summary{ByDataset: map[string]Counts{}, Retried: ix.retried.Load(), DryRun: ix.dry != nil, Elapsed: time.Since(ix.start)}
+	s := Summary{ByDataset: map[string]Counts{}, Retried: ix.retried.Load(), DryRun: ix.dry != nil, Elapsed: time.Since(ix.start),
+		Held: ix.held, Notes: ix.notes}
 	for i, d := range datasets {
 		c := Counts{Added: ix.counts[i].added.Load(), Indexed: ix.counts[i].indexed.Load(),
 			AlreadyThere: ix.counts[i].already.Load(), Failed: ix.counts[i].failed.Load()}
@@ -807,7 +868,7 @@ type deadLine struct {
 	Status   int             `json:"status,omitempty"`
 	Error    deadError       `json:"error"`
 	Attempts int             `json:"attempts"`
-	Document json.RawMessage `json:"document"`
+	Document json.RawMessage `json:"document"` // null for a document acknowledged but not stored
 }
 
 type deadError struct {
@@ -851,5 +912,58 @@ func (d *deadLetter) close() error {
 	if err := d.f.Close(); err != nil && d.err == nil {
 		d.err = err
 	}
+	d.f, d.w = nil, nil // a later write (Verify) appends
 	return d.err
+}
+
+// Verify checks, after Close, that the store holds every document it
+// acknowledged (indexed or already there): it counts the bundle's
+// documents (waiting up to settle for them to become searchable) and, if
+// the count falls short or is inflated by duplicates, lists the ids the
+// store holds and writes each missing one to the dead-letter file (type
+// "acknowledged-not-stored", document null: run again to resend it). It
+// updates s.NotStored and s.DeadLetter. A key without the "read"
+// privilege gets ErrForbidden.
+func (ix *Indexer) Verify(ctx context.Context, s *Summary, settle time.Duration) (Verification, error) {
+	v := Verification{Expected: s.Indexed + s.AlreadyThere}
+	if ix.dry != nil || v.Expected == 0 {
+		v.Stored = v.Expected
+		return v, nil
+	}
+	store, err := NewStore(ix.cfg.Connection, ix.cfg.Namespace)
+	if err != nil {
+		return v, err
+	}
+	n, err := store.WaitCount(ctx, ix.builder.bundle.ID, v.Expected, settle)
+	if err != nil {
+		return v, err
+	}
+	if n == v.Expected {
+		v.Stored = n
+		return v, nil
+	}
+	ids, err := store.IDs(ctx, ix.builder.bundle.ID)
+	if err != nil {
+		return v, err
+	}
+	ix.ackMu.Lock()
+	defer ix.ackMu.Unlock()
+	for k, ds := range ix.acked {
+		if _, ok := ids[k]; ok {
+			continue
+		}
+		v.NotStored++
+		id := base64.RawURLEncoding.EncodeToString(k[:])
+		ix.dead.write(Doc{Stream: Stream(datasets[ds-1], ix.cfg.Namespace), ID: id}, 0, 0, "acknowledged-not-stored",
+			"the store acknowledged this document but does not hold it after the run")
+	}
+	v.Stored = v.Expected - v.NotStored
+	if err := ix.dead.close(); err != nil {
+		return v, fmt.Errorf("dead-letter file: %w", err)
+	}
+	s.NotStored = v.NotStored
+	if ix.dead.n > 0 {
+		s.DeadLetter = ix.dead.path
+	}
+	return v, nil
 }

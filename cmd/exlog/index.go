@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,7 +50,7 @@ type indexCmd struct {
 	Namespace  string   `default:"default" help:"Data stream namespace: documents go to logs-exlog.{events,findings,syncs}-NAMESPACE."`
 	DryRun     string   `name:"dry-run" placeholder:"FILE" help:"Write the NDJSON bulk body to FILE (- for standard output) instead of sending it."`
 	DeadLetter string   `name:"dead-letter" placeholder:"FILE" default:"exlog-dead-letter.ndjson" help:"Where documents that could not be indexed are written with their error (created only if one fails)."`
-	Force      bool     `help:"VictoriaLogs only: index a bundle the server already holds (VictoriaLogs keeps duplicates)."`
+	Force      bool     `help:"Send every document without first asking the store which of the bundle's documents it holds (VictoriaLogs then keeps duplicates)."`
 	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
 	Since      string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
 	Until      string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
@@ -141,15 +142,8 @@ func (c *indexCmd) Run(g *globals) error {
 		}
 		defer closeDry()
 		cfg.DryRun = w
-	} else if conn.Target == index.TargetVictoriaLogs && !c.Force {
-		n, err := index.CountVictoriaLogs(ctx, conn, bundle.ID)
-		if err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		if n > 0 {
-			return usageErr("VictoriaLogs already holds %d documents of this bundle (exlog.bundle.id %s); it keeps duplicates, so indexing again would double them. Use --force to index anyway", n, bundle.ID)
-		}
 	}
+	cfg.Resume = !c.Force
 	bar := newDocBar(g, c.NoProgress || c.Quiet || c.DryRun == "-")
 	cfg.Progress = bar.add
 	ix, err := index.New(ctx, cfg, bundle)
@@ -189,16 +183,29 @@ func (c *indexCmd) Run(g *globals) error {
 	if cerr != nil {
 		return &exitError{code: exitLost, err: fmt.Errorf("indexing stopped: %w", cerr)}
 	}
-	if lost == 0 && !s.DryRun && conn.Target == index.TargetVictoriaLogs {
-		// VictoriaLogs acknowledges what it then drops (records outside its
-		// retention): count what it can search.
-		n, err := index.WaitVictoriaLogs(ctx, conn, bundle.ID, s.Indexed, 10*time.Second)
-		if err != nil {
-			return &exitError{code: exitLost, err: fmt.Errorf("cannot verify what VictoriaLogs stored: %w", err)}
+	if s.Failed == 0 && !s.DryRun {
+		// A store acknowledges what it can then lose (a crash before its
+		// data reached the disk; VictoriaLogs: records outside its
+		// retention): check that it holds what it acknowledged.
+		v, err := ix.Verify(ctx, &s, 10*time.Second)
+		switch {
+		case errors.Is(err, index.ErrForbidden):
+			if !c.Quiet {
+				fmt.Fprintf(g.Stderr, "exlog: note: cannot verify what the store holds (the key lacks the \"read\" privilege): %v\n", err)
+			}
+		case err != nil:
+			return &exitError{code: exitLost, err: fmt.Errorf("cannot verify what the store holds: %w", err)}
+		case v.NotStored > 0:
+			if c.Quiet {
+				printIndexSummary(g.Stdout, c, bundle, s)
+			} else {
+				fmt.Fprintf(g.Stdout, "  verified: the store holds %d of the %d documents acknowledged; %d acknowledged but not stored\n", v.Stored, v.Expected, v.NotStored)
+			}
+			return &exitError{code: exitLost, err: errors.New(v.LostMessage(conn.Target, s.DeadLetter))}
+		case !c.Quiet:
+			fmt.Fprintf(g.Stdout, "  verified: the store holds all %d documents of this bundle it acknowledged\n", v.Expected)
 		}
-		if n < s.Indexed {
-			return &exitError{code: exitLost, err: fmt.Errorf("VictoriaLogs can search only %d of the %d documents it acknowledged: records older than its -retentionPeriod (7d by default) are dropped; restart it with a longer retention and index again with --force", n, s.Indexed)}
-		}
+		lost = s.Lost()
 	}
 	if lost > 0 {
 		return &exitError{code: exitLost, err: fmt.Errorf("%d documents were not indexed; they are in %s with their errors", lost, s.DeadLetter)}
@@ -223,6 +230,12 @@ func printIndexSummary(w io.Writer, c *indexCmd, b index.Bundle, s index.Summary
 			continue
 		}
 		fmt.Fprintf(w, "  %-15s %d added = %d indexed + %d already there + %d failed\n", d, ds.Added, ds.Indexed, ds.AlreadyThere, ds.Failed)
+	}
+	if s.Held > 0 {
+		fmt.Fprintf(w, "  the store already held %d documents of this bundle: only the others were sent\n", s.Held)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 	if s.Retried > 0 {
 		fmt.Fprintf(w, "  %d documents were resent after 429/5xx answers or dropped connections\n", s.Retried)
