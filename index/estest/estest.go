@@ -62,6 +62,101 @@ type Options struct {
 	User     string
 	Password string
 	Faults   Faults
+	// Role, if set, limits what the credentials may do, as an API key's
+	// role descriptor does: requests beyond it get 403
+	// security_exception (bulk items one by one).
+	Role *Role
+}
+
+// Role is an Elasticsearch role descriptor: cluster privileges and index
+// privileges by name pattern. Privilege names are Elasticsearch's; the
+// fake knows which of them grant each action exlog uses (with "all" and
+// the usual supersets).
+type Role struct {
+	Cluster []string
+	Indices []IndexPrivileges
+}
+
+// IndexPrivileges grants privileges on the indices matching Names.
+type IndexPrivileges struct {
+	Names      []string
+	Privileges []string
+}
+
+// SetRole replaces the role (nil: everything allowed).
+func (s *Server) SetRole(r *Role) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opt.Role = r
+}
+
+func (s *Server) role() *Role {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opt.Role
+}
+
+// What grants each action (Elasticsearch's privilege model, reduced to
+// the actions exlog uses).
+var (
+	grantMonitor   = []string{"monitor", "manage", "all"}
+	grantTemplates = []string{"manage_index_templates", "manage", "all"}
+	grantCreateDoc = []string{"create_doc", "create", "index", "write", "all"}
+	grantAutoConf  = []string{"auto_configure", "create_index", "manage", "all"}
+	grantRead      = []string{"read", "all"}
+	grantRefresh   = []string{"maintenance", "manage", "all"}
+	grantViewMeta  = []string{"view_index_metadata", "manage", "all"}
+)
+
+func hasAny(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clusterAllowed reports whether the role grants one of want.
+func (s *Server) clusterAllowed(want []string) bool {
+	r := s.role()
+	return r == nil || hasAny(r.Cluster, want)
+}
+
+// indexAllowed reports whether the role grants one of want on index.
+func (s *Server) indexAllowed(index string, want []string) bool {
+	return roleAllows(s.role(), index, want)
+}
+
+// indexAllowedLocked is indexAllowed with s.mu held.
+func (s *Server) indexAllowedLocked(index string, want []string) bool {
+	return roleAllows(s.opt.Role, index, want)
+}
+
+func roleAllows(r *Role, index string, want []string) bool {
+	if r == nil {
+		return true
+	}
+	for _, ip := range r.Indices {
+		for _, n := range ip.Names {
+			if m, _ := path.Match(n, index); m && hasAny(ip.Privileges, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, action, on string, granted []string) {
+	reason := "action [" + action + "] is unauthorized for API key id [estest] of user [exlog]"
+	if on != "" {
+		reason += " on indices [" + on + "], this action is granted by the index privileges [" + strings.Join(granted, ",") + "]"
+	} else {
+		reason += ", this action is granted by the cluster privileges [" + strings.Join(granted, ",") + "]"
+	}
+	esError(w, http.StatusForbidden, "security_exception", reason)
 }
 
 // Stats count what the server saw.
@@ -284,6 +379,9 @@ func (s *Server) serveES(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if !s.allowed(w, r, parts) {
+		return
+	}
 	switch {
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		writeJSON(w, 200, map[string]any{
@@ -314,6 +412,53 @@ func (s *Server) serveES(w http.ResponseWriter, r *http.Request) {
 		esError(w, http.StatusBadRequest, "illegal_argument_exception",
 			fmt.Sprintf("estest: no handler for uri [%s] and method [%s]", r.URL.Path, r.Method))
 	}
+}
+
+// allowed checks the role for every request but bulk items (checked one
+// by one) and answers 403 when it does not grant the action.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request, parts []string) bool {
+	if s.role() == nil {
+		return true
+	}
+	last := parts[len(parts)-1]
+	switch {
+	case r.URL.Path == "/":
+		if !s.clusterAllowed(grantMonitor) {
+			s.forbidden(w, "cluster:monitor/main", "", grantMonitor)
+			return false
+		}
+	case len(parts) == 2 && (parts[0] == "_index_template" || parts[0] == "_component_template"):
+		if !s.clusterAllowed(grantTemplates) {
+			action := "indices:admin/index_template/"
+			if parts[0] == "_component_template" {
+				action = "cluster:admin/component_template/"
+			}
+			if r.Method == http.MethodGet {
+				action += "get"
+			} else {
+				action += "put"
+			}
+			s.forbidden(w, action, "", grantTemplates)
+			return false
+		}
+	case last == "_search" || last == "_count" || last == "_refresh" || (len(parts) == 2 && parts[0] == "_data_stream"):
+		target, action, want := parts[0], "indices:data/read/search", grantRead
+		switch {
+		case last == "_count":
+			action = "indices:data/read/count"
+		case last == "_refresh":
+			action, want = "indices:admin/refresh", grantRefresh
+		case parts[0] == "_data_stream":
+			target, action, want = parts[1], "indices:admin/data_stream/get", grantViewMeta
+		}
+		for _, name := range strings.Split(target, ",") {
+			if !s.indexAllowed(name, want) {
+				s.forbidden(w, action, name, want)
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // --- _bulk -----------------------------------------------------------------
@@ -448,6 +593,14 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 	}
 	if meta.Index == "" {
 		return fail(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
+	}
+	if !s.indexAllowedLocked(meta.Index, grantCreateDoc) {
+		return fail(403, "security_exception", "action [indices:data/write/bulk[s]] is unauthorized for API key id [estest] of user [exlog] on indices ["+
+			meta.Index+"], this action is granted by the index privileges ["+strings.Join(grantCreateDoc, ",")+"]")
+	}
+	if s.streams[meta.Index] == nil && !s.indexAllowedLocked(meta.Index, grantAutoConf) {
+		return fail(403, "security_exception", "action [indices:admin/auto_create] is unauthorized for API key id [estest] of user [exlog] on indices ["+
+			meta.Index+"], this action is granted by the index privileges ["+strings.Join(grantAutoConf, ",")+"]")
 	}
 	tmpl, _ := s.matchTemplate(meta.Index)
 	isDS := tmpl != nil && tmpl.DataStream != nil
