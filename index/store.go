@@ -250,7 +250,6 @@ type Verification struct {
 	Expected  int64 // documents acknowledged or already there
 	Stored    int64 // of those, found in the store (or the count, when it sufficed)
 	NotStored int64 // acknowledged but not stored: their ids are in the dead-letter file
-	Skipped   string
 }
 
 // LostMessage explains documents acknowledged but not stored, with the
