@@ -154,6 +154,8 @@ type Indexer struct {
 	counts  [numDatasets]datasetCounts
 	retried atomic.Int64
 
+	undated []*event.Event // events without a time, before any timed one
+
 	skip  IDSet // held by the store before the run (Resume); read-only
 	held  int64
 	notes []string
@@ -347,6 +349,20 @@ func (ix *Indexer) Event(e *event.Event) {
 		return
 	}
 	d, err := ix.builder.Event(e)
+	if errors.Is(err, ErrNoTime) && len(ix.undated) < maxUndated {
+		// Held back until an event or the report gives it a time. The
+		// analysis may reuse e: keep a copy.
+		c := *e
+		c.Fields = append([]event.Field(nil), e.Fields...)
+		ix.undated = append(ix.undated, &c)
+		return
+	}
+	if errors.Is(err, ErrNoTime) {
+		d, err = ix.builder.EventAt(e, ix.start)
+	}
+	if err == nil && len(ix.undated) > 0 {
+		err = ix.flushUndated(e.Time)
+	}
 	if err != nil {
 		ix.producerErr = fmt.Errorf("%s: %w", e.Origin, err)
 		return
@@ -354,10 +370,41 @@ func (ix *Indexer) Event(e *event.Event) {
 	ix.producerErr = ix.add(d)
 }
 
+// maxUndated bounds the events without a time held back at the start of
+// a bundle; beyond it they are dated with the run's start.
+const maxUndated = 50000
+
+// flushUndated indexes the held-back events without a time, dated at.
+func (ix *Indexer) flushUndated(at time.Time) error {
+	for _, e := range ix.undated {
+		d, err := ix.builder.EventAt(e, at)
+		if err == nil {
+			err = ix.add(d)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.Origin, err)
+		}
+	}
+	ix.undated = nil
+	return nil
+}
+
 // Report indexes the findings and sync sessions of the finished report.
 func (ix *Indexer) Report(r *report.Report) error {
 	if ix.producerErr != nil {
 		return ix.producerErr
+	}
+	if len(ix.undated) > 0 {
+		// No event of the bundle had a time: date them with the report's
+		// window, else the run's start.
+		at, ok := reportWindow(r)
+		if !ok {
+			at = ix.start
+		}
+		if err := ix.flushUndated(at); err != nil {
+			ix.producerErr = err
+			return err
+		}
 	}
 	for i := range r.Findings {
 		d, err := ix.builder.Finding(r, &r.Findings[i])

@@ -638,6 +638,13 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 			}
 		}
 	}
+	if isDS {
+		// data_stream.* are constant_keyword (the built-in logs mappings
+		// and exlog's): their value is the stream's name part.
+		if msg := checkDataStreamFields(meta.Index, doc); msg != "" {
+			return fail(400, "document_parsing_exception", msg)
+		}
+	}
 	if props := s.mappingsOf(tmpl); props != nil {
 		if err := checkMapping("", doc, props, s.strictOf(tmpl)); err != "" {
 			s.stats.MappingErrors++
@@ -670,6 +677,23 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 	res["_primary_term"] = 1
 	res["status"] = 201
 	return res
+}
+
+// checkDataStreamFields: in logs-DATASET-NAMESPACE, a document's
+// data_stream.type/dataset/namespace must be logs/DATASET/NAMESPACE.
+func checkDataStreamFields(stream string, doc map[string]any) string {
+	rest, ok := strings.CutPrefix(stream, "logs-")
+	i := strings.LastIndexByte(rest, '-')
+	if !ok || i < 0 {
+		return ""
+	}
+	want := map[string]string{"data_stream.type": "logs", "data_stream.dataset": rest[:i], "data_stream.namespace": rest[i+1:]}
+	for _, f := range []string{"data_stream.type", "data_stream.dataset", "data_stream.namespace"} {
+		if v, ok := lookup(doc, f); ok && fmt.Sprint(v) != want[f] {
+			return fmt.Sprintf("[1:2] failed to parse field [%s] of type [constant_keyword] in document: [constant_keyword] field [%s] only accepts values that are equal to the value defined in the mappings [%s], but got [%v]", f, f, want[f], v)
+		}
+	}
+	return ""
 }
 
 // lookup finds a dotted field in a document that may use nested objects,
