@@ -9,10 +9,10 @@ package index
 
 import (
 	"crypto/sha256"
-	"errors"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -297,7 +297,7 @@ type syncField struct {
 
 type exlogField struct {
 	Bundle            bundleField       `json:"bundle"`
-	DocID             string            `json:"doc_id"` // the _id, kept in the source for stores that ignore _id (VictoriaLogs)
+	DocID             string            `json:"doc_id"`                  // the _id, kept in the source for stores that ignore _id (VictoriaLogs)
 	TimeInferred      bool              `json:"time_inferred,omitempty"` // @timestamp is not the record's own (it had none): see Builder.Event
 	Origin            string            `json:"origin,omitempty"`
 	Line              int               `json:"line,omitempty"`
