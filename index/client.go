@@ -93,12 +93,9 @@ func (c Connection) target() Target {
 // address is the URL the client talks to: for VictoriaLogs its
 // Elasticsearch insert path.
 func (c Connection) address() (string, error) {
-	u, err := url.Parse(strings.TrimSpace(c.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an http(s) URL", c.URL)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("put credentials in --user/--password or --api-key, not in the URL")
+	u, err := parseURL(c.URL, "--es")
+	if err != nil {
+		return "", err
 	}
 	base := strings.TrimRight(u.String(), "/")
 	switch c.target() {
@@ -187,4 +184,36 @@ func (c Connection) roundTripper() (http.RoundTripper, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	}
 	return tr, nil
+}
+
+// parseURL checks that raw is an http(s) URL without credentials. Its
+// errors never repeat a credential: a URL is shown with anything before
+// an '@' in its authority replaced by "***".
+func parseURL(raw, flag string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s %q is not an http(s) URL (e.g. https://host:9200)", flag, RedactURL(raw))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%s: put credentials in --user/--password or --api-key, not in the URL", flag)
+	}
+	return u, nil
+}
+
+// RedactURL hides the user information of a URL, with or without a
+// scheme ("u:p@host" and "https://u:p@host" become "***@host").
+func RedactURL(raw string) string {
+	rest := raw
+	prefix := ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	auth := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		auth = rest[:i]
+	}
+	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
+		return prefix + "***" + rest[i:]
+	}
+	return raw
 }

@@ -74,7 +74,11 @@ func KibanaObjects() []byte {
 // SetupOptions say where to install.
 type SetupOptions struct {
 	Connection        // Elasticsearch
-	KibanaURL  string // "" skips Kibana; same credentials and TLS settings as Elasticsearch
+	KibanaURL  string // "" skips Kibana; same credentials as Elasticsearch
+	// KibanaCACert is the PEM of the CA that signed Kibana's certificate.
+	// Kibana's TLS trusts the system roots plus CACert plus KibanaCACert
+	// (Insecure applies too).
+	KibanaCACert []byte
 	// KibanaSpace is the Kibana space to import into; "" is the default space.
 	KibanaSpace string
 }
@@ -105,6 +109,13 @@ func (s SetupStep) String() string {
 func Setup(ctx context.Context, opt SetupOptions) ([]SetupStep, error) {
 	if opt.target() != TargetElasticsearch {
 		return nil, fmt.Errorf("setup is for Elasticsearch and Kibana; VictoriaLogs needs none")
+	}
+	if opt.KibanaURL != "" {
+		// Refuse a bad Kibana URL (or one with credentials) before
+		// changing anything.
+		if _, err := parseURL(opt.KibanaURL, "--kibana"); err != nil {
+			return nil, err
+		}
 	}
 	client, err := NewClient(opt.Connection)
 	if err != nil {
@@ -259,6 +270,32 @@ func httpClient(c Connection) (*http.Client, error) {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
 }
 
+// kibanaClient is the HTTP client for Kibana: the system roots plus the
+// Elasticsearch CA plus Kibana's own, so that --ca-cert for a private
+// Elasticsearch CA does not make a publicly signed Kibana untrusted.
+func kibanaClient(opt SetupOptions) (*http.Client, error) {
+	if opt.Transport != nil {
+		return &http.Client{Transport: opt.Transport, Timeout: 60 * time.Second}, nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if opt.Insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
+	} else if len(opt.CACert) > 0 || len(opt.KibanaCACert) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if len(opt.CACert) > 0 && !pool.AppendCertsFromPEM(opt.CACert) {
+			return nil, fmt.Errorf("--ca-cert holds no PEM certificate")
+		}
+		if len(opt.KibanaCACert) > 0 && !pool.AppendCertsFromPEM(opt.KibanaCACert) {
+			return nil, fmt.Errorf("--kibana-ca-cert holds no PEM certificate")
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
+}
+
 func (c Connection) authorize(req *http.Request) {
 	switch {
 	case c.APIKey != "":
@@ -271,15 +308,15 @@ func (c Connection) authorize(req *http.Request) {
 // importKibana posts kibana.ndjson to the saved-objects import API.
 func importKibana(ctx context.Context, opt SetupOptions) (SetupStep, error) {
 	step := SetupStep{What: "kibana data view and dashboard"}
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(opt.KibanaURL), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return step, fmt.Errorf("--kibana %q is not an http(s) URL", opt.KibanaURL)
+	u, err := parseURL(opt.KibanaURL, "--kibana")
+	if err != nil {
+		return step, err
 	}
-	base := u.String()
+	base := strings.TrimRight(u.String(), "/")
 	if opt.KibanaSpace != "" && opt.KibanaSpace != "default" {
 		base += "/s/" + url.PathEscape(opt.KibanaSpace)
 	}
-	hc, err := httpClient(opt.Connection)
+	hc, err := kibanaClient(opt)
 	if err != nil {
 		return step, err
 	}

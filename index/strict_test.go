@@ -6,8 +6,16 @@ package index
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +180,45 @@ func TestFakeES_NoYearOne(t *testing.T) {
 	s, err = indexBundle(t, fakeConfig(t, srv), tb2)
 	if err != nil || s.Failed != 0 || s.Indexed != s.Added {
 		t.Fatalf("no times at all: %s %v %v", s, err, s.Errors)
+	}
+}
+
+// TestFakeES_KibanaHasItsOwnCA: --ca-cert (Elasticsearch's CA) is added to
+// Kibana's trust, not put in place of it, and --kibana-ca-cert names
+// Kibana's own.
+func TestFakeES_KibanaHasItsOwnCA(t *testing.T) {
+	srv := estest.New(estest.Options{})
+	defer srv.Close()
+	kibana := httptest.NewTLSServer(srv.Kibana.Config.Handler)
+	defer kibana.Close()
+	pemOf := func(s *httptest.Server) []byte {
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
+	}
+	// An unrelated CA (httptest's servers all share one certificate).
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "exlog test CA"}, IsCA: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	conn := Connection{URL: srv.ES.URL, Backoff: fastBackoff}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		es, kib    []byte
+		wantImport bool
+	}{
+		{"kibana's own CA", otherPEM, pemOf(kibana), true},
+		{"the ES CA also signs Kibana", pemOf(kibana), nil, true},
+		{"only an unrelated ES CA", otherPEM, nil, false},
+	} {
+		c := conn
+		c.CACert = tc.es
+		_, err := Setup(ctx, SetupOptions{Connection: c, KibanaURL: kibana.URL, KibanaCACert: tc.kib})
+		if (err == nil) != tc.wantImport {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }

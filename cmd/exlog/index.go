@@ -64,6 +64,7 @@ type indexCmd struct {
 type setupCmd struct {
 	Kibana      string `placeholder:"URL" env:"EXLOG_KIBANA_URL" help:"Kibana URL: also import the exlog data view and dashboard (same credentials as Elasticsearch)."`
 	KibanaSpace string `name:"kibana-space" placeholder:"SPACE" help:"Kibana space to import into (default space if empty)."`
+	KibanaCA    string `name:"kibana-ca-cert" placeholder:"FILE" type:"existingfile" help:"PEM file of the CA that signed Kibana's certificate (Kibana trusts the system roots, --ca-cert and this)."`
 	esFlags
 }
 
@@ -77,7 +78,13 @@ func (c *setupCmd) Run(g *globals) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	steps, err := index.Setup(ctx, index.SetupOptions{Connection: conn, KibanaURL: c.Kibana, KibanaSpace: c.KibanaSpace})
+	opt := index.SetupOptions{Connection: conn, KibanaURL: c.Kibana, KibanaSpace: c.KibanaSpace}
+	if c.KibanaCA != "" {
+		if opt.KibanaCACert, err = os.ReadFile(c.KibanaCA); err != nil {
+			return usageErr("--kibana-ca-cert: %v", err)
+		}
+	}
+	steps, err := index.Setup(ctx, opt)
 	for _, s := range steps {
 		fmt.Fprintf(g.Stdout, "  %s\n", s)
 	}

@@ -229,3 +229,35 @@ func TestVictoriaLogs_CLIRerunSendsOnlyWhatIsMissing(t *testing.T) {
 		t.Errorf("second run:\n%s", out)
 	}
 }
+
+// TestFakeES_CLINeverPrintsACredential: URLs with credentials, with and
+// without a scheme, for Elasticsearch and Kibana, are refused without
+// repeating the secret.
+func TestFakeES_CLINeverPrintsACredential(t *testing.T) {
+	srv := estest.New(estest.Options{})
+	defer srv.Close()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "Connector0.log")
+	writeTraceLog(t, log, 20)
+	host := strings.TrimPrefix(srv.ES.URL, "http://")
+	cases := [][]string{
+		{"index", "--es", "elastic:s3cr3tpw@" + host, "--no-progress", log},
+		{"index", "--es", "http://elastic:s3cr3tpw@" + host, "--no-progress", log},
+		{"index", "--es", "elastic:s3cr3tpw@" + host + "/x?y", "--target", "victorialogs", "--no-progress", log},
+		{"setup", "--es", "elastic:s3cr3tpw@" + host},
+		{"setup", "--es", srv.ES.URL, "--kibana", "https://elastic:s3cr3tpw@kibana.example:5601"},
+		{"setup", "--es", srv.ES.URL, "--kibana", "elastic:s3cr3tpw@kibana.example:5601"},
+	}
+	for _, args := range cases {
+		code, out, stderr := runCLI(t, args...)
+		if code == 0 {
+			t.Errorf("%v: accepted", args)
+		}
+		if strings.Contains(out+stderr, "s3cr3tpw") {
+			t.Errorf("%v printed the password:\n%s%s", args, out, stderr)
+		}
+	}
+	if _, ok := srv.IndexTemplate("logs-exlog.events"); ok {
+		t.Error("setup changed the cluster although the Kibana URL was refused")
+	}
+}
