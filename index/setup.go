@@ -65,6 +65,15 @@ func Templates() ([]Template, error) {
 	return out, nil
 }
 
+// KibanaVersion is the Kibana release whose export shape kibana.ndjson
+// has: coreMigrationVersion 8.8.0 (frozen since 8.8), typeMigrationVersion
+// per type (index-pattern 8.0.0, search 8.0.0, lens 8.9.0, dashboard
+// 8.9.0), Lens visualizations, dashboard panels at this version with
+// references named "<panelIndex>:panel_<panelIndex>". Kibana migrates
+// older objects forward on import and refuses newer ones, so the objects
+// import into this release and later 8.x; Setup refuses an older Kibana.
+const KibanaVersion = "8.11.0"
+
 // KibanaObjects is the NDJSON of the Kibana saved objects exlog imports.
 func KibanaObjects() []byte {
 	b, _ := assets.ReadFile("assets/kibana.ndjson")
@@ -320,6 +329,9 @@ func importKibana(ctx context.Context, opt SetupOptions) (SetupStep, error) {
 	if err != nil {
 		return step, err
 	}
+	if v, err := kibanaStatusVersion(ctx, hc, u.String(), opt.Connection); err == nil && semverLess(v, KibanaVersion) {
+		return step, fmt.Errorf("Kibana %s is older than %s, the release whose saved-object shape exlog ships: upgrade Kibana or import the data view by hand", v, KibanaVersion)
+	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, err := mw.CreateFormFile("file", "exlog-kibana.ndjson")
@@ -404,4 +416,50 @@ func readImportResult(res *http.Response) (n int, retry bool, err error) {
 		return 0, false, fmt.Errorf("kibana import failed: %s", strings.Join(msgs, "; "))
 	}
 	return r.SuccessCount, false, nil
+}
+
+// kibanaStatusVersion reads Kibana's version from GET /api/status; any
+// failure (a key without access to it) leaves the check to the import.
+func kibanaStatusVersion(ctx context.Context, hc *http.Client, base string, c Connection) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/api/status", nil)
+	if err != nil {
+		return "", err
+	}
+	c.authorize(req)
+	res, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("status %d", res.StatusCode)
+	}
+	var st struct {
+		Version struct {
+			Number string `json:"number"`
+		} `json:"version"`
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&st); err != nil || st.Version.Number == "" {
+		return "", fmt.Errorf("no version in /api/status")
+	}
+	return st.Version.Number, nil
+}
+
+// semverLess compares dotted versions numerically ("8.9.0" < "8.11.0");
+// a pre-release suffix ("-SNAPSHOT") is ignored.
+func semverLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < 3; i++ {
+		var x, y int
+		if i < len(pa) {
+			fmt.Sscanf(pa[i], "%d", &x)
+		}
+		if i < len(pb) {
+			fmt.Sscanf(pb[i], "%d", &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
