@@ -183,17 +183,13 @@ func (c *indexCmd) Run(g *globals) error {
 		}
 		return aerr
 	}
-	lost := s.Lost()
-	if !c.Quiet || lost > 0 {
-		printIndexSummary(g.Stdout, c, bundle, s)
-	}
-	if cerr != nil {
-		return &exitError{code: exitLost, err: fmt.Errorf("indexing stopped: %w", cerr)}
-	}
-	if s.Failed == 0 && !s.DryRun {
-		// A store acknowledges what it can then lose (a crash before its
-		// data reached the disk; VictoriaLogs: records outside its
-		// retention): check that it holds what it acknowledged.
+	// A store acknowledges what it can then lose (a crash before its data
+	// reached the disk; VictoriaLogs: records outside its retention):
+	// check that it holds what it acknowledged, before the summary, so
+	// that the summary counts it.
+	var verified string
+	var verr error
+	if cerr == nil && s.Failed == 0 && !s.DryRun {
 		v, err := ix.Verify(ctx, &s, 10*time.Second)
 		switch {
 		case errors.Is(err, index.ErrForbidden):
@@ -201,18 +197,24 @@ func (c *indexCmd) Run(g *globals) error {
 				fmt.Fprintf(g.Stderr, "exlog: note: cannot verify what the store holds (the key lacks the \"read\" privilege): %v\n", err)
 			}
 		case err != nil:
-			return &exitError{code: exitLost, err: fmt.Errorf("cannot verify what the store holds: %w", err)}
+			verr = &exitError{code: exitLost, err: fmt.Errorf("cannot verify what the store holds: %w", err)}
 		case v.NotStored > 0:
-			if c.Quiet {
-				printIndexSummary(g.Stdout, c, bundle, s)
-			} else {
-				fmt.Fprintf(g.Stdout, "  verified: the store holds %d of the %d documents acknowledged; %d acknowledged but not stored\n", v.Stored, v.Expected, v.NotStored)
-			}
-			return &exitError{code: exitLost, err: errors.New(v.LostMessage(conn.Target, s.DeadLetter))}
-		case !c.Quiet:
-			fmt.Fprintf(g.Stdout, "  verified: the store holds all %d documents of this bundle it acknowledged\n", v.Expected)
+			verified = fmt.Sprintf("  verified: the store holds %d of the %d documents it acknowledged; %d acknowledged but not stored\n", v.Stored, v.Expected, v.NotStored)
+			verr = &exitError{code: exitLost, err: errors.New(v.LostMessage(conn.Target, s.DeadLetter))}
+		default:
+			verified = fmt.Sprintf("  verified: the store holds all %d documents of this bundle it acknowledged\n", v.Expected)
 		}
-		lost = s.Lost()
+	}
+	lost := s.Lost()
+	if !c.Quiet || lost > 0 {
+		printIndexSummary(g.Stdout, c, bundle, s)
+		fmt.Fprint(g.Stdout, verified)
+	}
+	if cerr != nil {
+		return &exitError{code: exitLost, err: fmt.Errorf("indexing stopped: %w", cerr)}
+	}
+	if verr != nil {
+		return verr
 	}
 	if lost > 0 {
 		return &exitError{code: exitLost, err: fmt.Errorf("%d documents were not indexed; they are in %s with their errors", lost, s.DeadLetter)}

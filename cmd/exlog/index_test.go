@@ -261,3 +261,38 @@ func TestFakeES_CLINeverPrintsACredential(t *testing.T) {
 		t.Error("setup changed the cluster although the Kibana URL was refused")
 	}
 }
+
+// TestFakeES_CLIAcknowledgedButNotStored: the cluster acknowledges some
+// documents it then does not hold; the summary says so, the error names
+// a crash first, the dead-letter file has their ids, and the rerun sends
+// only those.
+func TestFakeES_CLIAcknowledgedButNotStored(t *testing.T) {
+	srv := estest.New(estest.Options{Faults: estest.Faults{LoseAcknowledged: func(id string) bool { return id[0] == 'A' || id[0] == 'B' }}})
+	defer srv.Close()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "Connector0.log")
+	writeTraceLog(t, log, 600)
+	dead := filepath.Join(dir, "dead.ndjson")
+	code, out, stderr := runCLI(t, "index", "--es", srv.ES.URL, "--dead-letter", dead, "--no-progress", log)
+	if code != exitLost {
+		t.Fatalf("exit %d, want %d: %s\n%s", code, exitLost, stderr, out)
+	}
+	m := regexp.MustCompile(`; (\d+) of them acknowledged but not stored`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the summary does not count what was lost:\n%s", out)
+	}
+	lost, _ := strconv.Atoi(m[1])
+	if !strings.Contains(stderr, "restarted or crashed") || strings.Index(stderr, "crashed") > strings.Index(stderr, "retention") {
+		t.Errorf("the error must name a restart or crash first, then retention: %s", stderr)
+	}
+	raw, _ := os.ReadFile(dead)
+	if n := strings.Count(string(raw), `"acknowledged-not-stored"`); lost == 0 || n != lost {
+		t.Errorf("%d lost, %d dead-letter lines", lost, n)
+	}
+	srv.SetFaults(estest.Faults{})
+	before := srv.Stats().BulkItems
+	code, out, stderr = runCLI(t, "index", "--es", srv.ES.URL, "--dead-letter", dead, "--no-progress", log)
+	if code != 0 || srv.Stats().BulkItems-before != lost || !strings.Contains(out, "verified: the store holds all") {
+		t.Errorf("rerun: exit %d, sent %d (want %d)\n%s%s", code, srv.Stats().BulkItems-before, lost, out, stderr)
+	}
+}

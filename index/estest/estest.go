@@ -49,6 +49,10 @@ type Faults struct {
 	DropEvery      int
 	DropAfterStore bool
 
+	// LoseAcknowledged selects documents answered 201 but not kept, as a
+	// node that crashes after acknowledging them before they are durable.
+	LoseAcknowledged func(id string) bool
+
 	// MappingError selects documents refused with 400
 	// document_parsing_exception, as a field of the wrong type would be.
 	MappingError func(id string, source []byte) bool
@@ -667,7 +671,9 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 			return r
 		}
 	}
-	st.docs[meta.ID] = append(st.docs[meta.ID], storedDoc{gen: st.gen, raw: append(json.RawMessage(nil), src...)})
+	if f.LoseAcknowledged == nil || !f.LoseAcknowledged(meta.ID) {
+		st.docs[meta.ID] = append(st.docs[meta.ID], storedDoc{gen: st.gen, raw: append(json.RawMessage(nil), src...)})
+	}
 	s.seq++
 	s.stats.Created++
 	res["_version"] = 1
