@@ -1,8 +1,11 @@
 # Sourced by .ci/run before `go test ./...`: installs VictoriaLogs, starts
 # it on a free loopback port with a temporary storage directory, waits
 # until it answers, and exports EXLOG_TEST_VL_URL for the TestVictoriaLogs_*
-# tests and BenchmarkIndex_VictoriaLogs. The server is stopped and its
-# storage removed when the sourcing shell exits.
+# tests and BenchmarkIndex_VictoriaLogs, and EXLOG_TEST_VL_BIN for the
+# crash tests (index/vlcrash_test.go), which start a VictoriaLogs of their
+# own on another loopback port, kill -9 it mid-run and start it again.
+# The server is stopped and its storage removed when the sourcing shell
+# exits.
 #
 # Retention is 100 years: VictoriaLogs silently drops records older than
 # -retentionPeriod (7 days by default), and connector bundles are old.
@@ -47,4 +50,5 @@ if [ -z "$vl_started" ]; then
   echo "victoria-logs did not start:"; cat "$vl_dir/log"; exit 1
 fi
 export EXLOG_TEST_VL_URL="http://127.0.0.1:$vl_port"
+export EXLOG_TEST_VL_BIN="$vl_bin"
 echo "victoria-logs listening at $EXLOG_TEST_VL_URL (pid $vl_pid)"

@@ -204,7 +204,7 @@ func TestDocs_ECSFields(t *testing.T) {
 	ev := flatten(t, docs[5].Body) // i%10 == 5: an error with an exception
 	want := map[string]string{
 		"@timestamp": "2026-11-20T08:00:06.2962957Z", "log.level": "error", "log.file.path": "case.zip!Logs/Connector2.log",
-		"event.kind": "event", "event.dataset": "exlog.events", "host.name": "EXCH01", "process.pid": "4242",
+		"event.kind": "event", "event.dataset": "exlog.events", "host.name": "exch01", "process.pid": "4242",
 		"process.thread.id": "10", "exlog.bundle.id": "b1", "exlog.event_type": "error", "exlog.format": "trace",
 		"error.type": "System.Net.WebException", "exlog.fields.http.status": "407", "data_stream.namespace": "ns1",
 		"event.code": "5", "exlog.doc_id": docs[5].ID,
@@ -214,15 +214,15 @@ func TestDocs_ECSFields(t *testing.T) {
 			t.Errorf("event field %s = %q, want %q", k, ev[k], v)
 		}
 	}
-	if _, ok := ev["log.offset"]; !ok {
-		t.Error("trace event without log.offset")
+	if _, ok := ev["exlog.offset"]; !ok {
+		t.Error("trace event without exlog.offset")
 	}
 	el := flatten(t, docs[17].Body)
-	if el["exlog.line"] != "18" || el["winlog.channel"] != "System" || el["event.timezone"] != "+01:00" {
+	if el["exlog.line"] != "18" || el["exlog.winlog.channel"] != "System" || el["event.timezone"] != "+01:00" {
 		t.Errorf("event-log record fields wrong: %v", el)
 	}
-	if _, ok := el["log.offset"]; ok {
-		t.Error("line-positioned record has log.offset")
+	if _, ok := el["exlog.offset"]; ok {
+		t.Error("line-positioned record has exlog.offset")
 	}
 	var finding, sync map[string]string
 	for _, d := range docs {

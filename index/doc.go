@@ -12,9 +12,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -189,9 +191,8 @@ type logFile struct {
 }
 
 type logField struct {
-	Level  string   `json:"level,omitempty"`
-	File   *logFile `json:"file,omitempty"`
-	Offset *int64   `json:"offset,omitempty"`
+	Level string   `json:"level,omitempty"`
+	File  *logFile `json:"file,omitempty"`
 }
 
 type ecsEvent struct {
@@ -208,8 +209,27 @@ type ecsEvent struct {
 	Outcome  string  `json:"outcome,omitempty"`
 }
 
+// hostField: ECS recommends the lower-case FQDN as host.name, but trace
+// records carry only the NetBIOS name (EXCONN01) while event logs carry
+// the FQDN (EXCONN01.contoso.com), and records arrive in time order, so
+// the FQDN is not known when the first traces are indexed. One value per
+// host matters more in Kibana: host.name is the lower-case first label,
+// host.domain the rest when the record names it.
 type hostField struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Domain string `json:"domain,omitempty"`
+}
+
+func newHost(name string) *hostField {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" {
+		return nil
+	}
+	if net.ParseIP(name) != nil {
+		return &hostField{Name: name}
+	}
+	short, domain, _ := strings.Cut(name, ".")
+	return &hostField{Name: short, Domain: domain}
 }
 
 type threadField struct {
@@ -277,9 +297,12 @@ type syncField struct {
 
 type exlogField struct {
 	Bundle            bundleField       `json:"bundle"`
-	DocID             string            `json:"doc_id"` // the _id, kept in the source for stores that ignore _id (VictoriaLogs)
+	DocID             string            `json:"doc_id"`                  // the _id, kept in the source for stores that ignore _id (VictoriaLogs)
+	TimeInferred      bool              `json:"time_inferred,omitempty"` // @timestamp is not the record's own (it had none): see Builder.Event
 	Origin            string            `json:"origin,omitempty"`
 	Line              int               `json:"line,omitempty"`
+	Offset            *int64            `json:"offset,omitempty"` // byte offset in the file (Filebeat's log.offset, not ECS)
+	Winlog            *winlogField      `json:"winlog,omitempty"` // Winlogbeat's winlog.* (not ECS)
 	EventType         string            `json:"event_type,omitempty"`
 	Level             string            `json:"level,omitempty"`
 	Format            string            `json:"format,omitempty"`
@@ -300,7 +323,6 @@ type document struct {
 	Host       *hostField      `json:"host,omitempty"`
 	Process    *processField   `json:"process,omitempty"`
 	Error      *errorField     `json:"error,omitempty"`
-	Winlog     *winlogField    `json:"winlog,omitempty"`
 	Rule       *ruleField      `json:"rule,omitempty"`
 	Exlog      exlogField      `json:"exlog"`
 }
@@ -323,7 +345,15 @@ type Builder struct {
 	// that their ids stay distinct and deterministic (events arrive in a
 	// deterministic time order).
 	unplaced map[string]int
+	// lastTime is the time of the last timed event per file, lastAny of
+	// any file: where an event without a time gets its @timestamp.
+	lastTime map[string]time.Time
+	lastAny  time.Time
 }
+
+// ErrNoTime says an event has no time and no earlier event gives it one;
+// the Indexer holds it back until a later event or the report does.
+var ErrNoTime = errors.New("event without a time and no earlier event to take one from")
 
 // NewBuilder returns a Builder for bundle b in namespace ns.
 func NewBuilder(b Bundle, ns string) *Builder {
@@ -332,7 +362,38 @@ func NewBuilder(b Bundle, ns string) *Builder {
 		namespace: ns,
 		streams:   [3]string{Stream(DatasetEvents, ns), Stream(DatasetFindings, ns), Stream(DatasetSyncs, ns)},
 		unplaced:  map[string]int{},
+		lastTime:  map[string]time.Time{},
 	}
+}
+
+// eventTime is the @timestamp of e: its own time, or for an event
+// without one (a record whose time could not be read) the time of the
+// previous record of the same file, else of the previous record of the
+// bundle (events arrive in time order); inferred says so. Elasticsearch
+// rejects year 1 (date_nanos starts in 1970), and a guess from evidence
+// is better than the epoch.
+func (b *Builder) eventTime(e *event.Event) (t time.Time, inferred bool, err error) {
+	if !e.Time.IsZero() {
+		b.lastTime[e.Origin.Path] = e.Time
+		if e.Time.After(b.lastAny) {
+			b.lastAny = e.Time
+		}
+		return e.Time, false, nil
+	}
+	if t, ok := b.lastTime[e.Origin.Path]; ok {
+		return t, true, nil
+	}
+	if !b.lastAny.IsZero() {
+		return b.lastAny, true, nil
+	}
+	return time.Time{}, true, ErrNoTime
+}
+
+// EventAt builds the document of an event without a time that no earlier
+// event could date, with at as its inferred time (the Indexer uses the
+// next timed event, or the report's window).
+func (b *Builder) EventAt(e *event.Event, at time.Time) (Doc, error) {
+	return b.event(e, at, true)
 }
 
 func (b *Builder) base(dataset, kind, id string) document {
@@ -363,18 +424,29 @@ func tzString(sec int32) string {
 	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec/60%60)
 }
 
-// Event builds the document of one event.
+// Event builds the document of one event. An event without a time gets
+// one from the evidence (eventTime) and exlog.time_inferred; ErrNoTime
+// when nothing before it has a time.
 func (b *Builder) Event(e *event.Event) (Doc, error) {
+	t, inferred, err := b.eventTime(e)
+	if err != nil {
+		return Doc{}, err
+	}
+	return b.event(e, t, inferred)
+}
+
+func (b *Builder) event(e *event.Event, t time.Time, inferred bool) (Doc, error) {
 	id := DocID(b.bundle.ID, "event", b.eventKey(e))
 	d := b.base(DatasetEvents, "event", id)
-	d.Timestamp = fmtTime(e.Time)
+	d.Timestamp = fmtTime(t)
+	d.Exlog.TimeInferred = inferred
 	d.Message = e.Message
 	d.Log = &logField{Level: e.Type.String(), File: &logFile{Path: e.Origin.Path}}
 	if e.Origin.Line > 0 {
 		d.Exlog.Line = e.Origin.Line
 	} else if e.Origin.Offset >= 0 {
 		off := e.Origin.Offset
-		d.Log.Offset = &off
+		d.Exlog.Offset = &off
 	}
 	d.Exlog.Origin = e.Origin.String()
 	if e.EventID != 0 {
@@ -382,9 +454,7 @@ func (b *Builder) Event(e *event.Event) (Doc, error) {
 	}
 	d.Event.Provider = e.Source
 	d.Event.Timezone = tzString(e.TZOffset)
-	if e.Host != "" {
-		d.Host = &hostField{Name: e.Host}
-	}
+	d.Host = newHost(e.Host)
 	if e.PID != 0 || e.TID != 0 {
 		d.Process = &processField{PID: e.PID}
 		if e.TID != 0 {
@@ -433,10 +503,10 @@ func (d *document) errorField() *errorField {
 }
 
 func (d *document) winlogField() *winlogField {
-	if d.Winlog == nil {
-		d.Winlog = &winlogField{}
+	if d.Exlog.Winlog == nil {
+		d.Exlog.Winlog = &winlogField{}
 	}
-	return d.Winlog
+	return d.Exlog.Winlog
 }
 
 func (b *Builder) doc(stream, id string, d *document) (Doc, error) {
@@ -456,13 +526,21 @@ func reportTime(r *report.Report, own ...*time.Time) string {
 			return fmtTime(*t)
 		}
 	}
-	if r.Summary.Last != nil {
-		return fmtTime(*r.Summary.Last)
-	}
-	if r.Summary.First != nil {
-		return fmtTime(*r.Summary.First)
+	if t, ok := reportWindow(r); ok {
+		return fmtTime(t)
 	}
 	return fmtTime(time.Unix(0, 0))
+}
+
+// reportWindow is the end of the report's window, else its start, never
+// a zero time.
+func reportWindow(r *report.Report) (time.Time, bool) {
+	for _, t := range []*time.Time{r.Summary.Last, r.Summary.First} {
+		if t != nil && !t.IsZero() && t.Year() > 1 {
+			return *t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Finding builds the document of one finding of r.

@@ -425,8 +425,8 @@ func TestFakeES_SetupIsIdempotentAndMappingsHold(t *testing.T) {
 			t.Errorf("index template logs-%s not installed", ds)
 		}
 	}
-	for _, o := range [][2]string{{"index-pattern", "exlog"}, {"dashboard", "exlog-overview"}, {"visualization", "exlog-sync-duration"},
-		{"visualization", "exlog-findings-by-severity"}, {"visualization", "exlog-errors-over-time"}, {"search", "exlog-latest-findings"}} {
+	for _, o := range [][2]string{{"index-pattern", "exlog"}, {"dashboard", "exlog-overview"}, {"lens", "exlog-sync-duration"},
+		{"lens", "exlog-findings-by-severity"}, {"lens", "exlog-errors-over-time"}, {"search", "exlog-latest-findings"}} {
 		if _, ok := srv.SavedObject(o[0], o[1]); !ok {
 			t.Errorf("kibana object %s/%s missing", o[0], o[1])
 		}

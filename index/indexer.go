@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,8 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
-	"github.com/elastic/go-elasticsearch/v8/esutil"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"exlog/event"
 	"exlog/report"
@@ -50,6 +50,14 @@ type Config struct {
 	// MaxQueued bounds the documents waiting in the retry queue; when it
 	// is full, adding blocks (backpressure). 0 means 5000.
 	MaxQueued int
+
+	// Resume: before sending, ask the store which of the bundle's
+	// documents it holds and send only the others (they count as already
+	// there). This makes a rerun after a crash send only what is missing,
+	// and re-indexing safe across a rollover. Without the "read" index
+	// privilege (Elasticsearch 403) the run goes on without it and says
+	// so in Notes.
+	Resume bool
 }
 
 // DefaultDeadLetter is the dead-letter file used when none is named.
@@ -64,6 +72,10 @@ type Counts struct {
 	Failed       int64 `json:"failed"`        // written to the dead-letter file
 }
 
+// A document "acknowledged" was answered 201 (indexed) by the store, or
+// was there already. Verify then checks the store holds it: a store that
+// crashes can lose what it acknowledged.
+
 // Summary is the outcome of a run.
 type Summary struct {
 	Counts
@@ -74,6 +86,15 @@ type Summary struct {
 	Errors  map[string]int `json:"errors,omitempty"`
 	DryRun  bool           `json:"dry_run,omitempty"`
 	Elapsed time.Duration  `json:"elapsed_ns"`
+	// Held is how many of the bundle's documents the store held before the
+	// run (Config.Resume): they were not sent and count as already there.
+	Held int64 `json:"held_before,omitempty"`
+	// NotStored counts documents acknowledged (indexed or already there)
+	// that the store does not hold after the run (Indexer.Verify); their
+	// ids are in the dead-letter file.
+	NotStored int64 `json:"acknowledged_not_stored,omitempty"`
+	// Notes are things the run could not do, for the user.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Lost is the number of documents offered but not stored: failed ones
@@ -86,7 +107,7 @@ func (s Summary) Lost() int64 {
 	if unplaced < 0 {
 		unplaced = 0
 	}
-	return s.Failed + unplaced
+	return s.Failed + unplaced + s.NotStored
 }
 
 // String is the one-line summary the CLI prints.
@@ -94,31 +115,52 @@ func (s Summary) String() string {
 	if s.DryRun {
 		return fmt.Sprintf("dry run: %d documents written", s.Added)
 	}
-	return fmt.Sprintf("%d documents added = %d indexed + %d already there + %d failed",
+	out := fmt.Sprintf("%d documents added = %d indexed + %d already there + %d failed",
 		s.Added, s.Indexed, s.AlreadyThere, s.Failed)
+	if s.NotStored > 0 {
+		out += fmt.Sprintf("; %d of them acknowledged but not stored", s.NotStored)
+	}
+	return out
 }
 
-// Indexer sends one bundle's documents through one esutil.BulkIndexer.
+// Indexer sends one bundle's documents in bulk requests of its own
+// (esapi.BulkRequest over the official transport).
 //
 // Concurrency: Event and Report are called by one producer goroutine (the
 // analysis's merge goroutine); Close by the same goroutine afterwards.
-// Event blocks while the bulk workers are busy or the retry queue is
-// full: that is the backpressure that keeps memory flat.
+// The producer fills a batch; a full batch (FlushBytes) is handed to one
+// of Workers senders, and a batch older than FlushInterval is handed over
+// by a timer. Event blocks while every sender is busy or the retry queue
+// is full: that is the backpressure that keeps memory flat.
 type Indexer struct {
 	cfg     Config
 	ctx     context.Context
 	builder *Builder
 	start   time.Time
 
-	client *elasticsearch.Client
-	bulk   esutil.BulkIndexer
+	client *esapi.API
 	dry    *bufio.Writer
 
-	onSuccess func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem)
-	onFailure func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem, error)
+	// The batch being filled, and the senders' channel.
+	batchMu    sync.Mutex
+	batch      []*retryItem
+	batchSize  int
+	batchSince time.Time
+	batches    chan []*retryItem
+	sendersWG  sync.WaitGroup
+	tickerStop chan struct{}
+	tickerDone chan struct{}
 
 	counts  [numDatasets]datasetCounts
 	retried atomic.Int64
+
+	undated []*event.Event // events without a time, before any timed one
+
+	skip  IDSet // held by the store before the run (Resume); read-only
+	held  int64
+	notes []string
+	ackMu sync.Mutex
+	acked IDSet // indexed or already there: what the store should hold
 
 	// The retry queue: documents waiting to be resent by retryLoop.
 	mu          sync.Mutex
@@ -185,8 +227,6 @@ func New(ctx context.Context, cfg Config, b Bundle) (*Indexer, error) {
 	ix.dead.path = cfg.DeadLetterPath
 	ix.wake = sync.NewCond(&ix.mu)
 	ix.space = sync.NewCond(&ix.mu)
-	ix.onSuccess = ix.itemSucceeded
-	ix.onFailure = ix.itemFailed
 	if cfg.DryRun != nil {
 		ix.dry = bufio.NewWriterSize(cfg.DryRun, 256<<10)
 		close(ix.retryDone)
@@ -200,17 +240,32 @@ func New(ctx context.Context, cfg Config, b Bundle) (*Indexer, error) {
 		return nil, err
 	}
 	ix.client = client
-	ix.bulk, err = esutil.NewBulkIndexer(esutil.BulkIndexerConfig{
-		Client:        client,
-		NumWorkers:    cfg.Workers,
-		FlushBytes:    cfg.FlushBytes,
-		FlushInterval: cfg.FlushInterval,
-		// Only the fields the callbacks read: smaller responses to decode.
-		FilterPath: []string{"errors", "items.*._id", "items.*.status", "items.*.error.type", "items.*.error.reason", "items.*.result"},
-	})
-	if err != nil {
-		return nil, err
+	ix.acked = IDSet{}
+	if cfg.Resume {
+		store, err := NewStore(cfg.Connection, cfg.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := store.IDs(ctx, b.ID)
+		switch {
+		case errors.Is(err, ErrForbidden):
+			ix.notes = append(ix.notes, "cannot ask the store what it holds of this bundle (the key lacks the \"read\" privilege on "+
+				Stream("exlog.*", cfg.Namespace)+"): every document is sent; after a rollover that can duplicate documents")
+		case err != nil:
+			return nil, fmt.Errorf("asking the store what it holds of this bundle: %w", err)
+		default:
+			ix.skip = ids
+			ix.held = int64(len(ids))
+		}
 	}
+	ix.batches = make(chan []*retryItem)
+	ix.tickerStop = make(chan struct{})
+	ix.tickerDone = make(chan struct{})
+	for i := 0; i < cfg.Workers; i++ {
+		ix.sendersWG.Add(1)
+		go ix.sender()
+	}
+	go ix.ticker()
 	go func() {
 		<-ctx.Done()
 		ix.mu.Lock()
@@ -223,18 +278,36 @@ func New(ctx context.Context, cfg Config, b Bundle) (*Indexer, error) {
 }
 
 // Ping asks the server who it is (GET /). It fails when the server is
-// unreachable, refuses the credentials, or is not Elasticsearch (the
-// client checks the X-Elastic-Product header).
-func Ping(ctx context.Context, client *elasticsearch.Client) error {
+// unreachable, refuses the credentials (401), or answers 2xx without
+// Elasticsearch's product header. A 403 is not fatal: GET / needs the
+// cluster privilege "monitor", which a least-privilege API key for
+// indexing does not have; the requests that follow say whether the key
+// can do what they need.
+func Ping(ctx context.Context, client *esapi.API) error {
+	_, err := ping(ctx, client)
+	return err
+}
+
+// pingResult is what GET / could tell.
+type pingResult struct {
+	Forbidden bool // 403: the key lacks "monitor"; product and version unverified
+}
+
+func ping(ctx context.Context, client *esapi.API) (pingResult, error) {
 	res, err := client.Info(client.Info.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("cannot reach the server: %w", err)
+		return pingResult{}, fmt.Errorf("cannot reach the server: %w", err)
 	}
 	defer res.Body.Close()
-	if res.IsError() {
-		return fmt.Errorf("the server refused: %s", responseError(res.StatusCode, res.Body))
+	switch {
+	case res.StatusCode == http.StatusForbidden:
+		return pingResult{Forbidden: true}, nil
+	case res.IsError():
+		return pingResult{}, fmt.Errorf("the server refused: %s", responseError(res.StatusCode, res.Body))
+	case res.Header.Get("X-Elastic-Product") != "Elasticsearch":
+		return pingResult{}, errors.New("the server is not Elasticsearch: its answer to GET / lacks the X-Elastic-Product: Elasticsearch header")
 	}
-	return nil
+	return pingResult{}, nil
 }
 
 // responseError reads an Elasticsearch error body into one line.
@@ -276,6 +349,20 @@ func (ix *Indexer) Event(e *event.Event) {
 		return
 	}
 	d, err := ix.builder.Event(e)
+	if errors.Is(err, ErrNoTime) && len(ix.undated) < maxUndated {
+		// Held back until an event or the report gives it a time. The
+		// analysis may reuse e: keep a copy.
+		c := *e
+		c.Fields = append([]event.Field(nil), e.Fields...)
+		ix.undated = append(ix.undated, &c)
+		return
+	}
+	if errors.Is(err, ErrNoTime) {
+		d, err = ix.builder.EventAt(e, ix.start)
+	}
+	if err == nil && len(ix.undated) > 0 {
+		err = ix.flushUndated(e.Time)
+	}
 	if err != nil {
 		ix.producerErr = fmt.Errorf("%s: %w", e.Origin, err)
 		return
@@ -283,10 +370,41 @@ func (ix *Indexer) Event(e *event.Event) {
 	ix.producerErr = ix.add(d)
 }
 
+// maxUndated bounds the events without a time held back at the start of
+// a bundle; beyond it they are dated with the run's start.
+const maxUndated = 50000
+
+// flushUndated indexes the held-back events without a time, dated at.
+func (ix *Indexer) flushUndated(at time.Time) error {
+	for _, e := range ix.undated {
+		d, err := ix.builder.EventAt(e, at)
+		if err == nil {
+			err = ix.add(d)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.Origin, err)
+		}
+	}
+	ix.undated = nil
+	return nil
+}
+
 // Report indexes the findings and sync sessions of the finished report.
 func (ix *Indexer) Report(r *report.Report) error {
 	if ix.producerErr != nil {
 		return ix.producerErr
+	}
+	if len(ix.undated) > 0 {
+		// No event of the bundle had a time: date them with the report's
+		// window, else the run's start.
+		at, ok := reportWindow(r)
+		if !ok {
+			at = ix.start
+		}
+		if err := ix.flushUndated(at); err != nil {
+			ix.producerErr = err
+			return err
+		}
 	}
 	for i := range r.Findings {
 		d, err := ix.builder.Finding(r, &r.Findings[i])
@@ -333,17 +451,80 @@ func (ix *Indexer) add(d Doc) error {
 	if err := ix.ctx.Err(); err != nil {
 		return err
 	}
-	ix.counts[datasetOf(d.Stream)].added.Add(1)
-	err := ix.bulk.Add(ix.ctx, esutil.BulkIndexerItem{
-		Index: d.Stream, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
-		OnSuccess: ix.onSuccess, OnFailure: ix.onFailure,
-	})
-	if err != nil {
-		// Not handed to the indexer: it will never be sent.
-		ix.fail(d, 1, 0, "not-sent", err.Error())
-		return err
+	c := &ix.counts[datasetOf(d.Stream)]
+	c.added.Add(1)
+	if ix.skip.Has(d.ID) {
+		ix.done(d, &c.already)
+		return nil
+	}
+	ix.batchMu.Lock()
+	if len(ix.batch) == 0 {
+		ix.batchSince = time.Now()
+	}
+	ix.batch = append(ix.batch, &retryItem{doc: d})
+	ix.batchSize += len(d.Body) + len(d.ID) + len(d.Stream) + 40
+	var full []*retryItem
+	if ix.batchSize >= ix.cfg.FlushBytes {
+		full = ix.takeBatch()
+	}
+	ix.batchMu.Unlock()
+	if full != nil {
+		// Blocks while every sender is busy. Senders always finish
+		// (bounded retries, a retry queue that never blocks them), so
+		// this never hangs; a batch handed over is sent even when the
+		// run is being interrupted, so it gets an outcome.
+		ix.batches <- full
 	}
 	return nil
+}
+
+// takeBatch removes the batch being filled. Called with batchMu held.
+func (ix *Indexer) takeBatch() []*retryItem {
+	b := ix.batch
+	ix.batch, ix.batchSize = nil, 0
+	return b
+}
+
+// ticker hands over a batch that has waited FlushInterval.
+func (ix *Indexer) ticker() {
+	defer close(ix.tickerDone)
+	t := time.NewTicker(ix.cfg.FlushInterval / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ix.tickerStop:
+			return
+		case <-t.C:
+		}
+		ix.batchMu.Lock()
+		var b []*retryItem
+		if len(ix.batch) > 0 && time.Since(ix.batchSince) >= ix.cfg.FlushInterval {
+			b = ix.takeBatch()
+		}
+		ix.batchMu.Unlock()
+		if b != nil {
+			select {
+			case ix.batches <- b:
+			case <-ix.tickerStop:
+				// Close is flushing: give the batch back to it.
+				ix.batchMu.Lock()
+				ix.batch = append(b, ix.batch...)
+				ix.batchMu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// sender sends handed-over batches. Its requests are not cancelled with
+// the run: a document handed over gets its outcome (the transport's
+// retries bound the wait).
+func (ix *Indexer) sender() {
+	defer ix.sendersWG.Done()
+	ctx := context.WithoutCancel(ix.ctx)
+	for b := range ix.batches {
+		ix.send(ctx, b)
+	}
 }
 
 // writeAction writes the bulk action line for d.
@@ -360,58 +541,16 @@ func writeJSONString(w io.Writer, s string) {
 	w.Write(b)
 }
 
-func (ix *Indexer) done(which *atomic.Int64) {
+func (ix *Indexer) done(d Doc, which *atomic.Int64) {
 	which.Add(1)
+	if ix.acked != nil && which != &ix.counts[datasetOf(d.Stream)].failed {
+		ix.ackMu.Lock()
+		ix.acked.add(d.ID, datasetOf(d.Stream))
+		ix.ackMu.Unlock()
+	}
 	if ix.cfg.Progress != nil {
 		ix.cfg.Progress(1)
 	}
-}
-
-// itemSucceeded runs on a bulk worker for each created document.
-func (ix *Indexer) itemSucceeded(_ context.Context, item esutil.BulkIndexerItem, _ esutil.BulkIndexerResponseItem) {
-	c := &ix.counts[datasetOf(item.Index)]
-	ix.done(&c.indexed)
-}
-
-func itemDoc(item esutil.BulkIndexerItem) Doc {
-	d := Doc{Stream: item.Index, ID: item.DocumentID}
-	if r, ok := item.Body.(*bytes.Reader); ok {
-		d.Body = make([]byte, r.Size())
-		r.ReadAt(d.Body, 0)
-	} else if item.Body != nil {
-		item.Body.Seek(0, io.SeekStart)
-		d.Body, _ = io.ReadAll(item.Body)
-	}
-	return d
-}
-
-// itemFailed runs on a bulk worker for each document that was not
-// created. It never calls Add (that could deadlock the worker): a
-// document worth retrying goes to the retry queue, which never blocks.
-func (ix *Indexer) itemFailed(_ context.Context, item esutil.BulkIndexerItem, res esutil.BulkIndexerResponseItem, err error) {
-
-	if err != nil {
-		// The whole request failed after the transport's own retries:
-		// the network, a 413, or a status that is not retried.
-		d := itemDoc(item)
-		msg := err.Error()
-		switch {
-		case strings.Contains(msg, "[413"):
-			ix.requeue(d, 0, 0) // the batch was too big, not this document
-		case isPermanentRequestError(msg):
-			ix.fail(d, 1, 0, "request-rejected", msg)
-		default:
-			ix.requeue(d, 1, 0)
-		}
-		return
-	}
-	ix.itemOutcome(itemDoc(item), 1, res.Status, res.Error.Type, res.Error.Reason)
-}
-
-// isPermanentRequestError: authentication and authorisation failures do
-// not get better by resending.
-func isPermanentRequestError(msg string) bool {
-	return strings.Contains(msg, "[401") || strings.Contains(msg, "[403")
 }
 
 // itemOutcome classifies one bulk response item for a document sent
@@ -420,9 +559,9 @@ func (ix *Indexer) itemOutcome(d Doc, attempts, status int, errType, reason stri
 	c := &ix.counts[datasetOf(d.Stream)]
 	switch {
 	case status == 200 || status == 201:
-		ix.done(&c.indexed)
+		ix.done(d, &c.indexed)
 	case status == 409:
-		ix.done(&c.already)
+		ix.done(d, &c.already)
 	case isRetryStatus(status):
 		ix.requeue(d, attempts, status)
 	default:
@@ -474,7 +613,7 @@ func (ix *Indexer) fail(d Doc, attempts, status int, errType, reason string) {
 	}
 	ix.mu.Unlock()
 	ix.dead.write(d, attempts, status, errType, reason)
-	ix.done(&c.failed)
+	ix.done(d, &c.failed)
 }
 
 func firstLine(s string, max int) string {
@@ -528,7 +667,7 @@ func (ix *Indexer) retryLoop() {
 			}
 			continue
 		}
-		ix.resend(batch)
+		ix.send(ix.ctx, batch)
 	}
 }
 
@@ -568,19 +707,48 @@ func (ix *Indexer) takeDue(now time.Time) ([]*retryItem, time.Time) {
 	return batch, time.Time{}
 }
 
-// resend sends one retry batch and classifies every document in it.
-func (ix *Indexer) resend(batch []*retryItem) {
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
+// bulkResponse is the part of a bulk answer the indexer reads.
+type bulkResponse struct {
+	Errors bool                          `json:"errors"`
+	Items  []map[string]bulkItemResponse `json:"items"`
+}
+
+type bulkItemResponse struct {
+	ID     string `json:"_id"`
+	Status int    `json:"status"`
+	Error  struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	} `json:"error"`
+}
+
+// bulkFilterPath keeps only the fields classify reads: smaller answers.
+var bulkFilterPath = []string{"errors", "items.*._id", "items.*.status", "items.*.error.type", "items.*.error.reason"}
+
+// send sends one batch in one bulk request and classifies every document
+// in it: each ends indexed, already there, failed (dead letter) or back
+// on the retry queue. The body is a fresh slice, never written again.
+func (ix *Indexer) send(ctx context.Context, batch []*retryItem) {
+	size := 0
+	for _, it := range batch {
+		size += len(it.doc.Body) + len(it.doc.ID) + len(it.doc.Stream) + 40
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	w := bufio.NewWriter(buf)
+	resent := 0
 	for _, it := range batch {
 		writeAction(w, it.doc)
 		w.Write(it.doc.Body)
 		w.WriteByte('\n')
+		if it.attempts > 0 {
+			resent++
+		}
 	}
 	w.Flush()
-	ix.retried.Add(int64(len(batch)))
-	res, err := ix.client.Bulk(bytes.NewReader(buf.Bytes()), ix.client.Bulk.WithContext(ix.ctx))
+	ix.retried.Add(int64(resent))
+	res, err := ix.client.Bulk(bytes.NewReader(buf.Bytes()), ix.client.Bulk.WithContext(ctx), ix.client.Bulk.WithFilterPath(bulkFilterPath...))
 	if err != nil {
+		// The whole request failed after the transport's own retries.
 		for _, it := range batch {
 			ix.requeue(it.doc, it.attempts+1, 0)
 		}
@@ -589,12 +757,13 @@ func (ix *Indexer) resend(batch []*retryItem) {
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode == http.StatusRequestEntityTooLarge:
+		// The batch was too big, not its documents: split.
 		if len(batch) == 1 {
 			ix.fail(batch[0].doc, batch[0].attempts+1, 413, "too-large", "the server refuses a request holding only this document (413)")
 			return
 		}
 		ix.mu.Lock()
-		ix.batchBytes = max(1, ix.batchBytes/2)
+		ix.batchBytes = max(1, min(ix.batchBytes, size)/2)
 		ix.mu.Unlock()
 		for _, it := range batch {
 			ix.requeue(it.doc, it.attempts, 0)
@@ -617,12 +786,14 @@ func (ix *Indexer) resend(batch []*retryItem) {
 			}
 			return
 		}
+		// Authentication, authorisation and the like do not get better
+		// by resending.
 		for _, it := range batch {
 			ix.fail(it.doc, it.attempts+1, res.StatusCode, "request-rejected", msg)
 		}
 		return
 	}
-	var blk esutil.BulkIndexerResponse
+	var blk bulkResponse
 	if err := json.NewDecoder(res.Body).Decode(&blk); err != nil {
 		for _, it := range batch {
 			ix.requeue(it.doc, it.attempts+1, 0)
@@ -663,11 +834,18 @@ func (ix *Indexer) Close() (Summary, error) {
 	if ix.dry != nil {
 		err = ix.dry.Flush()
 	} else {
-		// Background: documents already handed over get their outcome even
-		// when the run was interrupted; the transport's retries bound this.
-		if cerr := ix.bulk.Close(context.Background()); cerr != nil && err == nil {
-			err = cerr
+		// Documents already offered get their outcome even when the run
+		// was interrupted; the transport's retries bound this.
+		close(ix.tickerStop)
+		<-ix.tickerDone
+		ix.batchMu.Lock()
+		last := ix.takeBatch()
+		ix.batchMu.Unlock()
+		if len(last) > 0 {
+			ix.batches <- last
 		}
+		close(ix.batches)
+		ix.sendersWG.Wait()
 
 		ix.mu.Lock()
 		ix.closing = true
@@ -694,7 +872,8 @@ func (ix *Indexer) Close() (Summary, error) {
 	if ix.producerErr != nil {
 		err = ix.producerErr
 	}
-	s := Summary{ByDataset: map[string]Counts{}, Retried: ix.retried.Load(), DryRun: ix.dry != nil, Elapsed: time.Since(ix.start)}
+	s := Summary{ByDataset: map[string]Counts{}, Retried: ix.retried.Load(), DryRun: ix.dry != nil, Elapsed: time.Since(ix.start),
+		Held: ix.held, Notes: ix.notes}
 	for i, d := range datasets {
 		c := Counts{Added: ix.counts[i].added.Load(), Indexed: ix.counts[i].indexed.Load(),
 			AlreadyThere: ix.counts[i].already.Load(), Failed: ix.counts[i].failed.Load()}
@@ -736,7 +915,7 @@ type deadLine struct {
 	Status   int             `json:"status,omitempty"`
 	Error    deadError       `json:"error"`
 	Attempts int             `json:"attempts"`
-	Document json.RawMessage `json:"document"`
+	Document json.RawMessage `json:"document"` // null for a document acknowledged but not stored
 }
 
 type deadError struct {
@@ -780,5 +959,58 @@ func (d *deadLetter) close() error {
 	if err := d.f.Close(); err != nil && d.err == nil {
 		d.err = err
 	}
+	d.f, d.w = nil, nil // a later write (Verify) appends
 	return d.err
+}
+
+// Verify checks, after Close, that the store holds every document it
+// acknowledged (indexed or already there): it counts the bundle's
+// documents (waiting up to settle for them to become searchable) and, if
+// the count falls short or is inflated by duplicates, lists the ids the
+// store holds and writes each missing one to the dead-letter file (type
+// "acknowledged-not-stored", document null: run again to resend it). It
+// updates s.NotStored and s.DeadLetter. A key without the "read"
+// privilege gets ErrForbidden.
+func (ix *Indexer) Verify(ctx context.Context, s *Summary, settle time.Duration) (Verification, error) {
+	v := Verification{Expected: s.Indexed + s.AlreadyThere}
+	if ix.dry != nil || v.Expected == 0 {
+		v.Stored = v.Expected
+		return v, nil
+	}
+	store, err := NewStore(ix.cfg.Connection, ix.cfg.Namespace)
+	if err != nil {
+		return v, err
+	}
+	n, err := store.WaitCount(ctx, ix.builder.bundle.ID, v.Expected, settle)
+	if err != nil {
+		return v, err
+	}
+	if n == v.Expected {
+		v.Stored = n
+		return v, nil
+	}
+	ids, err := store.IDs(ctx, ix.builder.bundle.ID)
+	if err != nil {
+		return v, err
+	}
+	ix.ackMu.Lock()
+	defer ix.ackMu.Unlock()
+	for k, ds := range ix.acked {
+		if _, ok := ids[k]; ok {
+			continue
+		}
+		v.NotStored++
+		id := base64.RawURLEncoding.EncodeToString(k[:])
+		ix.dead.write(Doc{Stream: Stream(datasets[ds-1], ix.cfg.Namespace), ID: id}, 0, 0, "acknowledged-not-stored",
+			"the store acknowledged this document but does not hold it after the run")
+	}
+	v.Stored = v.Expected - v.NotStored
+	if err := ix.dead.close(); err != nil {
+		return v, fmt.Errorf("dead-letter file: %w", err)
+	}
+	s.NotStored = v.NotStored
+	if ix.dead.n > 0 {
+		s.DeadLetter = ix.dead.path
+	}
+	return v, nil
 }

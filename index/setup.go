@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
 // assets holds what `exlog setup` installs: the component and index
@@ -65,6 +65,15 @@ func Templates() ([]Template, error) {
 	return out, nil
 }
 
+// KibanaVersion is the Kibana release whose export shape kibana.ndjson
+// has: coreMigrationVersion 8.8.0 (frozen since 8.8), typeMigrationVersion
+// per type (index-pattern 8.0.0, search 8.0.0, lens 8.9.0, dashboard
+// 8.9.0), Lens visualizations, dashboard panels at this version with
+// references named "<panelIndex>:panel_<panelIndex>". Kibana migrates
+// older objects forward on import and refuses newer ones, so the objects
+// import into this release and later 8.x; Setup refuses an older Kibana.
+const KibanaVersion = "8.11.0"
+
 // KibanaObjects is the NDJSON of the Kibana saved objects exlog imports.
 func KibanaObjects() []byte {
 	b, _ := assets.ReadFile("assets/kibana.ndjson")
@@ -74,7 +83,11 @@ func KibanaObjects() []byte {
 // SetupOptions say where to install.
 type SetupOptions struct {
 	Connection        // Elasticsearch
-	KibanaURL  string // "" skips Kibana; same credentials and TLS settings as Elasticsearch
+	KibanaURL  string // "" skips Kibana; same credentials as Elasticsearch
+	// KibanaCACert is the PEM of the CA that signed Kibana's certificate.
+	// Kibana's TLS trusts the system roots plus CACert plus KibanaCACert
+	// (Insecure applies too).
+	KibanaCACert []byte
 	// KibanaSpace is the Kibana space to import into; "" is the default space.
 	KibanaSpace string
 }
@@ -105,6 +118,13 @@ func (s SetupStep) String() string {
 func Setup(ctx context.Context, opt SetupOptions) ([]SetupStep, error) {
 	if opt.target() != TargetElasticsearch {
 		return nil, fmt.Errorf("setup is for Elasticsearch and Kibana; VictoriaLogs needs none")
+	}
+	if opt.KibanaURL != "" {
+		// Refuse a bad Kibana URL (or one with credentials) before
+		// changing anything.
+		if _, err := parseURL(opt.KibanaURL, "--kibana"); err != nil {
+			return nil, err
+		}
 	}
 	client, err := NewClient(opt.Connection)
 	if err != nil {
@@ -137,7 +157,7 @@ func Setup(ctx context.Context, opt SetupOptions) ([]SetupStep, error) {
 
 // installedVersion reads the version of an installed template; found is
 // false when there is none.
-func installedVersion(ctx context.Context, client *elasticsearch.Client, t Template) (version int64, found bool, err error) {
+func installedVersion(ctx context.Context, client *esapi.API, t Template) (version int64, found bool, err error) {
 	var res *http.Response
 	if t.Kind == "component" {
 		r, err := client.Cluster.GetComponentTemplate(client.Cluster.GetComponentTemplate.WithName(t.Name), client.Cluster.GetComponentTemplate.WithContext(ctx))
@@ -202,7 +222,7 @@ func TemplatesInstalled(ctx context.Context, c Connection) (bool, error) {
 	return true, nil
 }
 
-func installTemplate(ctx context.Context, client *elasticsearch.Client, t Template) (SetupStep, error) {
+func installTemplate(ctx context.Context, client *esapi.API, t Template) (SetupStep, error) {
 	step := SetupStep{What: t.Kind + " template " + t.Name}
 	have, found, err := installedVersion(ctx, client, t)
 	if err != nil {
@@ -259,6 +279,32 @@ func httpClient(c Connection) (*http.Client, error) {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
 }
 
+// kibanaClient is the HTTP client for Kibana: the system roots plus the
+// Elasticsearch CA plus Kibana's own, so that --ca-cert for a private
+// Elasticsearch CA does not make a publicly signed Kibana untrusted.
+func kibanaClient(opt SetupOptions) (*http.Client, error) {
+	if opt.Transport != nil {
+		return &http.Client{Transport: opt.Transport, Timeout: 60 * time.Second}, nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if opt.Insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
+	} else if len(opt.CACert) > 0 || len(opt.KibanaCACert) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if len(opt.CACert) > 0 && !pool.AppendCertsFromPEM(opt.CACert) {
+			return nil, fmt.Errorf("--ca-cert holds no PEM certificate")
+		}
+		if len(opt.KibanaCACert) > 0 && !pool.AppendCertsFromPEM(opt.KibanaCACert) {
+			return nil, fmt.Errorf("--kibana-ca-cert holds no PEM certificate")
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
+}
+
 func (c Connection) authorize(req *http.Request) {
 	switch {
 	case c.APIKey != "":
@@ -271,17 +317,20 @@ func (c Connection) authorize(req *http.Request) {
 // importKibana posts kibana.ndjson to the saved-objects import API.
 func importKibana(ctx context.Context, opt SetupOptions) (SetupStep, error) {
 	step := SetupStep{What: "kibana data view and dashboard"}
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(opt.KibanaURL), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return step, fmt.Errorf("--kibana %q is not an http(s) URL", opt.KibanaURL)
+	u, err := parseURL(opt.KibanaURL, "--kibana")
+	if err != nil {
+		return step, err
 	}
-	base := u.String()
+	base := strings.TrimRight(u.String(), "/")
 	if opt.KibanaSpace != "" && opt.KibanaSpace != "default" {
 		base += "/s/" + url.PathEscape(opt.KibanaSpace)
 	}
-	hc, err := httpClient(opt.Connection)
+	hc, err := kibanaClient(opt)
 	if err != nil {
 		return step, err
+	}
+	if v, err := kibanaStatusVersion(ctx, hc, u.String(), opt.Connection); err == nil && semverLess(v, KibanaVersion) {
+		return step, fmt.Errorf("Kibana %s is older than %s, the release whose saved-object shape exlog ships: upgrade Kibana or import the data view by hand", v, KibanaVersion)
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -367,4 +416,50 @@ func readImportResult(res *http.Response) (n int, retry bool, err error) {
 		return 0, false, fmt.Errorf("kibana import failed: %s", strings.Join(msgs, "; "))
 	}
 	return r.SuccessCount, false, nil
+}
+
+// kibanaStatusVersion reads Kibana's version from GET /api/status; any
+// failure (a key without access to it) leaves the check to the import.
+func kibanaStatusVersion(ctx context.Context, hc *http.Client, base string, c Connection) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/api/status", nil)
+	if err != nil {
+		return "", err
+	}
+	c.authorize(req)
+	res, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("status %d", res.StatusCode)
+	}
+	var st struct {
+		Version struct {
+			Number string `json:"number"`
+		} `json:"version"`
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&st); err != nil || st.Version.Number == "" {
+		return "", fmt.Errorf("no version in /api/status")
+	}
+	return st.Version.Number, nil
+}
+
+// semverLess compares dotted versions numerically ("8.9.0" < "8.11.0");
+// a pre-release suffix ("-SNAPSHOT") is ignored.
+func semverLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < 3; i++ {
+		var x, y int
+		if i < len(pa) {
+			fmt.Sscanf(pa[i], "%d", &x)
+		}
+		if i < len(pb) {
+			fmt.Sscanf(pb[i], "%d", &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -9,15 +9,15 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // VictoriaLogs stores every document it is sent: it ignores _id, so it
-// cannot answer 409 and re-indexing a bundle would duplicate it. The CLI
-// therefore counts the bundle's documents before indexing (refusing to
-// index a bundle twice) and after (VictoriaLogs silently drops records
-// older than its -retentionPeriod, 7 days by default: old bundles need
-// a long retention).
+// cannot answer 409 and re-indexing a bundle would duplicate it. The
+// indexer therefore asks it which of the bundle's documents it holds
+// before sending (Config.Resume, store.go) and checks after the run that
+// it holds what it acknowledged (Indexer.Verify): VictoriaLogs silently
+// drops records older than its -retentionPeriod, 7 days by default, and
+// loses what it acknowledged but had not flushed when it is killed.
 
 // victoriaLogsBase is the server root of a VictoriaLogs connection.
 func victoriaLogsBase(c Connection) (string, error) {
@@ -89,31 +89,4 @@ func CountVictoriaLogs(ctx context.Context, c Connection, bundleID string) (int6
 		return nil
 	})
 	return n, err
-}
-
-// WaitVictoriaLogs polls CountVictoriaLogs until it reaches want or the
-// count stops growing for settle (VictoriaLogs makes new data searchable
-// after about a second), and returns the last count.
-func WaitVictoriaLogs(ctx context.Context, c Connection, bundleID string, want int64, settle time.Duration) (int64, error) {
-	var last int64 = -1
-	stableSince := time.Now()
-	for {
-		n, err := CountVictoriaLogs(ctx, c, bundleID)
-		if err != nil {
-			return n, err
-		}
-		if n >= want {
-			return n, nil
-		}
-		if n != last {
-			last, stableSince = n, time.Now()
-		} else if time.Since(stableSince) > settle {
-			return n, nil
-		}
-		select {
-		case <-ctx.Done():
-			return n, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
 }

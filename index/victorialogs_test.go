@@ -46,7 +46,7 @@ func TestVictoriaLogs_EveryDocumentArrivesWithItsFields(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	n, err := WaitVictoriaLogs(ctx, conn, tb.bundle.ID, int64(len(docs)), 20*time.Second)
+	n, err := waitStore(t, ctx, conn, tb.bundle.ID, int64(len(docs)), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +123,17 @@ func TestVictoriaLogs_CountsTheBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := WaitVictoriaLogs(ctx, conn, tb.bundle.ID, s.Added, 20*time.Second)
+	n, err := waitStore(t, ctx, conn, tb.bundle.ID, s.Added, 20*time.Second)
 	if err != nil || n != s.Added {
 		t.Fatalf("count %d, want %d (err %v)", n, s.Added, err)
 	}
+}
+
+func waitStore(t testing.TB, ctx context.Context, conn Connection, bundleID string, want int64, settle time.Duration) (int64, error) {
+	t.Helper()
+	st, err := NewStore(conn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.WaitCount(ctx, bundleID, want, settle)
 }

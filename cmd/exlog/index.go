@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +51,7 @@ type indexCmd struct {
 	Namespace  string   `default:"default" help:"Data stream namespace: documents go to logs-exlog.{events,findings,syncs}-NAMESPACE."`
 	DryRun     string   `name:"dry-run" placeholder:"FILE" help:"Write the NDJSON bulk body to FILE (- for standard output) instead of sending it."`
 	DeadLetter string   `name:"dead-letter" placeholder:"FILE" default:"exlog-dead-letter.ndjson" help:"Where documents that could not be indexed are written with their error (created only if one fails)."`
-	Force      bool     `help:"VictoriaLogs only: index a bundle the server already holds (VictoriaLogs keeps duplicates)."`
+	Force      bool     `help:"Send every document without first asking the store which of the bundle's documents it holds (VictoriaLogs then keeps duplicates)."`
 	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
 	Since      string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
 	Until      string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
@@ -64,6 +65,7 @@ type indexCmd struct {
 type setupCmd struct {
 	Kibana      string `placeholder:"URL" env:"EXLOG_KIBANA_URL" help:"Kibana URL: also import the exlog data view and dashboard (same credentials as Elasticsearch)."`
 	KibanaSpace string `name:"kibana-space" placeholder:"SPACE" help:"Kibana space to import into (default space if empty)."`
+	KibanaCA    string `name:"kibana-ca-cert" placeholder:"FILE" type:"existingfile" help:"PEM file of the CA that signed Kibana's certificate (Kibana trusts the system roots, --ca-cert and this)."`
 	esFlags
 }
 
@@ -77,7 +79,13 @@ func (c *setupCmd) Run(g *globals) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	steps, err := index.Setup(ctx, index.SetupOptions{Connection: conn, KibanaURL: c.Kibana, KibanaSpace: c.KibanaSpace})
+	opt := index.SetupOptions{Connection: conn, KibanaURL: c.Kibana, KibanaSpace: c.KibanaSpace}
+	if c.KibanaCA != "" {
+		if opt.KibanaCACert, err = os.ReadFile(c.KibanaCA); err != nil {
+			return usageErr("--kibana-ca-cert: %v", err)
+		}
+	}
+	steps, err := index.Setup(ctx, opt)
 	for _, s := range steps {
 		fmt.Fprintf(g.Stdout, "  %s\n", s)
 	}
@@ -142,15 +150,8 @@ func (c *indexCmd) Run(g *globals) error {
 		}
 		defer closeDry()
 		cfg.DryRun = w
-	} else if conn.Target == index.TargetVictoriaLogs && !c.Force {
-		n, err := index.CountVictoriaLogs(ctx, conn, bundle.ID)
-		if err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		if n > 0 {
-			return usageErr("VictoriaLogs already holds %d documents of this bundle (exlog.bundle.id %s); it keeps duplicates, so indexing again would double them. Use --force to index anyway", n, bundle.ID)
-		}
 	}
+	cfg.Resume = !c.Force
 	bar := newDocBar(g, c.NoProgress || c.Quiet || c.DryRun == "-")
 	cfg.Progress = bar.add
 	ix, err := index.New(ctx, cfg, bundle)
@@ -183,23 +184,38 @@ func (c *indexCmd) Run(g *globals) error {
 		}
 		return aerr
 	}
+	// A store acknowledges what it can then lose (a crash before its data
+	// reached the disk; VictoriaLogs: records outside its retention):
+	// check that it holds what it acknowledged, before the summary, so
+	// that the summary counts it.
+	var verified string
+	var verr error
+	if cerr == nil && s.Failed == 0 && !s.DryRun {
+		v, err := ix.Verify(ctx, &s, 10*time.Second)
+		switch {
+		case errors.Is(err, index.ErrForbidden):
+			if !c.Quiet {
+				fmt.Fprintf(g.Stderr, "exlog: note: cannot verify what the store holds (the key lacks the \"read\" privilege): %v\n", err)
+			}
+		case err != nil:
+			verr = &exitError{code: exitLost, err: fmt.Errorf("cannot verify what the store holds: %w", err)}
+		case v.NotStored > 0:
+			verified = fmt.Sprintf("  verified: the store holds %d of the %d documents it acknowledged; %d acknowledged but not stored\n", v.Stored, v.Expected, v.NotStored)
+			verr = &exitError{code: exitLost, err: errors.New(v.LostMessage(conn.Target, s.DeadLetter))}
+		default:
+			verified = fmt.Sprintf("  verified: the store holds all %d documents of this bundle it acknowledged\n", v.Expected)
+		}
+	}
 	lost := s.Lost()
 	if !c.Quiet || lost > 0 {
 		printIndexSummary(g.Stdout, c, bundle, s)
+		fmt.Fprint(g.Stdout, verified)
 	}
 	if cerr != nil {
 		return &exitError{code: exitLost, err: fmt.Errorf("indexing stopped: %w", cerr)}
 	}
-	if lost == 0 && !s.DryRun && conn.Target == index.TargetVictoriaLogs {
-		// VictoriaLogs acknowledges what it then drops (records outside its
-		// retention): count what it can search.
-		n, err := index.WaitVictoriaLogs(ctx, conn, bundle.ID, s.Indexed, 10*time.Second)
-		if err != nil {
-			return &exitError{code: exitLost, err: fmt.Errorf("cannot verify what VictoriaLogs stored: %w", err)}
-		}
-		if n < s.Indexed {
-			return &exitError{code: exitLost, err: fmt.Errorf("VictoriaLogs can search only %d of the %d documents it acknowledged: records older than its -retentionPeriod (7d by default) are dropped; restart it with a longer retention and index again with --force", n, s.Indexed)}
-		}
+	if verr != nil {
+		return verr
 	}
 	if lost > 0 {
 		return &exitError{code: exitLost, err: fmt.Errorf("%d documents were not indexed; they are in %s with their errors", lost, s.DeadLetter)}
@@ -226,6 +242,12 @@ func printIndexSummary(out io.Writer, c *indexCmd, b index.Bundle, s index.Summa
 			continue
 		}
 		fmt.Fprintf(w, "  %-15s %d added = %d indexed + %d already there + %d failed\n", d, ds.Added, ds.Indexed, ds.AlreadyThere, ds.Failed)
+	}
+	if s.Held > 0 {
+		fmt.Fprintf(w, "  the store already held %d documents of this bundle: only the others were sent\n", s.Held)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 	if s.Retried > 0 {
 		fmt.Fprintf(w, "  %d documents were resent after 429/5xx answers or dropped connections\n", s.Retried)

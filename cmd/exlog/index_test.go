@@ -201,7 +201,7 @@ func TestFakeES_CLIDryRun(t *testing.T) {
 	}
 }
 
-func TestVictoriaLogs_CLIIndexRefusesDuplicates(t *testing.T) {
+func TestVictoriaLogs_CLIRerunSendsOnlyWhatIsMissing(t *testing.T) {
 	vl := os.Getenv("EXLOG_TEST_VL_URL")
 	if vl == "" {
 		t.Skip("EXLOG_TEST_VL_URL is not set: run VictoriaLogs (see .ci/victorialogs.sh, which .ci/run sources)")
@@ -216,11 +216,83 @@ func TestVictoriaLogs_CLIIndexRefusesDuplicates(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
 	}
 	added, indexed, _, _ := parseSummary(t, out)
-	if added != indexed || added < 700 {
+	if added != indexed || added < 700 || !strings.Contains(out, fmt.Sprintf("the store holds all %d documents", added)) {
 		t.Fatalf("%s", out)
 	}
-	code, _, stderr = runCLI(t, "index", "--target", "victorialogs", "--es", vl, "--no-progress", log, filepath.Join(dir, "nonce.txt"))
-	if code != exitUsage || !strings.Contains(stderr, "already holds") {
-		t.Errorf("second run: exit %d, %s", code, stderr)
+	// The second run sends nothing: VictoriaLogs would keep duplicates.
+	code, out, stderr = runCLI(t, "index", "--target", "victorialogs", "--es", vl, "--no-progress", log, filepath.Join(dir, "nonce.txt"))
+	if code != 0 {
+		t.Fatalf("second run: exit %d, %s\n%s", code, stderr, out)
+	}
+	added2, indexed2, already2, _ := parseSummary(t, out)
+	if added2 != added || indexed2 != 0 || already2 != added || !strings.Contains(out, fmt.Sprintf("already held %d documents", added)) {
+		t.Errorf("second run:\n%s", out)
+	}
+}
+
+// TestFakeES_CLINeverPrintsACredential: URLs with credentials, with and
+// without a scheme, for Elasticsearch and Kibana, are refused without
+// repeating the secret.
+func TestFakeES_CLINeverPrintsACredential(t *testing.T) {
+	srv := estest.New(estest.Options{})
+	defer srv.Close()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "Connector0.log")
+	writeTraceLog(t, log, 20)
+	host := strings.TrimPrefix(srv.ES.URL, "http://")
+	cases := [][]string{
+		{"index", "--es", "elastic:s3cr3tpw@" + host, "--no-progress", log},
+		{"index", "--es", "http://elastic:s3cr3tpw@" + host, "--no-progress", log},
+		{"index", "--es", "elastic:s3cr3tpw@" + host + "/x?y", "--target", "victorialogs", "--no-progress", log},
+		{"setup", "--es", "elastic:s3cr3tpw@" + host},
+		{"setup", "--es", srv.ES.URL, "--kibana", "https://elastic:s3cr3tpw@kibana.example:5601"},
+		{"setup", "--es", srv.ES.URL, "--kibana", "elastic:s3cr3tpw@kibana.example:5601"},
+	}
+	for _, args := range cases {
+		code, out, stderr := runCLI(t, args...)
+		if code == 0 {
+			t.Errorf("%v: accepted", args)
+		}
+		if strings.Contains(out+stderr, "s3cr3tpw") {
+			t.Errorf("%v printed the password:\n%s%s", args, out, stderr)
+		}
+	}
+	if _, ok := srv.IndexTemplate("logs-exlog.events"); ok {
+		t.Error("setup changed the cluster although the Kibana URL was refused")
+	}
+}
+
+// TestFakeES_CLIAcknowledgedButNotStored: the cluster acknowledges some
+// documents it then does not hold; the summary says so, the error names
+// a crash first, the dead-letter file has their ids, and the rerun sends
+// only those.
+func TestFakeES_CLIAcknowledgedButNotStored(t *testing.T) {
+	srv := estest.New(estest.Options{Faults: estest.Faults{LoseAcknowledged: func(id string) bool { return id[0] == 'A' || id[0] == 'B' }}})
+	defer srv.Close()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "Connector0.log")
+	writeTraceLog(t, log, 600)
+	dead := filepath.Join(dir, "dead.ndjson")
+	code, out, stderr := runCLI(t, "index", "--es", srv.ES.URL, "--dead-letter", dead, "--no-progress", log)
+	if code != exitLost {
+		t.Fatalf("exit %d, want %d: %s\n%s", code, exitLost, stderr, out)
+	}
+	m := regexp.MustCompile(`; (\d+) of them acknowledged but not stored`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the summary does not count what was lost:\n%s", out)
+	}
+	lost, _ := strconv.Atoi(m[1])
+	if !strings.Contains(stderr, "restarted or crashed") || strings.Index(stderr, "crashed") > strings.Index(stderr, "retention") {
+		t.Errorf("the error must name a restart or crash first, then retention: %s", stderr)
+	}
+	raw, _ := os.ReadFile(dead)
+	if n := strings.Count(string(raw), `"acknowledged-not-stored"`); lost == 0 || n != lost {
+		t.Errorf("%d lost, %d dead-letter lines", lost, n)
+	}
+	srv.SetFaults(estest.Faults{})
+	before := srv.Stats().BulkItems
+	code, out, stderr = runCLI(t, "index", "--es", srv.ES.URL, "--dead-letter", dead, "--no-progress", log)
+	if code != 0 || srv.Stats().BulkItems-before != lost || !strings.Contains(out, "verified: the store holds all") {
+		t.Errorf("rerun: exit %d, sent %d (want %d)\n%s%s", code, srv.Stats().BulkItems-before, lost, out, stderr)
 	}
 }

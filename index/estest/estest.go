@@ -49,6 +49,10 @@ type Faults struct {
 	DropEvery      int
 	DropAfterStore bool
 
+	// LoseAcknowledged selects documents answered 201 but not kept, as a
+	// node that crashes after acknowledging them before they are durable.
+	LoseAcknowledged func(id string) bool
+
 	// MappingError selects documents refused with 400
 	// document_parsing_exception, as a field of the wrong type would be.
 	MappingError func(id string, source []byte) bool
@@ -62,6 +66,101 @@ type Options struct {
 	User     string
 	Password string
 	Faults   Faults
+	// Role, if set, limits what the credentials may do, as an API key's
+	// role descriptor does: requests beyond it get 403
+	// security_exception (bulk items one by one).
+	Role *Role
+}
+
+// Role is an Elasticsearch role descriptor: cluster privileges and index
+// privileges by name pattern. Privilege names are Elasticsearch's; the
+// fake knows which of them grant each action exlog uses (with "all" and
+// the usual supersets).
+type Role struct {
+	Cluster []string
+	Indices []IndexPrivileges
+}
+
+// IndexPrivileges grants privileges on the indices matching Names.
+type IndexPrivileges struct {
+	Names      []string
+	Privileges []string
+}
+
+// SetRole replaces the role (nil: everything allowed).
+func (s *Server) SetRole(r *Role) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opt.Role = r
+}
+
+func (s *Server) role() *Role {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opt.Role
+}
+
+// What grants each action (Elasticsearch's privilege model, reduced to
+// the actions exlog uses).
+var (
+	grantMonitor   = []string{"monitor", "manage", "all"}
+	grantTemplates = []string{"manage_index_templates", "manage", "all"}
+	grantCreateDoc = []string{"create_doc", "create", "index", "write", "all"}
+	grantAutoConf  = []string{"auto_configure", "create_index", "manage", "all"}
+	grantRead      = []string{"read", "all"}
+	grantRefresh   = []string{"maintenance", "manage", "all"}
+	grantViewMeta  = []string{"view_index_metadata", "manage", "all"}
+)
+
+func hasAny(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clusterAllowed reports whether the role grants one of want.
+func (s *Server) clusterAllowed(want []string) bool {
+	r := s.role()
+	return r == nil || hasAny(r.Cluster, want)
+}
+
+// indexAllowed reports whether the role grants one of want on index.
+func (s *Server) indexAllowed(index string, want []string) bool {
+	return roleAllows(s.role(), index, want)
+}
+
+// indexAllowedLocked is indexAllowed with s.mu held.
+func (s *Server) indexAllowedLocked(index string, want []string) bool {
+	return roleAllows(s.opt.Role, index, want)
+}
+
+func roleAllows(r *Role, index string, want []string) bool {
+	if r == nil {
+		return true
+	}
+	for _, ip := range r.Indices {
+		for _, n := range ip.Names {
+			if m, _ := path.Match(n, index); m && hasAny(ip.Privileges, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, action, on string, granted []string) {
+	reason := "action [" + action + "] is unauthorized for API key id [estest] of user [exlog]"
+	if on != "" {
+		reason += " on indices [" + on + "], this action is granted by the index privileges [" + strings.Join(granted, ",") + "]"
+	} else {
+		reason += ", this action is granted by the cluster privileges [" + strings.Join(granted, ",") + "]"
+	}
+	esError(w, http.StatusForbidden, "security_exception", reason)
 }
 
 // Stats count what the server saw.
@@ -98,7 +197,29 @@ type Server struct {
 type stream struct {
 	name       string
 	dataStream bool
-	docs       map[string]json.RawMessage
+	gen        int                    // current backing index generation (1-based)
+	docs       map[string][]storedDoc // by _id; more than one only across generations
+}
+
+// storedDoc is one stored copy of a document, in backing index gen.
+type storedDoc struct {
+	gen int
+	raw json.RawMessage
+}
+
+func (st *stream) backing(gen int) string {
+	if !st.dataStream {
+		return st.name
+	}
+	return fmt.Sprintf(".ds-%s-%s-%06d", st.name, time.Now().UTC().Format("2006.01.02"), gen)
+}
+
+func (st *stream) total() int {
+	n := 0
+	for _, c := range st.docs {
+		n += len(c)
+	}
+	return n
 }
 
 // New starts a server; Close stops it.
@@ -131,14 +252,45 @@ func (s *Server) Stats() Stats {
 	return s.stats
 }
 
-// Count is the number of documents stored in the named stream or index.
+// Count is the number of documents stored in the named stream or index,
+// every backing index included (a document stored again after a rollover
+// counts twice, as it would in Elasticsearch).
 func (s *Server) Count(name string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.streams[name]; st != nil {
-		return len(st.docs)
+		return st.total()
 	}
 	return 0
+}
+
+// Rollover starts a new backing index for a data stream, as
+// POST <stream>/_rollover or a lifecycle does: later creates check for a
+// duplicate _id only in the new one.
+func (s *Server) Rollover(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.streams[name]; st != nil {
+		st.gen++
+	}
+}
+
+// Lose removes stored documents chosen by lose, as a node that crashed
+// after acknowledging them but before they were durable would; it
+// returns how many it removed.
+func (s *Server) Lose(lose func(stream, id string) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for name, st := range s.streams {
+		for id, c := range st.docs {
+			if lose(name, id) {
+				n += len(c)
+				delete(st.docs, id)
+			}
+		}
+	}
+	return n
 }
 
 // Docs returns a copy of the stored documents of a stream by _id.
@@ -148,7 +300,7 @@ func (s *Server) Docs(name string) map[string]json.RawMessage {
 	out := map[string]json.RawMessage{}
 	if st := s.streams[name]; st != nil {
 		for k, v := range st.docs {
-			out[k] = v
+			out[k] = v[0].raw
 		}
 	}
 	return out
@@ -231,6 +383,9 @@ func (s *Server) serveES(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if !s.allowed(w, r, parts) {
+		return
+	}
 	switch {
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		writeJSON(w, 200, map[string]any{
@@ -253,12 +408,61 @@ func (s *Server) serveES(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"_shards": map[string]int{"total": 1, "successful": 1, "failed": 0}})
 	case len(parts) == 2 && parts[1] == "_count":
 		s.count(w, r, parts[0])
+	case len(parts) == 2 && parts[1] == "_search":
+		s.search(w, r, parts[0])
 	case len(parts) == 2 && parts[0] == "_data_stream" && r.Method == http.MethodGet:
 		s.getDataStream(w, parts[1])
 	default:
 		esError(w, http.StatusBadRequest, "illegal_argument_exception",
 			fmt.Sprintf("estest: no handler for uri [%s] and method [%s]", r.URL.Path, r.Method))
 	}
+}
+
+// allowed checks the role for every request but bulk items (checked one
+// by one) and answers 403 when it does not grant the action.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request, parts []string) bool {
+	if s.role() == nil {
+		return true
+	}
+	last := parts[len(parts)-1]
+	switch {
+	case r.URL.Path == "/":
+		if !s.clusterAllowed(grantMonitor) {
+			s.forbidden(w, "cluster:monitor/main", "", grantMonitor)
+			return false
+		}
+	case len(parts) == 2 && (parts[0] == "_index_template" || parts[0] == "_component_template"):
+		if !s.clusterAllowed(grantTemplates) {
+			action := "indices:admin/index_template/"
+			if parts[0] == "_component_template" {
+				action = "cluster:admin/component_template/"
+			}
+			if r.Method == http.MethodGet {
+				action += "get"
+			} else {
+				action += "put"
+			}
+			s.forbidden(w, action, "", grantTemplates)
+			return false
+		}
+	case last == "_search" || last == "_count" || last == "_refresh" || (len(parts) == 2 && parts[0] == "_data_stream"):
+		target, action, want := parts[0], "indices:data/read/search", grantRead
+		switch {
+		case last == "_count":
+			action = "indices:data/read/count"
+		case last == "_refresh":
+			action, want = "indices:admin/refresh", grantRefresh
+		case parts[0] == "_data_stream":
+			target, action, want = parts[1], "indices:admin/data_stream/get", grantViewMeta
+		}
+		for _, name := range strings.Split(target, ",") {
+			if !s.indexAllowed(name, want) {
+				s.forbidden(w, action, name, want)
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // --- _bulk -----------------------------------------------------------------
@@ -394,6 +598,14 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 	if meta.Index == "" {
 		return fail(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
 	}
+	if !s.indexAllowedLocked(meta.Index, grantCreateDoc) {
+		return fail(403, "security_exception", "action [indices:data/write/bulk[s]] is unauthorized for API key id [estest] of user [exlog] on indices ["+
+			meta.Index+"], this action is granted by the index privileges ["+strings.Join(grantCreateDoc, ",")+"]")
+	}
+	if s.streams[meta.Index] == nil && !s.indexAllowedLocked(meta.Index, grantAutoConf) {
+		return fail(403, "security_exception", "action [indices:admin/auto_create] is unauthorized for API key id [estest] of user [exlog] on indices ["+
+			meta.Index+"], this action is granted by the index privileges ["+strings.Join(grantAutoConf, ",")+"]")
+	}
 	tmpl, _ := s.matchTemplate(meta.Index)
 	isDS := tmpl != nil && tmpl.DataStream != nil
 	if isDS && op != "create" {
@@ -430,6 +642,13 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 			}
 		}
 	}
+	if isDS {
+		// data_stream.* are constant_keyword (the built-in logs mappings
+		// and exlog's): their value is the stream's name part.
+		if msg := checkDataStreamFields(meta.Index, doc); msg != "" {
+			return fail(400, "document_parsing_exception", msg)
+		}
+	}
 	if props := s.mappingsOf(tmpl); props != nil {
 		if err := checkMapping("", doc, props, s.strictOf(tmpl)); err != "" {
 			s.stats.MappingErrors++
@@ -438,21 +657,23 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 	}
 	st := s.streams[meta.Index]
 	if st == nil {
-		st = &stream{name: meta.Index, dataStream: isDS, docs: map[string]json.RawMessage{}}
+		st = &stream{name: meta.Index, dataStream: isDS, gen: 1, docs: map[string][]storedDoc{}}
 		s.streams[meta.Index] = st
 	}
-	backing := meta.Index
-	if isDS {
-		backing = ".ds-" + meta.Index + "-" + time.Now().UTC().Format("2006.01.02") + "-000001"
-	}
+	backing := st.backing(st.gen)
 	res["_index"] = backing
-	if _, dup := st.docs[meta.ID]; dup && op == "create" {
-		s.stats.Conflicts++
-		r := fail(409, "version_conflict_engine_exception", "["+meta.ID+"]: version conflict, document already exists (current version [1])")
-		r["error"].(map[string]any)["index"] = backing
-		return r
+	for _, c := range st.docs[meta.ID] {
+		// A create conflicts only within the backing index it goes to.
+		if c.gen == st.gen && op == "create" {
+			s.stats.Conflicts++
+			r := fail(409, "version_conflict_engine_exception", "["+meta.ID+"]: version conflict, document already exists (current version [1])")
+			r["error"].(map[string]any)["index"] = backing
+			return r
+		}
 	}
-	st.docs[meta.ID] = append(json.RawMessage(nil), src...)
+	if f.LoseAcknowledged == nil || !f.LoseAcknowledged(meta.ID) {
+		st.docs[meta.ID] = append(st.docs[meta.ID], storedDoc{gen: st.gen, raw: append(json.RawMessage(nil), src...)})
+	}
 	s.seq++
 	s.stats.Created++
 	res["_version"] = 1
@@ -462,6 +683,23 @@ func (s *Server) applyItem(op string, meta bulkAction, src []byte, f Faults) map
 	res["_primary_term"] = 1
 	res["status"] = 201
 	return res
+}
+
+// checkDataStreamFields: in logs-DATASET-NAMESPACE, a document's
+// data_stream.type/dataset/namespace must be logs/DATASET/NAMESPACE.
+func checkDataStreamFields(stream string, doc map[string]any) string {
+	rest, ok := strings.CutPrefix(stream, "logs-")
+	i := strings.LastIndexByte(rest, '-')
+	if !ok || i < 0 {
+		return ""
+	}
+	want := map[string]string{"data_stream.type": "logs", "data_stream.dataset": rest[:i], "data_stream.namespace": rest[i+1:]}
+	for _, f := range []string{"data_stream.type", "data_stream.dataset", "data_stream.namespace"} {
+		if v, ok := lookup(doc, f); ok && fmt.Sprint(v) != want[f] {
+			return fmt.Sprintf("[1:2] failed to parse field [%s] of type [constant_keyword] in document: [constant_keyword] field [%s] only accepts values that are equal to the value defined in the mappings [%s], but got [%v]", f, f, want[f], v)
+		}
+	}
+	return ""
 }
 
 // lookup finds a dotted field in a document that may use nested objects,
@@ -483,65 +721,153 @@ func lookup(doc map[string]any, field string) (any, bool) {
 	return nil, false
 }
 
-// --- _count ----------------------------------------------------------------
+// --- _count and _search ---------------------------------------------------
 
-func (s *Server) count(w http.ResponseWriter, r *http.Request, target string) {
-	var q struct {
-		Query struct {
-			Term map[string]any `json:"term"`
-		} `json:"query"`
+// query is the part of a search or count body the fake understands: no
+// query (everything) or a term query on one or more fields.
+type query struct {
+	Query struct {
+		Term map[string]any `json:"term"`
+	} `json:"query"`
+	Size        *int             `json:"size"`
+	Sort        []map[string]any `json:"sort"`
+	SearchAfter []any            `json:"search_after"`
+}
+
+type hit struct {
+	id, index, sortKey string
+}
+
+// readQuery reads a request body; "" when it is not valid.
+func readQuery(r *http.Request) (query, string) {
+	var q query
+	if r.Body == nil {
+		return q, ""
 	}
-	if r.Body != nil {
-		raw, _ := io.ReadAll(r.Body)
-		if len(bytes.TrimSpace(raw)) > 0 {
-			if err := json.Unmarshal(raw, &q); err != nil {
-				esError(w, 400, "parsing_exception", err.Error())
-				return
+	raw, _ := io.ReadAll(r.Body)
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return q, ""
+	}
+	if err := json.Unmarshal(raw, &q); err != nil {
+		return q, err.Error()
+	}
+	return q, ""
+}
+
+// matching lists the stored documents of target (comma-separated names
+// or patterns) that q's term query selects, and the first concrete name
+// that matched nothing (a 404 unless ignore_unavailable). Called with
+// s.mu held.
+func (s *Server) matching(target string, q query, sortField string) (hits []hit, missing string) {
+	for _, pat := range strings.Split(target, ",") {
+		found := false
+		for name, st := range s.streams {
+			if m, _ := path.Match(pat, name); !m {
+				continue
+			}
+			found = true
+			for id, copies := range st.docs {
+				for _, c := range copies {
+					var doc map[string]any
+					json.Unmarshal(c.raw, &doc)
+					all := true
+					for field, want := range q.Query.Term {
+						if m, ok := want.(map[string]any); ok {
+							want = m["value"]
+						}
+						got, ok := lookup(doc, field)
+						if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+							all = false
+						}
+					}
+					if !all {
+						continue
+					}
+					h := hit{id: id, index: st.backing(c.gen)}
+					if sortField != "" {
+						if v, ok := lookup(doc, sortField); ok {
+							h.sortKey = fmt.Sprint(v)
+						}
+					}
+					hits = append(hits, h)
+				}
 			}
 		}
+		if !found && !strings.ContainsAny(pat, "*?") && missing == "" {
+			missing = pat
+		}
+	}
+	return hits, missing
+}
+
+func (s *Server) count(w http.ResponseWriter, r *http.Request, target string) {
+	q, bad := readQuery(r)
+	if bad != "" {
+		esError(w, 400, "parsing_exception", bad)
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	matched := false
-	for name, st := range s.streams {
-		ok := false
-		for _, pat := range strings.Split(target, ",") {
-			if m, _ := path.Match(pat, name); m {
-				ok = true
-			}
-		}
-		if !ok {
-			continue
-		}
-		matched = true
-		for _, raw := range st.docs {
-			if len(q.Query.Term) == 0 {
-				n++
-				continue
-			}
-			var doc map[string]any
-			json.Unmarshal(raw, &doc)
-			all := true
-			for field, want := range q.Query.Term {
-				if m, ok := want.(map[string]any); ok {
-					want = m["value"]
-				}
-				got, ok := lookup(doc, field)
-				if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-					all = false
-				}
-			}
-			if all {
-				n++
-			}
-		}
-	}
-	if !matched && !strings.ContainsAny(target, "*?") {
-		esError(w, 404, "index_not_found_exception", "no such index ["+target+"]")
+	hits, missing := s.matching(target, q, "")
+	if missing != "" && r.URL.Query().Get("ignore_unavailable") != "true" {
+		esError(w, 404, "index_not_found_exception", "no such index ["+missing+"]")
 		return
 	}
-	writeJSON(w, 200, map[string]any{"count": n, "_shards": map[string]int{"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+	writeJSON(w, 200, map[string]any{"count": len(hits), "_shards": map[string]int{"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+}
+
+// search answers a term query sorted by one keyword field ascending, with
+// size and search_after: what paging through ids needs.
+func (s *Server) search(w http.ResponseWriter, r *http.Request, target string) {
+	q, bad := readQuery(r)
+	if bad != "" {
+		esError(w, 400, "parsing_exception", bad)
+		return
+	}
+	sortField := ""
+	for _, m := range q.Sort {
+		for k := range m {
+			sortField = k
+		}
+	}
+	size := 10
+	if q.Size != nil {
+		size = *q.Size
+	}
+	if size > 10000 {
+		esError(w, 400, "illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [10000]")
+		return
+	}
+	s.mu.Lock()
+	hits, missing := s.matching(target, q, sortField)
+	s.mu.Unlock()
+	if missing != "" && r.URL.Query().Get("ignore_unavailable") != "true" {
+		esError(w, 404, "index_not_found_exception", "no such index ["+missing+"]")
+		return
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].sortKey != hits[j].sortKey {
+			return hits[i].sortKey < hits[j].sortKey
+		}
+		return hits[i].index < hits[j].index
+	})
+	if len(q.SearchAfter) > 0 {
+		after := fmt.Sprint(q.SearchAfter[0])
+		i := sort.Search(len(hits), func(i int) bool { return hits[i].sortKey > after })
+		hits = hits[i:]
+	}
+	if len(hits) > size {
+		hits = hits[:size]
+	}
+	out := make([]any, 0, len(hits))
+	for _, h := range hits {
+		o := map[string]any{"_index": h.index, "_id": h.id, "_score": nil}
+		if sortField != "" {
+			o["sort"] = []any{h.sortKey}
+		}
+		out = append(out, o)
+	}
+	writeJSON(w, 200, map[string]any{"took": 1, "timed_out": false, "hits": map[string]any{"max_score": nil, "hits": out}})
 }
 
 func (s *Server) getDataStream(w http.ResponseWriter, name string) {

@@ -232,7 +232,10 @@ func checkAttributes(o savedObject) string {
 		for _, p := range list {
 			pm, _ := p.(map[string]any)
 			name, _ := pm["panelRefName"].(string)
-			if !names[name] {
+			// Kibana 8 names a panel's reference "<panelIndex>:<panelRefName>"
+			// (7.x: "<panelRefName>").
+			idx, _ := pm["panelIndex"].(string)
+			if !names[name] && !names[idx+":"+name] {
 				return fmt.Sprintf("panel %v names reference %q that the dashboard does not have", pm["panelIndex"], name)
 			}
 		}

@@ -92,7 +92,140 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request, store map[stri
 	}
 }
 
+// The fields Elasticsearch 8 accepts; any other is a parse error, as in
+// Elasticsearch ("unknown field").
+var (
+	indexTemplateFields     = fieldSet("index_patterns", "composed_of", "priority", "version", "_meta", "data_stream", "allow_auto_create", "template", "ignore_missing_component_templates", "deprecated")
+	componentTemplateFields = fieldSet("template", "version", "_meta", "deprecated")
+	templateBodyFields      = fieldSet("settings", "mappings", "aliases", "lifecycle", "data_stream_options")
+	lifecycleFields         = fieldSet("enabled", "data_retention", "downsampling")
+	mappingsFields          = fieldSet("properties", "dynamic", "dynamic_templates", "_source", "_meta", "date_detection", "numeric_detection", "subobjects", "_routing", "runtime", "dynamic_date_formats", "enabled")
+	// Mapping parameters by field type (those exlog could use).
+	commonParams = fieldSet("type", "meta", "fields", "copy_to")
+	typeParams   = map[string]map[string]bool{
+		"keyword":          fieldSet("ignore_above", "index", "doc_values", "null_value", "normalizer", "store", "similarity", "eager_global_ordinals", "split_queries_on_whitespace", "index_options", "norms", "time_series_dimension", "script", "on_script_error"),
+		"constant_keyword": fieldSet("value"),
+		"wildcard":         fieldSet("ignore_above", "null_value"),
+		"flattened":        fieldSet("ignore_above", "depth_limit", "doc_values", "index", "index_options", "null_value", "similarity", "split_queries_on_whitespace", "eager_global_ordinals", "time_series_dimensions"),
+		"text":             fieldSet("analyzer", "search_analyzer", "index", "norms", "store", "index_options", "fielddata", "position_increment_gap", "similarity", "term_vector", "index_prefixes", "index_phrases", "eager_global_ordinals", "search_quote_analyzer"),
+		"match_only_text":  fieldSet(),
+		"date":             fieldSet("format", "locale", "ignore_malformed", "index", "doc_values", "null_value", "store", "script", "on_script_error"),
+		"date_nanos":       fieldSet("format", "locale", "ignore_malformed", "index", "doc_values", "null_value", "store", "script", "on_script_error"),
+		"long":             fieldSet("coerce", "ignore_malformed", "index", "doc_values", "null_value", "store", "script", "on_script_error", "time_series_metric", "time_series_dimension"),
+		"integer":          fieldSet("coerce", "ignore_malformed", "index", "doc_values", "null_value", "store"),
+		"double":           fieldSet("coerce", "ignore_malformed", "index", "doc_values", "null_value", "store", "time_series_metric"),
+		"float":            fieldSet("coerce", "ignore_malformed", "index", "doc_values", "null_value", "store"),
+		"boolean":          fieldSet("index", "doc_values", "null_value", "store"),
+		"object":           fieldSet("properties", "dynamic", "enabled", "subobjects"),
+		"nested":           fieldSet("properties", "dynamic", "include_in_parent", "include_in_root"),
+		"ip":               fieldSet("ignore_malformed", "index", "doc_values", "null_value", "store"),
+	}
+)
+
+func fieldSet(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// unknownField is the first key of the JSON object raw that allowed
+// lacks, in Elasticsearch's message, or "".
+func unknownField(what string, raw json.RawMessage, allowed map[string]bool) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !allowed[k] {
+			return "x_content_parse_exception|[1:2] [" + what + "] unknown field [" + k + "]"
+		}
+	}
+	return ""
+}
+
+// checkTemplateFields rejects unknown fields in a template body: its top
+// level, "template", "template.lifecycle", "template.mappings" and every
+// field mapping's parameters.
+func checkTemplateFields(kind string, raw []byte, top map[string]bool) string {
+	if msg := unknownField(kind, raw, top); msg != "" {
+		return msg
+	}
+	var t struct {
+		Template json.RawMessage `json:"template"`
+	}
+	json.Unmarshal(raw, &t)
+	if t.Template == nil {
+		return ""
+	}
+	if msg := unknownField("template", t.Template, templateBodyFields); msg != "" {
+		return msg
+	}
+	var body struct {
+		Lifecycle json.RawMessage `json:"lifecycle"`
+		Mappings  json.RawMessage `json:"mappings"`
+	}
+	json.Unmarshal(t.Template, &body)
+	if body.Lifecycle != nil {
+		if msg := unknownField("lifecycle", body.Lifecycle, lifecycleFields); msg != "" {
+			return msg
+		}
+	}
+	if body.Mappings != nil {
+		if msg := unknownField("_doc", body.Mappings, mappingsFields); msg != "" {
+			return "mapper_parsing_exception|Root mapping definition has unsupported parameters: " + msg[strings.LastIndexByte(msg, '['):]
+		}
+		var m map[string]any
+		json.Unmarshal(body.Mappings, &m)
+		if msg := checkParams("", m); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// checkParams rejects mapping parameters a field's type does not have.
+func checkParams(prefix string, mappings map[string]any) string {
+	props, _ := mappings["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m, ok := props[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		typ, _ := m["type"].(string)
+		if typ == "" {
+			typ = "object"
+		}
+		allowed := typeParams[typ]
+		for p := range m {
+			if !commonParams[p] && (allowed == nil || !allowed[p]) {
+				return fmt.Sprintf("mapper_parsing_exception|unknown parameter [%s] on mapper [%s] of type [%s]", p, prefix+k, typ)
+			}
+		}
+		if _, ok := m["properties"]; ok {
+			if msg := checkParams(prefix+k+".", m); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
 func validateComponent(name string, raw []byte) string {
+	if msg := checkTemplateFields("component_template", raw, componentTemplateFields); msg != "" {
+		return msg
+	}
 	var c componentTemplate
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return "x_content_parse_exception|" + err.Error()
@@ -110,6 +243,9 @@ func validateComponent(name string, raw []byte) string {
 
 // validateIndexTemplate applies Elasticsearch's checks. Called with s.mu held.
 func (s *Server) validateIndexTemplate(name string, raw []byte) string {
+	if msg := checkTemplateFields("index_template", raw, indexTemplateFields); msg != "" {
+		return msg
+	}
 	var t indexTemplate
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return "x_content_parse_exception|" + err.Error()
@@ -333,7 +469,22 @@ func checkValue(full string, v any, p map[string]any, strict bool) string {
 		return fmt.Sprintf("document_parsing_exception|[1:2] failed to parse field [%s] of type [%s]. Preview of field's value: '%v'", full, typ, v)
 	}
 	switch typ {
-	case "flattened", "":
+	case "":
+		return ""
+	case "flattened":
+		return checkFlattened(full, v, p)
+	case "keyword", "wildcard":
+		if _, isObj := v.(map[string]any); isObj {
+			return bad()
+		}
+		if typ == "keyword" {
+			return checkTerm(full, fmt.Sprint(v), p)
+		}
+		return ""
+	case "constant_keyword":
+		if want, ok := p["value"].(string); ok && fmt.Sprint(v) != want {
+			return fmt.Sprintf("document_parsing_exception|[1:2] failed to parse field [%s] of type [constant_keyword] in document: [constant_keyword] field [%s] only accepts values that are equal to the value defined in the mappings [%s], but got [%v]", full, full, want, v)
+		}
 		return ""
 	case "long", "integer", "short", "byte", "unsigned_long":
 		switch x := v.(type) {
@@ -359,16 +510,23 @@ func checkValue(full string, v any, p map[string]any, strict bool) string {
 			return bad()
 		}
 	case "date", "date_nanos":
+		var t time.Time
 		switch x := v.(type) {
 		case float64:
+			t = time.UnixMilli(int64(x))
 		case string:
-			if _, err := time.Parse(time.RFC3339Nano, x); err != nil {
-				if _, err := time.Parse("2006-01-02", x); err != nil {
+			var err error
+			if t, err = time.Parse(time.RFC3339Nano, x); err != nil {
+				if t, err = time.Parse("2006-01-02", x); err != nil {
 					return bad()
 				}
 			}
 		default:
 			return bad()
+		}
+		if typ == "date_nanos" && (t.Before(time.Unix(0, 0)) || t.After(time.Unix(0, math.MaxInt64))) {
+			// Elasticsearch's DateUtils.toLong.
+			return fmt.Sprintf("document_parsing_exception|[1:2] failed to parse field [%s] of type [date_nanos]: date[%s] is before the epoch in 1970 and cannot be stored in nanosecond resolution", full, t.UTC().Format(time.RFC3339Nano))
 		}
 	case "boolean":
 		switch x := v.(type) {
@@ -386,4 +544,50 @@ func checkValue(full string, v any, p map[string]any, strict bool) string {
 		}
 	}
 	return ""
+}
+
+// maxTermBytes is Lucene's limit on one indexed term (IndexWriter.MAX_TERM_LENGTH).
+const maxTermBytes = 32766
+
+// checkTerm refuses a keyword value longer than Lucene's term limit that
+// ignore_above does not keep out of the index.
+func checkTerm(full, v string, p map[string]any) string {
+	if above, ok := p["ignore_above"].(float64); ok && float64(len([]rune(v))) > above {
+		return "" // not indexed, kept in _source
+	}
+	if len(v) > maxTermBytes {
+		return fmt.Sprintf("illegal_argument_exception|Document contains at least one immense term in field=\"%s\" (whose UTF8 encoding is longer than the max length %d), all of which were skipped. Please correct the analyzer to not produce such terms. The prefix of the first immense term is: '[%s...]'", full, maxTermBytes, firstRunes(v, 30))
+	}
+	return ""
+}
+
+// checkFlattened applies the term limit to every leaf of a flattened
+// field (its keyed terms are "key\0value").
+func checkFlattened(full string, v any, p map[string]any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if msg := checkFlattened(full+"._keyed."+k, e, p); msg != "" {
+				return msg
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if msg := checkFlattened(full, e, p); msg != "" {
+				return msg
+			}
+		}
+	case nil:
+	default:
+		return checkTerm(full, fmt.Sprint(x), p)
+	}
+	return ""
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
 }
