@@ -275,13 +275,13 @@ var casServerRe = regexp.MustCompile(`(?i)PowerShellExchangeServer:\s*<?\s*Name=
 // "PowerShellExchangeServer: <Name=X>" or a session's "X: Status" health.
 func casServer(texts ...string) string {
 	for _, t := range texts {
-		if m := casServerRe.FindStringSubmatch(t); m != nil && looksLikeHost(m[1]) {
+		if m := casServerRe.FindStringSubmatch(t); m != nil && event.LooksLikeHost(m[1]) {
 			return m[1]
 		}
 		// "server: Status" (a session's Exchange health); a message's
 		// first word before a colon ("GetNextCommand: received ...") is
 		// not a server: the name must look like a host (names.go).
-		if name, _, ok := strings.Cut(t, ": "); ok && looksLikeHost(name) {
+		if name, _, ok := strings.Cut(t, ": "); ok && event.LooksLikeHost(name) {
 			return name
 		}
 	}

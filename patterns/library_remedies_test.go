@@ -148,3 +148,16 @@ func TestAutodiscoverExplainsItsDNS(t *testing.T) {
 		t.Errorf("dns %+v", fs)
 	}
 }
+
+// A server captured from a message must look like one (event.CheckCapture):
+// a word of the sentence is never named as the server in a title or remedy.
+func TestCapturedServerMustLookLikeAHost(t *testing.T) {
+	fs := libFindings(t, ev(time.Minute, event.Error, "Connecting to remote server Handling failed with the following error message : WinRM cannot process the request."))
+	f, ok := fs["exchange.remote-powershell-failed"]
+	if !ok {
+		t.Fatalf("no finding: %v", fs)
+	}
+	if strings.Contains(f.Title, "Handling") || strings.Contains(f.Remedy, "Handling") {
+		t.Errorf("a word taken for a server: %q / %q", f.Title, f.Remedy)
+	}
+}

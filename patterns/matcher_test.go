@@ -235,8 +235,8 @@ func TestAbsenceAndCoverage(t *testing.T) {
 func TestCapturedFieldCondition(t *testing.T) {
 	l := mustLoad(t, `pattern sync.h { title "{server} is {status}" severity error remedy "r"
   match message ~ /server=(?P<server>\w+) status=(?P<status>\w+)/ and status != "connected" key server }`)
-	fs, _ := run(l, Window{}, ev(0, event.Information, "server=A status=Connected"), ev(time.Second, event.Information, "server=B status=Failed"))
-	if len(fs) != 1 || fs[0].Title != "B is Failed" {
+	fs, _ := run(l, Window{}, ev(0, event.Information, "server=CAS01 status=Connected"), ev(time.Second, event.Information, "server=CAS02 status=Failed"))
+	if len(fs) != 1 || fs[0].Title != "CAS02 is Failed" {
 		t.Fatalf("%+v", fs)
 	}
 }

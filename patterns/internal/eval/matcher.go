@@ -386,6 +386,7 @@ func (st *patState) values(ctx *rule.Ctx) []string {
 	v := make([]string, len(st.titleF))
 	for i, f := range st.titleF {
 		v[i], _ = ctx.Lookup(f)
+		v[i] = event.CheckCapture(f, v[i])
 	}
 	return v
 }

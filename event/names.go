@@ -1,15 +1,15 @@
-package analyze
+package event
 
 import "strings"
 
-// looksLikeHost reports whether a name captured from a message can be a
+// LooksLikeHost reports whether a name captured from a message can be a
 // server or host name: DNS/NetBIOS characters only (letters, digits,
 // hyphens, dots; at most 253 characters, labels of 1-63 not starting or
 // ending with a hyphen), and something a word of a sentence does not
 // have: a dot (an FQDN), a digit or a hyphen (cmb-ex16-01, EXCH01), or
 // all capitals (a NetBIOS name as Windows shows it). "GetNextCommand",
 // "Handling" or "Exchange" are words, not hosts.
-func looksLikeHost(s string) bool {
+func LooksLikeHost(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
@@ -31,4 +31,19 @@ func looksLikeHost(s string) bool {
 		}
 	}
 	return marked || !lower && len(s) > 1
+}
+
+// hostCaptures are the capture names that stand for a server or host in
+// the pattern library and users' patterns.
+var hostCaptures = map[string]bool{"server": true, "host": true, "remote": true, "cas": true, "computer": true}
+
+// CheckCapture returns v when a capture named name can hold it, else ""
+// (shown as the placeholder's default or "?"): a capture named for a host
+// must look like one (LooksLikeHost), so a word of a message never
+// becomes a server in a title or a remedy.
+func CheckCapture(name, v string) string {
+	if hostCaptures[name] && v != "" && !LooksLikeHost(v) {
+		return ""
+	}
+	return v
 }
