@@ -46,17 +46,20 @@ func bufferZip(r io.Reader, hint, limit int64) (_ *buffered, over bool, err erro
 	lr := io.LimitReader(r, limit+1)
 	var head bytes.Buffer
 	if hint <= spillAbove {
-		head.Grow(int(min(max(hint, 0), limit) + bytes.MinRead))
-	}
-	n, err := head.ReadFrom(io.LimitReader(lr, spillAbove+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if n > limit {
-		return nil, true, nil
-	}
-	if n <= spillAbove {
-		return &buffered{ReaderAt: bytes.NewReader(head.Bytes()), size: n}, false, nil
+		// Small or unknown size: in memory until it proves large. (A
+		// declared large one goes to the file at once: growing a buffer
+		// to spillAbove first costs as much as the copy.)
+		head.Grow(int(min(max(hint, 0), limit, spillAbove) + bytes.MinRead))
+		n, err := head.ReadFrom(io.LimitReader(lr, spillAbove+1))
+		if err != nil {
+			return nil, false, err
+		}
+		if n > limit {
+			return nil, true, nil
+		}
+		if n <= spillAbove {
+			return &buffered{ReaderAt: bytes.NewReader(head.Bytes()), size: n}, false, nil
+		}
 	}
 	f, ferr := os.CreateTemp("", "exlog-nested-*.zip")
 	if ferr != nil {
