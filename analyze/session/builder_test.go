@@ -528,3 +528,34 @@ func TestSessionSync(t *testing.T) {
 		t.Fatalf("no end: %+v", sy)
 	}
 }
+
+// TestRetriesGivenUp: retries that end in a last attempt giving up, then
+// a Stop without a completion message, are a failed sync (evidence of
+// failure), not an inferred completion; "attempt 3 of 3" is no retry.
+func TestRetriesGivenUp(t *testing.T) {
+	for _, last := range []string{
+		"Remote PowerShell call to CAS01.contoso.com failed (attempt 3 of 3). Reason: System.Net.WebException: The operation has timed out",
+		"Giving up on CAS01.contoso.com after 3 attempts: the operation has timed out",
+	} {
+		a := activity(30)
+		s := one(t, feed(t,
+			withAct(rec(0, event.Start, "Handling command: Listing mobile devices with a time filter (quick sync) for 12 users"), a),
+			withAct(rec(5*time.Second, event.Warning, "Remote PowerShell call to CAS01.contoso.com failed (attempt 1 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out"), a),
+			withAct(rec(40*time.Second, event.Warning, "Remote PowerShell call to CAS01.contoso.com failed (attempt 2 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out"), a),
+			withAct(rec(75*time.Second, event.Warning, last), a),
+			withAct(rec(76*time.Second, event.Stop, ""), a),
+			rec(time.Hour, event.Verbose, "Get next command: no command available"),
+		))
+		if s.Status != StatusFailed || s.Retries != 2 || !strings.Contains(s.Reason, ReasonFailureWarnings) {
+			t.Errorf("%q: status %q retries %d reason %q", last, s.Status, s.Retries, s.Reason)
+		}
+	}
+	for msg, want := range map[string]bool{
+		"failed (attempt 1 of 3)": true, "attempt 2/5": true, "failed (attempt 3 of 3)": false, "attempt 5/5 failed": false,
+		"failed (attempt 3 of 3); retrying later": true,
+	} {
+		if got := announcesRetry(msg); got != want {
+			t.Errorf("announcesRetry(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}

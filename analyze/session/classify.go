@@ -149,7 +149,7 @@ func classify(msg string, t event.Type) verdict {
 }
 
 // announcesRetry reports whether msg says the operation will be tried
-// again: "retry"/"retrying"/"retried" or "attempt <n> of <m>" (the
+// again: "retry"/"retrying"/"retried" or "attempt <n> of <m>" with n < m (the
 // connector's wording is not documented, domain.md §4; these are the
 // stable cores of .NET retry loops).
 func announcesRetry(msg string) bool {
@@ -164,7 +164,17 @@ func announcesRetry(msg string) bool {
 			j++
 		}
 		if j > 0 && (strings.HasPrefix(rest[j:], " of ") || strings.HasPrefix(rest[j:], "/")) {
-			return true
+			// "attempt 3 of 3" is the last attempt: nothing is retried.
+			m := strings.TrimPrefix(strings.TrimPrefix(rest[j:], " of "), "/")
+			k := 0
+			for k < len(m) && isDigit(m[k]) {
+				k++
+			}
+			n, okN := digitsValue(rest[:j])
+			total, okT := digitsValue(m[:k])
+			if !okN || !okT || n < total {
+				return true
+			}
 		}
 		k := indexFoldASCII(rest, "attempt ")
 		if k < 0 {

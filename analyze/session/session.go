@@ -78,6 +78,9 @@ const (
 	ReasonNoStart      = "its start is not in the logs"
 	ReasonErrorsInside = "error records inside its activity"
 	ReasonStopped      = "its activity stopped without a completion message"
+	// ReasonFailureWarnings: Warnings inside its activity that report a
+	// failure without announcing a retry.
+	ReasonFailureWarnings = "failure warning(s) inside its activity"
 	// ReasonInferred: a completed sync whose completion was inferred from
 	// a clean Stop of its activity (no error inside, no failure message).
 	ReasonInferred = "completion inferred: its activity stopped with no error inside and no completion message was recognised"
@@ -219,10 +222,12 @@ type openSession struct {
 	children  [maxChildren]event.GUID // activities transferred to from its own
 	nChildren int
 
-	errors     int    // Error/Critical/exception records in its activity
-	firstError string // text of the first one
-	stopped    bool   // a Stop record of its activity was seen
-	stopAt     time.Time
+	errors       int    // Error/Critical/exception records in its activity
+	firstError   string // text of the first one
+	failures     int    // Warnings with failure words that announce no retry
+	firstFailure string // text of the first one
+	stopped      bool   // a Stop record of its activity was seen
+	stopAt       time.Time
 
 	commandID string    // from a start-like line or a retry notice, "" if none said
 	lastStart time.Time // the latest start-like line joined to it
@@ -351,6 +356,17 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 		}
 		if s.errors <= maxErrorEvidence {
 			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+		}
+	case e.Type == event.Warning && hasFailureWord(e.Message):
+		// A Warning that reports a failure and announces no retry (a
+		// last attempt that gave up): evidence of failure for a session
+		// that then stops without a completion message.
+		s.failures++
+		if s.failures == 1 {
+			s.firstFailure = strings.Clone(truncate(eventText(e), 200))
+			if len(s.sync.Evidence) < maxErrorEvidence+1 {
+				s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+			}
 		}
 	case e.Type == event.Stop && own && !s.stopped:
 		s.stopped, s.stopAt = true, e.Time
@@ -697,6 +713,9 @@ func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
 		if s.stopped {
 			sy.Reason += "; " + ReasonStopped + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
 		}
+	case s.stopped && s.failures > 0:
+		sy.Status = StatusFailed
+		sy.Reason += "; " + strconv.Itoa(s.failures) + " " + ReasonFailureWarnings + " (first: " + s.firstFailure + "); " + ReasonStopped + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
 	case s.stopped:
 		// A clean Stop of its activity with no error inside: it ended,
 		// and nothing says it failed. The completion wording is not
