@@ -415,8 +415,7 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		} else {
 			title = fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
 		}
-		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning,
-			"Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; for 5,000 devices or more set EnableParallelCommandSupport; look for throttling (MaxConcurrency) and timeouts in the same window.")
+		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning, SlowRemedy(false))
 		f.Count = len(slow)
 		f.First, f.Last = timePtr(slow[0].Start), timePtr(slow[len(slow)-1].Start)
 		for _, s := range slow {
@@ -430,6 +429,18 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// SlowRemedy is sync.slow's advice. parallelOn: the service config
+// already shows EnableParallelCommandSupport true, so it is not advised
+// again (the analyzer rewrites the remedy when the bundle shows it).
+func SlowRemedy(parallelOn bool) string {
+	parallel := "for 5,000 devices or more set EnableParallelCommandSupport; "
+	if parallelOn {
+		parallel = "EnableParallelCommandSupport is already true in the service config, so parallel commands are on; "
+	}
+	return "Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; " + parallel +
+		"look for throttling (MaxConcurrency) and timeouts in the same window."
 }
 
 func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
