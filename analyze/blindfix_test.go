@@ -48,6 +48,9 @@ func TestBlindHealthyQuickSyncs(t *testing.T) {
 		if n := len(findingsOf(r, "network.unreachable")); n != 0 {
 			t.Errorf("end %q: retried-and-recovered timeouts raised network.unreachable: %v", end, ids(r))
 		}
+		if f := findingsOf(r, "network.retried"); len(f) != 1 || f[0].Count != 12 || f[0].Severity.String() != "info" {
+			t.Errorf("end %q: network.retried: %+v", end, f)
+		}
 		retries := 0
 		for _, s := range r.Syncs {
 			if s.Status != "completed" {

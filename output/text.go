@@ -375,7 +375,7 @@ func slowWhy(r *report.Report, kind report.SyncKind) string {
 			return "slow (see sync.slow for the bound)"
 		}
 	}
-	return "longer than exlog's slow bound (not judged: no sync.slow finding in this run)"
+	return "longer than exlog's slow bound (no sync.slow in this run)"
 }
 
 func uniqueStrings(ss []string, max int) []string {
