@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/analyze/session"
 	"exlog/event"
 	"exlog/report"
 )
@@ -556,19 +557,24 @@ func (a *run) affectedUser(r *report.Report) (user string, example bool) {
 
 // doneInBundle rewrites advice that asks for what the bundle shows done:
 // with ExchangeWebServiceURL set in the service config, an Autodiscover
-// failure still happening cannot be fixed by setting it (issue 16.9).
+// failure still happening cannot be fixed by setting it (issue 16.9);
+// with EnableParallelCommandSupport true, slow syncs are not fixed by
+// setting it.
 func (a *run) doneInBundle(fs []report.Finding) {
-	ews := ""
+	ews, parallel := "", false
 	for _, s := range a.service {
 		if s.Service != nil && s.Service.ExchangeWebServiceURL != "" {
 			ews = s.Service.ExchangeWebServiceURL
 		}
-	}
-	if ews == "" {
-		return
+		if s.Service != nil && s.Service.EnableParallelCommandSupport != nil {
+			parallel = *s.Service.EnableParallelCommandSupport
+		}
 	}
 	for i := range fs {
-		if fs[i].ID == "notify.autodiscover-failed" && fs[i].Ongoing {
+		if fs[i].ID == session.IDSlow && parallel {
+			fs[i].Remedy = session.SlowRemedy(true)
+		}
+		if fs[i].ID == "notify.autodiscover-failed" && fs[i].Ongoing && ews != "" {
 			fs[i].Remedy = "ExchangeWebServiceURL is already set in the service config (" + ews + "), so the connector should not need Autodiscover: " +
 				"if these failures continue after the URL was set, restart the WIEC service so that it reads the config, and check that the URL answers from the connector server. " +
 				"The notification account needs an on-premises mailbox whose UPN equals its SMTP address."

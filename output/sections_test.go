@@ -42,3 +42,28 @@ func TestResolvedAndNotConnectorSections(t *testing.T) {
 		}
 	}
 }
+
+// The session table names sync.slow only when the run has that finding
+// (below Verbose exlog still flags a sync as slow but raises no sync.slow).
+func TestSlowSessionWordingFollowsFindings(t *testing.T) {
+	t0 := time.Date(2023, 12, 4, 1, 0, 0, 0, time.UTC)
+	end := t0.Add(6*time.Hour + 45*time.Minute)
+	d := end.Sub(t0).Seconds()
+	mk := func(fs []report.Finding) string {
+		r := &report.Report{Schema: report.Schema, Inputs: []report.Input{}, Skipped: []report.Skipped{}, Findings: fs,
+			Syncs:   []report.Sync{{Kind: report.SyncFull, Status: report.SyncCompleted, Start: t0, End: &end, DurationS: &d, Slow: true}},
+			Summary: report.Summary{Findings: map[string]int{}}}
+		var tb bytes.Buffer
+		if err := Text(&tb, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return tb.String()
+	}
+	if txt := mk([]report.Finding{}); strings.Contains(txt, "see sync.slow") || !strings.Contains(txt, "no sync.slow in this run") {
+		t.Errorf("no sync.slow finding, yet:\n%s", txt)
+	}
+	slow := report.Finding{ID: "sync.slow", Key: "full", Title: "1 full sync(s) far slower than expected", Severity: report.SeverityWarning, Count: 1, First: &t0, Last: &t0}
+	if txt := mk([]report.Finding{slow}); !strings.Contains(txt, "see sync.slow") {
+		t.Errorf("sync.slow finding, yet:\n%s", txt)
+	}
+}

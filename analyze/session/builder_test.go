@@ -266,14 +266,70 @@ func TestStopRecords(t *testing.T) {
 	if s.Status != StatusCompleted {
 		t.Fatalf("%q %q", s.Status, s.Reason)
 	}
-	// Stop and no completion before the logs end: failed (known over).
+	// A clean Stop (no error inside) and no completion message before the
+	// logs end: completed, inferred, ended at the Stop. Failure needs
+	// evidence of failure.
 	s = one(t, feed(t,
 		withAct(rec(0, event.Information, fullStartText(40)), a),
 		withAct(rec(5*time.Minute, event.Stop, ""), a),
 		rec(6*time.Minute, event.Verbose, "idle"),
 	))
+	if s.Status != StatusCompleted || !strings.HasPrefix(s.Reason, ReasonInferred) || s.End == nil || !s.End.Equal(at(5*time.Minute)) {
+		t.Fatalf("%q %q %v", s.Status, s.Reason, s.End)
+	}
+	// A Stop after an error inside: failed.
+	s = one(t, feed(t,
+		withAct(rec(0, event.Information, fullStartText(40)), a),
+		withAct(rec(time.Minute, event.Error, "Remote PowerShell session to CAS01 broken"), a),
+		withAct(rec(5*time.Minute, event.Stop, ""), a),
+		rec(6*time.Minute, event.Verbose, "idle"),
+	))
 	if s.Status != StatusFailed || !strings.Contains(s.Reason, ReasonStopped) || !strings.HasPrefix(s.Reason, ReasonLogsEnd) {
 		t.Fatalf("%q %q", s.Status, s.Reason)
+	}
+}
+
+// TestQuickSyncEndWordings: quick syncs in the style of an evidence bundle
+// nobody here wrote — received line, "Handling command:", a retry
+// Warning, an undocumented end ("… done - …" and other wordings) or none
+// at all, then a clean Stop of the activity — are completed, never failed.
+func TestQuickSyncEndWordings(t *testing.T) {
+	ends := []string{
+		"Delta inventory (quick sync) for 12 users done - 1 device partnership(s) reported to Intune, command 7c9e6679-7425-40de-944b-e07fc1f90ae7, elapsed 0:00:19",
+		"Quick sync finished: (quick sync) 12 users, 1 device partnership(s)",
+		"(delta sync) complete for 12 users",
+		"", // no end message at all: the clean Stop alone
+		"Delta inventory (quick sync) for 12 users: 1 device(s) reported", // unrecognised wording
+	}
+	for _, end := range ends {
+		var evs []*event.Event
+		for i := 0; i < 3; i++ {
+			a := activity(uint64(20 + i))
+			base := time.Duration(i) * 20 * time.Minute
+			evs = append(evs,
+				withAct(rec(base, event.Information, "Received command 7c9e6679-7425-40de-944b-e07fc1f90ae7 (DeviceInventory, delta) from the Intune service"), a),
+				withAct(rec(base+time.Second, event.Start, "Handling command: Listing mobile devices with a time filter (changed after 10/10/2023 00:00:00) (quick sync) for 12 users"), a),
+				withAct(rec(base+5*time.Second, event.Warning, "Remote PowerShell call to CAS01.contoso.com failed (attempt 1 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out"), a),
+			)
+			if end != "" {
+				evs = append(evs, withAct(rec(base+40*time.Second, event.Information, end), a))
+			}
+			evs = append(evs, withAct(rec(base+41*time.Second, event.Stop, ""), a))
+		}
+		evs = append(evs, rec(time.Hour, event.Verbose, "Get next command: no command available"))
+		syncs := feed(t, evs...)
+		if len(syncs) != 3 {
+			t.Fatalf("end %q: %d sessions, want 3: %+v", end, len(syncs), syncs)
+		}
+		for _, s := range syncs {
+			if s.Status != StatusCompleted || s.Retries != 1 {
+				t.Errorf("end %q: status %q retries %d reason %q", end, s.Status, s.Retries, s.Reason)
+			}
+			inferred := strings.HasPrefix(s.Reason, ReasonInferred)
+			if recognised := end != "" && classify(end, event.Information) == endCompleted; recognised == inferred {
+				t.Errorf("end %q: reason %q (recognised end %v)", end, s.Reason, recognised)
+			}
+		}
 	}
 }
 
@@ -470,5 +526,36 @@ func TestSessionSync(t *testing.T) {
 	s.End = time.Time{}
 	if sy := s.Sync(); sy.End != nil {
 		t.Fatalf("no end: %+v", sy)
+	}
+}
+
+// TestRetriesGivenUp: retries that end in a last attempt giving up, then
+// a Stop without a completion message, are a failed sync (evidence of
+// failure), not an inferred completion; "attempt 3 of 3" is no retry.
+func TestRetriesGivenUp(t *testing.T) {
+	for _, last := range []string{
+		"Remote PowerShell call to CAS01.contoso.com failed (attempt 3 of 3). Reason: System.Net.WebException: The operation has timed out",
+		"Giving up on CAS01.contoso.com after 3 attempts: the operation has timed out",
+	} {
+		a := activity(30)
+		s := one(t, feed(t,
+			withAct(rec(0, event.Start, "Handling command: Listing mobile devices with a time filter (quick sync) for 12 users"), a),
+			withAct(rec(5*time.Second, event.Warning, "Remote PowerShell call to CAS01.contoso.com failed (attempt 1 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out"), a),
+			withAct(rec(40*time.Second, event.Warning, "Remote PowerShell call to CAS01.contoso.com failed (attempt 2 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out"), a),
+			withAct(rec(75*time.Second, event.Warning, last), a),
+			withAct(rec(76*time.Second, event.Stop, ""), a),
+			rec(time.Hour, event.Verbose, "Get next command: no command available"),
+		))
+		if s.Status != StatusFailed || s.Retries != 2 || !strings.Contains(s.Reason, ReasonFailureWarnings) {
+			t.Errorf("%q: status %q retries %d reason %q", last, s.Status, s.Retries, s.Reason)
+		}
+	}
+	for msg, want := range map[string]bool{
+		"failed (attempt 1 of 3)": true, "attempt 2/5": true, "failed (attempt 3 of 3)": false, "attempt 5/5 failed": false,
+		"failed (attempt 3 of 3); retrying later": true,
+	} {
+		if got := announcesRetry(msg); got != want {
+			t.Errorf("announcesRetry(%q) = %v, want %v", msg, got, want)
+		}
 	}
 }

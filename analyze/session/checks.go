@@ -107,7 +107,9 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 //     completed late is sync.slow, never also sync.full-overdue (see
 //     fullOverdue).
 //   - A session cut by the end of the logs that has run no longer than a
-//     slow one of its kind would is "still running", not flagged.
+//     sync of its kind normally takes (the slow bound, or the longest
+//     completed one of its kind, whichever is larger) is "running at the
+//     end of the logs", not flagged (stillRunning).
 //
 // Findings are sorted by severity (highest first), then id, then key.
 func Checks(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool, opt Options) []report.Finding {
@@ -413,8 +415,7 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		} else {
 			title = fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
 		}
-		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning,
-			"Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; for 5,000 devices or more set EnableParallelCommandSupport; look for throttling (MaxConcurrency) and timeouts in the same window.")
+		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning, SlowRemedy(false))
 		f.Count = len(slow)
 		f.First, f.Last = timePtr(slow[0].Start), timePtr(slow[len(slow)-1].Start)
 		for _, s := range slow {
@@ -430,18 +431,35 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 	return out
 }
 
+// SlowRemedy is sync.slow's advice. parallelOn: the service config
+// already shows EnableParallelCommandSupport true, so it is not advised
+// again (the analyzer rewrites the remedy when the bundle shows it).
+func SlowRemedy(parallelOn bool) string {
+	parallel := "for 5,000 devices or more set EnableParallelCommandSupport; "
+	if parallelOn {
+		parallel = "EnableParallelCommandSupport is already true in the service config, so parallel commands are on; "
+	}
+	return "Slow syncs usually come from the Exchange side: point the connector at the nearest, least loaded CAS; " + parallel +
+		"look for throttling (MaxConcurrency) and timeouts in the same window."
+}
+
 func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
 	var out []report.Finding
 	for _, kind := range report.SyncKinds {
-		rule := newSlowRule(completedDurations(syncs, kind), opt)
+		done := completedDurations(syncs, kind)
+		rule := newSlowRule(done, opt)
+		longest := time.Duration(0)
+		for _, d := range done {
+			longest = max(longest, d)
+		}
 		var list []*report.Sync
 		reasons := map[string]int{}
 		for _, s := range sortedByStart(syncs, kind) {
 			if s.Status != StatusUnfinished {
 				continue
 			}
-			if running := rule.limit(s.Users); strings.HasPrefix(s.Reason, ReasonLogsEnd) && !last.IsZero() && (running <= 0 || last.Sub(s.Start) <= running) {
-				continue // plausibly still running when the logs were taken
+			if stillRunning(s, last, rule.limit(s.Users), longest) {
+				continue // running at the end of the logs: not a fault
 			}
 			list = append(list, s)
 			reasons[reasonHead(s.Reason)]++
@@ -475,6 +493,21 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 		out = append(out, f)
 	}
 	return out
+}
+
+// stillRunning reports whether s, cut by the end of the logs (last), had
+// run no longer than a sync of its kind normally takes: the slow bound
+// (limit, 0 = none) or the longest completed sync of its kind in the same
+// logs, whichever is larger. Such a sync is "running at the end of the
+// logs", neither a failure nor an error (a full sync 4h51m in, when the
+// earlier ones took 4–7 h). Without a bound and without a completed peer
+// nothing says it is overdue, so it counts as running too.
+func stillRunning(s *report.Sync, last time.Time, limit, longest time.Duration) bool {
+	if s.Status != StatusUnfinished || !strings.HasPrefix(s.Reason, ReasonLogsEnd) || last.IsZero() {
+		return false
+	}
+	normal := max(limit, longest)
+	return normal <= 0 || last.Sub(s.Start) <= normal
 }
 
 func failedFindings(syncs []report.Sync) []report.Finding {

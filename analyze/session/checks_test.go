@@ -429,3 +429,48 @@ func TestFullOverdue(t *testing.T) {
 		t.Fatalf("%v %+v", ok, f)
 	}
 }
+
+// TestRunningAtLogsEnd: a full sync cut by the end of the logs after
+// 4h51m, when the earlier full syncs took 4h10m–6h45m, is running, not
+// sync.unfinished; one running far longer than any of its kind still is.
+func TestRunningAtLogsEnd(t *testing.T) {
+	users := 6400
+	day := time.Date(2023, 12, 4, 1, 0, 0, 0, time.UTC)
+	full := func(start time.Time, d time.Duration) report.Sync {
+		sec := d.Seconds()
+		end := start.Add(d)
+		return report.Sync{Kind: report.SyncFull, Status: StatusCompleted, Start: start, End: &end, DurationS: &sec, Users: &users,
+			Evidence: []report.Evidence{{Text: "Handling command: (full sync)"}}}
+	}
+	base := []report.Sync{
+		full(day, 4*time.Hour+10*time.Minute),
+		full(day.Add(24*time.Hour), 6*time.Hour+45*time.Minute),
+		full(day.Add(48*time.Hour), 5*time.Hour+20*time.Minute),
+	}
+	for _, c := range []struct {
+		running time.Duration
+		want    bool
+	}{
+		{4*time.Hour + 51*time.Minute, false},
+		{6*time.Hour + 45*time.Minute, false},
+		{9 * time.Hour, true},
+	} {
+		start := day.Add(72 * time.Hour)
+		last := start.Add(c.running)
+		ev := report.NewEvidence("Logs/Connector0.log", 1, 0, time.Time{}, "Handling command: Getting the mobile device list without a time filter (full sync) for 6400 users")
+		ev.SetTime(start, "")
+		cut := report.Sync{Kind: report.SyncFull, Status: StatusUnfinished, Start: start, Users: &users,
+			Reason: ReasonLogsEnd + " (running for " + formatDuration(c.running) + " at the last record)", Evidence: []report.Evidence{ev}}
+		syncs := append(append([]report.Sync(nil), base...), cut)
+		fs := Checks(syncs, day, last, true, Options{})
+		got := false
+		for _, f := range fs {
+			if f.ID == IDUnfinished {
+				got = true
+			}
+		}
+		if got != c.want {
+			t.Errorf("running %s: sync.unfinished raised %v, want %v (%s)", formatDuration(c.running), got, c.want, ids(fs))
+		}
+	}
+}

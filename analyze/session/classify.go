@@ -92,7 +92,8 @@ const (
 	// start text.
 	startExplicit
 	// endCompleted: "completed successfully" (documented) or, failing
-	// that, "completed"/"finished"/"succeeded" without failure words.
+	// that, a completion word (completionWords: done, complete(d),
+	// finished, succeeded, success(ful), ended) without failure words.
 	endCompleted
 	// endFailed: failure words near the marker, or the message itself is
 	// an Error/Critical record.
@@ -136,7 +137,7 @@ func classify(msg string, t event.Type) verdict {
 	if containsFoldASCII(head, "handling command") {
 		return startExplicit
 	}
-	if containsFoldASCII(head, "completed") || containsFoldASCII(head, "finished") || containsFoldASCII(head, "succeeded") {
+	if saysCompleted(head) {
 		return endCompleted
 	}
 	// No verb before "Details", but the details carry an exception or a
@@ -148,7 +149,7 @@ func classify(msg string, t event.Type) verdict {
 }
 
 // announcesRetry reports whether msg says the operation will be tried
-// again: "retry"/"retrying"/"retried" or "attempt <n> of <m>" (the
+// again: "retry"/"retrying"/"retried" or "attempt <n> of <m>" with n < m (the
 // connector's wording is not documented, domain.md §4; these are the
 // stable cores of .NET retry loops).
 func announcesRetry(msg string) bool {
@@ -163,7 +164,17 @@ func announcesRetry(msg string) bool {
 			j++
 		}
 		if j > 0 && (strings.HasPrefix(rest[j:], " of ") || strings.HasPrefix(rest[j:], "/")) {
-			return true
+			// "attempt 3 of 3" is the last attempt: nothing is retried.
+			m := strings.TrimPrefix(strings.TrimPrefix(rest[j:], " of "), "/")
+			k := 0
+			for k < len(m) && isDigit(m[k]) {
+				k++
+			}
+			n, okN := digitsValue(rest[:j])
+			total, okT := digitsValue(m[:k])
+			if !okN || !okT || n < total {
+				return true
+			}
 		}
 		k := indexFoldASCII(rest, "attempt ")
 		if k < 0 {
@@ -174,7 +185,47 @@ func announcesRetry(msg string) bool {
 	return false
 }
 
-var failureWords = []string{"fail", "exception", "error", "abort", "did not complete", "not completed", "timed out"}
+var failureWords = []string{"fail", "exception", "error", "abort", "did not complete", "not complete", "incomplete", "unsuccessful", "timed out"}
+
+// completionWords are the generic verbs of an end, matched as whole words
+// (so "incomplete", "unsuccessful" and "extended" do not count). The
+// documented "completed successfully" is matched before them (classify);
+// these tolerate undocumented wordings of the quick-sync end ("… for 12
+// users done - …", "… complete", "… ended"), domain.md §4.
+var completionWords = []string{"done", "complete", "completed", "finished", "succeeded", "success", "successful", "successfully", "ended"}
+
+// saysCompleted reports whether head carries a completion verb as a whole
+// word, and is not a progress report ("progress: 3,000 of 6,400 users
+// done" is a milestone, not the end).
+func saysCompleted(head string) bool {
+	if containsFoldASCII(head, "progress") {
+		return false
+	}
+	for _, w := range completionWords {
+		if hasWordFold(head, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasWordFold reports whether lower-case word w occurs in s (ASCII case
+// ignored) with no letter or digit on either side.
+func hasWordFold(s, w string) bool {
+	from := 0
+	for {
+		i := indexFoldASCII(s[from:], w)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(w)
+		if (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return true
+		}
+		from = i + 1
+	}
+}
 
 func hasFailureWord(s string) bool {
 	for _, w := range failureWords {

@@ -58,6 +58,21 @@ func TestClassify(t *testing.T) {
 		{"(full sync) was aborted", event.Information, endFailed},
 		{"Getting the mobile device list (full sync) for 5 users. Details: System.InvalidOperationException: x", event.Information, endFailed},
 		{"Getting the mobile device list (full sync) for 5 users. Details: Errors: 0, batches 3", event.Information, startImplicit},
+		// Undocumented quick-sync ends (domain.md §4): tolerate the verbs.
+		{"Delta inventory (quick sync) for 12 users done - 1 device partnership(s) reported to Intune, command 7c9e6679-7425-40de-944b-e07fc1f90ae7, elapsed 0:00:19", event.Information, endCompleted},
+		{"Quick inventory (quick sync) complete: 3 devices", event.Information, endCompleted},
+		{"(delta sync) ended after 40 s", event.Verbose, endCompleted},
+		{"Mobile device list (quick sync) success for 12 users", event.Information, endCompleted},
+		{"(quick sync) Done.", event.Information, endCompleted},
+		{"(quick sync) successful", event.Information, endCompleted},
+		// Not ends: failure words win, whole words only, progress lines.
+		{"(quick sync) done with errors", event.Information, endFailed},
+		{"(quick sync) incomplete: 3 of 12 users", event.Information, endFailed},
+		{"(full sync) unsuccessful", event.Information, endFailed},
+		{"(quick sync) for 12 users: extended attributes", event.Information, startImplicit},
+		{"(full sync) progress: 3200/6400 users inventoried", event.Information, startImplicit},
+		{"(full sync) progress: 3,200 of 6,400 users done", event.Information, startImplicit},
+		{"Handling command: (quick sync) for abandoned users", event.Information, startExplicit},
 	}
 	for _, c := range cases {
 		if got := classify(c.msg, c.typ); got != c.want {

@@ -11,7 +11,7 @@
 //     before "Details": "completed successfully" → completed (the product's
 //     own verdict); failure words (fail, exception, error, abort, timed out,
 //     not completed) or an Error/Critical record → failed; "Handling
-//     command:" → explicit start; "completed"/"finished"/"succeeded" →
+//     command:" → explicit start; a completion word as a whole word (done, complete(d), finished, succeeded, success(ful), ended; not in a "progress" line) →
 //     completed; "exception"/"failed" after "Details" → failed; otherwise
 //     an implicit start.
 //   - Pairing: an end goes to the open session with the same non-zero
@@ -49,10 +49,12 @@
 //     session's activity is noted but does not end it (a completion may
 //     follow under another activity).
 //   - Status: completed when a success message ends it (errors seen inside
-//     are then named in Reason); failed when a failure message ends it, or
-//     when it ends without a success message after errors or a Stop in its
-//     activity (known to have gone wrong); unfinished otherwise
-//     (superseded, restarted, ReasonLogsEnd).
+//     are then named in Reason), or when it ends without one after a clean
+//     Stop of its activity with no error inside (ReasonInferred: failure
+//     needs evidence of failure); failed when a failure message ends it, or
+//     when it ends without a success message after errors in its activity
+//     (known to have gone wrong); unfinished otherwise (superseded,
+//     restarted, ReasonLogsEnd).
 //   - Origin is the start record's origin; sessions cross files freely
 //     because the input is one stream merged by time.
 package session
@@ -76,6 +78,12 @@ const (
 	ReasonNoStart      = "its start is not in the logs"
 	ReasonErrorsInside = "error records inside its activity"
 	ReasonStopped      = "its activity stopped without a completion message"
+	// ReasonFailureWarnings: Warnings inside its activity that report a
+	// failure without announcing a retry.
+	ReasonFailureWarnings = "failure warning(s) inside its activity"
+	// ReasonInferred: a completed sync whose completion was inferred from
+	// a clean Stop of its activity (no error inside, no failure message).
+	ReasonInferred = "completion inferred: its activity stopped with no error inside and no completion message was recognised"
 )
 
 // Status values of report.Sync.Status (the session package's names for
@@ -214,10 +222,12 @@ type openSession struct {
 	children  [maxChildren]event.GUID // activities transferred to from its own
 	nChildren int
 
-	errors     int    // Error/Critical/exception records in its activity
-	firstError string // text of the first one
-	stopped    bool   // a Stop record of its activity was seen
-	stopAt     time.Time
+	errors       int    // Error/Critical/exception records in its activity
+	firstError   string // text of the first one
+	failures     int    // Warnings with failure words that announce no retry
+	firstFailure string // text of the first one
+	stopped      bool   // a Stop record of its activity was seen
+	stopAt       time.Time
 
 	commandID string    // from a start-like line or a retry notice, "" if none said
 	lastStart time.Time // the latest start-like line joined to it
@@ -346,6 +356,17 @@ func (b *Builder) watchOpen(e *event.Event, isSync bool) {
 		}
 		if s.errors <= maxErrorEvidence {
 			s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+		}
+	case e.Type == event.Warning && hasFailureWord(e.Message):
+		// A Warning that reports a failure and announces no retry (a
+		// last attempt that gave up): evidence of failure for a session
+		// that then stops without a completion message.
+		s.failures++
+		if s.failures == 1 {
+			s.firstFailure = strings.Clone(truncate(eventText(e), 200))
+			if len(s.sync.Evidence) < maxErrorEvidence+1 {
+				s.sync.Evidence = append(s.sync.Evidence, evidenceOf(e))
+			}
 		}
 	case e.Type == event.Stop && own && !s.stopped:
 		s.stopped, s.stopAt = true, e.Time
@@ -670,8 +691,9 @@ func (b *Builder) orphanEnd(e *event.Event, kind syncKind, v verdict) {
 
 // closeOpen ends open session i without a completion message. cause (may
 // be nil) is the record that ended it, kept as evidence. The status is
-// failed when its activity showed errors or stopped (it is known to have
-// gone wrong), unfinished otherwise.
+// failed when its activity showed errors (it is known to have gone
+// wrong), completed (ReasonInferred, ended at the Stop) when its activity
+// stopped cleanly, unfinished otherwise.
 func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
 	s := b.open[i]
 	if s.failed != nil {
@@ -683,14 +705,31 @@ func (b *Builder) closeOpen(i int, why string, cause *event.Event) {
 	sy.Status = StatusUnfinished
 	sy.Reason = why
 	sy.Retries = s.retries
-	if s.errors > 0 || s.stopped {
+	switch {
+	case s.errors > 0:
+		// Evidence of failure: errors inside its activity.
 		sy.Status = StatusFailed
-		if s.errors > 0 {
-			sy.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
-		}
+		sy.Reason += "; " + strconv.Itoa(s.errors) + " " + ReasonErrorsInside + " (first: " + s.firstError + ")"
 		if s.stopped {
 			sy.Reason += "; " + ReasonStopped + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
 		}
+	case s.stopped && s.failures > 0:
+		sy.Status = StatusFailed
+		sy.Reason += "; " + strconv.Itoa(s.failures) + " " + ReasonFailureWarnings + " (first: " + s.firstFailure + "); " + ReasonStopped + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
+	case s.stopped:
+		// A clean Stop of its activity with no error inside: it ended,
+		// and nothing says it failed. The completion wording is not
+		// documented for every sync (domain.md §4), so the end message
+		// may simply not have been recognised: completed, inferred.
+		sy.Status = StatusCompleted
+		sy.End = s.stopAt
+		sy.Reason = ReasonInferred + " (at " + s.stopAt.UTC().Format(time.RFC3339) + ")"
+		cmd := s.commandID
+		if cmd == "" {
+			cmd = sy.CommandID
+		}
+		b.lastEnd[s.key] = endMark{at: s.stopAt, activity: s.activity, command: cmd}
+		cause = nil // the record after the Stop did not end it
 	}
 	if cause != nil && len(sy.Evidence) < report.MaxEvidence {
 		sy.Evidence = append(sy.Evidence, evidenceOf(cause))

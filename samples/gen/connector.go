@@ -180,7 +180,7 @@ type SyncSpec struct {
 	Dur      time.Duration
 	Outcome  Outcome
 	Health   string                                // "" = Connected
-	Inject   func(s *Sim, t time.Time, act string) // errors inside the activity (Fails)
+	Inject   func(s *Sim, t time.Time, act string) // records inside the activity (errors of Fails, retries of Completed)
 	Progress int                                   // verbose progress records
 	Notify   []string                              // SendEmail recipients during the sync
 }
@@ -247,6 +247,9 @@ func (s *Sim) sync(t time.Time, sp SyncSpec) SyncLog {
 		what := startText[len("Handling command: "):]
 		s.emit(end, Error, act, tid, PayloadText, what+" failed. The inventory command will be retried.")
 	case Completed:
+		if sp.Inject != nil { // records inside a sync that then completes (retries)
+			sp.Inject(s, t.Add(sp.Dur*3/4), act)
+		}
 		health := sp.Health
 		if health == "" {
 			health = "Connected"

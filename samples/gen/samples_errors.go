@@ -196,8 +196,18 @@ func buildNetworkErrors() Output {
 	}
 	counts := map[string]int{}
 	variant := 0
+	retried := 0 // quick syncs with a remote PowerShell timeout that was retried, then completed
 	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(48 * time.Hour), PollEvery: 5 * time.Minute,
 		FullAt: 2*time.Hour + 13*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 47 * time.Minute,
+		QuickHook: func(i int, t time.Time, sp *SyncSpec) bool {
+			if i == 2 || i == 7 {
+				retried++
+				sp.Inject = func(s *Sim, at time.Time, act string) {
+					s.emit(at, Warning, act, 0, PayloadText, "Remote PowerShell call to "+s.org.CAS+" failed (attempt 1 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out")
+				}
+			}
+			return true
+		},
 		PollHook: func(t time.Time) bool {
 			for _, w := range wins {
 				if !t.Before(w.a) && t.Before(w.b) {
@@ -219,12 +229,12 @@ func buildNetworkErrors() Output {
 		total += counts[w.name]
 	}
 	a, b := window0(kept)
-	facts := traceFacts(kept) + fmt.Sprintf("- %d failed \"Get next command\" polls (Error), payload shapes cycling: escaped text with the stack trace (`&#xD;&#xA;`) and a System.Diagnostics footer; TraceRecord with raw CRLF in the StackTrace; DataItem with the message only:\n%s\n- "+countUsersDevices(org)+"\n\n", total, strings.Join(cl, "\n")) + syncTable(logs, a, b)
+	facts := traceFacts(kept) + fmt.Sprintf("- %d failed \"Get next command\" polls (Error), payload shapes cycling: escaped text with the stack trace (`&#xD;&#xA;`) and a System.Diagnostics footer; TraceRecord with raw CRLF in the StackTrace; DataItem with the message only:\n%s\n- %d quick syncs carry a Warning `Remote PowerShell call to <CAS> failed (attempt 1 of 3); retrying in 30 seconds. Reason: System.Net.WebException: The operation has timed out` and then complete\n- "+countUsersDevices(org)+"\n\n", total, strings.Join(cl, "\n"), retried) + syncTable(logs, a, b)
 	return Output{Zip: files, README: readme("network-errors",
 		"Two days in which the connector's polling of the Intune service (\"Get next command\") fails in short windows for different network reasons, while syncs keep running between them. Benign Verbose polls (\"Get next command returned no command…\") surround the failures.",
 		files, nil, facts,
-		fmt.Sprintf("- `command.get-next-exception`: the %d failed polls no network finding explains (503); the %d others are explained by their network findings (one cause, one finding)\n- `network.proxy-auth` (%d), `network.tls` (%d: trust + secure channel), `network.dns` (%d, host manage.microsoft.com), `network.unreachable` (%d: unable to connect + timed out), `intune.unauthorized` (%d)\n- all sync sessions completed",
-			counts["503 from Intune"], total-counts["503 from Intune"], counts["407 proxy authentication"], counts["TLS trust"]+counts["TLS secure channel"], counts["DNS"], counts["unable to connect"]+counts["timeout"], counts["401 from Intune"]),
+		fmt.Sprintf("- `command.get-next-exception`: the %d failed polls no network finding explains (503); the %d others are explained by their network findings (one cause, one finding)\n- `network.proxy-auth` (%d), `network.tls` (%d: trust + secure channel), `network.dns` (%d, host manage.microsoft.com), `network.unreachable` (%d: unable to connect + timed out), `intune.unauthorized` (%d)\n- `network.retried` (info, %d): the retried remote PowerShell timeouts, not network.unreachable\n- all sync sessions completed",
+			counts["503 from Intune"], total-counts["503 from Intune"], counts["407 proxy authentication"], counts["TLS trust"]+counts["TLS secure channel"], counts["DNS"], counts["unable to connect"]+counts["timeout"], counts["401 from Intune"], retried),
 		"- anything from the Verbose \"Get next command\" polls that succeeded (they are not errors)\n- sync findings",
 		"- the connector's message around the exceptions, its stack frames, the shape of its error records; the .NET exception messages are the real .NET texts"),
 	}
