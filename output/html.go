@@ -510,6 +510,9 @@ func buildTimeline(r *report.Report) *timelineView {
 	if tv.ChangeLane {
 		ch := tv.Lanes[len(tv.Lanes)-1]
 		for _, c := range r.Changes {
+			if !c.ZoneKnown() {
+				continue // no zone: no place on the UTC time line
+			}
 			title := fmt.Sprintf("%s %s\n%s", c.Kind, fmtTime(&c.Time), c.Text)
 			if c.Origin != "" {
 				title += "\n" + c.Origin

@@ -142,7 +142,11 @@ func (t *textWriter) changes(r *report.Report) {
 			t.f("  … %d more\n", len(r.Changes)-15)
 			break
 		}
-		t.f("  %s  %-15s %s\n", fmtTime(&c.Time), c.Kind, c.Text)
+		when := fmtTime(&c.Time)
+		if !c.ZoneKnown() {
+			when = strings.Replace(c.LocalTime, "T", " ", 1) + " " // wall clock, no zone: no Z
+		}
+		t.f("  %s  %-15s %s\n", when, c.Kind, c.Text)
 	}
 }
 

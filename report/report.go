@@ -208,11 +208,23 @@ type NotificationAccount struct {
 // Change is something that changed in the covered window: a restart, a
 // gap in the logs, another CAS server, a config file modified.
 type Change struct {
-	Time   time.Time `json:"time"`
+	// Time is the instant of the change; absent (zero) when its zone is
+	// unknown, LocalTime then holds the wall clock.
+	Time   time.Time `json:"time,omitzero"`
 	Kind   string    `json:"kind"` // restart | gap | cas-server | config-modified | host
 	Text   string    `json:"text"`
 	Origin string    `json:"origin,omitempty"`
+	// LocalTime is the wall-clock time (RFC 3339 without offset) of a
+	// change whose zone the evidence does not record, such as a zip
+	// member's DOS time (local time of the zipping machine); TimeZone
+	// is then "unknown". Such a change is listed but never joined in
+	// time with UTC events (resolved findings, timelines).
+	LocalTime string `json:"local_time,omitempty"`
+	TimeZone  string `json:"time_zone,omitempty"`
 }
+
+// ZoneKnown reports whether the change's time is a known instant.
+func (c Change) ZoneKnown() bool { return c.LocalTime == "" && !c.Time.IsZero() }
 
 // CollectItem is evidence the bundle lacks for the findings at hand.
 type CollectItem struct {
