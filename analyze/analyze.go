@@ -607,6 +607,7 @@ func (a *run) assemble() *report.Report {
 	findings = a.endOfSupportFinding(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
+	a.serviceRanAfter(findings)
 	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
 	a.unexpl.finish(r)

@@ -193,7 +193,11 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 // shows it: restarts and config files modified (the change timeline) and,
 // for Autodiscover, the EWS URL now set in the service config.
 func resolvedOf(f report.Finding, r *report.Report, end time.Time) report.Resolved {
-	rs := report.Resolved{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Count: f.Count, First: f.First, Last: f.Last}
+	rs := report.Resolved{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Count: f.Count, First: f.First, Last: f.Last,
+		TimeZone: f.TimeZone, FirstLocal: f.FirstLocal, LastLocal: f.LastLocal}
+	if f.ResolvedBy != "" {
+		rs.Changes = append(rs.Changes, f.ResolvedBy)
+	}
 	if f.Last == nil {
 		return rs
 	}

@@ -160,6 +160,11 @@ type Resolved struct {
 	Count    int        `json:"count"`
 	First    *time.Time `json:"first"`
 	Last     *time.Time `json:"last"` // last occurrence: resolved after this
+	// TimeZone, FirstLocal, LastLocal: as in Finding, for occurrences
+	// in local time of an unknown zone.
+	TimeZone   string `json:"time_zone,omitempty"`
+	FirstLocal string `json:"first_local,omitempty"`
+	LastLocal  string `json:"last_local,omitempty"`
 	// Changes are what changed between the last occurrence and the end of
 	// the logs (a restart, a config file modified, a setting now set), as
 	// the evidence shows them; empty when it shows none.
@@ -438,6 +443,11 @@ type Finding struct {
 	TimeZone   string `json:"time_zone,omitempty"`
 	FirstLocal string `json:"first_local,omitempty"`
 	LastLocal  string `json:"last_local,omitempty"`
+	// ResolvedBy says what record showed the finding over when that is
+	// not its absence near the end of the logs, e.g. the connector
+	// service entering the running state after its start failures in
+	// the same event-log export; Ongoing is then false.
+	ResolvedBy string `json:"resolved_by,omitempty"`
 }
 
 // Evidence is one record that proves a finding.
