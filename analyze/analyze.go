@@ -608,6 +608,7 @@ func (a *run) assemble() *report.Report {
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	a.serviceRanAfter(findings)
+	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
 	a.unexpl.finish(r)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"exlog/event"
+	"exlog/patterns"
 	"exlog/report"
 )
 
@@ -76,5 +77,43 @@ func (a *run) serviceRanAfter(fs []report.Finding) {
 		}
 		p := lastIn.in.rep.Path
 		f.ResolvedBy = fmt.Sprintf("%s: service entered the running state (SCM 7036, %s, same clock as the failures)", when, p[strings.LastIndexAny(p, "/!")+1:])
+	}
+}
+
+// remedy7000Account is the part of service.logon-failure's remedy
+// (service.exlog) that stands for the account when event 7000 names none.
+const remedy7000Account = `that account (services.msc > WIEC > Log On shows it; event 7000 does not name it, Microsoft's example is .\WIEC_USER)`
+
+// serviceAccountFrom7041 names, in the remedy of a logon failure of the
+// connector service (SCM 7000, which names no account), the account that
+// a 7041 finding of the same bundle read for the same service (its key),
+// marked as read from the 7041.
+func serviceAccountFrom7041(fs []report.Finding) {
+	var accounts []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.ID != "service.logon-right-missing" || f.Key == "" || f.Key == patterns.OtherKey || seen[strings.ToLower(f.Key)] {
+			continue
+		}
+		seen[strings.ToLower(f.Key)] = true
+		accounts = append(accounts, f.Key)
+	}
+	if len(accounts) == 0 {
+		return
+	}
+	named := accounts[0] + " (the account SCM event 7041 names for this service in the same bundle; services.msc > WIEC > Log On shows the one in use)"
+	if len(accounts) > 1 {
+		named = "the account the service runs as: SCM event 7041 in the same bundle names " + strings.Join(accounts, ", ") + " (services.msc > WIEC > Log On shows the one in use)"
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.ID != "service.logon-failure" {
+			continue
+		}
+		if strings.Contains(f.Remedy, remedy7000Account) {
+			f.Remedy = strings.Replace(f.Remedy, remedy7000Account, named, 1)
+		} else {
+			f.Remedy += " SCM event 7041 in the same bundle names the service account: " + strings.Join(accounts, ", ") + "."
+		}
 	}
 }

@@ -133,3 +133,54 @@ func TestServiceRanAfterLogonFailure(t *testing.T) {
 		})
 	}
 }
+
+// The 7000 remedy names the account a 7041 of the same bundle read for
+// the connector service, marked as read from the 7041; with no account
+// read it keeps saying that event 7000 names none.
+func TestLogonFailureRemedyNamesAccountFrom7041(t *testing.T) {
+	cases := []struct {
+		name    string
+		files   map[string]string
+		account string // "" : none named
+	}{
+		{"winevent-csv", map[string]string{"EXCONN01-System.csv": winEventCSV(
+			[3]string{"11/14/2023 10:22:05 AM", "7041", msg7041},
+			[3]string{"11/14/2023 10:22:05 AM", "7000", msg7000},
+		)}, `CONTOSO\svc_exconn`},
+		{"eventviewer-text-local-account", map[string]string{"System.txt": eventViewerText(
+			[3]string{"14/11/2023 10:00:02", "7041", "The WIEC service was unable to log on as .\\svc_intunecon with the currently configured password due to the following error: Logon failure: the user has not been granted the requested logon type at this computer."},
+			[3]string{"14/11/2023 10:00:02", "7000", msg7000},
+		)}, `.\svc_intunecon`},
+		{"upn-account", map[string]string{"System.txt": eventViewerText(
+			[3]string{"14/11/2023 10:00:02", "7041", "The Microsoft Intune Exchange Connector Service service was unable to log on as svc_exconn@contoso.com with the currently configured password due to the following error: Logon failure: the user has not been granted the requested logon type at this computer."},
+			[3]string{"14/11/2023 10:00:02", "7000", msg7000},
+		)}, `svc_exconn@contoso.com`},
+		{"7000-only", map[string]string{"System.txt": eventViewerText(
+			[3]string{"14/11/2023 10:00:02", "7000", msg7000},
+		)}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyzeFiles(t, tc.files)
+			f := findingOf(r, "service.logon-failure")
+			if f == nil {
+				t.Fatalf("no service.logon-failure; findings %+v", r.Findings)
+			}
+			if tc.account == "" {
+				if !strings.Contains(f.Remedy, "event 7000 does not name it") {
+					t.Errorf("remedy %q: want it to say event 7000 names no account", f.Remedy)
+				}
+				return
+			}
+			if !strings.Contains(f.Remedy, "grant it to "+tc.account+" (the account SCM event 7041 names") {
+				t.Errorf("remedy %q: want the account %s, marked as read from the 7041", f.Remedy, tc.account)
+			}
+			if strings.Contains(f.Remedy, "does not name it") || strings.Contains(f.Remedy, "WIEC_USER") {
+				t.Errorf("remedy %q still says the account is not named", f.Remedy)
+			}
+			if k := findingOf(r, "service.logon-right-missing"); k == nil || k.Key != tc.account {
+				t.Errorf("7041 finding %+v: want key %s", k, tc.account)
+			}
+		})
+	}
+}
