@@ -260,6 +260,9 @@ func (t *textWriter) findings(r *report.Report) {
 				status = ", no longer seen"
 			}
 		}
+		if f.ResolvedBy != "" && !f.Ongoing {
+			status = ", resolved (see RESOLVED)" // a later record shows it over, whatever the zone
+		}
 		t.f("         %s%s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
 		if f.Remedy != "" {
 			t.f("         what to do: %s\n", f.Remedy)
