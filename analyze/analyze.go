@@ -598,7 +598,18 @@ func (a *run) assemble() *report.Report {
 		r.Inventory = inv
 	}
 	findings = append(findings, invFindings...)
-	findings = append(findings, configcheck.Check(a.tracing, a.service)...)
+	cfg := configcheck.Check(a.tracing, a.service)
+	full, quick := 0, 0
+	for _, s := range a.syncs {
+		switch s.Kind {
+		case report.SyncFull:
+			full++
+		case report.SyncQuick:
+			quick++
+		}
+	}
+	configcheck.SyncsSeen(cfg, full, quick)
+	findings = append(findings, cfg...)
 	findings = append(findings, a.bundleFindings()...)
 	r.NotConnector = a.attr.programs()
 	findings = append(findings, a.notConnectorFinding(r.NotConnector)...)
@@ -607,6 +618,8 @@ func (a *run) assemble() *report.Report {
 	findings = a.endOfSupportFinding(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
+	a.serviceRanAfter(findings)
+	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
 	a.unexpl.finish(r)

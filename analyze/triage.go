@@ -194,11 +194,18 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 // shows it: restarts and config files modified (the change timeline) and,
 // for Autodiscover, the EWS URL now set in the service config.
 func resolvedOf(f report.Finding, r *report.Report, end time.Time) report.Resolved {
-	rs := report.Resolved{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Count: f.Count, First: f.First, Last: f.Last}
+	rs := report.Resolved{ID: f.ID, Key: f.Key, Title: f.Title, Severity: f.Severity, Count: f.Count, First: f.First, Last: f.Last,
+		TimeZone: f.TimeZone, FirstLocal: f.FirstLocal, LastLocal: f.LastLocal}
+	if f.ResolvedBy != "" {
+		rs.Changes = append(rs.Changes, f.ResolvedBy)
+	}
 	if f.Last == nil {
 		return rs
 	}
 	for _, c := range r.Changes {
+		if !c.ZoneKnown() {
+			continue // no zone, no time join with the finding's UTC times
+		}
 		if c.Time.Before(*f.Last) || (!end.IsZero() && c.Time.After(end)) || len(rs.Changes) >= 3 {
 			continue
 		}
@@ -329,14 +336,39 @@ func (a *run) changes() []report.Change {
 		if f != event.FormatConfigTracing && f != event.FormatConfigService {
 			continue
 		}
-		mt := in.src.Entry.ModTime.UTC()
-		if mt.IsZero() || a.traceFirst.IsZero() || mt.Before(a.traceFirst) || mt.After(a.traceLast) {
+		e := in.src.Entry
+		mt := e.ModTime.UTC()
+		if mt.IsZero() || a.traceFirst.IsZero() {
+			continue
+		}
+		if !e.ModTimeUTC {
+			// A zip member's DOS time: the zipping machine's wall clock,
+			// zone not recorded. Listed when some zone (UTC−12…+14)
+			// puts it in the window, never placed on the UTC time line.
+			wall := time.Date(mt.Year(), mt.Month(), mt.Day(), mt.Hour(), mt.Minute(), mt.Second(), 0, time.UTC)
+			if wall.Before(a.traceFirst.Add(-14*time.Hour)) || wall.After(a.traceLast.Add(12*time.Hour)) {
+				continue
+			}
+			out = append(out, report.Change{Kind: "config-modified",
+				LocalTime: wall.Format("2006-01-02T15:04:05"), TimeZone: "unknown",
+				Text:   "config file modified: " + e.Path + " (zip entry time: local time of the zipping machine, zone not recorded; can't tell how it falls against the logs' UTC times)",
+				Origin: e.Path})
+			continue
+		}
+		if mt.Before(a.traceFirst) || mt.After(a.traceLast) {
 			continue
 		}
 		out = append(out, report.Change{Time: mt, Kind: "config-modified",
-			Text: "config file modified: " + in.src.Entry.Path, Origin: in.src.Entry.Path})
+			Text: "config file modified: " + e.Path, Origin: e.Path})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	// Changes of unknown zone go last: they have no place on the UTC line.
+	sort.SliceStable(out, func(i, j int) bool {
+		ki, kj := out[i].ZoneKnown(), out[j].ZoneKnown()
+		if ki != kj {
+			return ki
+		}
+		return out[i].Time.Before(out[j].Time)
+	})
 	return out
 }
 

@@ -429,7 +429,13 @@ func buildTimeline(r *report.Report) *timelineView {
 	quick := tlLane{Label: "quick", Y: tlTop + tlLaneH + 8, H: tlLaneH}
 	tv.Lanes = []tlLane{full, quick}
 	bottom := quick.Y + quick.H
-	if len(r.Changes) > 0 {
+	zoned := 0 // changes of unknown zone have no place on the UTC line
+	for _, c := range r.Changes {
+		if c.ZoneKnown() {
+			zoned++
+		}
+	}
+	if zoned > 0 {
 		tv.ChangeLane = true
 		ch := tlLane{Label: "changes", Y: bottom + 8, H: 18}
 		tv.Lanes = append(tv.Lanes, ch)
@@ -510,6 +516,9 @@ func buildTimeline(r *report.Report) *timelineView {
 	if tv.ChangeLane {
 		ch := tv.Lanes[len(tv.Lanes)-1]
 		for _, c := range r.Changes {
+			if !c.ZoneKnown() {
+				continue // no zone: no place on the UTC time line
+			}
 			title := fmt.Sprintf("%s %s\n%s", c.Kind, fmtTime(&c.Time), c.Text)
 			if c.Origin != "" {
 				title += "\n" + c.Origin

@@ -142,7 +142,11 @@ func (t *textWriter) changes(r *report.Report) {
 			t.f("  … %d more\n", len(r.Changes)-15)
 			break
 		}
-		t.f("  %s  %-15s %s\n", fmtTime(&c.Time), c.Kind, c.Text)
+		when := fmtTime(&c.Time)
+		if !c.ZoneKnown() {
+			when = strings.Replace(c.LocalTime, "T", " ", 1) + " " // wall clock, no zone: no Z
+		}
+		t.f("  %s  %-15s %s\n", when, c.Kind, c.Text)
 	}
 }
 
@@ -255,6 +259,9 @@ func (t *textWriter) findings(r *report.Report) {
 			} else {
 				status = ", no longer seen"
 			}
+		}
+		if f.ResolvedBy != "" && !f.Ongoing {
+			status = ", resolved (see RESOLVED)" // a later record shows it over, whatever the zone
 		}
 		t.f("         %s%s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
 		if f.Remedy != "" {

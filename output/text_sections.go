@@ -15,7 +15,12 @@ func (t *textWriter) resolved(r *report.Report) {
 	t.section("RESOLVED DURING THE LOGS")
 	for _, rs := range r.Verdict.Resolved {
 		t.f("  %-8s %s  %s\n", strings.ToUpper(rs.Severity.String()), rs.ID, oneLine(rs.Title, 120))
-		t.f("           %d×, %s → %s; not seen after %s\n", rs.Count, fmtTime(rs.First), fmtTime(rs.Last), fmtTime(rs.Last))
+		if rs.First == nil && rs.FirstLocal != "" {
+			// Local time of an unknown zone: no Z.
+			t.f("           %d×, %s → %s local time, zone unknown\n", rs.Count, strings.Replace(rs.FirstLocal, "T", " ", 1), strings.Replace(rs.LastLocal, "T", " ", 1))
+		} else {
+			t.f("           %d×, %s → %s; not seen after %s\n", rs.Count, fmtTime(rs.First), fmtTime(rs.Last), fmtTime(rs.Last))
+		}
 		for _, c := range rs.Changes {
 			t.f("           then: %s\n", oneLine(c, 140))
 		}

@@ -457,3 +457,7 @@ func RunExamples(p *Pattern) []ExampleResult {
 	}
 	return out
 }
+
+// OtherKey is the key of the finding that pools the values of a keyed
+// pattern beyond its limit of distinct keys: it names no one value.
+const OtherKey = eval.OtherKey

@@ -472,6 +472,7 @@ func (r *Redactor) walk(rep *report.Report, f func(*string)) {
 		f.Key = s(f.Key)
 		f.Title = s(f.Title)
 		f.Remedy = s(f.Remedy)
+		f.ResolvedBy = s(f.ResolvedBy)
 		evidence(f.Evidence)
 	}
 	if inv := rep.Inventory; inv != nil {

@@ -160,6 +160,11 @@ type Resolved struct {
 	Count    int        `json:"count"`
 	First    *time.Time `json:"first"`
 	Last     *time.Time `json:"last"` // last occurrence: resolved after this
+	// TimeZone, FirstLocal, LastLocal: as in Finding, for occurrences
+	// in local time of an unknown zone.
+	TimeZone   string `json:"time_zone,omitempty"`
+	FirstLocal string `json:"first_local,omitempty"`
+	LastLocal  string `json:"last_local,omitempty"`
 	// Changes are what changed between the last occurrence and the end of
 	// the logs (a restart, a config file modified, a setting now set), as
 	// the evidence shows them; empty when it shows none.
@@ -208,11 +213,23 @@ type NotificationAccount struct {
 // Change is something that changed in the covered window: a restart, a
 // gap in the logs, another CAS server, a config file modified.
 type Change struct {
-	Time   time.Time `json:"time"`
+	// Time is the instant of the change; absent (zero) when its zone is
+	// unknown, LocalTime then holds the wall clock.
+	Time   time.Time `json:"time,omitzero"`
 	Kind   string    `json:"kind"` // restart | gap | cas-server | config-modified | host
 	Text   string    `json:"text"`
 	Origin string    `json:"origin,omitempty"`
+	// LocalTime is the wall-clock time (RFC 3339 without offset) of a
+	// change whose zone the evidence does not record, such as a zip
+	// member's DOS time (local time of the zipping machine); TimeZone
+	// is then "unknown". Such a change is listed but never joined in
+	// time with UTC events (resolved findings, timelines).
+	LocalTime string `json:"local_time,omitempty"`
+	TimeZone  string `json:"time_zone,omitempty"`
 }
+
+// ZoneKnown reports whether the change's time is a known instant.
+func (c Change) ZoneKnown() bool { return c.LocalTime == "" && !c.Time.IsZero() }
 
 // CollectItem is evidence the bundle lacks for the findings at hand.
 type CollectItem struct {
@@ -426,6 +443,11 @@ type Finding struct {
 	TimeZone   string `json:"time_zone,omitempty"`
 	FirstLocal string `json:"first_local,omitempty"`
 	LastLocal  string `json:"last_local,omitempty"`
+	// ResolvedBy says what record showed the finding over when that is
+	// not its absence near the end of the logs, e.g. the connector
+	// service entering the running state after its start failures in
+	// the same event-log export; Ongoing is then false.
+	ResolvedBy string `json:"resolved_by,omitempty"`
 }
 
 // Evidence is one record that proves a finding.

@@ -112,7 +112,10 @@ func Check(tr []Tracing, sv []Service) []report.Finding {
 		// https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector
 		verbose.ID, verbose.Severity = IDLoggingNotVerbose, report.SeverityInfo
 		verbose.Title = fmt.Sprintf("Trace listener at %q (below Verbose): the sync schedule could not be judged from these logs", level)
-		verbose.Remedy = fmt.Sprintf("Not a fault in itself: below Verbose the connector does not log every sync, so this report did not judge "+
+		// Which sync records each level writes is not documented, so
+		// the text claims nothing about them; SyncsSeen adds what these
+		// logs do show.
+		verbose.Remedy = fmt.Sprintf("Not a fault in itself: which sync records the connector writes below Verbose is not documented, so this report did not judge "+
 			"quick-sync gaps, slow or unfinished syncs or the daily cadence (sync failures that were logged are still reported). "+
 			"To capture them: set SourceLevel to \"Verbose ActivityTracing\" in %s, %s, force a full sync from the Intune admin center "+
 			"and let it complete, collect the Logs folder, then set SourceLevel back to %q and %s again "+
@@ -129,6 +132,26 @@ func Check(tr []Tracing, sv []Service) []report.Finding {
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// SyncsSeen says in the logging.not-verbose finding what the logs show
+// of the syncs (full and quick counted from them): syncs that were seen
+// are not called missing; what stays unjudged is their schedule.
+func SyncsSeen(fs []report.Finding, full, quick int) {
+	for i := range fs {
+		f := &fs[i]
+		if f.ID != IDLoggingNotVerbose {
+			continue
+		}
+		var seen string
+		if full+quick > 0 {
+			seen = fmt.Sprintf("These logs do show syncs at this level (%d full, %d quick, under SYNCS); what was not judged is their schedule: "+
+				"whether any sync is missing between them, too slow or unfinished. ", full, quick)
+		} else {
+			seen = "These logs show no sync: can't tell whether none ran or this level did not log them. "
+		}
+		f.Remedy = strings.Replace(f.Remedy, "To capture them:", seen+"To capture what was not judged:", 1)
+	}
 }
 
 func newFinding() *report.Finding {

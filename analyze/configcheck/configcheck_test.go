@@ -1,6 +1,7 @@
 package configcheck
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -108,5 +109,39 @@ func TestEvidenceCapped(t *testing.T) {
 	fs := Check(in, nil)
 	if len(fs) != 1 || fs[0].Count != report.MaxEvidence+3 || len(fs[0].Evidence) != report.MaxEvidence {
 		t.Errorf("%+v", fs)
+	}
+}
+
+// logging.not-verbose claims nothing the evidence contradicts: when the
+// logs show syncs at the level found (the blind tester's after-eos and
+// autodiscover-fixed bundles log every sync at Information), it does not
+// say syncs are missing; it says their schedule was not judged. With no
+// sync seen it says it can't tell why.
+func TestNotVerboseSaysWhatTheLogsShow(t *testing.T) {
+	for _, level := range []string{"Information ActivityTracing", "Warning", "Information, ActivityTracing"} {
+		tr := readTracing(t, "<TracingConfiguration><TraceSourceLine><Key>OnPremisesExchangeConnectorService</Key><Value><Listeners><Listener>"+
+			"<SourceLevel>"+level+"</SourceLevel></Listener></Listeners></Value></TraceSourceLine></TracingConfiguration>")
+		for _, seen := range []struct{ full, quick int }{{6, 371}, {0, 214}, {0, 0}} {
+			fs := Check([]Tracing{{Tracing: tr, Path: "TracingConfiguration.xml"}}, nil)
+			SyncsSeen(fs, seen.full, seen.quick)
+			if len(fs) != 1 || fs[0].ID != IDLoggingNotVerbose {
+				t.Fatalf("%s: findings %+v", level, fs)
+			}
+			r := fs[0].Remedy
+			if strings.Contains(r, "does not log every sync") {
+				t.Errorf("%s %v: remedy claims syncs are not logged: %q", level, seen, r)
+			}
+			if !strings.Contains(r, "did not judge") || !strings.Contains(r, `back to "`+level+`"`) {
+				t.Errorf("%s %v: remedy lost what was not judged or the level: %q", level, seen, r)
+			}
+			if seen.full+seen.quick > 0 {
+				want := fmt.Sprintf("These logs do show syncs at this level (%d full, %d quick", seen.full, seen.quick)
+				if !strings.Contains(r, want) || strings.Contains(r, "show no sync") {
+					t.Errorf("%s %v: remedy %q: want %q", level, seen, r, want)
+				}
+			} else if !strings.Contains(r, "can't tell whether none ran or this level did not log them") {
+				t.Errorf("%s: no sync seen, remedy %q", level, r)
+			}
+		}
 	}
 }

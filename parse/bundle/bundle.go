@@ -108,6 +108,14 @@ type Entry struct {
 	// from the file system), else -1. An empty file has Size 0.
 	Size    int64
 	ModTime time.Time
+	// ModTimeUTC says ModTime is a known instant: a file system's time,
+	// or a zip member's extended-timestamp (0x5455), NTFS (0x000a) or
+	// Info-ZIP Unix (0x5855) time. A zip member with only the DOS
+	// date/time holds the local time of the zipping machine in a zone
+	// the zip does not record: ModTime then carries that wall clock (in
+	// time.UTC, as archive/zip returns it) and ModTimeUTC is false, so
+	// it must not be shown with a "Z" nor compared with UTC times.
+	ModTimeUTC bool
 	// OnceOnly is set for a stream that can be read only once (standard
 	// input that is not a zip): its Open succeeds only the first time.
 	OnceOnly bool
@@ -352,9 +360,10 @@ func (b *Bundle) addFile(osPath, bundlePath string, fi fs.FileInfo) {
 	}
 	f.Close()
 	b.entries = append(b.entries, Entry{
-		Path:    bundlePath,
-		Size:    fi.Size(),
-		ModTime: fi.ModTime(),
+		Path:       bundlePath,
+		Size:       fi.Size(),
+		ModTime:    fi.ModTime(),
+		ModTimeUTC: true,
 		Open: func() (io.ReadCloser, error) {
 			if b.closed.Load() {
 				return nil, fmt.Errorf("%s: %w", bundlePath, errClosed)

@@ -89,10 +89,11 @@ func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bo
 			continue
 		}
 		b.entries = append(b.entries, Entry{
-			Path:    p,
-			Size:    int64(f.UncompressedSize64),
-			ModTime: f.Modified,
-			Open:    func() (io.ReadCloser, error) { return b.openMember(p, f) },
+			Path:       p,
+			Size:       int64(f.UncompressedSize64),
+			ModTime:    f.Modified,
+			ModTimeUTC: zoneKnownTime(f.Extra),
+			Open:       func() (io.ReadCloser, error) { return b.openMember(p, f) },
 		})
 	}
 	return true
@@ -407,4 +408,51 @@ func getInflater(r io.Reader) io.ReadCloser {
 		}
 	}
 	return flate.NewReader(r)
+}
+
+// zoneKnownTime reports whether a zip member's extra fields carry its
+// modification time as an instant (UTC): the extended timestamp 0x5455
+// with its mtime flag, the NTFS field 0x000a with its times attribute
+// (tag 1, 24 bytes), or the old Info-ZIP Unix field 0x5855. Without one
+// of them the member has only the DOS date/time, which is the local
+// time of the zipping machine, zone not recorded (APPNOTE 4.4.6).
+func zoneKnownTime(extra []byte) bool {
+	for len(extra) >= 4 {
+		id := binary.LittleEndian.Uint16(extra)
+		n := int(binary.LittleEndian.Uint16(extra[2:]))
+		extra = extra[4:]
+		if n > len(extra) {
+			return false // truncated field: trust none of it
+		}
+		field := extra[:n]
+		extra = extra[n:]
+		switch id {
+		case 0x5455:
+			if len(field) >= 5 && field[0]&1 != 0 {
+				return true
+			}
+		case 0x000a:
+			attrs := field
+			if len(attrs) >= 4 {
+				attrs = attrs[4:] // reserved
+			}
+			for len(attrs) >= 4 {
+				tag := binary.LittleEndian.Uint16(attrs)
+				size := int(binary.LittleEndian.Uint16(attrs[2:]))
+				attrs = attrs[4:]
+				if size > len(attrs) {
+					break
+				}
+				if tag == 1 && size >= 24 {
+					return true
+				}
+				attrs = attrs[size:]
+			}
+		case 0x5855:
+			if len(field) >= 8 {
+				return true
+			}
+		}
+	}
+	return false
 }
