@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"exlog/event"
@@ -133,6 +134,14 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 		g.Remedy = "Expected of a connector past its end of support (see " + IDEndOfSupport + "): it cannot sync again, so do not force a sync, reinstall or re-register it."
 		g.Docs = docsConnectorSetup
 	}
+	// No finding may advise forcing a sync that can no longer happen (a
+	// verbose capture's "force a full sync", a schedule finding's).
+	for i := range fs {
+		if g := &fs[i]; forcesSync(g.Remedy) && !strings.Contains(g.Remedy, IDEndOfSupport) {
+			g.Remedy = "Past the connector's end of support (see " + IDEndOfSupport + ") this no longer applies: the connector cannot sync again, so do not force a sync, reinstall or re-register it."
+			g.Docs = docsConnectorSetup
+		}
+	}
 	if len(why) > 0 {
 		f.Severity = report.SeverityCritical
 		f.Title += "; syncs fail or stopped: " + joinMax(why, 2)
@@ -181,4 +190,11 @@ func (t *attribution) noteAfterEOS(e *event.Event) {
 	if !e.Time.Before(endOfIntuneSync) {
 		t.firstAfterIntuneEOS = &ev
 	}
+}
+
+// forcesSync reports whether a remedy asks to force a sync.
+func forcesSync(remedy string) bool {
+	r := strings.ToLower(remedy)
+	return strings.Contains(r, "force a full sync") || strings.Contains(r, "force a quick sync") ||
+		strings.Contains(r, "force a sync") || strings.Contains(r, "force the sync")
 }

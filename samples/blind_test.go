@@ -1,0 +1,88 @@
+package samples
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"exlog/analyze"
+	"exlog/report"
+)
+
+// TestBlindBundles holds exlog to the diagnoses that an author who never
+// read its code wrote for six bundles (testdata/blind/*/EXPECTED.md): the
+// verdict, the findings that must be there (and whether still happening),
+// and what must not be said. Only what EXPECTED.md asks for is asserted.
+func TestBlindBundles(t *testing.T) {
+	type want struct {
+		state    report.VerdictState
+		present  map[string]bool // id → still happening at the end of the logs
+		absent   []string        // ids that must not be raised at warning or above
+		notInAny []string        // text nowhere in titles, remedies and next steps
+	}
+	cases := map[string]want{
+		"healthy-2days": {state: report.StateHealthy,
+			absent: []string{"sync.failed", "sync.unfinished", "network.unreachable", "connector.end-of-support", "bundle.truncated-record"}},
+		"service-logon-csv": {state: report.StateHealthy,
+			present:  map[string]bool{"service.logon-failure": false, "service.logon-right-missing": false},
+			absent:   []string{"sync.failed"},
+			notInAny: []string{`.\WIEC_USER`}},
+		"after-eos": {state: report.StateBroken,
+			present:  map[string]bool{"connector.end-of-support": true},
+			notInAny: []string{"force a full sync", "force a quick sync", "reinstall the connector"}},
+		"not-connector": {state: report.StateUnknown,
+			present: map[string]bool{"bundle.not-connector": false},
+			absent:  []string{"sync.full-overdue", "sync.quick-gap", "sync.failed", "sync.unfinished"}},
+		"autodiscover-fixed": {state: report.StateHealthy,
+			present:  map[string]bool{"notify.autodiscover-failed": false},
+			notInAny: []string{"clear ExchangeWebServiceURL", "remove ExchangeWebServiceURL"}},
+		"slow-tenant": {state: report.StateHealthy,
+			absent: []string{"sync.failed", "sync.unfinished", "sync.full-overdue"}},
+	}
+	for name, w := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := analyze.Run([]string{filepath.Join("..", "testdata", "blind", name, "bundle.zip")}, analyze.Options{Version: "blind"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Verdict == nil || r.Verdict.State != w.state {
+				t.Errorf("verdict %+v, want %s", r.Verdict, w.state)
+			}
+			got := map[string]report.Finding{}
+			var words []string
+			for _, f := range r.Findings {
+				got[f.ID] = f
+				words = append(words, f.Title, f.Remedy)
+			}
+			if r.Verdict != nil {
+				words = append(words, r.Verdict.NextSteps...)
+			}
+			for id, ongoing := range w.present {
+				f, ok := got[id]
+				if !ok {
+					t.Errorf("%s not raised", id)
+				} else if f.Ongoing != ongoing {
+					t.Errorf("%s: still happening %v, want %v", id, f.Ongoing, ongoing)
+				}
+			}
+			for _, id := range w.absent {
+				if f, ok := got[id]; ok && f.Severity >= report.SeverityWarning {
+					t.Errorf("%s raised (%s): %s", id, f.Severity, f.Title)
+				}
+			}
+			all := strings.ToLower(strings.Join(words, "\n"))
+			for _, s := range w.notInAny {
+				if strings.Contains(all, strings.ToLower(s)) {
+					t.Errorf("says %q", s)
+				}
+			}
+			if name == "after-eos" && (len(r.Verdict.Reasons) == 0 || !strings.HasPrefix(r.Verdict.Reasons[0], "connector.end-of-support")) {
+				t.Errorf("end of support not first in the verdict: %q", r.Verdict.Reasons)
+			}
+			if name == "service-logon-csv" && !slices.ContainsFunc(words, func(s string) bool { return strings.Contains(s, `CONTOSO\svc_exconn`) }) {
+				t.Error("the account the evidence names is not in the remedies")
+			}
+		})
+	}
+}
