@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"exlog/internal/didyoumean"
 	"fmt"
 	"reflect"
 	"sort"
@@ -785,35 +786,5 @@ func blank(text []byte, r lineRange) {
 // Suggest returns the candidate closest to word (edit distance at most
 // about a third of its length), or "".
 func Suggest(word string, candidates []string) string {
-	best, bestD := "", len(word)/3+2
-	for _, c := range candidates {
-		if c == word {
-			continue
-		}
-		d := editDistance(strings.ToLower(word), strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return didyoumean.Nearest(word, candidates, len(word)/3+1)
 }
