@@ -333,9 +333,9 @@ func (r *Reader) nextRecord() *event.Event {
 		}
 	}
 	if w.r.provider == "" && w.r.sourceName == "" || w.r.eventID == "" {
-		// Not an event: the content was never written (a file copied while
-		// Windows wrote it: zeros, the size not repeated at the end) or the
-		// template it refers to was overwritten (a chunk whose start is gone).
+		// Not an event: the template it refers to was overwritten (a chunk
+		// whose start is gone: there a zero tail cannot be told from a lost
+		// template) or the content is damaged without a zero tail.
 		r.broken++
 		why := "its template or values are overwritten"
 		if !sizeCopy {
