@@ -35,6 +35,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
+	"time"
 
 	"exlog/event"
 )
@@ -61,6 +63,10 @@ type Reader struct {
 	err      error
 	eof      bool
 	broken   int
+	// recovered says why the records read from here to the end of the
+	// chunk were found by searching (empty: read in order from a good
+	// chunk header); it becomes their FieldRecovered.
+	recovered string
 }
 
 // NewReader reads .evtx data from r; path names the file in warnings and
@@ -149,6 +155,7 @@ func (r *Reader) readHeader() error {
 func (r *Reader) nextChunk() {
 	r.inChunk = false
 	r.items = 0
+	r.recovered = ""
 	start := r.off
 	n := r.readFull(r.ch.c)
 	if r.err != nil || n == 0 {
@@ -174,6 +181,7 @@ func (r *Reader) nextChunk() {
 		if next := r.findRecord(chunkHeaderSize); next > 0 {
 			r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\"); its header is not used, records are looked for from chunk offset %d", idx, printable(c[:8]), next))
 			r.pos, r.inChunk = next, true
+			r.recovered = fmt.Sprintf("chunk %d: after a bad chunk signature, found at chunk offset %d", idx, next)
 			return
 		}
 		r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\") and no record in it; chunk skipped", idx, printable(c[:8])))
@@ -220,6 +228,9 @@ func (r *Reader) skipTo(pos int, what string) {
 	if next := r.findRecord(pos + 8); next > 0 {
 		r.warnAt(at, "broken-record", fmt.Sprintf("%s; %d bytes skipped to the next record at chunk offset %d", what, next-pos, next))
 		r.pos = next
+		if r.recovered == "" {
+			r.recovered = fmt.Sprintf("chunk %d: after %d unreadable bytes at chunk offset %d", r.index, next-pos, pos)
+		}
 		return
 	}
 	r.warnAt(at, "broken-record", what+"; rest of chunk skipped")
@@ -311,10 +322,20 @@ func (r *Reader) nextRecord() *event.Event {
 		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: %v%s; record skipped", r.index, id, err, why))
 		return nil
 	}
+	if w.r.provider == "" && w.r.sourceName == "" && !sizeCopy && r.recovered == "" {
+		if zero := zeroTail(c[pos+recordHeader : pos+size]); zero >= 0 {
+			// An incomplete record (a file copied while Windows wrote it):
+			// the header and the template reference are there, the values
+			// from some byte on are zeros. Keep what its header says (record
+			// id, written time) and name what is missing, as the evtx
+			// project does (it returns the record); libyal skips it.
+			return r.keepIncomplete(&w.r, at, id, written, size, recordHeader+zero)
+		}
+	}
 	if w.r.provider == "" && w.r.sourceName == "" || w.r.eventID == "" {
-		// Not an event: the content was never written (a file copied while
-		// Windows wrote it: zeros, the size not repeated at the end) or the
-		// template it refers to was overwritten (a chunk whose start is gone).
+		// Not an event: the template it refers to was overwritten (a chunk
+		// whose start is gone: there a zero tail cannot be told from a lost
+		// template) or the content is damaged without a zero tail.
 		r.broken++
 		why := "its template or values are overwritten"
 		if !sizeCopy {
@@ -330,4 +351,60 @@ func (r *Reader) nextRecord() *event.Event {
 		r.warnAt(at, "long-value", fmt.Sprintf("chunk %d: record %d: %d value(s) cut at %d bytes", r.index, id, w.cut, w.maxLine))
 	}
 	return r.build(&w.r, at, id, written)
+}
+
+// zeroTail returns the offset in b from which every byte up to the record's
+// size copy (its last 4 bytes) is zero, or -1 when the zeros are fewer than
+// 4 bytes long (not a stretch that was never written).
+func zeroTail(b []byte) int {
+	end := len(b) - 4
+	i := end
+	for i > 0 && b[i-1] == 0 {
+		i--
+	}
+	if end-i < 4 {
+		return -1
+	}
+	return i
+}
+
+// keepIncomplete returns the event of a record whose values are zeros from
+// record offset zeroAt on: provider, event id, time, record id and user
+// come out empty or zero there, so the record header's id and written
+// time stand in for them, and a damaged-record warning names the values
+// that were never written.
+func (r *Reader) keepIncomplete(x *rec, at int64, id uint64, written time.Time, size, zeroAt int) *event.Event {
+	var missing []string
+	add := func(name string, gone bool) {
+		if gone {
+			missing = append(missing, name)
+		}
+	}
+	add("provider", true)
+	add("event id", x.eventID == "" || x.eventID == "0")
+	add("channel", x.channel == "")
+	add("computer", x.computer == "")
+	zeroTime := x.hasSysTime && x.sysTime.Equal(filetime(0)) || !x.hasSysTime && x.systemTime == ""
+	add("time", zeroTime)
+	add("record id", x.recordID == "" || x.recordID == "0")
+	user := x.userID
+	if user == "S-0-0" {
+		user = ""
+	}
+	add("user SID", x.userID != "" && user == "")
+	x.userID = user
+	if zeroTime {
+		x.hasSysTime, x.systemTime = false, ""
+	}
+	if x.recordID == "0" {
+		x.recordID = ""
+	}
+	if x.eventID == "" {
+		x.eventID = "0"
+	}
+	r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end and its bytes are zero from record offset %d on (never written): %s missing; kept with the record id and written time of its header",
+		r.index, id, size, zeroAt, strings.Join(missing, ", ")))
+	ev := r.build(x, at, id, written)
+	ev.Message = fmt.Sprintf("record %d: content never written (%s missing)", id, strings.Join(missing, ", "))
+	return ev
 }

@@ -49,24 +49,28 @@ func field(e *event.Event, name string) string { v, _ := e.Field(name); return v
 
 // TestCounts: the records of every test file. The evtx project's suite
 // (testdata/README.md) counts 270 / 6 / 17 / 17 records where exlog returns
-// 300 / 5 / 17 / 17:
+// 301 / 6 / 17 / 17:
 //   - record 46741 of the bad-chunk file and record 6 of HelloForBusiness
-//     are headers whose content was never written (zeros from the middle
+//     are records whose content was never written (zeros from the middle
 //     on, the size not repeated at the end: the files were copied while
-//     Windows wrote them); exlog reports them as broken instead of returning
-//     an event without provider, id or time;
+//     Windows wrote them). Like the evtx project, exlog returns them, with
+//     the record id and written time of their header and a damaged-record
+//     warning naming what is missing (TestIncompleteRecord);
 //   - in chunk 7 of the bad-chunk file 16,752 bytes are damaged; exlog goes
-//     on at the next record signature and reads records 47675-47705 (the
-//     evtx project stops at the damage; libyal finds the same 31 records
-//     with evtxexport -m recovered);
-//   - chunks 6 and 10 have their first kilobytes zeroed (no signature); exlog
-//     looks for records after the zeros, but their templates were defined in
-//     the zeroed part: 82 records reported as broken, none returned.
+//     on at the next record signature and reads records 47675-47705, marked
+//     with FieldRecovered (the evtx project stops at the damage; libyal
+//     finds the same 31 records with evtxexport -m recovered). The other 270
+//     are the evtx project's (TestReferenceRecords);
+//   - chunks 6 and 10 have their first kilobytes zeroed (no signature: the
+//     evtx project's 2 failures); exlog looks for records after the zeros,
+//     but their templates were defined in the zeroed part: 82 records
+//     reported as broken, none returned.
 //
 // libyal's evtxexport (TestOracleEvtxexport) reads 267 / 5 / 16 / 17: it
-// also drops the complete records whose size is not repeated at their end
-// (two in the bad-chunk file, one in LanguagePackSetup), which exlog keeps
-// with a "damaged-record" warning.
+// also drops the records whose size is not repeated at their end (two
+// complete ones and 46741 in the bad-chunk file, one in LanguagePackSetup,
+// record 6 of HelloForBusiness), which exlog keeps with a "damaged-record"
+// warning.
 func TestCounts(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
@@ -74,12 +78,12 @@ func TestCounts(t *testing.T) {
 		broken  int
 	}{
 		{"Application_no_crc32.evtx", 17, 0},
-		// broken: the incomplete records 46741 and 46030, chunks 6 and 10
-		// (header zeroed), 82 records in them whose template is gone, the
-		// damaged part of chunk 7 and the end of chunk 6
-		{"sample_with_a_bad_chunk_magic.evtx", 300, 88},
+		// broken: chunks 6 and 10 (header zeroed), 82 records in them whose
+		// template is gone (46030 among them, also incomplete), the damaged
+		// part of chunk 7 and the end of chunk 6
+		{"sample_with_a_bad_chunk_magic.evtx", 301, 87},
 		{"Microsoft-Windows-LanguagePackSetup%4Operational.evtx", 17, 0},
-		{"Microsoft-Windows-HelloForBusiness%4Operational.evtx", 5, 1},
+		{"Microsoft-Windows-HelloForBusiness%4Operational.evtx", 6, 0},
 		{"security.evtx", 2261, 0},
 		{"system.evtx", 1881, 0},
 		{"MSExchange_Management_wec.evtx", 1, 0},
@@ -94,8 +98,15 @@ func TestCounts(t *testing.T) {
 				t.Errorf("%s: warning without file, offset, kind or chunk: %+v", tc.file, w)
 			}
 		}
+		damaged := map[int64]bool{}
+		for _, w := range warns {
+			if w.Kind == "damaged-record" && strings.Contains(w.Message, "never written") {
+				damaged[w.Origin.Offset] = true
+			}
+		}
 		for _, e := range evs {
-			if e.Time.IsZero() || e.Source == "" || e.Format != event.FormatEvtx || field(e, eventlog.FieldRecordID) == "" {
+			// a record never written has no provider; it has a damaged-record warning
+			if e.Time.IsZero() || e.Source == "" && !damaged[e.Origin.Offset] || e.Format != event.FormatEvtx || field(e, eventlog.FieldRecordID) == "" {
 				t.Errorf("%s: incomplete event %+v", tc.file, e)
 				break
 			}
@@ -415,5 +426,97 @@ func TestReadError(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+// TestIncompleteRecord: record 6 of HelloForBusiness is a record header
+// (size 384, id 6, written 2018-07-12 00:42:14.2855364) and the start of a
+// template instance (template 0xcf56f026 of record 1, its 18 value
+// descriptors) whose bytes are zero from record offset 111 (file offset
+// 8191, at the 8 KiB page boundary) to its end, the size copy included. The
+// values (provider, event id, time, record id, the 12-byte SID, channel)
+// are zeros. The evtx project returns it as a record; libyal's evtxexport
+// skips it. exlog returns it with what the bytes give (the header's id and
+// time; the computer, which is text of the template) and a warning naming
+// what was never written.
+func TestIncompleteRecord(t *testing.T) {
+	evs, warns, broken := readFile(t, "Microsoft-Windows-HelloForBusiness%4Operational.evtx")
+	if len(evs) != 6 || broken != 0 {
+		t.Fatalf("%d records, %d broken; want 6, 0", len(evs), broken)
+	}
+	for i, e := range evs[:5] {
+		if e.Source != "Microsoft-Windows-HelloForBusiness" || field(e, eventlog.FieldRecordID) != strconv.Itoa(i+1) {
+			t.Errorf("record %d: %+v", i+1, e)
+		}
+	}
+	e := evs[5]
+	want := time.Date(2018, 7, 12, 0, 42, 14, 285536400, time.UTC)
+	if field(e, eventlog.FieldRecordID) != "6" || !e.Time.Equal(want) || e.Source != "" || e.EventID != 0 ||
+		e.Host != "DESKTOP-1N4R894" || field(e, eventlog.FieldUser) != "" || field(e, event.FieldLogName) != "" {
+		t.Errorf("record 6: %+v", e)
+	}
+	if !strings.Contains(e.Message, "record 6: content never written") {
+		t.Errorf("record 6 message %q", e.Message)
+	}
+	var w *event.ReadWarning
+	for i := range warns {
+		if warns[i].Kind == "damaged-record" {
+			w = &warns[i]
+		}
+	}
+	if w == nil || w.Origin.Offset != e.Origin.Offset || w.Origin.Offset != 4096+3984 ||
+		!strings.Contains(w.Message, "record 6: size 384 not repeated at its end and its bytes are zero from record offset 111 on") ||
+		!strings.Contains(w.Message, "provider, event id, channel, time, record id, user SID missing") {
+		t.Errorf("warning %+v", w)
+	}
+}
+
+// TestReferenceRecords: the bad-chunk file. The evtx project returns 270
+// records: the 267 evtxexport reads (45691-45932, 46728-46740,
+// 47628-47639; compared field by field in TestOracleEvtxexport), 45933 and
+// 47640 (complete, size not repeated: damaged-record) and 46741 (never
+// written). exlog returns exactly these, unmarked, and the 31 records
+// 47675-47705 after the damaged stretch of chunk 7, marked with
+// FieldRecovered (evtxexport lists them only with -m recovered).
+func TestReferenceRecords(t *testing.T) {
+	evs, _, _ := readFile(t, "sample_with_a_bad_chunk_magic.evtx")
+	ref := map[int]bool{}
+	for _, r := range [][2]int{{45691, 45933}, {46728, 46741}, {47628, 47640}} {
+		for id := r[0]; id <= r[1]; id++ {
+			ref[id] = true
+		}
+	}
+	if len(ref) != 270 {
+		t.Fatalf("reference set has %d ids", len(ref))
+	}
+	seen := map[int]bool{}
+	recovered := 0
+	for _, e := range evs {
+		id, err := strconv.Atoi(field(e, eventlog.FieldRecordID))
+		if err != nil || seen[id] {
+			t.Errorf("record id %q missing or repeated", field(e, eventlog.FieldRecordID))
+			continue
+		}
+		seen[id] = true
+		rec := field(e, FieldRecovered)
+		switch {
+		case ref[id] && rec != "":
+			t.Errorf("record %d: a reference record marked recovered (%s)", id, rec)
+		case !ref[id] && (id < 47675 || id > 47705):
+			t.Errorf("record %d: neither the reference's nor recovered from chunk 7", id)
+		case !ref[id]:
+			recovered++
+			if rec != "chunk 7: after 16752 unreadable bytes at chunk offset 8288" {
+				t.Errorf("record %d: %s = %q", id, FieldRecovered, rec)
+			}
+		}
+	}
+	for id := range ref {
+		if !seen[id] {
+			t.Errorf("reference record %d missing", id)
+		}
+	}
+	if recovered != 31 || len(evs) != 301 {
+		t.Errorf("%d records, %d recovered; want 301, 31", len(evs), recovered)
 	}
 }

@@ -80,6 +80,9 @@ func TestOracleEvtxexport(t *testing.T) {
 					if x, ok := recovered[id]; ok {
 						// libyal finds it only by scanning (-m recovered)
 						compareOracle(t, id, e, x, nil)
+						if field(e, FieldRecovered) == "" {
+							t.Errorf("record %s: found by evtxexport only with -m recovered, but exlog does not mark it %s", id, FieldRecovered)
+						}
 						fromRecovered++
 					} else if !damaged[e.Origin.Offset] {
 						t.Errorf("record %s read by exlog only, neither damaged nor recovered by evtxexport", id)
@@ -97,6 +100,9 @@ func TestOracleEvtxexport(t *testing.T) {
 					continue
 				}
 				compareOracle(t, id, e, x, theirData[id])
+				if r := field(e, FieldRecovered); r != "" {
+					t.Errorf("record %s: read in order by evtxexport, but exlog marks it recovered (%s)", id, r)
+				}
 			}
 			t.Logf("%s: %d records compared; exlog reads %d more: %d that evtxexport finds only with -m recovered, %d kept with a damaged-record warning", name, len(theirs), extra, fromRecovered, extra-fromRecovered)
 		})

@@ -354,6 +354,14 @@ func (w *walker) end() {
 // classic 32-bit event id, "16384" for most Service Control Manager events).
 const FieldQualifiers = "eventlog.qualifiers"
 
+// FieldRecovered marks an event whose record was found by searching for
+// record signatures rather than read in order from a good chunk header: after
+// a damaged stretch of a chunk or in a chunk whose header is gone. Its value
+// says where ("chunk 7: after 16752 unreadable bytes at chunk offset 8288").
+// The evtx project stops at such damage; libyal's evtxexport lists these
+// records only with -m recovered.
+const FieldRecovered = "evtx.recovered"
+
 // build turns a collected record into an Event, as the XML reader builds
 // one from an unrendered XML export. hdrID and hdrTime come from the
 // record header and stand in for a missing EventRecordID or TimeCreated.
@@ -418,6 +426,7 @@ func (r *Reader) build(x *rec, off int64, hdrID uint64, hdrTime time.Time) *even
 	ev.Fields = appendField(ev.Fields, eventlog.FieldUser, x.userID)
 	ev.Fields = appendField(ev.Fields, eventlog.FieldRecordID, recordID)
 	ev.Fields = appendField(ev.Fields, FieldQualifiers, x.qualifiers)
+	ev.Fields = appendField(ev.Fields, FieldRecovered, r.recovered)
 	if len(x.data) > 0 {
 		ev.Message = message(ev.Source, ev.EventID, x.data)
 		ev.Fields = append(ev.Fields, event.Field{Name: eventlog.FieldMessageSource, Value: "eventdata"})
