@@ -111,7 +111,7 @@ func TestCliXMLForms(t *testing.T) {
 	}
 	var kinds []string
 	for _, w := range warns {
-		kinds = append(kinds, w.Kind)
+		kinds = append(kinds, w.Kind.String())
 		if w.Origin.Offset <= 0 || w.Origin.Line != 0 {
 			t.Errorf("warning without byte offset: %+v", w)
 		}
@@ -136,7 +136,7 @@ func TestCliXMLTruncated(t *testing.T) {
 	if got, _ := recs[1].Enum("DeviceAccessState"); got != "Allowed" {
 		t.Errorf("properties before the cut lost: %q", got)
 	}
-	if len(warns) != 1 || warns[0].Kind != "truncated-record" {
+	if len(warns) != 1 || warns[0].Kind.String() != "truncated-record" {
 		t.Errorf("warnings %v", warns)
 	}
 }

@@ -224,7 +224,7 @@ func TestListMalformed(t *testing.T) {
 	var lines []int
 	for _, w := range warns {
 		lines = append(lines, w.Origin.Line)
-		if w.Origin.Path != "bad.txt" || w.Message == "" || w.Kind == "" {
+		if w.Origin.Path != "bad.txt" || w.Message == "" || w.Kind.String() == "" {
 			t.Errorf("incomplete warning %+v", w)
 		}
 	}
@@ -236,7 +236,7 @@ func TestListMalformed(t *testing.T) {
 func TestListLongLine(t *testing.T) {
 	text := "DeviceID : " + strings.Repeat("x", event.DefaultMaxLine+100) + "\nDeviceType : y\n"
 	recs, warns := run(t, NewListReader, "long.txt", text)
-	if len(recs) != 1 || !recs[0].Partial || len(warns) != 1 || warns[0].Kind != "line-too-long" {
+	if len(recs) != 1 || !recs[0].Partial || len(warns) != 1 || warns[0].Kind.String() != "long-line" {
 		t.Fatalf("recs=%d warns=%v", len(recs), warns)
 	}
 	if got := recs[0].String("DeviceType"); got != "y" {
@@ -337,8 +337,8 @@ func TestListPowerShellNoise(t *testing.T) {
 	if len(recs) != 2 || recs[0].String("DeviceID") != "ApplA1" || recs[1].String("DeviceID") != "ApplB2" || recs[0].Partial || recs[1].Partial {
 		t.Fatalf("records %d", len(recs))
 	}
-	if len(warns) != 2 || warns[0].Kind != "powershell-message" || warns[0].Origin.Line != 1 ||
-		warns[1].Kind != "powershell-error" || warns[1].Origin.Line != 6 || !strings.Contains(warns[1].Message, "couldn't be found") {
+	if len(warns) != 2 || warns[0].Kind.String() != "powershell-message" || warns[0].Origin.Line != 1 ||
+		warns[1].Kind.String() != "powershell-error" || warns[1].Origin.Line != 6 || !strings.Contains(warns[1].Message, "couldn't be found") {
 		t.Errorf("warnings %v", warns)
 	}
 }
