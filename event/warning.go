@@ -23,8 +23,9 @@ const (
 	// KindBadRecord "bad-record": a complete record without a usable time
 	// or type was skipped.
 	KindBadRecord
-	// KindGarbage "garbage": bytes that are not a record (between records,
-	// after the document, a bad signature); skipped.
+	// KindGarbage "garbage": bytes or lines that are not a record (between
+	// records, outside an event block, a bad signature, malformed XML);
+	// skipped, or the rest of the file is not read.
 	KindGarbage
 
 	// Records skipped or damaged that Input.Broken does not count (yet):
@@ -37,7 +38,8 @@ const (
 	// frame whose content is complete and kept.
 	KindDamagedRecord
 	// KindMalformedRecord "malformed-record": an event (XML, text block,
-	// CSV row) that cannot be read as one; dropped or kept without a part.
+	// CSV row) or a zone file that cannot be read as one; dropped, or kept
+	// without a part.
 	KindMalformedRecord
 	// KindMalformedRow "malformed-row": a cmdlet CSV row the CSV parser
 	// rejects; skipped.
@@ -135,8 +137,8 @@ const (
 	// KindUTF16Resync "utf16-resync": UTF-16 text out of step (an odd byte
 	// inserted or lost); reading resumed at the next aligned code unit.
 	KindUTF16Resync
-	// KindOddLength "odd-length": a UTF-16 file of an odd number of bytes;
-	// the last byte is dropped.
+	// KindOddLength "odd-length": a UTF-16 file of an odd number of bytes:
+	// a byte is missing or extra somewhere.
 	KindOddLength
 	// KindReadError "read-error": an I/O or archive error ended the read of
 	// an input; what was read before is kept.
