@@ -108,7 +108,7 @@ func TestCSVMalformed(t *testing.T) {
 	if got := mustGet(t, recs[2], "Column4").Raw; got != "extra" {
 		t.Errorf("extra field = %q", got)
 	}
-	if got := recs[3].String("Notes"); got != `say "hi"` {
+	if got := recs[3].Text("Notes"); got != `say "hi"` {
 		t.Errorf("escaped quotes = %q", got)
 	}
 	var wl []int
