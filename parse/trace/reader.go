@@ -38,7 +38,9 @@ const FieldCallstack = "callstack"
 // Stats counts what a Reader has met so far. It stays valid after an I/O
 // error. Every "<E2ETraceEvent" start met is counted once, either in
 // Records or in Broken; a partial first record (a tail without its start)
-// is also counted in Broken.
+// is also counted in Broken, and every record counted in Broken has
+// exactly one warning, of kind event.KindTruncated, KindOversize or
+// KindBadRecord.
 type Stats struct {
 	Records int // records returned by Next
 	Broken  int // records skipped: cut, oversize or unusable
