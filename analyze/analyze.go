@@ -22,7 +22,6 @@ import (
 	"exlog/parse/config"
 	"exlog/parse/pscmdlet"
 	"exlog/parse/textenc"
-	"exlog/parse/trace"
 	"exlog/patterns"
 	"exlog/report"
 )
@@ -108,22 +107,15 @@ type input struct {
 	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
 }
 
-// brokenKinds are the warning kinds that stand for a record lost or cut
-// (report.Input.Broken): the trace reader's cut, oversize and bad
-// records, and garbage between records.
-var brokenKinds = map[string]bool{
-	trace.WarnTruncated: true, trace.WarnOversize: true, trace.WarnBadRecord: true, trace.WarnGarbage: true,
-}
-
 func (in *input) warn(w event.ReadWarning) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.warnings++
-	if brokenKinds[w.Kind] {
+	if w.Kind.Broken() {
 		in.broken++
 	}
 	iw := toInputWarning(w)
-	if w.Kind == "truncated-record" {
+	if w.Kind == event.KindTruncated {
 		in.truncated++
 		if len(in.truncEv) < report.MaxEvidence {
 			in.truncEv = append(in.truncEv, report.Evidence{Origin: iw.Origin, Offset: iw.Offset, Line: iw.Line, Text: iw.Message})
@@ -135,7 +127,7 @@ func (in *input) warn(w event.ReadWarning) {
 }
 
 func toInputWarning(w event.ReadWarning) report.InputWarning {
-	iw := report.InputWarning{Origin: w.Origin.Path, Kind: w.Kind, Message: w.Message}
+	iw := report.InputWarning{Origin: w.Origin.Path, Kind: w.Kind.String(), Message: w.Message}
 	if w.Origin.Line > 0 {
 		iw.Line = w.Origin.Line
 	} else if w.Origin.Offset >= 0 {
@@ -180,7 +172,7 @@ func RunBundle(b *bundle.Bundle, opt Options) (*report.Report, error) {
 		in.rep.Format = s.Format.String()
 		in.rep.Bytes = s.Entry.Size
 		if s.Encoding.IsUTF16() && s.Entry.Size > 0 && s.Entry.Size%2 == 1 {
-			in.warn(event.ReadWarning{Origin: event.Origin{Path: s.Entry.Path, Offset: s.Entry.Size - 1}, Kind: "odd-length",
+			in.warn(event.ReadWarning{Origin: event.Origin{Path: s.Entry.Path, Offset: s.Entry.Size - 1}, Kind: event.KindOddLength,
 				Message: fmt.Sprintf("UTF-16 file of %d bytes (an odd number): a byte is missing or extra; where a utf16-resync warning names the place, that is it, else the last byte is half a character and was dropped (was the file cut?)", s.Entry.Size)})
 		}
 		a.inputs = append(a.inputs, in)
@@ -309,7 +301,7 @@ func (a *run) fail(in *input, err error) {
 	if errors.As(err, &le) {
 		msg, in.limit = le.Reason, le.Limit
 	}
-	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: "read-error", Message: msg})
+	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: event.KindReadError, Message: msg})
 	in.rep.Partial = true
 }
 

@@ -362,8 +362,8 @@ func (e *Event) Level() Level { return e.Type.Level() }
 // data, not an error: the run goes on.
 type ReadWarning struct {
 	Origin  Origin
-	Kind    string // short stable key: "truncated-record", "garbage", "bad-time", ...
-	Message string // one line, says what was wrong
+	Kind    WarningKind // what kind of problem (warning.go); its name is the report's "kind"
+	Message string      // one line, says what was wrong
 }
 
 func (w ReadWarning) String() string { return w.Origin.String() + ": " + w.Message }

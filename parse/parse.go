@@ -221,7 +221,7 @@ func (s *Source) OpenWarn(warn func(event.ReadWarning)) (io.ReadCloser, error) {
 			if odd {
 				msg += "; a byte missing here is also why the file's length is odd"
 			}
-			warn(event.ReadWarning{Origin: event.Origin{Path: path, Offset: off}, Kind: "utf16-resync", Message: msg})
+			warn(event.ReadWarning{Origin: event.Origin{Path: path, Offset: off}, Kind: event.KindUTF16Resync, Message: msg})
 		}
 	}
 	return readCloser{textenc.NewReaderNotify(rc, s.Encoding, s.bomLen, resynced), rc}, nil

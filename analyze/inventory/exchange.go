@@ -39,13 +39,13 @@ var (
 
 // readVersions records the version fields of rec (entry index i).
 func (b *Builder) readVersions(rec *pscmdlet.Record, i int) {
-	if v := rec.String("AdminDisplayVersion"); v != "" {
+	if v := rec.Text("AdminDisplayVersion"); v != "" {
 		if m := adminVersionRe.FindStringSubmatch(v); m != nil {
 			major, _ := strconv.Atoi(m[1])
 			minor, _ := strconv.Atoi(m[2])
-			srv := rec.String("Name")
+			srv := rec.Text("Name")
 			if srv == "" {
-				srv = rec.String("Fqdn")
+				srv = rec.Text("Fqdn")
 			}
 			b.versions = append(b.versions, exSeen{major: major, minor: minor, server: srv, text: v, entry: i})
 		}
@@ -54,7 +54,7 @@ func (b *Builder) readVersions(rec *pscmdlet.Record, i int) {
 	if rec.Kind != pscmdlet.KindMailbox && rec.Kind != pscmdlet.KindCASMailbox {
 		return // organisation-wide objects keep old versions after upgrades
 	}
-	if v := rec.String("ExchangeVersion"); v != "" {
+	if v := rec.Text("ExchangeVersion"); v != "" {
 		if m := objectVersionRe.FindStringSubmatch(v); m != nil {
 			major, _ := strconv.Atoi(m[1])
 			b.versions = append(b.versions, exSeen{major: major, minor: -1, text: v, entry: i})

@@ -132,8 +132,8 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 	e.identity = strings.TrimSpace(idv.Raw)
 	switch rec.Kind {
 	case pscmdlet.KindDeviceStats:
-		e.deviceID = rec.String("DeviceID")
-		e.deviceType = rec.String("DeviceType")
+		e.deviceID = rec.Text("DeviceID")
+		e.deviceType = rec.Text("DeviceType")
 		e.state, _ = rec.Enum("DeviceAccessState")
 		e.reason, _ = rec.Enum("DeviceAccessStateReason")
 		if v, ok := rec.Get("LastSuccessSync"); ok && !v.Unknown {
@@ -146,8 +146,8 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 			e.keys = identityKeys(nil, "id", u, idv.Lossy)
 		}
 	case pscmdlet.KindMailbox, pscmdlet.KindCASMailbox:
-		e.displayName = rec.String("DisplayName")
-		e.upn = rec.String("UserPrincipalName")
+		e.displayName = rec.Text("DisplayName")
+		e.upn = rec.Text("UserPrincipalName")
 		e.enabled = readBool(rec, "ActiveSyncEnabled")
 		e.partnership = readBool(rec, "HasActiveSyncDevicePartnership")
 		e.readAddresses(rec)
@@ -221,7 +221,7 @@ func (e *entry) readAddresses(rec *pscmdlet.Record) {
 		}
 	}
 	for _, n := range []string{"PrimarySmtpAddress", "WindowsEmailAddress"} {
-		if s := rec.String(n); s != "" {
+		if s := rec.Text(n); s != "" {
 			e.primary, e.primaryFrom, e.smtp = s, n, smtpKnown
 			return
 		}

@@ -75,7 +75,7 @@ func (r *readErr) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *scanner) warn(line int, kind, msg string) {
+func (s *scanner) warn(line int, kind event.WarningKind, msg string) {
 	if s.w != nil {
 		s.w(event.ReadWarning{Origin: event.Origin{Path: s.path, Line: line, Offset: -1}, Kind: kind, Message: msg})
 	}
@@ -92,7 +92,7 @@ func (s *scanner) line() int {
 func (s *scanner) run(r io.Reader) error {
 	re := &readErr{r: r}
 	s.src = xmlcap.NewReader(re, s.caps.Line(), func(at, n int64) {
-		s.warn(s.line(), "long-value", fmt.Sprintf("at byte %d: %s", at, s.src.CutMessage(n)))
+		s.warn(s.line(), event.KindLongValue, fmt.Sprintf("at byte %d: %s", at, s.src.CutMessage(n)))
 	})
 	s.dec = xml.NewDecoder(s.src)
 	s.dec.Strict = false
@@ -119,19 +119,19 @@ func (s *scanner) run(r io.Reader) error {
 			if errors.Is(err, io.EOF) {
 				if len(stack) > 0 {
 					line := s.line()
-					s.warn(line, "truncated-record", fmt.Sprintf("file ends inside <%s>", stack[len(stack)-1].local))
+					s.warn(line, event.KindTruncated, fmt.Sprintf("file ends inside <%s>", stack[len(stack)-1].local))
 				}
 				return nil
 			}
 			line := s.line()
-			s.warn(line, "garbage", "malformed XML, rest of file ignored: "+err.Error())
+			s.warn(line, event.KindGarbage, "malformed XML, rest of file ignored: "+err.Error())
 			return nil
 		}
 		line := startLine
 		switch t := tok.(type) {
 		case xml.Directive:
 			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
-				s.warn(line, "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
+				s.warn(line, event.KindDTDIgnored, "document type declaration ignored: entities are not expanded and nothing is fetched")
 			}
 		case xml.StartElement:
 			scope := 0

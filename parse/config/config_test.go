@@ -98,7 +98,7 @@ func TestTracingLevelsAndProblems(t *testing.T) {
 		if err != nil || tr.Verbose != tc.verbose {
 			t.Errorf("%q: %+v %v", tc.in, tr, err)
 		}
-		if tc.warn == "" && len(w) != 0 || tc.warn != "" && (len(w) == 0 || w[0].Kind != tc.warn || w[0].Origin.Path != "t.xml" || w[0].Origin.Line < 1) {
+		if tc.warn == "" && len(w) != 0 || tc.warn != "" && (len(w) == 0 || w[0].Kind.String() != tc.warn || w[0].Origin.Path != "t.xml" || w[0].Origin.Line < 1) {
 			t.Errorf("%q: warnings %v, want %q", tc.in, w, tc.warn)
 		}
 	}
@@ -143,7 +143,7 @@ func TestServiceDefaults(t *testing.T) {
 	}
 	var w2 warnings
 	sv, _ = ReadService(strings.NewReader(`<c isCasFailoverEnabled="maybe"/>`), "a.xml", w2.add, event.Caps{})
-	if sv.IsCasFailoverEnabled != nil || len(w2) != 1 || w2[0].Kind != "bad-setting" {
+	if sv.IsCasFailoverEnabled != nil || len(w2) != 1 || w2[0].Kind.String() != "bad-setting" {
 		t.Errorf("unreadable boolean: %v %v", sv.IsCasFailoverEnabled, w2)
 	}
 }

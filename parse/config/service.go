@@ -87,7 +87,7 @@ func ReadService(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 		case "IsCasFailoverEnabled", "EnableParallelCommandSupport":
 			b, ok := parseBool(st.value)
 			if !ok {
-				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read %s %q as true/false", st.name, st.value))
+				s.warn(st.line, event.KindBadSetting, fmt.Sprintf("cannot read %s %q as true/false", st.name, st.value))
 				continue
 			}
 			if st.name == "IsCasFailoverEnabled" {

@@ -83,7 +83,7 @@ func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 		case "SourceLevel":
 			rank, levels, ok := parseSourceLevel(st.value)
 			if !ok {
-				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read SourceLevel %q", st.value))
+				s.warn(st.line, event.KindBadSetting, fmt.Sprintf("cannot read SourceLevel %q", st.value))
 				continue
 			}
 			// On a tie keep the narrower value as written: "All" lets
@@ -101,7 +101,7 @@ func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 			if v, err := parseInt(st.value); err == nil && v >= 0 {
 				t.FileSizeQuota = v
 			} else {
-				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read FileSizeQuotaInBytes %q", st.value))
+				s.warn(st.line, event.KindBadSetting, fmt.Sprintf("cannot read FileSizeQuotaInBytes %q", st.value))
 			}
 		case "FileQuota":
 			if t.FileQuota != 0 {
@@ -110,7 +110,7 @@ func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 			if v, err := parseInt(st.value); err == nil && v >= 0 && v <= 1<<31-1 {
 				t.FileQuota = int(v)
 			} else {
-				s.warn(st.line, "bad-setting", fmt.Sprintf("cannot read FileQuota %q", st.value))
+				s.warn(st.line, event.KindBadSetting, fmt.Sprintf("cannot read FileQuota %q", st.value))
 			}
 		case "FileName":
 			if t.FileName == "" {
@@ -119,7 +119,7 @@ func ReadTracing(r io.Reader, path string, warn func(event.ReadWarning), caps ev
 		}
 	}
 	if t.SourceLevel == "" {
-		s.warn(1, "missing-setting", "no SourceLevel found: the trace level is unknown")
+		s.warn(1, event.KindMissingSetting, "no SourceLevel found: the trace level is unknown")
 	}
 	return t, nil
 }

@@ -298,7 +298,7 @@ func (c *csvReader) Next() (*event.Event, error) {
 			return nil, err
 		}
 		if overlong {
-			c.w.atLine(line, "malformed-record", fmt.Sprintf("record longer than %d bytes (unbalanced quote? raise --max-record to read it) dropped", c.sc.max))
+			c.w.atLine(line, event.KindMalformedRecord, fmt.Sprintf("record longer than %d bytes (unbalanced quote? raise --max-record to read it) dropped", c.sc.max))
 			continue
 		}
 		if !c.headerSeen {
@@ -331,7 +331,7 @@ func (c *csvReader) header(rec []string, line int) bool {
 	if len(rec) >= 4 {
 		if _, ok := parseEventID(rec[colEventID]); ok {
 			if _, err := parseLocalDate(rec[colDate]); err == nil {
-				c.w.atLine(line, "no-header", "no header row; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)")
+				c.w.atLine(line, event.KindNoHeader, "no header row; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)")
 				return false
 			}
 		}
@@ -345,7 +345,7 @@ func (c *csvReader) header(rec []string, line int) bool {
 		c.cols = byName
 		return true
 	}
-	c.w.atLine(line, "localized-header", fmt.Sprintf("header %q is not an Event Viewer or PowerShell event-log header exlog knows; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)", clip(strings.Join(rec, string(c.sc.comma)), 120)))
+	c.w.atLine(line, event.KindLocalizedHeader, fmt.Sprintf("header %q is not an Event Viewer or PowerShell event-log header exlog knows; columns taken by position (Level, Date and Time, Source, Event ID, Task Category, message)", clip(strings.Join(rec, string(c.sc.comma)), 120)))
 	return true
 }
 
@@ -358,7 +358,7 @@ func (c *csvReader) row(rec []string, line int) {
 		return ""
 	}
 	if len(rec) < 4 {
-		c.w.atLine(line, "malformed-record", fmt.Sprintf("row with %d fields (want at least 5) dropped: %q", len(rec), clip(strings.Join(rec, string(c.sc.comma)), 80)))
+		c.w.atLine(line, event.KindMalformedRecord, fmt.Sprintf("row with %d fields (want at least 5) dropped: %q", len(rec), clip(strings.Join(rec, string(c.sc.comma)), 80)))
 		return
 	}
 	ev := &event.Event{
@@ -387,14 +387,14 @@ func (c *csvReader) row(rec []string, line int) {
 	if id, ok := parseEventID(get(colEventID)); ok {
 		ev.EventID = id
 	} else {
-		c.w.atLine(line, "bad-field", fmt.Sprintf("bad Event ID %q; event kept with id 0", get(colEventID)))
+		c.w.atLine(line, event.KindBadField, fmt.Sprintf("bad Event ID %q; event kept with id 0", get(colEventID)))
 	}
 	typ, ok := typeFromLevel(get(colLevel))
 	if word := get(colLevelName); (!ok || get(colLevel) == "") && word != "" {
 		typ, ok = typeFromLevelWord(word)
 	}
 	if !ok {
-		c.w.atLine(line, "bad-field", fmt.Sprintf("unknown level %q; event typed as information", strings.TrimSpace(get(colLevel)+" "+get(colLevelName))))
+		c.w.atLine(line, event.KindBadField, fmt.Sprintf("unknown level %q; event typed as information", strings.TrimSpace(get(colLevel)+" "+get(colLevelName))))
 	}
 	ev.Type = typ
 	c.dates.add(ev, get(colDate), line)

@@ -45,7 +45,7 @@ func TestCSVEnglish(t *testing.T) {
 	if evs[4].Type != event.Critical || evs[4].EventID != 41 || field(t, evs[4], event.FieldTaskCategory) != "(63)" {
 		t.Errorf("kernel-power row: %+v", evs[4])
 	}
-	if len(w) != 1 || w[0].Kind != "malformed-record" || w[0].Origin.Line != line {
+	if len(w) != 1 || w[0].Kind.String() != "malformed-record" || w[0].Origin.Line != line {
 		t.Errorf("warnings %v, want one malformed-record at line %d", w, line)
 	}
 }
@@ -74,7 +74,7 @@ func TestCSVUnknownHeaderReadByPosition(t *testing.T) {
 	if len(evs) != 1 || evs[0].EventID != 7000 || evs[0].Source != "Service Control Manager" {
 		t.Fatalf("events %+v", evs)
 	}
-	if len(w) != 2 || w[0].Kind != "localized-header" || w[0].Origin.Line != 1 || w[1].Kind != "bad-field" {
+	if len(w) != 2 || w[0].Kind.String() != "localized-header" || w[0].Origin.Line != 1 || w[1].Kind.String() != "bad-field" {
 		t.Errorf("warnings %v, want localized-header and the unknown level word", w)
 	}
 }
@@ -111,7 +111,7 @@ func TestCSVAmbiguousGuess(t *testing.T) {
 		if len(evs) != 3 || evs[0].Time.Day() != tc.want || evs[2].EventID != 2 {
 			t.Fatalf("%s: events %v", tc.clock, evs)
 		}
-		if len(w) != 1 || w[0].Kind != "ambiguous-date" || w[0].Origin.Line != 2 || !strings.Contains(w[0].Message, tc.order) {
+		if len(w) != 1 || w[0].Kind.String() != "ambiguous-date" || w[0].Origin.Line != 2 || !strings.Contains(w[0].Message, tc.order) {
 			t.Errorf("%s: warnings %v", tc.clock, w)
 		}
 	}
@@ -143,7 +143,7 @@ func TestCSVTabSeparatedAndNoHeader(t *testing.T) {
 	if len(evs) != 1 || evs[0].Message != "line one\nline two" || evs[0].EventID != 7000 {
 		t.Fatalf("events %+v", evs)
 	}
-	if len(w) != 1 || w[0].Kind != "no-header" {
+	if len(w) != 1 || w[0].Kind.String() != "no-header" {
 		t.Errorf("warnings %v", w)
 	}
 }
@@ -160,7 +160,7 @@ func TestCSVUnbalancedQuoteIsBounded(t *testing.T) {
 	if len(evs) != 1 || evs[0].EventID != 2 || evs[0].Origin.Line != 3 {
 		t.Fatalf("events %v", evs)
 	}
-	if len(w) != 1 || w[0].Kind != "malformed-record" || w[0].Origin.Line != 2 || !strings.Contains(w[0].Message, "--max-record") {
+	if len(w) != 1 || w[0].Kind.String() != "malformed-record" || w[0].Origin.Line != 2 || !strings.Contains(w[0].Message, "--max-record") {
 		t.Errorf("warnings %v", w)
 	}
 }

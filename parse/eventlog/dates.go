@@ -275,7 +275,7 @@ func (r *dateResolver) add(ev *event.Event, raw string, line int) {
 	d, err := parseLocalDate(raw)
 	p := pendingEvent{ev: ev, d: d, ok: err == nil, line: line}
 	if err != nil {
-		r.w.atLine(line, "bad-time", fmt.Sprintf("cannot read date %q: %v; event kept without a time", raw, err))
+		r.w.atLine(line, event.KindBadTime, fmt.Sprintf("cannot read date %q: %v; event kept without a time", raw, err))
 	}
 	if p.ok {
 		switch d.kind {
@@ -310,11 +310,11 @@ func (r *dateResolver) learn(d localDate, raw string, line int) {
 		r.order = o
 		r.release()
 	case r.order != o && r.guessed:
-		r.w.atLine(line, "ambiguous-date", fmt.Sprintf("date %q shows the file uses %s, not the %s assumed earlier: times of the earlier ambiguous events may be wrong", raw, o, r.order))
+		r.w.atLine(line, event.KindAmbiguousDate, fmt.Sprintf("date %q shows the file uses %s, not the %s assumed earlier: times of the earlier ambiguous events may be wrong", raw, o, r.order))
 		r.order, r.guessed = o, false
 	case r.order != o && !r.warnedMix:
 		r.warnedMix = true
-		r.w.atLine(line, "ambiguous-date", fmt.Sprintf("date %q is %s but earlier dates were %s: the file mixes cultures; ambiguous dates are read as %s", raw, o, r.order, r.order))
+		r.w.atLine(line, event.KindAmbiguousDate, fmt.Sprintf("date %q is %s but earlier dates were %s: the file mixes cultures; ambiguous dates are read as %s", raw, o, r.order, r.order))
 	}
 }
 
@@ -335,7 +335,7 @@ func (r *dateResolver) guess() {
 	if r.order == orderMD {
 		why = "12-hour clock suggests en-US"
 	}
-	r.w.atLine(first.line, "ambiguous-date", fmt.Sprintf("cannot tell month/day order: all %d dates so far have day and month <= 12; assumed %s (%s)", r.ambiguousN, r.order, why))
+	r.w.atLine(first.line, event.KindAmbiguousDate, fmt.Sprintf("cannot tell month/day order: all %d dates so far have day and month <= 12; assumed %s (%s)", r.ambiguousN, r.order, why))
 	r.release()
 }
 
@@ -358,7 +358,7 @@ func (r *dateResolver) push(p pendingEvent) {
 			p.ev.Time = t
 			p.ev.Fields = append(p.ev.Fields, event.Field{Name: FieldTimeZone, Value: event.ZoneUnknown})
 		} else {
-			r.w.atLine(p.line, "bad-time", err.Error())
+			r.w.atLine(p.line, event.KindBadTime, err.Error())
 		}
 	}
 	r.ready = append(r.ready, p.ev)

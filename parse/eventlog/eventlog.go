@@ -68,13 +68,13 @@ type warner struct {
 	fn   func(event.ReadWarning)
 }
 
-func (w warner) atLine(line int, kind, msg string) {
+func (w warner) atLine(line int, kind event.WarningKind, msg string) {
 	if w.fn != nil {
 		w.fn(event.ReadWarning{Origin: event.Origin{Path: w.path, Line: line, Offset: -1}, Kind: kind, Message: msg})
 	}
 }
 
-func (w warner) atOffset(off int64, kind, msg string) {
+func (w warner) atOffset(off int64, kind event.WarningKind, msg string) {
 	if w.fn != nil {
 		w.fn(event.ReadWarning{Origin: event.Origin{Path: w.path, Offset: off}, Kind: kind, Message: msg})
 	}

@@ -33,7 +33,7 @@ func drain(t *testing.T, in []byte, mk func(io.Reader, string, func(event.ReadWa
 	// CSV also ends records at a lone CR, so CRs count as possible lines.
 	lines := bytes.Count(in, []byte("\n")) + bytes.Count(in, []byte("\r")) + 1
 	warn := func(w event.ReadWarning) {
-		if w.Origin.Path != "f" || w.Kind == "" || w.Message == "" {
+		if w.Origin.Path != "f" || w.Kind.String() == "" || w.Message == "" {
 			t.Fatalf("bad warning %+v", w)
 		}
 		if w.Origin.Line > lines || w.Origin.Offset > int64(len(in)) {

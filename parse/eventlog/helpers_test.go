@@ -45,7 +45,7 @@ func (w *warnings) add(x event.ReadWarning) { *w = append(*w, x) }
 func (w warnings) kinds() map[string]int {
 	m := map[string]int{}
 	for _, x := range w {
-		m[x.Kind]++
+		m[x.Kind.String()]++
 	}
 	return m
 }

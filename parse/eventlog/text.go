@@ -133,7 +133,7 @@ func (t *textReader) Next() (*event.Event, error) {
 			return nil, err
 		}
 		if cut {
-			t.w.atLine(t.lr.line, "long-line", fmt.Sprintf("line longer than %d bytes cut (--max-line)", t.lr.max))
+			t.w.atLine(t.lr.line, event.KindLongLine, fmt.Sprintf("line longer than %d bytes cut (--max-line)", t.lr.max))
 		}
 		t.feed(line)
 	}
@@ -154,7 +154,7 @@ func (t *textReader) feed(line []byte) {
 	if b == nil {
 		if !blank && t.garbage == 0 {
 			t.garbage = n
-			t.w.atLine(n, "garbage", fmt.Sprintf("text outside any \"Log Name:\" block ignored: %q", clip(string(line), 80)))
+			t.w.atLine(n, event.KindGarbage, fmt.Sprintf("text outside any \"Log Name:\" block ignored: %q", clip(string(line), 80)))
 		}
 		return
 	}
@@ -174,7 +174,7 @@ func (t *textReader) feed(line []byte) {
 		case keyNone:
 			if !blank && !b.junkWarned {
 				b.junkWarned = true
-				t.w.atLine(n, "garbage", fmt.Sprintf("unrecognised line in event header ignored (further ones in this block too): %q", clip(string(line), 80)))
+				t.w.atLine(n, event.KindGarbage, fmt.Sprintf("unrecognised line in event header ignored (further ones in this block too): %q", clip(string(line), 80)))
 			}
 			return
 		case keySource:
@@ -253,10 +253,10 @@ func (t *textReader) finishBlock() {
 		return
 	}
 	if b.msgCut {
-		t.w.atLine(b.line, "long-record", fmt.Sprintf("description longer than %d bytes cut (--max-record)", b.maxMsg))
+		t.w.atLine(b.line, event.KindLongRecord, fmt.Sprintf("description longer than %d bytes cut (--max-record)", b.maxMsg))
 	}
 	if b.eventID == "" && b.date == "" {
-		t.w.atLine(b.line, "malformed-record", "event block without \"Date:\" and \"Event ID:\" lines dropped")
+		t.w.atLine(b.line, event.KindMalformedRecord, "event block without \"Date:\" and \"Event ID:\" lines dropped")
 		return
 	}
 	ev := &event.Event{
@@ -274,15 +274,15 @@ func (t *textReader) finishBlock() {
 	if id, ok := parseEventID(b.eventID); ok {
 		ev.EventID = id
 	} else {
-		t.w.atLine(lineOr(b.eventIDLine, b.line), "bad-field", fmt.Sprintf("bad or missing Event ID %q; event kept with id 0", b.eventID))
+		t.w.atLine(lineOr(b.eventIDLine, b.line), event.KindBadField, fmt.Sprintf("bad or missing Event ID %q; event kept with id 0", b.eventID))
 	}
 	typ, ok := typeFromLevelWord(b.level)
 	if !ok {
-		t.w.atLine(lineOr(b.levelLine, b.line), "bad-field", fmt.Sprintf("unknown level %q; event typed as information", b.level))
+		t.w.atLine(lineOr(b.levelLine, b.line), event.KindBadField, fmt.Sprintf("unknown level %q; event typed as information", b.level))
 	}
 	ev.Type = typ
 	if b.mode == keyLogName || b.mode == keyNone {
-		t.w.atLine(b.line, "malformed-record", "event block without a \"Description:\" line; message empty")
+		t.w.atLine(b.line, event.KindMalformedRecord, "event block without a \"Description:\" line; message empty")
 	}
 	if b.systemTime != "" {
 		if d, err := parseISODate(b.systemTime); err == nil && d.kind == dateZoned {
@@ -292,10 +292,10 @@ func (t *textReader) finishBlock() {
 			t.dates.pushExact(ev)
 			return
 		}
-		t.w.atLine(b.line, "bad-time", fmt.Sprintf("cannot read Event Xml SystemTime %q; using the Date line", b.systemTime))
+		t.w.atLine(b.line, event.KindBadTime, fmt.Sprintf("cannot read Event Xml SystemTime %q; using the Date line", b.systemTime))
 	}
 	if b.date == "" {
-		t.w.atLine(b.line, "bad-time", "event block without a \"Date:\" line; event kept without a time")
+		t.w.atLine(b.line, event.KindBadTime, "event block without a \"Date:\" line; event kept without a time")
 		t.dates.pushExact(ev)
 		return
 	}

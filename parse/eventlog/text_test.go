@@ -112,7 +112,7 @@ func TestTextFrenchAndGarbage(t *testing.T) {
 		t.Errorf("french event %+v", e)
 	}
 	// one warning for the run of junk lines, at its first line
-	if len(w) != 1 || w[0].Kind != "garbage" || w[0].Origin.Line != 1 {
+	if len(w) != 1 || w[0].Kind.String() != "garbage" || w[0].Origin.Line != 1 {
 		t.Errorf("warnings %v", w)
 	}
 }
@@ -121,7 +121,7 @@ func TestTextBlockWithoutDateAndID(t *testing.T) {
 	in := "Log Name: System\nSource: X\nDescription:\nhello\n"
 	var w warnings
 	evs := readAll(t, NewTextReader(strings.NewReader(in), "p", w.add))
-	if len(evs) != 0 || len(w) != 1 || w[0].Kind != "malformed-record" || w[0].Origin.Line != 1 {
+	if len(evs) != 0 || len(w) != 1 || w[0].Kind.String() != "malformed-record" || w[0].Origin.Line != 1 {
 		t.Errorf("events %v warnings %v", evs, w)
 	}
 }
@@ -147,7 +147,7 @@ func TestTextLongDescriptionIsBounded(t *testing.T) {
 	if len(evs) != 1 || len(evs[0].Message) > maxMessageBytes || len(evs[0].Message) < maxMessageBytes/2 {
 		t.Fatalf("events %d, message %d bytes", len(evs), len(evs[0].Message))
 	}
-	if len(w) != 1 || w[0].Kind != "long-record" || w[0].Origin.Line != 1 {
+	if len(w) != 1 || w[0].Kind.String() != "long-record" || w[0].Origin.Line != 1 {
 		t.Errorf("warnings %v", w)
 	}
 }

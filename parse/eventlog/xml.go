@@ -116,7 +116,7 @@ type xmlReader struct {
 func NewXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	x := &xmlReader{src: &byteCounter{}, w: warner{path: path, fn: warn}}
 	x.src.src = xmlcap.NewReader(bufio.NewReaderSize(r, 16<<10), event.DefaultMaxLine, func(at, n int64) {
-		x.w.atOffset(at, "long-value", x.src.src.CutMessage(n))
+		x.w.atOffset(at, event.KindLongValue, x.src.src.CutMessage(n))
 	})
 	x.dec = newEventDecoder(x.src)
 	return x
@@ -155,7 +155,7 @@ func (x *xmlReader) Next() (*event.Event, error) {
 				continue
 			}
 			if d, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
-				x.w.atOffset(x.src.fileOff(off), "dtd-ignored", "document type declaration ignored: entities are not expanded and nothing is fetched")
+				x.w.atOffset(x.src.fileOff(off), event.KindDTDIgnored, "document type declaration ignored: entities are not expanded and nothing is fetched")
 				continue
 			}
 			se, ok := tok.(xml.StartElement)
@@ -186,9 +186,9 @@ func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 	switch {
 	case err == io.EOF || errors.As(err, &se) && x.src.eof && x.src.src.Buffered() == 0:
 		if evStart >= 0 {
-			x.w.atOffset(x.src.fileOff(evStart), "truncated-record", "event cut off by end of input")
+			x.w.atOffset(x.src.fileOff(evStart), event.KindTruncated, "event cut off by end of input")
 		} else if err != io.EOF {
-			x.w.atOffset(x.src.fileOff(x.offset()), "garbage", "input ends inside markup: "+err.Error())
+			x.w.atOffset(x.src.fileOff(x.offset()), event.KindGarbage, "input ends inside markup: "+err.Error())
 		}
 		x.eof = true
 	default:
@@ -197,9 +197,9 @@ func (x *xmlReader) fail(err error, evStart, tokOff int64) error {
 			msg = se.Msg
 		}
 		if evStart >= 0 {
-			x.w.atOffset(x.src.fileOff(evStart), "malformed-record", fmt.Sprintf("malformed XML at byte %d: %s; event dropped", x.src.fileOff(x.offset()), msg))
+			x.w.atOffset(x.src.fileOff(evStart), event.KindMalformedRecord, fmt.Sprintf("malformed XML at byte %d: %s; event dropped", x.src.fileOff(x.offset()), msg))
 		} else {
-			x.w.atOffset(x.src.fileOff(x.offset()), "garbage", "malformed XML: "+msg)
+			x.w.atOffset(x.src.fileOff(x.offset()), event.KindGarbage, "malformed XML: "+msg)
 		}
 		x.resync(tokOff)
 	}
@@ -278,7 +278,7 @@ func (x *xmlReader) readEvent(start xml.StartElement, off int64) (*event.Event, 
 		case xml.StartElement:
 			if t.Name.Local == "Event" {
 				// An Event inside an Event: the first one was cut off.
-				x.w.atOffset(x.src.fileOff(off), "truncated-record", "event cut off by the start of the next event")
+				x.w.atOffset(x.src.fileOff(off), event.KindTruncated, "event cut off by the start of the next event")
 				x.next, x.nextOff = &t, tokOff
 				return nil, nil
 			}
@@ -394,7 +394,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	if id, ok := parseEventID(e.eventID); ok {
 		ev.EventID = id
 	} else {
-		x.w.atOffset(x.src.fileOff(off), "bad-field", fmt.Sprintf("bad or missing EventID %q; event kept with id 0", e.eventID))
+		x.w.atOffset(x.src.fileOff(off), event.KindBadField, fmt.Sprintf("bad or missing EventID %q; event kept with id 0", e.eventID))
 	}
 	switch n, err := strconv.Atoi(e.level); {
 	case err == nil && n >= 0 && n <= 5:
@@ -404,7 +404,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	default:
 		t, ok := typeFromLevelWord(e.renderedLevel)
 		if !ok || e.level != "" {
-			x.w.atOffset(x.src.fileOff(off), "bad-field", fmt.Sprintf("bad Level %q; event typed as %s", e.level, t))
+			x.w.atOffset(x.src.fileOff(off), event.KindBadField, fmt.Sprintf("bad Level %q; event typed as %s", e.level, t))
 		}
 		ev.Type = t
 	}
@@ -419,7 +419,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 	}
 	switch {
 	case e.systemTime == "":
-		x.w.atOffset(x.src.fileOff(off), "bad-time", "event without TimeCreated/@SystemTime; event kept without a time")
+		x.w.atOffset(x.src.fileOff(off), event.KindBadTime, "event without TimeCreated/@SystemTime; event kept without a time")
 	default:
 		if t, err := time.Parse(time.RFC3339Nano, e.systemTime); err == nil {
 			ev.Time = t.UTC()
@@ -429,7 +429,7 @@ func (x *xmlReader) build(e *xmlEvent, off int64) *event.Event {
 			ev.Time, _ = d.naive(orderMD)
 			ev.Fields = append(ev.Fields, event.Field{Name: FieldTimeZone, Value: "unknown"})
 		} else {
-			x.w.atOffset(x.src.fileOff(off), "bad-time", fmt.Sprintf("cannot read SystemTime %q; event kept without a time", e.systemTime))
+			x.w.atOffset(x.src.fileOff(off), event.KindBadTime, fmt.Sprintf("cannot read SystemTime %q; event kept without a time", e.systemTime))
 		}
 	}
 	ev.Fields = appendField(ev.Fields, event.FieldLogName, e.channel)

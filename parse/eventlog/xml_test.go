@@ -123,7 +123,7 @@ func TestXMLBrokenInput(t *testing.T) {
 		t.Fatalf("warnings %v", w)
 	}
 	for i, x := range want {
-		if w[i].Kind != x.kind || w[i].Origin.Offset != x.off {
+		if w[i].Kind.String() != x.kind || w[i].Origin.Offset != x.off {
 			t.Errorf("warning %d: %v %v, want %s at %d", i, w[i].Kind, w[i].Origin, x.kind, x.off)
 		}
 	}
@@ -193,7 +193,7 @@ func TestXMLLongValueIsCutAndOffsetsStayTrue(t *testing.T) {
 		t.Errorf("first value %d bytes, want 1000", len(v))
 	}
 	at := int64(strings.Index(first, "AAA") + 1000)
-	if len(w) != 1 || w[0].Kind != "long-value" || w[0].Origin.Offset != at || !strings.Contains(w[0].Message, "4000 bytes") {
+	if len(w) != 1 || w[0].Kind.String() != "long-value" || w[0].Origin.Offset != at || !strings.Contains(w[0].Message, "4000 bytes") {
 		t.Errorf("warnings %v, want one long-value at %d", w, at)
 	}
 	// A tag longer than the cap ends the file with a clear warning.

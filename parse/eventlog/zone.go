@@ -67,7 +67,7 @@ func ReadZoneFile(r io.Reader, path string, warn func(event.ReadWarning)) (*Zone
 		key, val, ok := strings.Cut(line, ":")
 		val = strings.TrimSpace(val)
 		if !ok {
-			w.atLine(n, "garbage", fmt.Sprintf("line without \"Key: value\" ignored: %q", clip(line, 80)))
+			w.atLine(n, event.KindGarbage, fmt.Sprintf("line without \"Key: value\" ignored: %q", clip(line, 80)))
 			continue
 		}
 		var err error
@@ -94,7 +94,7 @@ func ReadZoneFile(r io.Reader, path string, warn func(event.ReadWarning)) (*Zone
 			}
 		}
 		if err != nil {
-			w.atLine(n, "bad-field", fmt.Sprintf("%s: %v", strings.TrimSpace(key), err))
+			w.atLine(n, event.KindBadField, fmt.Sprintf("%s: %v", strings.TrimSpace(key), err))
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -102,7 +102,7 @@ func ReadZoneFile(r io.Reader, path string, warn func(event.ReadWarning)) (*Zone
 	}
 	sort.SliceStable(z.Periods, func(i, j int) bool { return z.Periods[i].From.Before(z.Periods[j].From) })
 	if !z.HasOffset && len(z.Periods) == 0 {
-		w.atLine(1, "malformed-record", "no UtcOffset or OffsetFrom line: the file says nothing about the zone")
+		w.atLine(1, event.KindMalformedRecord, "no UtcOffset or OffsetFrom line: the file says nothing about the zone")
 	}
 	return z, nil
 }

@@ -82,7 +82,7 @@ func (r *Reader) SetCaps(c event.Caps) { r.caps = c }
 // Broken is the number of records (or chunks) that could not be read.
 func (r *Reader) Broken() int { return r.broken }
 
-func (r *Reader) warnAt(off int64, kind, msg string) {
+func (r *Reader) warnAt(off int64, kind event.WarningKind, msg string) {
 	if r.warn != nil {
 		r.warn(event.ReadWarning{Origin: event.Origin{Path: r.path, Offset: off}, Kind: kind, Message: msg})
 	}
@@ -136,16 +136,16 @@ func (r *Reader) readHeader() error {
 	}
 	switch {
 	case n < 128:
-		r.warnAt(0, "truncated-record", fmt.Sprintf("file header cut off by end of input (%d of 128 bytes)", n))
+		r.warnAt(0, event.KindTruncated, fmt.Sprintf("file header cut off by end of input (%d of 128 bytes)", n))
 		return nil
 	case !bytes.HasPrefix(h, fileMagic):
-		r.warnAt(0, "garbage", "no ElfFile signature: not an .evtx file header; reading chunks anyway")
+		r.warnAt(0, event.KindGarbage, "no ElfFile signature: not an .evtx file header; reading chunks anyway")
 	}
 	if sum := binary.LittleEndian.Uint32(h[124:]); sum != 0 && sum != crc32.ChecksumIEEE(h[:120]) {
-		r.warnAt(0, "bad-checksum", "file header checksum mismatch; the header is not used, chunks are read to the end of the file")
+		r.warnAt(0, event.KindBadChecksum, "file header checksum mismatch; the header is not used, chunks are read to the end of the file")
 	}
 	if n < fileHeaderSize {
-		r.warnAt(int64(n), "truncated-record", fmt.Sprintf("file cut off in its header block (%d of %d bytes)", n, fileHeaderSize))
+		r.warnAt(int64(n), event.KindTruncated, fmt.Sprintf("file cut off in its header block (%d of %d bytes)", n, fileHeaderSize))
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (r *Reader) nextChunk() {
 	}
 	if n < chunkHeaderSize {
 		r.broken++
-		r.warnAt(start, "truncated-record", fmt.Sprintf("chunk %d cut off by end of input (%d of %d bytes); not read", idx, n, chunkSize))
+		r.warnAt(start, event.KindTruncated, fmt.Sprintf("chunk %d cut off by end of input (%d of %d bytes); not read", idx, n, chunkSize))
 		return
 	}
 	if !bytes.Equal(c[:8], chunkMagic) {
@@ -179,27 +179,27 @@ func (r *Reader) nextChunk() {
 		r.broken++
 		r.pos, r.end = chunkHeaderSize, n
 		if next := r.findRecord(chunkHeaderSize); next > 0 {
-			r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\"); its header is not used, records are looked for from chunk offset %d", idx, printable(c[:8]), next))
+			r.warnAt(start, event.KindGarbage, fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\"); its header is not used, records are looked for from chunk offset %d", idx, printable(c[:8]), next))
 			r.pos, r.inChunk = next, true
 			r.recovered = fmt.Sprintf("chunk %d: after a bad chunk signature, found at chunk offset %d", idx, next)
 			return
 		}
-		r.warnAt(start, "garbage", fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\") and no record in it; chunk skipped", idx, printable(c[:8])))
+		r.warnAt(start, event.KindGarbage, fmt.Sprintf("chunk %d: bad chunk signature %q (want \"ElfChnk\\x00\") and no record in it; chunk skipped", idx, printable(c[:8])))
 		return
 	}
 	if n < chunkSize {
-		r.warnAt(start+int64(n), "truncated-record", fmt.Sprintf("chunk %d cut off by end of input (%d of %d bytes); its complete records are read", idx, n, chunkSize))
+		r.warnAt(start+int64(n), event.KindTruncated, fmt.Sprintf("chunk %d cut off by end of input (%d of %d bytes); its complete records are read", idx, n, chunkSize))
 	}
 	if sum := binary.LittleEndian.Uint32(c[124:]); sum != headerCRC(c) {
-		r.warnAt(start, "bad-checksum", fmt.Sprintf("chunk %d: header checksum mismatch; records are read and checked one by one", idx))
+		r.warnAt(start, event.KindBadChecksum, fmt.Sprintf("chunk %d: header checksum mismatch; records are read and checked one by one", idx))
 	}
 	free := int(binary.LittleEndian.Uint32(c[48:]))
 	if free < chunkHeaderSize || free > chunkSize {
-		r.warnAt(start, "bad-checksum", fmt.Sprintf("chunk %d: free space offset %d out of range; records are read to the end of the chunk", idx, free))
+		r.warnAt(start, event.KindBadChecksum, fmt.Sprintf("chunk %d: free space offset %d out of range; records are read to the end of the chunk", idx, free))
 		free = chunkSize
 	} else if free <= n {
 		if sum := binary.LittleEndian.Uint32(c[52:]); sum != crc32.ChecksumIEEE(c[chunkHeaderSize:free]) {
-			r.warnAt(start, "bad-checksum", fmt.Sprintf("chunk %d: records checksum mismatch; records are read and checked one by one", idx))
+			r.warnAt(start, event.KindBadChecksum, fmt.Sprintf("chunk %d: records checksum mismatch; records are read and checked one by one", idx))
 		}
 	}
 	r.pos, r.end = chunkHeaderSize, min(free, n)
@@ -226,14 +226,14 @@ func (r *Reader) findRecord(from int) int {
 func (r *Reader) skipTo(pos int, what string) {
 	at := r.chunkOff + int64(pos)
 	if next := r.findRecord(pos + 8); next > 0 {
-		r.warnAt(at, "broken-record", fmt.Sprintf("%s; %d bytes skipped to the next record at chunk offset %d", what, next-pos, next))
+		r.warnAt(at, event.KindBrokenRecord, fmt.Sprintf("%s; %d bytes skipped to the next record at chunk offset %d", what, next-pos, next))
 		r.pos = next
 		if r.recovered == "" {
 			r.recovered = fmt.Sprintf("chunk %d: after %d unreadable bytes at chunk offset %d", r.index, next-pos, pos)
 		}
 		return
 	}
-	r.warnAt(at, "broken-record", what+"; rest of chunk skipped")
+	r.warnAt(at, event.KindBrokenRecord, what+"; rest of chunk skipped")
 	r.inChunk = false
 }
 
@@ -256,7 +256,7 @@ func (r *Reader) nextRecord() *event.Event {
 	if pos+recordHeader > r.end {
 		if pos < r.end && !allZero(c[pos:r.end]) {
 			r.broken++
-			r.warnAt(at, "truncated-record", fmt.Sprintf("chunk %d: record cut off at offset %d; rest of chunk skipped", r.index, pos))
+			r.warnAt(at, event.KindTruncated, fmt.Sprintf("chunk %d: record cut off at offset %d; rest of chunk skipped", r.index, pos))
 		}
 		r.inChunk = false
 		return nil
@@ -276,7 +276,7 @@ func (r *Reader) nextRecord() *event.Event {
 	if size < recordHeader+4 || pos+size > r.end {
 		if pos+size > r.end && size <= chunkSize && pos+size > r.ch.n && r.ch.n < chunkSize {
 			r.broken++
-			r.warnAt(at, "truncated-record", fmt.Sprintf("chunk %d: record %d cut off by end of input", r.index, id))
+			r.warnAt(at, event.KindTruncated, fmt.Sprintf("chunk %d: record %d cut off by end of input", r.index, id))
 			r.inChunk = false
 			return nil
 		}
@@ -295,7 +295,7 @@ func (r *Reader) nextRecord() *event.Event {
 	}
 	if r.items > maxChunkItems {
 		r.broken++
-		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: its records expand to more than %d items; rest of chunk skipped", r.index, maxChunkItems))
+		r.warnAt(at, event.KindBrokenRecord, fmt.Sprintf("chunk %d: its records expand to more than %d items; rest of chunk skipped", r.index, maxChunkItems))
 		r.inChunk = false
 		return nil
 	}
@@ -319,7 +319,7 @@ func (r *Reader) nextRecord() *event.Event {
 		if !sizeCopy {
 			why = " (its size is not repeated at its end either)"
 		}
-		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: %v%s; record skipped", r.index, id, err, why))
+		r.warnAt(at, event.KindBrokenRecord, fmt.Sprintf("chunk %d: record %d: %v%s; record skipped", r.index, id, err, why))
 		return nil
 	}
 	if w.r.provider == "" && w.r.sourceName == "" && !sizeCopy && r.recovered == "" {
@@ -341,14 +341,14 @@ func (r *Reader) nextRecord() *event.Event {
 		if !sizeCopy {
 			why = fmt.Sprintf("size %d not repeated at its end: an incomplete record", size)
 		}
-		r.warnAt(at, "broken-record", fmt.Sprintf("chunk %d: record %d: no provider or event id in its content (%s); record skipped", r.index, id, why))
+		r.warnAt(at, event.KindBrokenRecord, fmt.Sprintf("chunk %d: record %d: no provider or event id in its content (%s); record skipped", r.index, id, why))
 		return nil
 	}
 	if !sizeCopy {
-		r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end; its content is complete and kept", r.index, id, size))
+		r.warnAt(at, event.KindDamagedRecord, fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end; its content is complete and kept", r.index, id, size))
 	}
 	if w.cut > 0 {
-		r.warnAt(at, "long-value", fmt.Sprintf("chunk %d: record %d: %d value(s) cut at %d bytes", r.index, id, w.cut, w.maxLine))
+		r.warnAt(at, event.KindLongValue, fmt.Sprintf("chunk %d: record %d: %d value(s) cut at %d bytes", r.index, id, w.cut, w.maxLine))
 	}
 	return r.build(&w.r, at, id, written)
 }

@@ -94,7 +94,7 @@ func TestCounts(t *testing.T) {
 			t.Errorf("%s: %d records, %d broken; want %d, %d", tc.file, len(evs), broken, tc.records, tc.broken)
 		}
 		for _, w := range warns {
-			if w.Origin.Path != tc.file || w.Origin.Offset < 0 || w.Kind == "" || !strings.Contains(w.Message, "chunk") {
+			if w.Origin.Path != tc.file || w.Origin.Offset < 0 || w.Kind.String() == "" || !strings.Contains(w.Message, "chunk") {
 				t.Errorf("%s: warning without file, offset, kind or chunk: %+v", tc.file, w)
 			}
 		}
@@ -118,7 +118,7 @@ func TestBadChunkWarnings(t *testing.T) {
 	_, warns, _ := readFile(t, "sample_with_a_bad_chunk_magic.evtx")
 	found := false
 	for _, w := range warns {
-		if w.Kind == "garbage" && strings.Contains(w.Message, "chunk 6: bad chunk signature") {
+		if w.Kind.String() == "garbage" && strings.Contains(w.Message, "chunk 6: bad chunk signature") {
 			found = true
 			if want := int64(fileHeaderSize + 6*chunkSize); w.Origin.Offset != want {
 				t.Errorf("bad chunk at offset %d, want %d", w.Origin.Offset, want)

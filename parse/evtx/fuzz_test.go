@@ -93,7 +93,7 @@ func damaged(t testing.TB) [][]byte {
 func drain(t *testing.T, in []byte, caps event.Caps) ([]*event.Event, []event.ReadWarning) {
 	var warns []event.ReadWarning
 	r := NewReader(bytes.NewReader(in), "f", func(w event.ReadWarning) {
-		if w.Origin.Path != "f" || w.Kind == "" || w.Message == "" || w.Origin.Offset < 0 || w.Origin.Offset > int64(len(in)) {
+		if w.Origin.Path != "f" || w.Kind.String() == "" || w.Message == "" || w.Origin.Offset < 0 || w.Origin.Offset > int64(len(in)) {
 			t.Fatalf("bad warning %+v (input %d bytes)", w, len(in))
 		}
 		warns = append(warns, w)

@@ -67,7 +67,7 @@ func TestOracleEvtxexport(t *testing.T) {
 			evs, warns, _ := readFile(t, name)
 			damaged := map[int64]bool{}
 			for _, w := range warns {
-				if w.Kind == "damaged-record" {
+				if w.Kind.String() == "damaged-record" {
 					damaged[w.Origin.Offset] = true
 				}
 			}

@@ -378,7 +378,7 @@ func (r *Reader) build(x *rec, off int64, hdrID uint64, hdrTime time.Time) *even
 	if id, err := strconv.ParseUint(x.eventID, 10, 32); err == nil {
 		ev.EventID = uint32(id)
 	} else {
-		r.warnAt(off, "bad-field", fmt.Sprintf("record %d: bad or missing EventID %q; event kept with id 0", hdrID, x.eventID))
+		r.warnAt(off, event.KindBadField, fmt.Sprintf("record %d: bad or missing EventID %q; event kept with id 0", hdrID, x.eventID))
 	}
 	switch n, err := strconv.Atoi(x.level); {
 	case x.level == "":
@@ -389,7 +389,7 @@ func (r *Reader) build(x *rec, off int64, hdrID uint64, hdrTime time.Time) *even
 		ev.Type = event.Verbose
 	default:
 		ev.Type = event.Information
-		r.warnAt(off, "bad-field", fmt.Sprintf("record %d: bad Level %q; event typed as information", hdrID, x.level))
+		r.warnAt(off, event.KindBadField, fmt.Sprintf("record %d: bad Level %q; event typed as information", hdrID, x.level))
 	}
 	if pid, err := strconv.ParseUint(x.pid, 10, 32); err == nil {
 		ev.PID = uint32(pid)
@@ -408,7 +408,7 @@ func (r *Reader) build(x *rec, off int64, hdrID uint64, hdrTime time.Time) *even
 			ev.Time = t.UTC()
 		} else {
 			ev.Time = hdrTime
-			r.warnAt(off, "bad-time", fmt.Sprintf("record %d: cannot read SystemTime %q; the record's written time is used", hdrID, x.systemTime))
+			r.warnAt(off, event.KindBadTime, fmt.Sprintf("record %d: cannot read SystemTime %q; the record's written time is used", hdrID, x.systemTime))
 		}
 	default:
 		ev.Time = hdrTime

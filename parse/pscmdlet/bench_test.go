@@ -89,8 +89,8 @@ func TestGeneratedDevices(t *testing.T) {
 		t.Fatalf("%d records, warnings %v", len(recs), warns)
 	}
 	for i, r := range recs {
-		if r.Kind != KindDeviceStats || len(r.Props) != 39 || !strings.HasSuffix(r.String("Identity"), "§"+r.String("DeviceID")) {
-			t.Fatalf("record %d: kind %v, %d props, identity %q", i, r.Kind, len(r.Props), r.String("Identity"))
+		if r.Kind != KindDeviceStats || len(r.Props) != 39 || !strings.HasSuffix(r.Text("Identity"), "§"+r.Text("DeviceID")) {
+			t.Fatalf("record %d: kind %v, %d props, identity %q", i, r.Kind, len(r.Props), r.Text("Identity"))
 		}
 	}
 }

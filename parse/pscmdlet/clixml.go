@@ -41,7 +41,7 @@ const (
 func NewCliXMLReader(r io.Reader, path string, warn func(event.ReadWarning)) Reader {
 	c := &cliXMLReader{path: path, warn: warn, types: map[string][]string{}, refs: map[string]Value{}}
 	c.src = xmlcap.NewReader(r, event.DefaultMaxLine, func(at, n int64) {
-		c.warnf(at, "value-too-long", "%s", c.src.CutMessage(n))
+		c.warnf(at, event.KindLongValue, "%s", c.src.CutMessage(n))
 	})
 	c.d = xml.NewDecoder(c.src)
 	c.d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil } // input is UTF-8 already
@@ -70,7 +70,7 @@ type cliXMLReader struct {
 	typeOrder []string
 }
 
-func (c *cliXMLReader) warnf(off int64, kind, format string, args ...any) {
+func (c *cliXMLReader) warnf(off int64, kind event.WarningKind, format string, args ...any) {
 	if c.warn == nil {
 		return
 	}
@@ -87,11 +87,11 @@ func (c *cliXMLReader) fail(err error) {
 	var se *xml.SyntaxError
 	switch {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &se) && strings.Contains(se.Msg, "unexpected EOF")):
-		c.warnf(c.offset(), "truncated-record", "file ends inside the document (cut export?)")
+		c.warnf(c.offset(), event.KindTruncated, "file ends inside the document (cut export?)")
 	case errors.As(err, &se):
-		c.warnf(c.offset(), "garbage", "XML syntax error at line %d: %s; rest of file not read", se.Line, se.Msg)
+		c.warnf(c.offset(), event.KindGarbage, "XML syntax error at line %d: %s; rest of file not read", se.Line, se.Msg)
 	default:
-		c.warnf(c.offset(), "garbage", "%v; rest of file not read", err)
+		c.warnf(c.offset(), event.KindGarbage, "%v; rest of file not read", err)
 	}
 }
 
@@ -126,7 +126,7 @@ func (c *cliXMLReader) Next() (*Record, error) {
 				return nil, err
 			}
 			if err == io.EOF {
-				c.warnf(off, "truncated-record", "file ends without </Objs>")
+				c.warnf(off, event.KindTruncated, "file ends without </Objs>")
 				c.done = true
 				return nil, io.EOF
 			}
@@ -136,7 +136,7 @@ func (c *cliXMLReader) Next() (*Record, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if t.Name.Local != "Obj" {
-				c.warnf(off, "not-an-object", "top-level <%s> is not an object; skipped", t.Name.Local)
+				c.warnf(off, event.KindNotAnObject, "top-level <%s> is not an object; skipped", t.Name.Local)
 				if err := c.d.Skip(); err != nil {
 					if isIOError(err) {
 						c.done = true
@@ -168,7 +168,7 @@ func (c *cliXMLReader) Next() (*Record, error) {
 			return nil, io.EOF
 		case xml.Directive:
 			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
-				c.warnf(off, "garbage", "document type declaration inside <Objs>; rest of file not read")
+				c.warnf(off, event.KindGarbage, "document type declaration inside <Objs>; rest of file not read")
 				c.done = true
 				return nil, io.EOF
 			}
@@ -197,18 +197,18 @@ func (c *cliXMLReader) findRoot() error {
 		switch t := tok.(type) {
 		case xml.Directive:
 			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
-				c.warnf(off, "garbage", "document type declaration refused (Export-Clixml never writes one); file not read")
+				c.warnf(off, event.KindGarbage, "document type declaration refused (Export-Clixml never writes one); file not read")
 				c.done = true
 				return nil
 			}
 		case xml.StartElement:
 			if t.Name.Local != "Objs" {
-				c.warnf(off, "garbage", "root element is <%s>, not <Objs>; file not read", t.Name.Local)
+				c.warnf(off, event.KindGarbage, "root element is <%s>, not <Objs>; file not read", t.Name.Local)
 				c.done = true
 				return nil
 			}
 			if t.Name.Space != CliXMLNamespace {
-				c.warnf(off, "unexpected-namespace", "root <Objs> has namespace %q, want %q; reading anyway", t.Name.Space, CliXMLNamespace)
+				c.warnf(off, event.KindUnexpectedNamespace, "root <Objs> has namespace %q, want %q; reading anyway", t.Name.Space, CliXMLNamespace)
 			}
 			return nil
 		}
@@ -300,7 +300,7 @@ func (c *cliXMLReader) readObj(start xml.StartElement, oc *objContent, depth int
 				if names, ok := c.types[id]; ok {
 					oc.typeNames = names
 				} else {
-					c.warnf(off, "bad-reference", "<TNRef RefId=%q> names no earlier type list", id)
+					c.warnf(off, event.KindBadReference, "<TNRef RefId=%q> names no earlier type list", id)
 				}
 				if err := c.d.Skip(); err != nil {
 					return unexpectedEOF(err)
@@ -383,11 +383,11 @@ func (c *cliXMLReader) readMembers(props *[]Prop, depth int) error {
 			v, err := c.readValue(t, off, depth)
 			if len(*props) >= maxCliXMLMembers {
 				if dropped == 0 {
-					c.warnf(off, "object-too-large", "more than %d members in one object; the rest are dropped", maxCliXMLMembers)
+					c.warnf(off, event.KindObjectTooLarge, "more than %d members in one object; the rest are dropped", maxCliXMLMembers)
 				}
 				dropped++
 			} else if name == "" {
-				c.warnf(off, "garbage", "member <%s> without a name (N attribute) skipped", t.Name.Local)
+				c.warnf(off, event.KindGarbage, "member <%s> without a name (N attribute) skipped", t.Name.Local)
 			} else {
 				*props = append(*props, Prop{Name: name, Value: v})
 			}
@@ -416,7 +416,7 @@ func (c *cliXMLReader) readItems(items *[]string, depth int) error {
 			}
 			if len(*items) >= maxCliXMLMembers {
 				if dropped == 0 {
-					c.warnf(off, "object-too-large", "more than %d items in one collection; the rest are dropped", maxCliXMLMembers)
+					c.warnf(off, event.KindObjectTooLarge, "more than %d items in one collection; the rest are dropped", maxCliXMLMembers)
 				}
 				dropped++
 				continue
@@ -458,7 +458,7 @@ func (c *cliXMLReader) readDict(items *[]string, depth int) error {
 				}
 			}
 			if len(*items) >= maxCliXMLMembers {
-				c.warnf(c.offset(), "object-too-large", "more than %d entries in one dictionary; entry %q dropped", maxCliXMLMembers, k)
+				c.warnf(c.offset(), event.KindObjectTooLarge, "more than %d entries in one dictionary; entry %q dropped", maxCliXMLMembers, k)
 				continue
 			}
 			*items = append(*items, k+"="+v)
@@ -475,13 +475,13 @@ func (c *cliXMLReader) readValue(t xml.StartElement, off int64, depth int) (Valu
 		id := attr(t, "RefId")
 		v, ok := c.refs[id]
 		if !ok {
-			c.warnf(off, "bad-reference", "<Ref RefId=%q> names no remembered object", id)
+			c.warnf(off, event.KindBadReference, "<Ref RefId=%q> names no remembered object", id)
 			v = Value{Unknown: true}
 		}
 		return v, unexpectedEOF(c.d.Skip())
 	case "Obj":
 		if depth >= maxCliXMLDepth {
-			c.warnf(off, "too-deep", "object nested deeper than %d levels skipped", maxCliXMLDepth)
+			c.warnf(off, event.KindTooDeep, "object nested deeper than %d levels skipped", maxCliXMLDepth)
 			return Value{Unknown: true}, unexpectedEOF(c.d.Skip())
 		}
 		var oc objContent

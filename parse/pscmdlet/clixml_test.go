@@ -38,10 +38,10 @@ func TestCliXMLSample(t *testing.T) {
 		}
 	}
 	zd := recs[0]
-	if got := zd.String("Identity"); got != "contoso.com/Users/Zoë Müller/ExchangeActiveSyncDevices/iPhone§ApplF17XK2M0JC69" {
+	if got := zd.Text("Identity"); got != "contoso.com/Users/Zoë Müller/ExchangeActiveSyncDevices/iPhone§ApplF17XK2M0JC69" {
 		t.Errorf("Identity = %q", got)
 	}
-	if got, want := zd.String("Id"), zd.String("Identity"); got != want { // <Ref N="Id">
+	if got, want := zd.Text("Id"), zd.Text("Identity"); got != want { // <Ref N="Id">
 		t.Errorf("Ref not resolved: Id = %q, want %q", got, want)
 	}
 	if got, _ := zd.Enum("DeviceAccessState"); got != "Quarantined" { // enum Obj: ToString, not the I32
@@ -53,7 +53,7 @@ func TestCliXMLSample(t *testing.T) {
 	if v, ok := zd.Bool("IsRemoteWipeSupported"); !ok || !v {
 		t.Errorf("B → %v %v", v, ok)
 	}
-	if got := zd.String("NumberOfFoldersSynced"); got != "14" {
+	if got := zd.Text("NumberOfFoldersSynced"); got != "14" {
 		t.Errorf("I32 = %q", got)
 	}
 	if tm, amb, ok := zd.Time("LastSuccessSync", nil); !ok || amb || tm.Format("2006-01-02T15:04:05Z07:00") != "2026-11-24T15:15:22Z" {
@@ -94,10 +94,10 @@ func TestCliXMLForms(t *testing.T) {
 	if want := []string{"Note_x", "Ch", "Tags", "Again", "Missing", "Nothing", "Deep"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("props %q, want %q", names, want)
 	}
-	if got := r.String("Note_x"); got != "line1\r\nline2 😀" {
+	if got := r.Text("Note_x"); got != "line1\r\nline2 😀" {
 		t.Errorf("escapes: %q", got)
 	}
-	if got := r.String("Ch"); got != "A" {
+	if got := r.Text("Ch"); got != "A" {
 		t.Errorf("char: %q", got)
 	}
 	if v := mustGet(t, r, "Again"); !reflect.DeepEqual(v.Items, []string{"a=1"}) {
@@ -111,7 +111,7 @@ func TestCliXMLForms(t *testing.T) {
 	}
 	var kinds []string
 	for _, w := range warns {
-		kinds = append(kinds, w.Kind)
+		kinds = append(kinds, w.Kind.String())
 		if w.Origin.Offset <= 0 || w.Origin.Line != 0 {
 			t.Errorf("warning without byte offset: %+v", w)
 		}
@@ -136,7 +136,7 @@ func TestCliXMLTruncated(t *testing.T) {
 	if got, _ := recs[1].Enum("DeviceAccessState"); got != "Allowed" {
 		t.Errorf("properties before the cut lost: %q", got)
 	}
-	if len(warns) != 1 || warns[0].Kind != "truncated-record" {
+	if len(warns) != 1 || warns[0].Kind.String() != "truncated-record" {
 		t.Errorf("warnings %v", warns)
 	}
 }
@@ -158,7 +158,7 @@ func TestCliXMLRefused(t *testing.T) {
 				t.Errorf("%s: %d records", name, len(recs))
 			}
 		case "syntax":
-			if len(recs) != 2 || !recs[1].Partial || recs[0].String("A") != "x" {
+			if len(recs) != 2 || !recs[1].Partial || recs[0].Text("A") != "x" {
 				t.Errorf("%s: %d records", name, len(recs))
 			}
 		case "no closing":

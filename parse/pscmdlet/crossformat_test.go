@@ -20,7 +20,7 @@ func summary(t *testing.T, recs []*Record) []string {
 	}
 	var out []string
 	for _, r := range recs {
-		id := r.String("Identity")
+		id := r.Text("Identity")
 		if v, _ := r.Get("Identity"); v.Lossy {
 			id = loosen(id)
 		}
@@ -32,12 +32,12 @@ func summary(t *testing.T, recs []*Record) []string {
 			status, _ := r.Enum("Status")
 			tm, amb, ok := r.Time("LastSuccessSync", cu)
 			first, _, _ := r.Time("FirstSyncTime", cu)
-			s += fmt.Sprintf("|%s|%s|%s|%s|%s|%v|%v|%s", r.String("DeviceID"), state, reason, status,
+			s += fmt.Sprintf("|%s|%s|%s|%s|%s|%v|%v|%s", r.Text("DeviceID"), state, reason, status,
 				tm.Format("2006-01-02T15:04:05"), amb, ok, first.Format("2006-01-02T15:04:05"))
 		case KindCASMailbox:
 			en, ok1 := r.Bool("ActiveSyncEnabled")
 			pa, ok2 := r.Bool("HasActiveSyncDevicePartnership")
-			s += fmt.Sprintf("|%s|%v%v|%v%v", r.String("PrimarySmtpAddress"), en, ok1, pa, ok2)
+			s += fmt.Sprintf("|%s|%v%v|%v%v", r.Text("PrimarySmtpAddress"), en, ok1, pa, ok2)
 		}
 		out = append(out, s)
 	}
@@ -89,8 +89,8 @@ func TestSameUsersAcrossFormats(t *testing.T) {
 	// that keep non-ASCII characters
 	l, c := read(NewListReader, "users-fl.txt"), read(NewCliXMLReader, "users.clixml")
 	for i := range l {
-		if l[i].String("Identity") != c[i].String("Identity") {
-			t.Errorf("identity %d: %q vs %q", i, l[i].String("Identity"), c[i].String("Identity"))
+		if l[i].Text("Identity") != c[i].Text("Identity") {
+			t.Errorf("identity %d: %q vs %q", i, l[i].Text("Identity"), c[i].Text("Identity"))
 		}
 	}
 }

@@ -72,7 +72,7 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *csvReader) warnf(line int, kind, format string, args ...any) {
+func (c *csvReader) warnf(line int, kind event.WarningKind, format string, args ...any) {
 	if c.warn == nil {
 		return
 	}
@@ -108,7 +108,7 @@ func (c *csvReader) start() error {
 			}
 		case t[0] == '#' && !bytes.ContainsAny(t, ",;\t"):
 			// another "#..." comment line PowerShell never writes; skip it
-			c.warnf(c.lineBase+1, "garbage", "comment line before the header skipped: %q", clip(t))
+			c.warnf(c.lineBase+1, event.KindGarbage, "comment line before the header skipped: %q", clip(t))
 		default:
 			cr := csv.NewReader(c.bufCount())
 			cr.LazyQuotes = true
@@ -137,7 +137,7 @@ func (c *csvReader) readHeader() error {
 		rec, err := c.cr.Read()
 		if err != nil {
 			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
-				c.warnf(c.lineBase+pe.Line, "malformed-row", "header: %v", pe.Err)
+				c.warnf(c.lineBase+pe.Line, event.KindMalformedRow, "header: %v", pe.Err)
 				continue
 			}
 			return c.readErr(err)
@@ -153,11 +153,11 @@ func (c *csvReader) readHeader() error {
 			if h == "" {
 				h = fmt.Sprintf("Column%d", i+1)
 				line, _ := c.cr.FieldPos(i)
-				c.warnf(c.lineBase+line, "bad-header", "empty column name %d, named %s", i+1, h)
+				c.warnf(c.lineBase+line, event.KindBadHeader, "empty column name %d, named %s", i+1, h)
 			}
 			if seen[strings.ToLower(h)] {
 				line, _ := c.cr.FieldPos(i)
-				c.warnf(c.lineBase+line, "bad-header", "column name %q repeats; the first one wins in lookups", h)
+				c.warnf(c.lineBase+line, event.KindBadHeader, "column name %q repeats; the first one wins in lookups", h)
 			}
 			seen[strings.ToLower(h)] = true
 			c.header[i] = h
@@ -170,7 +170,7 @@ func (c *csvReader) readHeader() error {
 func (c *csvReader) readErr(err error) error {
 	if errors.Is(err, errCSVRecordTooLong) {
 		line, _ := c.cr.FieldPos(0)
-		c.warnf(c.lineBase+line, "record-too-long", "record longer than %d bytes (an unbalanced quote? raise --max-record to read it); rest of file not read", c.maxRecord)
+		c.warnf(c.lineBase+line, event.KindRecordTooLong, "record longer than %d bytes (an unbalanced quote? raise --max-record to read it); rest of file not read", c.maxRecord)
 		c.done = true
 		return io.EOF
 	}
@@ -191,7 +191,7 @@ func (c *csvReader) Next() (*Record, error) {
 		row, err := c.cr.Read()
 		if err != nil {
 			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) && !errors.Is(err, errCSVRecordTooLong) {
-				c.warnf(c.lineBase+pe.StartLine, "malformed-row", "row skipped: %v", pe.Err)
+				c.warnf(c.lineBase+pe.StartLine, event.KindMalformedRow, "row skipped: %v", pe.Err)
 				continue
 			}
 			c.done = true
@@ -206,7 +206,7 @@ func (c *csvReader) Next() (*Record, error) {
 		rec := &Record{Line: line, Offset: -1, TypeNames: c.typeNames}
 		if len(row) != len(c.header) {
 			rec.Partial = true
-			c.warnf(line, "field-count", "row has %d fields, the header %d", len(row), len(c.header))
+			c.warnf(line, event.KindFieldCount, "row has %d fields, the header %d", len(row), len(c.header))
 		}
 		rec.Props = make([]Prop, 0, len(row))
 		for i, f := range row {

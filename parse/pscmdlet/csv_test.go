@@ -108,13 +108,13 @@ func TestCSVMalformed(t *testing.T) {
 	if got := mustGet(t, recs[2], "Column4").Raw; got != "extra" {
 		t.Errorf("extra field = %q", got)
 	}
-	if got := recs[3].String("Notes"); got != `say "hi"` {
+	if got := recs[3].Text("Notes"); got != `say "hi"` {
 		t.Errorf("escaped quotes = %q", got)
 	}
 	var wl []int
 	for _, w := range warns {
 		wl = append(wl, w.Origin.Line)
-		if w.Kind != "field-count" {
+		if w.Kind.String() != "field-count" {
 			t.Errorf("warning kind %q", w.Kind)
 		}
 	}
@@ -127,7 +127,7 @@ func TestCSVRunawayQuote(t *testing.T) {
 	const max = 1 << 20
 	text := "\"Identity\",\"Notes\"\n\"a\",\"never closed\n" + strings.Repeat("filler line\n", max/12+1000)
 	recs, warns := run(t, withCaps(NewCSVReader, event.Caps{MaxRecord: max}), "runaway.csv", text)
-	if len(recs) != 0 || len(warns) != 1 || warns[0].Kind != "record-too-long" || warns[0].Origin.Line != 2 ||
+	if len(recs) != 0 || len(warns) != 1 || warns[0].Kind.String() != "record-too-long" || warns[0].Origin.Line != 2 ||
 		!strings.Contains(warns[0].Message, "1048576 bytes") || !strings.Contains(warns[0].Message, "--max-record") {
 		t.Fatalf("recs %d warns %v", len(recs), warns)
 	}

@@ -18,7 +18,7 @@ func fuzzReader(t *testing.T, data []byte, newReader func(io.Reader, string, fun
 	nwarn := 0
 	rd := newReader(bytes.NewReader(data), "fuzz", func(w event.ReadWarning) {
 		nwarn++
-		if w.Kind == "" || w.Message == "" || w.Origin.Path != "fuzz" {
+		if w.Kind.String() == "" || w.Message == "" || w.Origin.Path != "fuzz" {
 			t.Fatalf("incomplete warning %+v", w)
 		}
 		if text && w.Origin.Line < 1 || !text && (w.Origin.Offset < 0 || w.Origin.Offset > int64(len(data))) {

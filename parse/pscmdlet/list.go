@@ -52,7 +52,7 @@ type pendingProp struct {
 }
 
 // warnf holds a warning until the object ends (see flush).
-func (l *listReader) warnf(line int, kind, format string, args ...any) {
+func (l *listReader) warnf(line int, kind event.WarningKind, format string, args ...any) {
 	if l.warn == nil {
 		return
 	}
@@ -73,7 +73,7 @@ func (l *listReader) flush(rec *Record) {
 	if rec != nil && l.errMsg != "" {
 		l.warn(event.ReadWarning{
 			Origin:  event.Origin{Path: l.path, Line: rec.Line, Offset: -1},
-			Kind:    "powershell-error",
+			Kind:    event.KindPowerShellError,
 			Message: "PowerShell error written into the export: " + l.errMsg,
 		})
 	} else {
@@ -167,7 +167,7 @@ func (l *listReader) next() (*Record, error) {
 			break
 		}
 		if rec == nil && isStreamMessage(line) {
-			l.warnf(l.lr.line, "powershell-message", "PowerShell stream message in the export: %s", clip(line))
+			l.warnf(l.lr.line, event.KindPowerShellMessage, "PowerShell stream message in the export: %s", clip(line))
 			l.flush(nil)
 			continue
 		}
@@ -179,12 +179,12 @@ func (l *listReader) next() (*Record, error) {
 			l.errMsg = clipN(l.first, 400)
 		}
 		if cut {
-			l.warnf(l.lr.line, "line-too-long", "line longer than %d bytes was cut (--max-line)", l.lr.max)
+			l.warnf(l.lr.line, event.KindLongLine, "line longer than %d bytes was cut (--max-line)", l.lr.max)
 			rec.Partial = true
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if !inProp {
-				l.warnf(l.lr.line, "orphan-continuation", "indented line without a property before it: %q", clip(line))
+				l.warnf(l.lr.line, event.KindOrphanContinuation, "indented line without a property before it: %q", clip(line))
 				rec.Partial = true
 				continue
 			}
@@ -202,7 +202,7 @@ func (l *listReader) next() (*Record, error) {
 			label, value, c, ok := splitListLine(line, col)
 			finish()
 			if !ok {
-				l.warnf(l.lr.line, "garbage", "not a \"Label : value\" line: %q", clip(line))
+				l.warnf(l.lr.line, event.KindGarbage, "not a \"Label : value\" line: %q", clip(line))
 				rec.Partial = true
 				continue
 			}
@@ -212,7 +212,7 @@ func (l *listReader) next() (*Record, error) {
 			inProp = true
 		}
 		if len(l.vals) > l.maxObject {
-			l.warnf(l.lr.line, "object-too-large", "object longer than %d bytes (--max-record); cut here, the rest is read as a new object", l.maxObject)
+			l.warnf(l.lr.line, event.KindObjectTooLarge, "object longer than %d bytes (--max-record); cut here, the rest is read as a new object", l.maxObject)
 			rec.Partial = true
 			break
 		}

@@ -215,16 +215,16 @@ func TestListMalformed(t *testing.T) {
 	if !recs[0].Partial || recs[1].Partial {
 		t.Errorf("Partial = %v,%v, want true,false", recs[0].Partial, recs[1].Partial)
 	}
-	if got := recs[0].String("DeviceType"); got != "iPhone" {
+	if got := recs[0].Text("DeviceType"); got != "iPhone" {
 		t.Errorf("property after garbage lost: DeviceType = %q", got)
 	}
-	if got := recs[0].String("DeviceAccessState"); got != "Blocked" {
+	if got := recs[0].Text("DeviceAccessState"); got != "Blocked" {
 		t.Errorf("garbage glued onto the previous value: %q", got)
 	}
 	var lines []int
 	for _, w := range warns {
 		lines = append(lines, w.Origin.Line)
-		if w.Origin.Path != "bad.txt" || w.Message == "" || w.Kind == "" {
+		if w.Origin.Path != "bad.txt" || w.Message == "" || w.Kind.String() == "" {
 			t.Errorf("incomplete warning %+v", w)
 		}
 	}
@@ -236,16 +236,16 @@ func TestListMalformed(t *testing.T) {
 func TestListLongLine(t *testing.T) {
 	text := "DeviceID : " + strings.Repeat("x", event.DefaultMaxLine+100) + "\nDeviceType : y\n"
 	recs, warns := run(t, NewListReader, "long.txt", text)
-	if len(recs) != 1 || !recs[0].Partial || len(warns) != 1 || warns[0].Kind != "line-too-long" {
+	if len(recs) != 1 || !recs[0].Partial || len(warns) != 1 || warns[0].Kind.String() != "long-line" {
 		t.Fatalf("recs=%d warns=%v", len(recs), warns)
 	}
-	if got := recs[0].String("DeviceType"); got != "y" {
+	if got := recs[0].Text("DeviceType"); got != "y" {
 		t.Errorf("line after the long one: %q", got)
 	}
 	// --max-line 200: a 300-byte line is cut at 200 bytes.
 	text = "DeviceID : " + strings.Repeat("x", 300) + "\nDeviceType : y\n"
 	recs, warns = run(t, withCaps(NewListReader, event.Caps{MaxLine: 200}), "long.txt", text)
-	if len(recs) != 1 || len(warns) != 1 || !strings.Contains(warns[0].Message, "200 bytes") || len(recs[0].String("DeviceID")) != 200-len("DeviceID : ") {
+	if len(recs) != 1 || len(warns) != 1 || !strings.Contains(warns[0].Message, "200 bytes") || len(recs[0].Text("DeviceID")) != 200-len("DeviceID : ") {
 		t.Fatalf("MaxLine 200: recs=%d warns=%v", len(recs), warns)
 	}
 }
@@ -334,11 +334,11 @@ func TestListPowerShellNoise(t *testing.T) {
 		t.Error("not detected with a leading WARNING line")
 	}
 	recs, warns := run(t, NewListReader, "noise.txt", text)
-	if len(recs) != 2 || recs[0].String("DeviceID") != "ApplA1" || recs[1].String("DeviceID") != "ApplB2" || recs[0].Partial || recs[1].Partial {
+	if len(recs) != 2 || recs[0].Text("DeviceID") != "ApplA1" || recs[1].Text("DeviceID") != "ApplB2" || recs[0].Partial || recs[1].Partial {
 		t.Fatalf("records %d", len(recs))
 	}
-	if len(warns) != 2 || warns[0].Kind != "powershell-message" || warns[0].Origin.Line != 1 ||
-		warns[1].Kind != "powershell-error" || warns[1].Origin.Line != 6 || !strings.Contains(warns[1].Message, "couldn't be found") {
+	if len(warns) != 2 || warns[0].Kind.String() != "powershell-message" || warns[0].Origin.Line != 1 ||
+		warns[1].Kind.String() != "powershell-error" || warns[1].Origin.Line != 6 || !strings.Contains(warns[1].Message, "couldn't be found") {
 		t.Errorf("warnings %v", warns)
 	}
 }

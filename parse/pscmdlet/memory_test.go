@@ -81,7 +81,7 @@ func TestMemoryFlat(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(r.String("DeviceID"), "ApplF17") {
+			if !strings.HasPrefix(r.Text("DeviceID"), "ApplF17") {
 				t.Fatalf("%s: record %d: %+v", c.name, count, r.Props)
 			}
 			count++

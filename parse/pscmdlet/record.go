@@ -106,8 +106,8 @@ func (r *Record) Has(name string) bool {
 	return ok
 }
 
-// String returns the trimmed raw text of a property ("" if absent or null).
-func (r *Record) String(name string) string {
+// Text returns the trimmed raw text of a property ("" if absent or null).
+func (r *Record) Text(name string) string {
 	v, ok := r.Get(name)
 	if !ok || v.Null {
 		return ""

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"exlog/event"
 )
 
 // FuzzReader checks, for any input: no panic, no hang, the accounting
@@ -57,7 +59,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("warning offset out of file: %v", w)
 			}
 			switch w.Kind {
-			case WarnTruncated, WarnOversize, WarnBadRecord:
+			case event.KindTruncated, event.KindOversize, event.KindBadRecord:
 				brokenWarnings++
 				if strings.HasPrefix(w.Message, "partial record at start of file") {
 					partial++

@@ -31,25 +31,6 @@ const (
 	tailKeep = len(endTag) - 1
 )
 
-// Warning kinds (event.ReadWarning.Kind) produced by the reader. Every
-// record counted in Stats.Broken has exactly one warning of kind
-// WarnTruncated, WarnOversize or WarnBadRecord.
-const (
-	// WarnTruncated: a record cut at the start of the file, at its end, or
-	// cut off by the start of the next record (circular-file wrap point).
-	WarnTruncated = "truncated-record"
-	// WarnOversize: a record larger than the max-record cap was skipped.
-	WarnOversize = "oversize-record"
-	// WarnBadRecord: a complete record without a usable time or type was skipped.
-	WarnBadRecord = "bad-record"
-	// WarnGarbage: bytes between records that are not a record at all.
-	WarnGarbage = "garbage"
-	// WarnBadValue: a field of a kept record could not be parsed (left zero).
-	WarnBadValue = "bad-value"
-	// WarnNoZone: times without a zone designator, read as UTC (once per file).
-	WarnNoZone = "no-timezone"
-)
-
 // FieldCallstack holds the Callstack of the optional System.Diagnostics
 // footer of a record.
 const FieldCallstack = "callstack"
@@ -57,7 +38,9 @@ const FieldCallstack = "callstack"
 // Stats counts what a Reader has met so far. It stays valid after an I/O
 // error. Every "<E2ETraceEvent" start met is counted once, either in
 // Records or in Broken; a partial first record (a tail without its start)
-// is also counted in Broken.
+// is also counted in Broken, and every record counted in Broken has
+// exactly one warning, of kind event.KindTruncated, KindOversize or
+// KindBadRecord.
 type Stats struct {
 	Records int // records returned by Next
 	Broken  int // records skipped: cut, oversize or unusable
@@ -137,7 +120,7 @@ func newReaderSize(r io.Reader, path string, warn func(event.ReadWarning), size 
 
 // SetCaps sets the cap on the size of a single record (c.MaxRecord,
 // default event.DefaultMaxRecord). A larger record is skipped with a
-// WarnOversize warning and the reader resyncs at the next
+// event.KindOversize warning and the reader resyncs at the next
 // "<E2ETraceEvent". Memory use is bounded by about max(cap, 256 KiB). Call
 // it before the first Next.
 func (r *Reader) SetCaps(c event.Caps) {
@@ -241,13 +224,13 @@ func (r *Reader) closeGap(atEOF bool) {
 		switch {
 		case !r.seenStart && (r.gapEndTag || r.gapIsTail()):
 			r.stats.Broken++
-			r.warnAt(r.gapStart, WarnTruncated, "partial record at start of file ("+strconv.FormatInt(n, 10)+" bytes) skipped")
+			r.warnAt(r.gapStart, event.KindTruncated, "partial record at start of file ("+strconv.FormatInt(n, 10)+" bytes) skipped")
 		case atEOF:
-			r.warnAt(r.gapNonWS, WarnGarbage, "garbage at end of file ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
+			r.warnAt(r.gapNonWS, event.KindGarbage, "garbage at end of file ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
 		case !r.seenStart:
-			r.warnAt(r.gapNonWS, WarnGarbage, "garbage before the first record ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
+			r.warnAt(r.gapNonWS, event.KindGarbage, "garbage before the first record ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped: not an E2ETraceEvent record")
 		default:
-			r.warnAt(r.gapNonWS, WarnGarbage, "garbage between records ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped")
+			r.warnAt(r.gapNonWS, event.KindGarbage, "garbage between records ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped")
 		}
 	}
 	r.gapStart = gapEnd
@@ -325,7 +308,7 @@ func (r *Reader) record() *event.Event {
 		if ev == nil {
 			r.stats.Broken++
 			r.stats.SkippedBytes += int64(n)
-			r.warnAt(off, WarnBadRecord, problem)
+			r.warnAt(off, event.KindBadRecord, problem)
 			return nil
 		}
 		r.stats.Records++
@@ -337,7 +320,7 @@ func (r *Reader) record() *event.Event {
 	case r.eof:
 		r.stats.Broken++
 		r.stats.SkippedBytes += int64(len(b))
-		r.warnAt(off, WarnTruncated, "truncated record at end of file ("+strconv.Itoa(len(b))+" bytes) skipped")
+		r.warnAt(off, event.KindTruncated, "truncated record at end of file ("+strconv.Itoa(len(b))+" bytes) skipped")
 		r.pend = nil
 		r.pos = r.end
 		r.inRecord = false
@@ -401,7 +384,7 @@ func indexLT(b []byte, i int) int {
 func (r *Reader) oversize() {
 	r.pend = nil
 	r.stats.Broken++
-	r.warnAt(r.base+int64(r.pos), WarnOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap (--max-record) skipped; resyncing at the next <E2ETraceEvent")
+	r.warnAt(r.base+int64(r.pos), event.KindOversize, "record larger than the "+strconv.Itoa(r.maxRecord)+"-byte cap (--max-record) skipped; resyncing at the next <E2ETraceEvent")
 	r.stats.SkippedBytes += int64(len(startTag))
 	r.pos += len(startTag)
 	r.inRecord = false
@@ -418,7 +401,7 @@ func (r *Reader) cutByNext(at int) {
 	r.pend = nil
 	r.stats.Broken++
 	r.stats.SkippedBytes += int64(at)
-	r.warnAt(r.base+int64(r.pos), WarnTruncated, "truncated record ("+strconv.Itoa(at)+" bytes) skipped: cut off by the next <E2ETraceEvent>")
+	r.warnAt(r.base+int64(r.pos), event.KindTruncated, "truncated record ("+strconv.Itoa(at)+" bytes) skipped: cut off by the next <E2ETraceEvent>")
 	r.pos += at
 	r.gapStart = r.base + int64(r.pos)
 	r.scan, r.fastNext = len(startTag), 0
@@ -494,7 +477,7 @@ func (r *Reader) fill() {
 	r.err = io.ErrNoProgress
 }
 
-func (r *Reader) warnAt(off int64, kind, msg string) {
+func (r *Reader) warnAt(off int64, kind event.WarningKind, msg string) {
 	if r.warn != nil {
 		r.warn(event.ReadWarning{Origin: event.Origin{Path: r.path, Offset: off}, Kind: kind, Message: msg})
 	}

@@ -256,7 +256,7 @@ func TestTimes(t *testing.T) {
 	if len(res.events) != 2 || res.events[1].Time != time.Date(2024, 3, 1, 11, 0, 0, 0, time.UTC) {
 		t.Fatalf("no-zone events: %v", res.events)
 	}
-	if len(res.warnings) != 2 || res.warnings[0].Kind != WarnNoZone || res.warnings[1].Kind != WarnBadRecord || res.stats.Broken != 1 {
+	if len(res.warnings) != 2 || res.warnings[0].Kind != event.KindNoZone || res.warnings[1].Kind != event.KindBadRecord || res.stats.Broken != 1 {
 		t.Errorf("warnings %v stats %+v", res.warnings, res.stats)
 	}
 }
@@ -274,7 +274,7 @@ func TestCutFirstRecord(t *testing.T) {
 			t.Errorf("stats %+v", res.stats)
 		}
 		want := fmt.Sprintf("partial record at start of file (%d bytes) skipped", len(cut))
-		if len(res.warnings) != 1 || res.warnings[0].Kind != WarnTruncated || res.warnings[0].Message != want || res.warnings[0].Origin.Offset != 0 {
+		if len(res.warnings) != 1 || res.warnings[0].Kind != event.KindTruncated || res.warnings[0].Message != want || res.warnings[0].Origin.Offset != 0 {
 			t.Errorf("warnings %v", res.warnings)
 		}
 	}
@@ -284,13 +284,13 @@ func TestCutInsideEndTag(t *testing.T) {
 	r2 := info("two").String()
 	for _, head := range []string{"ceEvent>", " >\r\n", "\n</E2ETraceEvent>"} {
 		res := readAll(t, []byte(head+r2), 0, 0, false)
-		if len(res.events) != 1 || res.stats.Broken != 1 || len(res.warnings) != 1 || res.warnings[0].Kind != WarnTruncated {
+		if len(res.events) != 1 || res.stats.Broken != 1 || len(res.warnings) != 1 || res.warnings[0].Kind != event.KindTruncated {
 			t.Errorf("%q: events %d stats %+v warnings %v", head, len(res.events), res.stats, res.warnings)
 		}
 	}
 	// Anything else before the first record is garbage, not a record.
 	res := readAll(t, []byte("Event>x"+r2), 0, 0, false)
-	if len(res.events) != 1 || res.stats.Broken != 0 || len(res.warnings) != 1 || res.warnings[0].Kind != WarnGarbage {
+	if len(res.events) != 1 || res.stats.Broken != 0 || len(res.warnings) != 1 || res.warnings[0].Kind != event.KindGarbage {
 		t.Errorf("events %d stats %+v warnings %v", len(res.events), res.stats, res.warnings)
 	}
 }
@@ -303,7 +303,7 @@ func TestCutLastRecord(t *testing.T) {
 		t.Fatalf("events %d stats %+v", len(res.events), res.stats)
 	}
 	w := res.warnings
-	if len(w) != 1 || w[0].Kind != WarnTruncated || !strings.HasPrefix(w[0].Message, "truncated record at end of file") || w[0].Origin.Offset != int64(len(r1)) {
+	if len(w) != 1 || w[0].Kind != event.KindTruncated || !strings.HasPrefix(w[0].Message, "truncated record at end of file") || w[0].Origin.Offset != int64(len(r1)) {
 		t.Errorf("warnings %v", w)
 	}
 	// The warning names the file and the offset.
@@ -320,7 +320,7 @@ func TestCutByNextRecord(t *testing.T) {
 	if len(res.events) != 1 || res.events[0].Message != "two" || res.events[0].Origin.Offset != 300 || res.stats.Broken != 1 {
 		t.Fatalf("events %v stats %+v", res.events, res.stats)
 	}
-	if len(res.warnings) != 1 || res.warnings[0].Kind != WarnTruncated || res.warnings[0].Origin.Offset != 0 {
+	if len(res.warnings) != 1 || res.warnings[0].Kind != event.KindTruncated || res.warnings[0].Origin.Offset != 0 {
 		t.Errorf("warnings %v", res.warnings)
 	}
 }
@@ -335,8 +335,8 @@ func TestGarbageBetweenRecords(t *testing.T) {
 			t.Fatalf("events %d stats %+v", len(res.events), res.stats)
 		}
 		w := res.warnings
-		if len(w) != 2 || w[0].Kind != WarnGarbage || w[0].Message != "garbage between records (26 bytes) skipped" || w[0].Origin.Offset != int64(len(r1)+2) ||
-			w[1].Kind != WarnGarbage || w[1].Origin.Offset != int64(len(r1)+len(garbage)+len(r2)+1) {
+		if len(w) != 2 || w[0].Kind != event.KindGarbage || w[0].Message != "garbage between records (26 bytes) skipped" || w[0].Origin.Offset != int64(len(r1)+2) ||
+			w[1].Kind != event.KindGarbage || w[1].Origin.Offset != int64(len(r1)+len(garbage)+len(r2)+1) {
 			t.Errorf("warnings %v", w)
 		}
 	}
@@ -363,7 +363,7 @@ func TestHugeRecord(t *testing.T) {
 		if len(res.events) != 2 || res.events[1].Message != "three" || res.stats.Broken != 1 || res.stats.SkippedBytes != int64(len(big)) {
 			t.Fatalf("buf %d: events %d stats %+v", bufSize, len(res.events), res.stats)
 		}
-		if len(res.warnings) != 1 || res.warnings[0].Kind != WarnOversize || res.warnings[0].Origin.Offset != int64(len(r1)) {
+		if len(res.warnings) != 1 || res.warnings[0].Kind != event.KindOversize || res.warnings[0].Origin.Offset != int64(len(r1)) {
 			t.Errorf("warnings %v", res.warnings)
 		}
 	}
@@ -407,7 +407,7 @@ func TestEmptyFile(t *testing.T) {
 	}
 	// Not a trace log at all: one garbage warning, nothing broken.
 	res := readAll(t, []byte("hello world"), 0, 0, false)
-	if len(res.events) != 0 || len(res.warnings) != 1 || res.warnings[0].Kind != WarnGarbage || res.stats.Broken != 0 {
+	if len(res.events) != 0 || len(res.warnings) != 1 || res.warnings[0].Kind != event.KindGarbage || res.stats.Broken != 0 {
 		t.Errorf("%+v", res)
 	}
 }
@@ -572,7 +572,7 @@ func TestBadValues(t *testing.T) {
 	s.activity = "not-a-guid"
 	s.pid = -1
 	res := readAll(t, []byte(s.String()), 0, 0, false)
-	if len(res.events) != 1 || len(res.warnings) != 2 || res.warnings[0].Kind != WarnBadValue || res.warnings[1].Kind != WarnBadValue {
+	if len(res.events) != 1 || len(res.warnings) != 2 || res.warnings[0].Kind != event.KindBadField || res.warnings[1].Kind != event.KindBadField {
 		t.Fatalf("events %d warnings %v", len(res.events), res.warnings)
 	}
 	if ev := res.events[0]; !ev.Activity.IsZero() || ev.PID != 0 || ev.TID != 17 {

@@ -84,7 +84,7 @@ header:
 		case "EventID":
 			v, ok := parseUint32(elementText(rec, i))
 			if !ok {
-				r.warnAt(off, WarnBadValue, "bad EventID "+quoteShort(elementText(rec, i)))
+				r.warnAt(off, event.KindBadField, "bad EventID "+quoteShort(elementText(rec, i)))
 			}
 			ev.EventID = v
 		case "SubType":
@@ -118,7 +118,7 @@ header:
 				}
 				g, ok := r.guid(v)
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad "+string(n)+" "+quoteShort(v))
+					r.warnAt(off, event.KindBadField, "bad "+string(n)+" "+quoteShort(v))
 				}
 				*dst = g
 			}
@@ -146,7 +146,7 @@ header:
 				}
 				num, ok := parseUint32(v)
 				if !ok {
-					r.warnAt(off, WarnBadValue, "bad "+string(n)+" "+quoteShort(v))
+					r.warnAt(off, event.KindBadField, "bad "+string(n)+" "+quoteShort(v))
 				}
 				*dst = num
 			}
@@ -177,7 +177,7 @@ header:
 	}
 	if !hasZone && !r.noZoneSeen {
 		r.noZoneSeen = true
-		r.warnAt(off, WarnNoZone, "TimeCreated without a zone ("+quoteShort(timeVal)+"): times read as UTC")
+		r.warnAt(off, event.KindNoZone, "TimeCreated without a zone ("+quoteShort(timeVal)+"): times read as UTC")
 	}
 	ev.Time = t
 	ev.TZOffset = zone
