@@ -402,7 +402,7 @@ func (r *Reader) keepIncomplete(x *rec, at int64, id uint64, written time.Time, 
 	if x.eventID == "" {
 		x.eventID = "0"
 	}
-	r.warnAt(at, "damaged-record", fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end and its bytes are zero from record offset %d on (never written): %s missing; kept with the record id and written time of its header",
+	r.warnAt(at, event.KindDamagedRecord, fmt.Sprintf("chunk %d: record %d: size %d not repeated at its end and its bytes are zero from record offset %d on (never written): %s missing; kept with the record id and written time of its header",
 		r.index, id, size, zeroAt, strings.Join(missing, ", ")))
 	ev := r.build(x, at, id, written)
 	ev.Message = fmt.Sprintf("record %d: content never written (%s missing)", id, strings.Join(missing, ", "))

@@ -100,7 +100,7 @@ func TestCounts(t *testing.T) {
 		}
 		damaged := map[int64]bool{}
 		for _, w := range warns {
-			if w.Kind == "damaged-record" && strings.Contains(w.Message, "never written") {
+			if w.Kind == event.KindDamagedRecord && strings.Contains(w.Message, "never written") {
 				damaged[w.Origin.Offset] = true
 			}
 		}
@@ -460,7 +460,7 @@ func TestIncompleteRecord(t *testing.T) {
 	}
 	var w *event.ReadWarning
 	for i := range warns {
-		if warns[i].Kind == "damaged-record" {
+		if warns[i].Kind == event.KindDamagedRecord {
 			w = &warns[i]
 		}
 	}
