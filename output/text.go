@@ -328,13 +328,9 @@ func (t *textWriter) syncs(r *report.Report) {
 		}
 		t.f("%s\n", line)
 	}
-	if v := r.Verdict; v != nil && v.LastFullSync != nil {
-		age := ""
-		if v.LastFullSyncAgeS != nil {
-			age = fmt.Sprintf(" (%s before the end of the logs)", report.FormatDuration(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
-		}
-		t.f("Last completed full sync: %s%s\n", fmtTime(v.LastFullSync), age)
-	} else {
+	if r.Verdict == nil {
+		// With a verdict, its block already says when the last full
+		// sync completed: once on the screen.
 		t.f("Last completed full sync: none in the logs\n")
 	}
 	var odd []report.Sync
@@ -547,7 +543,7 @@ func fullStarts(times []string) string {
 func (t *textWriter) inputs(r *report.Report) {
 	t.section("READ")
 	if s := r.Summary; len(s.Types) > 0 {
-		t.f("Records by type: %s\n", typesLine(s.Types))
+		t.f("Records: %s\n", typesWords(s.Types))
 	}
 	for _, g := range r.Summary.Gaps {
 		t.f("Gap in the logs: %s → %s (%s)\n", fmtTime(&g.Start), fmtTime(&g.End), report.FormatDuration(g.End.Sub(g.Start)))
@@ -590,6 +586,34 @@ func typesLine(m map[string]int) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// typesWords says the record counts in an admin's words: the trace
+// levels first (as SourceLevel names them), then the activity-tracing
+// records, which carry no message of their own.
+func typesWords(m map[string]int) string {
+	var levels, acts []string
+	total := 0
+	for _, ty := range event.Types() {
+		n := m[ty.String()]
+		if n <= 0 {
+			continue
+		}
+		if ty >= event.Start {
+			acts = append(acts, fmt.Sprintf("%s %s", thousands(n), ty))
+			total += n
+		} else {
+			levels = append(levels, fmt.Sprintf("%s %s", thousands(n), ty))
+		}
+	}
+	s := strings.Join(levels, ", ")
+	if len(acts) > 0 {
+		if s != "" {
+			s += "; plus "
+		}
+		s += fmt.Sprintf("%s activity-tracing markers (%s)", thousands(total), strings.Join(acts, ", "))
+	}
+	return s
 }
 
 func (t *textWriter) skipped(r *report.Report) {
