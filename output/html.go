@@ -93,6 +93,7 @@ func execTemplate(w io.Writer, name string, data any) error {
 }
 
 var htmlFuncs = template.FuncMap{
+	"over":      isOver,
 	"time":      func(t *time.Time) string { return fmtTime(t) },
 	"timev":     func(t time.Time) string { return fmtTime(&t) },
 	"iso":       isoTime,
