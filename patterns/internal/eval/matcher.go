@@ -443,12 +443,12 @@ func EvidenceAt(e *event.Event, ctx *rule.Ctx) report.Evidence {
 	return ev
 }
 
-// Evidence text shown first: a text report shows about ShownLen
+// Evidence text shown first: a text report shows a little more than ShownLen
 // characters of each evidence line; TrimAround keeps the match inside
 // them by starting the text at most matchLead bytes before it.
 const (
-	ShownLen  = 120
-	matchLead = 48
+	ShownLen  = 200
+	matchLead = 60
 )
 
 // TrimAround cuts s (whose bytes [start, end) matched) to at most n

@@ -8,6 +8,7 @@ import (
 func TestTrimAround(t *testing.T) {
 	head := "The Microsoft Intune Exchange Connector Service service failed to start due to the following error: "
 	msg := head + "The service did not start because of a logon failure. " + strings.Repeat("padding words here ", 20)
+	msg = strings.Repeat("Earlier context that pushes the cause far along. ", 3) + msg
 	i := strings.Index(msg, "logon failure")
 	got := TrimAround(msg, i, i+len("logon failure"), MaxTextLen)
 	if !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
@@ -29,7 +30,7 @@ func TestTrimAround(t *testing.T) {
 		t.Errorf("bad span: %q", got)
 	}
 	// Multi-byte runes before the match: the cut stays valid UTF-8.
-	m := strings.Repeat("é", 100) + " x match"
+	m := strings.Repeat("é", 200) + " x match"
 	k := strings.Index(m, "match")
 	if got := TrimAround(m, k, k+5, MaxTextLen); !strings.Contains(got, "match") || !strings.HasPrefix(got, "…") || strings.ContainsRune(got, '\uFFFD') {
 		t.Errorf("multi-byte: %q", got)
