@@ -108,7 +108,7 @@ var htmlFuncs = template.FuncMap{
 	"intp":      intPtr,
 	"boolp":     boolPtr,
 	"counts":    sortedCounts,
-	"types":     typesLine,
+	"typewords": typesWords,
 	"join":      strings.Join,
 	"add1":      func(y float64) float64 { return y + 14 },
 }
