@@ -93,6 +93,7 @@ func execTemplate(w io.Writer, name string, data any) error {
 }
 
 var htmlFuncs = template.FuncMap{
+	"over":      isOver,
 	"time":      func(t *time.Time) string { return fmtTime(t) },
 	"timev":     func(t time.Time) string { return fmtTime(&t) },
 	"iso":       isoTime,
@@ -107,7 +108,7 @@ var htmlFuncs = template.FuncMap{
 	"intp":      intPtr,
 	"boolp":     boolPtr,
 	"counts":    sortedCounts,
-	"types":     typesLine,
+	"typewords": typesWords,
 	"join":      strings.Join,
 	"add1":      func(y float64) float64 { return y + 14 },
 }

@@ -122,6 +122,15 @@ func (t *textWriter) verdict(r *report.Report) {
 		if shown > 0 && shown < serious {
 			more = fmt.Sprintf(" — %d of them above, all %d under FINDINGS", shown, serious)
 		}
+		over := 0
+		for _, f := range r.Findings {
+			if isOver(f) {
+				over++
+			}
+		}
+		if over > 0 && over == serious {
+			more += " — no warning or error still happening at the end of the logs"
+		}
 		t.f("  Findings: %s%s\n", strings.Join(parts, ", "), more)
 	}
 	if len(v.NextSteps) > 0 {
@@ -265,7 +274,14 @@ func (t *textWriter) findings(r *report.Report) {
 		}
 		t.f("         %s%s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
 		if f.Remedy != "" {
-			t.f("         what to do: %s\n", f.Remedy)
+			// A problem over before the end of the logs needs no action
+			// now (the verdict may say HEALTHY): its steps are for when
+			// it comes back, and say so.
+			label := "what to do"
+			if isOver(f) {
+				label = "if it comes back"
+			}
+			t.f("         %s: %s\n", label, f.Remedy)
 		}
 		if f.Docs != "" {
 			t.f("         docs: %s\n", t.p.dim(f.Docs))
@@ -275,9 +291,18 @@ func (t *textWriter) findings(r *report.Report) {
 				t.f("         %s\n", t.p.dim(fmt.Sprintf("… %d more in the JSON/HTML report", len(f.Evidence)-3)))
 				break
 			}
-			t.f("         %s %s\n", t.p.dim(evidenceOrigin(ev)), oneLine(ev.Text, 140))
+			// Long enough for a whole Windows event message (the words
+			// that say why, "… because of a logon failure.", come last);
+			// pattern evidence is cut around what matched (eval.TrimAround).
+			t.f("         %s %s\n", t.p.dim(evidenceOrigin(ev)), oneLine(ev.Text, evidenceShown))
 		}
 	}
+}
+
+// isOver reports whether a warning or worse finding was over before the
+// end of the logs.
+func isOver(f report.Finding) bool {
+	return f.Severity >= report.SeverityWarning && !f.Ongoing && (f.First != nil || f.ResolvedBy != "")
 }
 
 // localSpan shows local times of an unknown zone: never with a "Z".
@@ -304,6 +329,10 @@ func evidenceOrigin(ev report.Evidence) string {
 	return o.String()
 }
 
+// evidenceShown is how many characters of an evidence text the text
+// report shows.
+const evidenceShown = 220
+
 // oneLine folds whitespace and cuts s to at most n runes.
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -328,13 +357,9 @@ func (t *textWriter) syncs(r *report.Report) {
 		}
 		t.f("%s\n", line)
 	}
-	if v := r.Verdict; v != nil && v.LastFullSync != nil {
-		age := ""
-		if v.LastFullSyncAgeS != nil {
-			age = fmt.Sprintf(" (%s before the end of the logs)", report.FormatDuration(time.Duration(*v.LastFullSyncAgeS*float64(time.Second))))
-		}
-		t.f("Last completed full sync: %s%s\n", fmtTime(v.LastFullSync), age)
-	} else {
+	if r.Verdict == nil {
+		// With a verdict, its block already says when the last full
+		// sync completed: once on the screen.
 		t.f("Last completed full sync: none in the logs\n")
 	}
 	var odd []report.Sync
@@ -547,7 +572,7 @@ func fullStarts(times []string) string {
 func (t *textWriter) inputs(r *report.Report) {
 	t.section("READ")
 	if s := r.Summary; len(s.Types) > 0 {
-		t.f("Records by type: %s\n", typesLine(s.Types))
+		t.f("Records: %s\n", typesWords(s.Types))
 	}
 	for _, g := range r.Summary.Gaps {
 		t.f("Gap in the logs: %s → %s (%s)\n", fmtTime(&g.Start), fmtTime(&g.End), report.FormatDuration(g.End.Sub(g.Start)))
@@ -590,6 +615,34 @@ func typesLine(m map[string]int) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// typesWords says the record counts in an admin's words: the trace
+// levels first (as SourceLevel names them), then the activity-tracing
+// records, which carry no message of their own.
+func typesWords(m map[string]int) string {
+	var levels, acts []string
+	total := 0
+	for _, ty := range event.Types() {
+		n := m[ty.String()]
+		if n <= 0 {
+			continue
+		}
+		if ty >= event.Start {
+			acts = append(acts, fmt.Sprintf("%s %s", thousands(n), ty))
+			total += n
+		} else {
+			levels = append(levels, fmt.Sprintf("%s %s", thousands(n), ty))
+		}
+	}
+	s := strings.Join(levels, ", ")
+	if len(acts) > 0 {
+		if s != "" {
+			s += "; plus "
+		}
+		s += fmt.Sprintf("%s activity-tracing markers (%s)", thousands(total), strings.Join(acts, ", "))
+	}
+	return s
 }
 
 func (t *textWriter) skipped(r *report.Report) {

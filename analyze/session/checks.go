@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,11 +239,18 @@ func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, op
 	for _, g := range gaps {
 		longest = max(longest, g.to.Sub(g.from))
 	}
-	title := fmt.Sprintf("%d gap(s) between quick syncs far beyond the cadence (longest %s; cadence %s, %s; flagged above %s = max(%.1f × cadence, cadence + %s), i.e. more than one missed run)",
-		len(gaps), formatDuration(longest), formatDuration(cadence), how, formatDuration(limit), quickGapFactor, formatDuration(quickGapSlack))
+	// The title says the rule in words, with its numbers, for an
+	// Exchange admin; the formula (limit = max(quickGapFactor × cadence,
+	// cadence + quickGapSlack)) is in the comment on quickGapFactor.
+	usual := fmt.Sprintf("quick syncs run every %s here (the median gap between them)", formatDuration(cadence))
+	if how != "observed median" {
+		usual = fmt.Sprintf("quick syncs should run every %s (set by option)", formatDuration(cadence))
+	}
+	title := fmt.Sprintf("%d gaps between quick syncs, the longest %s: %s, so each gap missed more than one run (exlog flags a gap longer than %s)",
+		len(gaps), formatDuration(longest), usual, formatDuration(limit))
 	if len(gaps) == 1 {
-		title = fmt.Sprintf("No quick sync for %s (cadence %s, %s; flagged above %s = max(%.1f × cadence, cadence + %s), i.e. more than one missed run)",
-			formatDuration(longest), formatDuration(cadence), how, formatDuration(limit), quickGapFactor, formatDuration(quickGapSlack))
+		title = fmt.Sprintf("No quick sync for %s: %s, so more than one run was missed (exlog flags a gap longer than %s)",
+			formatDuration(longest), usual, formatDuration(limit))
 	}
 	f := newFinding(IDQuickGap, "", title, report.SeverityWarning,
 		"Check whether the connector service was running and could reach Exchange (remote PowerShell to the CAS) and the Intune service during the gap: look at errors and service restarts around it, then force a quick sync from the Intune console and confirm it completes.")
@@ -326,14 +334,27 @@ func (r slowRule) limit(users *int) time.Duration {
 	return abs
 }
 
+// absText says the absolute bound in words, with its numbers (the
+// formula is on AbsoluteSlowBound).
 func (r slowRule) absText() string {
 	switch {
 	case r.opt.SlowAbsolute < 0:
 		return ""
 	case r.opt.SlowAbsolute > 0:
-		return "absolute bound " + formatDuration(r.opt.SlowAbsolute) + " (set by option)"
+		return "any sync over " + formatDuration(r.opt.SlowAbsolute) + " is slow too (set by option)"
 	}
-	return fmt.Sprintf("absolute bound max(%s, %s per reported user), exlog's own: Microsoft gives no figure", formatDuration(DefaultSlowAbsolute), formatDuration(SlowPerUser))
+	users := int(DefaultSlowAbsolute / SlowPerUser)
+	return fmt.Sprintf("any sync over %s is slow too, plus %s per user above %s users (exlog's own bound: Microsoft gives no figure)",
+		formatDuration(DefaultSlowAbsolute), formatDuration(SlowPerUser), thousands(users))
+}
+
+// thousands writes n with a comma every three digits (7,200).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func completedDurations(syncs []report.Sync, kind report.SyncKind) []time.Duration {
@@ -396,11 +417,19 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		if len(slow) == 0 {
 			continue
 		}
+		// The rule in words, with its numbers (the formula: slow above
+		// max(SlowFactor × median, slowMinimum), or above
+		// AbsoluteSlowBound, whichever is lower).
 		var rules []string
 		if r.relative {
-			rules = append(rules, fmt.Sprintf("peers: median %s, slow above %s = max(%.1f × median, %s)", formatDuration(r.med), formatDuration(r.rel), opt.SlowFactor, formatDuration(slowMinimum)))
+			times := fmt.Sprintf(" (%s times as long)", strconv.FormatFloat(opt.SlowFactor, 'f', -1, 64))
+			if r.rel == slowMinimum {
+				times = "" // the floor, not the factor, set it
+			}
+			rules = append(rules, fmt.Sprintf("%s syncs here usually take %s and one taking over %s%s is slow",
+				kind, formatDuration(r.med), formatDuration(r.rel), times))
 		} else {
-			rules = append(rules, fmt.Sprintf("too few peers to compare (%d completed)", completed))
+			rules = append(rules, fmt.Sprintf("too few completed %s syncs (%d) to compare them with each other", kind, completed))
 		}
 		if a := r.absText(); a != "" {
 			rules = append(rules, a)
@@ -408,12 +437,14 @@ func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 		rule := strings.Join(rules, "; ")
 		var title string
 		if len(slow) == completed && completed > 1 {
-			title = fmt.Sprintf("All %d %s syncs took %s–%s, above the absolute bound (%s)", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
+			title = fmt.Sprintf("All %d %s syncs took %s–%s, longer than exlog's bound: %s", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
 			if r.relative && r.rel < shortest {
-				title = fmt.Sprintf("All %d %s syncs took %s–%s (%s)", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
+				title = fmt.Sprintf("All %d %s syncs took %s–%s: %s", completed, kind, formatDuration(shortest), formatDuration(longest), rule)
 			}
+		} else if len(slow) == 1 {
+			title = fmt.Sprintf("1 %s sync far slower than expected: it took %s; %s", kind, formatDuration(longest), rule)
 		} else {
-			title = fmt.Sprintf("%d %s sync(s) far slower than expected (longest %s; %s)", len(slow), kind, formatDuration(longest), rule)
+			title = fmt.Sprintf("%d %s syncs far slower than expected, the longest %s; %s", len(slow), kind, formatDuration(longest), rule)
 		}
 		f := newFinding(IDSlow, string(kind), title, report.SeverityWarning, SlowRemedy(false))
 		f.Count = len(slow)

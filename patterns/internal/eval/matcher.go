@@ -232,6 +232,7 @@ func (m *Matcher) Observe(e *event.Event) {
 	for _, id := range cands {
 		ref := &m.probes[id]
 		m.ctx.Caps = m.ctx.Caps[:0]
+		m.ctx.ClearHit()
 		if !ref.probe.Cond.Match(&m.ctx) {
 			continue
 		}
@@ -429,6 +430,49 @@ func Evidence(e *event.Event) report.Evidence {
 	return ev
 }
 
+// EvidenceAt builds the evidence item for e, whose message ctx matched:
+// when the words that matched lie past what a reader sees first, the
+// text is cut around them rather than from the start (TrimAround).
+func EvidenceAt(e *event.Event, ctx *rule.Ctx) report.Evidence {
+	start, end, ok := ctx.MessageSpan()
+	if !ok {
+		return Evidence(e)
+	}
+	ev := report.NewEvidence(e.Origin.Path, e.Origin.Offset, e.Origin.Line, time.Time{}, TrimAround(e.Message, start, end, MaxTextLen))
+	ev.SetTime(e.Time, e.TimeZone())
+	return ev
+}
+
+// Evidence text shown first: a text report shows a little more than ShownLen
+// characters of each evidence line; TrimAround keeps the match inside
+// them by starting the text at most matchLead bytes before it.
+const (
+	ShownLen  = 200
+	matchLead = 60
+)
+
+// TrimAround cuts s (whose bytes [start, end) matched) to at most n
+// bytes: from the start when the match ends within the first ShownLen
+// bytes, else from a word boundary at most matchLead bytes before the
+// match; each cut is marked with "…".
+func TrimAround(s string, start, end, n int) string {
+	if start < 0 || end > len(s) || start > end {
+		return Trim(s, n)
+	}
+	lead := len(s) - len(strings.TrimLeft(s, " \t\r\n"))
+	if end-lead <= ShownLen {
+		return Trim(s, n)
+	}
+	from := max(start-matchLead, lead)
+	if sp := strings.IndexAny(s[from:start], " \t\r\n"); sp >= 0 {
+		from += sp + 1 // begin at a word
+	}
+	for from > 0 && from < len(s) && !utf8.RuneStart(s[from]) {
+		from++
+	}
+	return "…" + Trim(s[from:], n-len("…"))
+}
+
 // Trim cuts s to at most n bytes at a rune boundary, marking the cut.
 func Trim(s string, n int) string {
 	s = strings.TrimSpace(s)
@@ -531,7 +575,7 @@ func (st *patState) when(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 			return
 		}
 		a.opAct, a.opHost, a.opPID, a.opTID, a.opAt = e.Activity, e.Host, e.PID, e.TID, e.Time
-		st.count(a, e.Time, func() report.Evidence { return Evidence(e) }, st.valuesIfFirst(a, ctx))
+		st.count(a, e.Time, func() report.Evidence { return EvidenceAt(e, ctx) }, st.valuesIfFirst(a, ctx))
 	case rule.Count:
 		a := st.agg(st.keyOf(ctx))
 		st.countBurst(a, e, ctx)
@@ -540,7 +584,7 @@ func (st *patState) when(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 		if lt, ok := st.lastThen[on]; ok && !lt.Before(e.Time.Add(-slack)) {
 			return // already followed (records slightly out of order)
 		}
-		pd := &pending{pat: st, t: e.Time, on: on, key: st.keyOf(ctx), ev: Evidence(e), vals: st.values(ctx)}
+		pd := &pending{pat: st, t: e.Time, on: on, key: st.keyOf(ctx), ev: EvidenceAt(e, ctx), vals: st.values(ctx)}
 		list := st.byOn[on]
 		if len(list) >= 64 && list[0].done {
 			list = compact(list)
@@ -557,7 +601,7 @@ func (st *patState) when(m *Matcher, e *event.Event, ctx *rule.Ctx) {
 		}
 		if !st.seen || e.Time.After(st.lastSeen) {
 			st.lastSeen = e.Time
-			st.lastEv = Evidence(e)
+			st.lastEv = EvidenceAt(e, ctx)
 		}
 		st.seen = true
 	}
@@ -673,7 +717,7 @@ func (st *patState) countBurst(a *agg, e *event.Event, ctx *rule.Ctx) {
 	}
 	seq := a.seq
 	a.seq++
-	a.ring[seq%int64(n)] = ringItem{t: e.Time, seq: seq, ev: Evidence(e), vals: st.values(ctx)}
+	a.ring[seq%int64(n)] = ringItem{t: e.Time, seq: seq, ev: EvidenceAt(e, ctx), vals: st.values(ctx)}
 	if seq+1 < int64(n) {
 		return
 	}

@@ -18,6 +18,10 @@ type Ctx struct {
 	folded []byte
 	done   bool
 	Caps   []Capture
+	// hit is the last message condition that matched (nil: none), so
+	// that MessageSpan can say where the message matched; reset with
+	// ClearHit before each pattern's condition.
+	hit Cond
 }
 
 // Capture is a named value taken by a regex.
@@ -28,6 +32,38 @@ func (c *Ctx) Reset(e *event.Event) {
 	c.E = e
 	c.done = false
 	c.Caps = c.Caps[:0]
+	c.hit = nil
+}
+
+// ClearHit forgets the message condition that matched last.
+func (c *Ctx) ClearHit() { c.hit = nil }
+
+// MessageSpan returns where in the event's message the last message
+// condition that matched found its text (byte offsets); ok is false when
+// no message condition matched or the place cannot be told. It searches
+// again, so it costs only when asked (when evidence is built).
+func (c *Ctx) MessageSpan() (start, end int, ok bool) {
+	msg := c.E.Message
+	switch h := c.hit.(type) {
+	case *StrCmp:
+		m := c.Folded()
+		if len(m) != len(msg) {
+			return 0, 0, false // a fold that changed byte lengths: offsets differ
+		}
+		for _, v := range h.bvalues {
+			if i := bytes.Index(m, v); i >= 0 && matchBytes(h.Op, m, v) {
+				if h.Op == StrEndsWith {
+					i = len(m) - len(v)
+				}
+				return i, i + len(v), true
+			}
+		}
+	case *Regex:
+		if loc := h.Re.FindStringIndex(msg); loc != nil {
+			return loc[0], loc[1], true
+		}
+	}
+	return 0, 0, false
 }
 
 // Folded returns the lower-cased message; valid until the next Reset.
@@ -205,9 +241,9 @@ func (o *Or) literals() ([]string, bool) {
 type Not struct{ X Cond }
 
 func (n *Not) Match(ctx *Ctx) bool {
-	k := len(ctx.Caps)
+	k, hit := len(ctx.Caps), ctx.hit
 	r := n.X.Match(ctx)
-	ctx.Caps = ctx.Caps[:k]
+	ctx.Caps, ctx.hit = ctx.Caps[:k], hit // what matched inside a not is not why the event matched
 	return !r
 }
 func (n *Not) Cost() int                  { return n.X.Cost() }
@@ -389,6 +425,9 @@ func (s *StrCmp) Match(ctx *Ctx) bool {
 		m := ctx.Folded()
 		for _, v := range s.bvalues {
 			if matchBytes(s.Op, m, v) {
+				if s.Op != StrNe {
+					ctx.hit = s
+				}
 				return s.Op != StrNe
 			}
 		}
@@ -516,11 +555,18 @@ func (r *Regex) Match(ctx *Ctx) bool {
 	}
 	v, _ := ctx.Lookup(r.Field)
 	if !r.named {
-		return r.Re.MatchString(v)
+		ok := r.Re.MatchString(v)
+		if ok && r.Field == "message" && !r.Capture {
+			ctx.hit = r
+		}
+		return ok
 	}
 	idx := r.Re.FindStringSubmatchIndex(v)
 	if idx == nil {
 		return false
+	}
+	if r.Field == "message" && !r.Capture {
+		ctx.hit = r
 	}
 	for g := 1; g < len(r.Names); g++ {
 		if r.Names[g] == "" || idx[2*g] < 0 {
