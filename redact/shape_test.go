@@ -89,3 +89,13 @@ func TestOffsetsAreNotHosts(t *testing.T) {
 		t.Error("MBX-FAB-03 no longer a host")
 	}
 }
+
+// A dotted name cut by an evidence trim keeps its fragment: "Au" in
+// "System.Management.Au…" is not Australia's top-level domain.
+func TestCutDottedNameIsNoDomain(t *testing.T) {
+	r := New()
+	out := r.String("System.Management.Automation.RemoteException at System.Management.Au…")
+	if strings.Contains(out, "domain-") || strings.Contains(out, "host-") {
+		t.Errorf("a cut .NET name taken for a host: %q", out)
+	}
+}

@@ -122,6 +122,15 @@ func (r *Redactor) rewrite(s string) string {
 			continue
 		}
 		b.WriteString(lead)
+		if j := strings.LastIndexByte(core, '.'); j > 0 && strings.HasPrefix(s[end:], "…") {
+			// A dotted token cut by an evidence trim ("System.Management.Au…"):
+			// its last label is a fragment, not a top-level domain.
+			b.WriteString(r.token(core[:j]) + "." + r.pieces(core[j+1:]))
+			b.WriteString(tok[len(lead)+len(core):])
+			i = end
+			prevWord = false
+			continue
+		}
 		b.WriteString(r.token(core))
 		b.WriteString(tok[len(lead)+len(core):])
 		i = end
