@@ -171,7 +171,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	case v.State == report.StateHealthy:
 		switch {
 		case len(v.Resolved) > 0:
-			v.Reasons = append([]string{fmt.Sprintf("nothing is wrong at the end of the logs; %d problem(s) resolved during the logs (see RESOLVED)", len(v.Resolved))}, v.Reasons...)
+			v.Reasons = append([]string{"nothing is wrong at the end of the logs; " + plural(len(v.Resolved), "problem") + " resolved during the logs (see RESOLVED)"}, v.Reasons...)
 		case len(v.Reasons) == 0:
 			v.Reasons = append(v.Reasons, "no warning or error findings")
 		}

@@ -344,8 +344,12 @@ func (r slowRule) absText() string {
 		return "any sync over " + formatDuration(r.opt.SlowAbsolute) + " is slow too (set by option)"
 	}
 	users := int(DefaultSlowAbsolute / SlowPerUser)
-	return fmt.Sprintf("any sync over %s is slow too, plus %s per user above %s users (exlog's own bound: Microsoft gives no figure)",
-		formatDuration(DefaultSlowAbsolute), formatDuration(SlowPerUser), thousands(users))
+	per := formatDuration(SlowPerUser) + " per user"
+	if SlowPerUser == time.Second {
+		per = "a second per user"
+	}
+	return fmt.Sprintf("any sync over %s is slow too, plus %s above %s users (exlog's own bound: Microsoft gives no figure)",
+		formatDuration(DefaultSlowAbsolute), per, thousands(users))
 }
 
 // thousands writes n with a comma every three digits (7,200).
@@ -804,9 +808,11 @@ func fullOverdue(syncs []report.Sync, first, last time.Time, opt Options) (repor
 			longDone = max(longDone, w.to.Sub(w.from))
 		}
 	}
-	rule := fmt.Sprintf("a start is due every %s + %s grace", formatDuration(opt.FullInterval), formatDuration(opt.Grace))
+	// In words for the admin: the rule is interval + grace for a start,
+	// and the median full-sync duration on top for a completion.
+	rule := fmt.Sprintf(": a full sync is due every %s and exlog allows %s of lateness", formatDuration(opt.FullInterval), formatDuration(opt.Grace))
 	if nDone > 0 {
-		rule += fmt.Sprintf(", a completion %s later (the median full-sync duration here)", formatDuration(typical))
+		rule += fmt.Sprintf(", plus the %s a full sync usually takes here to complete", formatDuration(typical))
 	}
 	var parts []string
 	if nStarted > 0 {
@@ -822,7 +828,7 @@ func fullOverdue(syncs []report.Sync, first, last time.Time, opt Options) (repor
 	if len(ws) > 1 {
 		title += fmt.Sprintf(" (%d windows, longest shown)", len(ws))
 	}
-	title += " (" + rule + ")"
+	title += rule
 	f := newFinding(IDFullOverdue, "", title, report.SeverityError,
 		"The daily full sync did not run or did not complete: look for unfinished or failed full syncs and errors in that window (remote PowerShell to the CAS, the Intune service, proxy), check that the connector service runs, then force a full sync from the Intune console and confirm it completes.")
 	f.Count = len(ws)
@@ -848,7 +854,11 @@ func fullOverdue(syncs []report.Sync, first, last time.Time, opt Options) (repor
 			text += "; counted from the first trace record"
 		}
 		if w.attempts > 0 {
-			text += fmt.Sprintf("; %d full sync attempt(s) inside it did not complete", w.attempts)
+			if w.attempts == 1 {
+				text += "; 1 full sync attempt inside it did not complete"
+			} else {
+				text += fmt.Sprintf("; %d full sync attempts inside it did not complete", w.attempts)
+			}
 		}
 		ev.Text = text
 		f.Evidence = append(f.Evidence, ev)

@@ -246,7 +246,7 @@ func TestSlowFullSync(t *testing.T) {
 		t.Fatalf("factor 10: %s", ids(fs))
 	}
 	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
-	if ids(fs) != "sync.slow/full×1 sync.cadence×35" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow too, plus 1s per user above 7,200 users") {
+	if ids(fs) != "sync.slow/full×1 sync.cadence×35" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow too, plus a second per user above 7,200 users") {
 		t.Fatalf("factor 10, default bound: %s", ids(fs))
 	}
 	// An absolute bound catches it even with few peers.
@@ -410,7 +410,7 @@ func TestFullOverdue(t *testing.T) {
 	syncs, _, _, _ = run(t, sc, true, Options{})
 	f, ok := fullOverdue(syncs, first, last, Options{}.withDefaults())
 	day1 := sortedByStart(syncs, "full")[1]
-	if !ok || f.Count != 1 || day1.End == nil || !f.First.Equal(*day1.End) || !strings.HasPrefix(f.Title, "No full sync completed for 48h") || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt(s) inside it did not complete") {
+	if !ok || f.Count != 1 || day1.End == nil || !f.First.Equal(*day1.End) || !strings.HasPrefix(f.Title, "No full sync completed for 48h") || !strings.Contains(f.Evidence[0].Text, "1 full sync attempt inside it did not complete") {
 		t.Fatalf("%v %+v", ok, f)
 	}
 	checkFindingShape(t, []report.Finding{f})
