@@ -34,8 +34,9 @@ func corpusReadme(rows []corpusRow) string {
 
 Synthetic evidence bundles for the Intune on-premises Exchange Connector. No
 real connector log is public, so every byte here is written by the generator
-in ` + "`gen/`" + ` from the formats of ../../shared/domain.md (§3 trace records
-exactly, §5 exports, §6 event logs) and its documented strings (§4). Where the
+in ` + "`gen/`" + ` from the formats of the team's domain notes (domain.md in the shared folder
+beside the repository: §3 trace records exactly, §5 exports, §6 event logs)
+and their documented strings (§4). Where the
 real wording is unknown (quick-sync sentences, error context, start-up
 messages) the samples vary it on purpose: patterns must key on the stable
 cores, not on our sentences.
