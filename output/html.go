@@ -307,17 +307,12 @@ func buildVerdict(r *report.Report) verdictView {
 			vv.LastAge = report.FormatDuration(r.Summary.Last.Sub(*vv.LastFull))
 		}
 	}
-	switch vv.State {
-	case "healthy":
-		vv.Headline = "The connector looks healthy in this evidence."
-	case "degraded":
-		vv.Headline = "The connector works, with problems that need attention."
-	case "broken":
-		vv.Headline = "The connector is not doing its job: act on the findings below."
+	switch report.VerdictState(vv.State) {
+	case report.StateHealthy, report.StateDegraded, report.StateBroken:
 	default:
 		vv.State = "unknown"
-		vv.Headline = "The evidence does not say how the connector is doing."
 	}
+	vv.Headline = Headline(report.VerdictState(vv.State))
 	return vv
 }
 

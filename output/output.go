@@ -168,3 +168,25 @@ func thousands(n int) string {
 	}
 	return b.String()
 }
+
+// Headline says in one sentence what a verdict state means for the
+// connector: the words of the text and HTML reports and of the
+// drag-and-drop summary.
+func Headline(state report.VerdictState) string {
+	switch state {
+	case report.StateHealthy:
+		return "The connector looks healthy in this evidence."
+	case report.StateDegraded:
+		return "The connector works, with problems that need attention."
+	case report.StateBroken:
+		return "The connector is not doing its job: act on the findings below."
+	}
+	return "The evidence does not say how the connector is doing."
+}
+
+// StateColor is the ANSI colour of a verdict state ("" for none).
+func StateColor(state report.VerdictState) string {
+	return stateColor[state]
+}
+
+var stateColor = map[report.VerdictState]string{report.StateHealthy: "1;32", report.StateDegraded: "1;33", report.StateBroken: "1;31", report.StateUnknown: "1;36"}

@@ -75,14 +75,12 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 	}
 }
 
-var stateColor = map[string]string{"healthy": "1;32", "degraded": "1;33", "broken": "1;31"}
-
 func (t *textWriter) verdict(r *report.Report) {
 	v := r.Verdict
 	if v == nil {
 		return
 	}
-	t.f("\n%s %s\n", t.p.bold("VERDICT"), t.p.c(stateColor[string(v.State)], strings.ToUpper(string(v.State))))
+	t.f("\n%s %s\n", t.p.bold("VERDICT"), t.p.c(StateColor(v.State), strings.ToUpper(string(v.State))))
 	for _, reason := range v.Reasons {
 		t.f("  • %s\n", reason)
 	}

@@ -125,38 +125,26 @@ func printVerdict(out io.Writer, r *report.Report, color bool) {
 	w := termsafe.NewWriter(out) // reasons and steps quote log text
 	defer w.Flush()
 	paint := func(code, s string) string {
-		if !color {
+		if !color || code == "" {
 			return s
 		}
 		return w.Style(code) + s + w.Style("0")
 	}
-	state, reasons, steps := "unknown", []string(nil), []string(nil)
+	// The verdict is analyze's (one rule); a report without one is "unknown".
+	state, reasons, steps := report.StateUnknown, []string(nil), []string(nil)
 	var lastFull *time.Time
 	var age *float64
 	if v := r.Verdict; v != nil {
-		state, reasons, steps, lastFull, age = string(v.State), v.Reasons, v.NextSteps, v.LastFullSync, v.LastFullSyncAgeS
-	} else {
-		state = "healthy"
-		for _, f := range r.Findings {
-			if f.Severity >= report.SeverityError {
-				state = "broken"
-			} else if f.Severity == report.SeverityWarning && state == "healthy" {
-				state = "degraded"
-			}
-			if f.Severity >= report.SeverityWarning {
-				reasons = append(reasons, f.ID+": "+f.Title)
-			}
-		}
+		state, reasons, steps, lastFull, age = v.State, v.Reasons, v.NextSteps, v.LastFullSync, v.LastFullSyncAgeS
 	}
-	code := map[string]string{"healthy": "1;32", "degraded": "1;33", "broken": "1;31"}[state]
-	fmt.Fprintf(w, "%s  %s\n", paint(code, strings.ToUpper(state)), verdictHeadline(state, len(r.Findings)))
+	fmt.Fprintf(w, "%s  %s\n", paint(output.StateColor(state), strings.ToUpper(string(state))), output.Headline(state))
 	for _, s := range reasons {
 		fmt.Fprintf(w, "  - %s\n", s)
 	}
 	switch {
 	case lastFull != nil && age != nil:
 		fmt.Fprintf(w, "Last completed full sync: %s (%s before the end of the logs)\n",
-			lastFull.UTC().Format("2006-01-02 15:04Z"), strings.TrimSuffix(time.Duration(*age*float64(time.Second)).Round(time.Minute).String(), "0s"))
+			lastFull.UTC().Format("2006-01-02 15:04Z"), report.FormatDuration(time.Duration(*age*float64(time.Second))))
 	case lastFull != nil:
 		fmt.Fprintf(w, "Last completed full sync: %s\n", lastFull.UTC().Format("2006-01-02 15:04Z"))
 	default:
@@ -168,18 +156,6 @@ func printVerdict(out io.Writer, r *report.Report, color bool) {
 			fmt.Fprintf(w, "  %d. %s\n", i+1, s)
 		}
 	}
-}
-
-func verdictHeadline(state string, findings int) string {
-	switch state {
-	case "healthy":
-		return "the connector looks healthy in this evidence"
-	case "degraded":
-		return "the connector works, with problems that need attention"
-	case "broken":
-		return "the connector is not doing its job"
-	}
-	return fmt.Sprintf("%d findings", findings)
 }
 
 // pauseIfNoConsole keeps the window of a drag-and-drop run open until a

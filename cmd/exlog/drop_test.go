@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"exlog/output"
+	"exlog/report"
 )
 
 // TestDropWritesReportBeside: `exlog PATH` prints the verdict and writes
@@ -64,5 +67,19 @@ func TestDropFallsBackToTempDir(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), alt) {
 		t.Errorf("the output does not name %s:\n%s", alt, out.String())
+	}
+}
+
+// The drag-and-drop summary says what every verdict state means, in the
+// reports' words (one rule, in analyze; one set of words, in output):
+// "unknown" once printed "1 findings".
+func TestDropSummaryWordsEveryState(t *testing.T) {
+	for _, st := range []report.VerdictState{report.StateHealthy, report.StateDegraded, report.StateBroken, report.StateUnknown} {
+		var out strings.Builder
+		printVerdict(&out, &report.Report{Verdict: &report.Verdict{State: st}}, false)
+		want := strings.ToUpper(string(st)) + "  " + output.Headline(st)
+		if !strings.HasPrefix(out.String(), want) || strings.Contains(out.String(), "0 findings") {
+			t.Errorf("%s: %q, want it to start %q", st, out.String(), want)
+		}
 	}
 }
