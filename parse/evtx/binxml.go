@@ -114,6 +114,19 @@ func (p *parser) need(n int) error {
 }
 
 func (p *parser) u16() uint16 { v := binary.LittleEndian.Uint16(p.c[p.pos:]); p.pos += 2; return v }
+
+// countedString reads a UTF-16 string preceded by its length in
+// characters (a value token's string, CDATA).
+func (p *parser) countedString() (string, error) {
+	n := int(p.u16())
+	if err := p.need(2 * n); err != nil {
+		return "", err
+	}
+	s := utf16String(p.c[p.pos : p.pos+2*n])
+	p.pos += 2 * n
+	return s, nil
+}
+
 func (p *parser) u32() uint32 { v := binary.LittleEndian.Uint32(p.c[p.pos:]); p.pos += 4; return v }
 
 // fragment reads a fragment: an optional fragment header, then a template
@@ -339,24 +352,20 @@ func (p *parser) valueItem() (item, error) {
 		if typ != typeString {
 			return item{}, p.fail("value token of type 0x%02x (only strings are defined)", typ)
 		}
-		n := int(p.u16())
-		if err := p.need(2 * n); err != nil {
+		s, err := p.countedString()
+		if err != nil {
 			return item{}, err
 		}
-		s := utf16String(p.c[p.pos : p.pos+2*n])
-		p.pos += 2 * n
 		return item{kind: itemText, text: s}, nil
 	case tokCDATA:
 		if err := p.need(3); err != nil {
 			return item{}, err
 		}
 		p.pos++
-		n := int(p.u16())
-		if err := p.need(2 * n); err != nil {
+		s, err := p.countedString()
+		if err != nil {
 			return item{}, err
 		}
-		s := utf16String(p.c[p.pos : p.pos+2*n])
-		p.pos += 2 * n
 		return item{kind: itemText, text: s}, nil
 	case tokCharRef:
 		if err := p.need(3); err != nil {
