@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"exlog/analyze/check"
 	"exlog/analyze/configcheck"
 	"exlog/analyze/inventory"
 	"exlog/analyze/session"
@@ -574,40 +575,24 @@ func (a *run) assemble() *report.Report {
 		}
 	}
 
-	var findings []report.Finding
 	pf, notes := a.matcher.Finish(patterns.Window{Start: a.traceFirst, End: a.traceLast})
-	findings = append(findings, a.localFindings(pf)...)
-	findings = append(findings, localTimeFinding(a.evlogs)...)
-	for _, f := range session.Checks(a.syncs, a.traceFirst, a.traceLast, verbose, a.opt.Sessions) {
-		if f.ID == "sync.cadence" {
-			continue // a fact, not a finding: reported as r.Cadence
-		}
-		findings = append(findings, f)
-	}
-	findings = append(findings, coverageNotes(notes, findings)...)
+	findings := a.shows(a.localFindings(pf), verbose)
 	inv, invFindings := a.inv.Finish()
 	if inv != nil && (inv.Devices+inv.Mailboxes+inv.CASMailboxes) > 0 {
 		r.Inventory = inv
 	}
-	findings = append(findings, invFindings...)
-	cfg := configcheck.Check(a.tracing, a.service)
-	full, quick := 0, 0
-	for _, s := range a.syncs {
-		switch s.Kind {
-		case report.SyncFull:
-			full++
-		case report.SyncQuick:
-			quick++
-		}
-	}
-	configcheck.SyncsSeen(cfg, full, quick)
-	findings = append(findings, cfg...)
-	findings = append(findings, a.bundleFindings()...)
 	r.NotConnector = a.attr.programs()
-	findings = append(findings, a.notConnectorFinding(r.NotConnector)...)
-	findings = a.onlyWhatItShows(findings)
-	findings = suppress(findings, verbose)
-	findings = a.endOfSupportFinding(findings)
+	in := &checkInput{
+		syncs: a.syncs, first: a.traceFirst, last: a.traceLast, end: a.evidenceEnd(),
+		verbose: verbose, sessions: a.opt.Sessions, notes: notes,
+		tracing: a.tracing, service: a.service, inventory: invFindings,
+		inputs: a.inputs, skips: a.skips, evlogs: a.evlogs, attr: a.attr, others: r.NotConnector,
+	}
+	for _, c := range goChecks {
+		in.raised = findings
+		findings = append(findings, a.shows(c.run(in), verbose)...)
+	}
+	pointToEndOfSupport(findings, in.end)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	a.serviceRanAfter(findings)
@@ -643,11 +628,11 @@ func (a *run) assemble() *report.Report {
 // session checks already said so.
 func coverageNotes(notes []patterns.Note, have []report.Finding) []report.Finding {
 	for _, f := range have {
-		if f.ID == "sync.coverage-short" {
+		if f.ID == session.IDCoverageShort {
 			return nil
 		}
 	}
-	f := report.Finding{ID: "sync.coverage-short", Severity: report.SeverityInfo, Category: "sync", Source: "check",
+	f := report.Finding{ID: session.IDCoverageShort, Severity: report.SeverityInfo, Category: "sync", Source: "check",
 		Remedy:   "Collect the whole Logs folder (all Connector*.log files) covering at least a day and a half, so the daily full sync can be judged.",
 		Docs:     docsTroubleshoot,
 		Evidence: []report.Evidence{}}
@@ -669,16 +654,18 @@ func coverageNotes(notes []patterns.Note, have []report.Finding) []report.Findin
 	return []report.Finding{f}
 }
 
-// suppress drops claims the evidence cannot support: with a listener
-// below Verbose the sync messages are not logged, so "overdue" would be
-// a guess.
-func suppress(fs []report.Finding, verbose bool) []report.Finding {
-	if verbose {
-		return fs
-	}
-	out := fs[:0]
+// shows keeps the findings the evidence can support, in a new slice:
+//   - a bundle without one trace record of the connector cannot show its
+//     syncs, so none is overdue, unfinished or short of coverage;
+//   - with a listener below Verbose the sync messages are not logged, so
+//     "overdue" or "a quick sync is missing" would be a guess.
+func (a *run) shows(fs []report.Finding, verbose bool) []report.Finding {
+	var out []report.Finding
 	for _, f := range fs {
-		if f.ID == session.IDFullOverdue || f.ID == session.IDQuickGap {
+		if a.attr.connectorRecords == 0 && (f.Category == "sync" || strings.HasPrefix(f.ID, "sync.")) {
+			continue
+		}
+		if !verbose && (f.ID == session.IDFullOverdue || f.ID == session.IDQuickGap) {
 			continue
 		}
 		out = append(out, f)
@@ -719,8 +706,19 @@ func (a *run) overrides() []report.PatternOverride {
 	return out
 }
 
+// The ids of bundleFindings.
+const (
+	IDTruncatedRecord = "bundle.truncated-record"
+	IDUnreadable      = "bundle.unreadable"
+)
+
+var bundleRules = []check.Rule{
+	{ID: IDTruncatedRecord, Title: "A record cut at a file's start or end", Severity: report.SeverityInfo},
+	{ID: IDUnreadable, Title: "Evidence that could not be read", Severity: report.SeverityWarning},
+}
+
 // bundleFindings reports truncated records and unreadable evidence.
-func (a *run) bundleFindings() []report.Finding {
+func bundleFindings(c *checkInput) []report.Finding {
 	var out []report.Finding
 	trunc := report.Finding{
 		ID: IDTruncatedRecord, Title: "Records cut at the start or end of a log file",
@@ -729,7 +727,7 @@ func (a *run) bundleFindings() []report.Finding {
 			"If many records are cut, stop the WIEC service (or copy the Logs folder again) before collecting.",
 		Docs: docsTroubleshoot, Evidence: []report.Evidence{},
 	}
-	for _, in := range a.inputs {
+	for _, in := range c.inputs {
 		trunc.Count += in.truncated
 		for _, ev := range in.truncEv {
 			if len(trunc.Evidence) < report.MaxEvidence {
@@ -752,12 +750,12 @@ func (a *run) bundleFindings() []report.Finding {
 			unread.Evidence = append(unread.Evidence, report.Evidence{Origin: path, Text: why})
 		}
 	}
-	for _, s := range a.skips {
+	for _, s := range c.skips {
 		if s.Unreadable {
 			add(s.Path, s.Reason)
 		}
 	}
-	for _, in := range a.inputs {
+	for _, in := range c.inputs {
 		if in.rep.Partial && in.rep.Records == 0 {
 			add(in.rep.Path, "no record could be read")
 		}

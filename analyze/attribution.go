@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/analyze/check"
 	"exlog/analyze/session"
 	"exlog/analyze/unmatched"
 	"exlog/event"
@@ -290,10 +291,18 @@ func describe(p report.OtherProgram) string {
 	return name + " on " + host + " (" + src + ", " + itoa(p.Records) + " records)"
 }
 
+// IDNotConnector is raised by notConnectorFinding.
+const IDNotConnector = "bundle.not-connector"
+
+var notConnectorRules = []check.Rule{
+	{ID: IDNotConnector, Title: "Trace logs with no connector activity: not the connector's", Severity: report.SeverityWarning},
+}
+
 // notConnectorFinding is bundle.not-connector: the bundle has trace
 // records, and none of them is the connector's.
-func (a *run) notConnectorFinding(others []report.OtherProgram) []report.Finding {
-	if a.attr.traceRecords == 0 || a.attr.connectorRecords > 0 || len(others) == 0 {
+func notConnectorFinding(in *checkInput) []report.Finding {
+	others := in.others
+	if in.attr.traceRecords == 0 || in.attr.connectorRecords > 0 || len(others) == 0 {
 		return nil
 	}
 	var names []string
@@ -310,11 +319,11 @@ func (a *run) notConnectorFinding(others []report.OtherProgram) []report.Finding
 		Remedy: "These logs show no connector activity (no sync, no Get next command poll, no connector process or trace source), so they say nothing about the connector: no sync is judged from them. " +
 			`Collect the connector's own trace logs: every Connector*.log / *.svclog file in "%ProgramData%\Microsoft\Windows Intune Exchange Connector\Logs" on the connector server, with TracingConfiguration.xml.`,
 		Docs:     docsTroubleshoot,
-		Count:    a.attr.traceRecords,
+		Count:    in.attr.traceRecords,
 		Evidence: []report.Evidence{},
 	}
-	for _, w := range a.attr.order {
-		for _, ev := range a.attr.others[w].sample {
+	for _, w := range in.attr.order {
+		for _, ev := range in.attr.others[w].sample {
 			if len(f.Evidence) < report.MaxEvidence {
 				f.Evidence = append(f.Evidence, ev)
 			}
@@ -324,20 +333,3 @@ func (a *run) notConnectorFinding(others []report.OtherProgram) []report.Finding
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// onlyWhatItShows drops the sync claims of a bundle without one trace
-// record of the connector: its syncs cannot be seen, so none is overdue,
-// unfinished or short of coverage.
-func (a *run) onlyWhatItShows(fs []report.Finding) []report.Finding {
-	if a.attr.connectorRecords > 0 {
-		return fs
-	}
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Category == "sync" || strings.HasPrefix(f.ID, "sync.") {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
-}

@@ -1,54 +1,124 @@
 package analyze
 
 import (
+	"time"
+
+	"exlog/analyze/check"
 	"exlog/analyze/configcheck"
 	"exlog/analyze/inventory"
 	"exlog/analyze/session"
+	"exlog/parse"
+	"exlog/patterns"
 	"exlog/report"
 )
 
 // Check names a finding id raised by Go code rather than by a pattern
-// file (design.md "Finding IDs"). Checks is the one list of them: the
-// baseline's and the CI formats' rule lists and `exlog patterns list` read
-// it, and a test holds every "check" finding of the sample corpus to it.
+// file (design.md "Finding IDs"), for the baseline's and the CI formats'
+// rule lists and `exlog patterns list`.
 type Check struct {
-	ID    string
-	Title string // what it detects, for rule lists
-	// Severity is the most severe level the check raises.
-	Severity report.Severity
+	check.Rule
 	// Where is the package that raises it.
 	Where string
 }
 
-var checks = []Check{
-	{session.IDQuickGap, "A gap between quick syncs far beyond the observed cadence", report.SeverityWarning, "analyze/session"},
-	{session.IDUnfinished, "A sync that started and never completed", report.SeverityError, "analyze/session"},
-	{session.IDFailed, "A sync that ended in failure", report.SeverityError, "analyze/session"},
-	{session.IDFullOverdue, "No full sync started, or none completed, within a day plus grace", report.SeverityError, "analyze/session"},
-	{session.IDSlow, "A sync far slower than its peers or an absolute bound", report.SeverityWarning, "analyze/session"},
-	{session.IDCoverageShort, "Logs cover too little time to judge the schedule", report.SeverityInfo, "analyze/session"},
-	{inventory.IDSMTPUPNMismatch, "Primary SMTP address differs from the UPN", report.SeverityWarning, "analyze/inventory"},
-	{inventory.IDActiveSyncOff, "ActiveSync disabled for a user with devices", report.SeverityWarning, "analyze/inventory"},
-	{inventory.IDDeviceQuarantined, "Devices quarantined or blocked by the connector", report.SeverityWarning, "analyze/inventory"},
-	{inventory.IDDeviceStale, "Devices without a successful sync for a long time", report.SeverityInfo, "analyze/inventory"},
-	{inventory.IDDefaultNotAllow, "DefaultAccessLevel is Block or Quarantine", report.SeverityWarning, "analyze/inventory"},
-	{configcheck.IDEWSURLHardcoded, "ExchangeWebServiceURL set: Autodiscover bypassed", report.SeverityInfo, "analyze/configcheck"},
-	{configcheck.IDCASFailoverOff, "CAS failover disabled", report.SeverityWarning, "analyze/configcheck"},
-	{configcheck.IDLoggingNotVerbose, "Listener level below Verbose", report.SeverityInfo, "analyze/configcheck"},
-	{IDTruncatedRecord, "A record cut at a file's start or end", report.SeverityInfo, "analyze"},
-	{IDUnreadable, "Evidence that could not be read", report.SeverityWarning, "analyze"},
-	{IDLocalTime, "Event-log exports in local time: the zone found, or that it is unknown", report.SeverityInfo, "analyze"},
-	{IDNotConnector, "Trace logs with no connector activity: not the connector's", report.SeverityWarning, "analyze"},
-	{IDEndOfSupport, "Evidence past the connector's end of support (15 January 2024)", report.SeverityCritical, "analyze"},
+// goCheck is one Go check: the rules it declares beside the code that
+// raises them, and its run over the run's evidence. A check raises only
+// the ids of its rules (TestChecksRaiseWhatTheyDeclare holds it to that
+// over the sample corpus).
+type goCheck struct {
+	where string
+	rules []check.Rule
+	// run returns the check's findings in any order (assemble sorts
+	// them). It reads in and must not modify it.
+	run func(in *checkInput) []report.Finding
 }
 
-// Finding ids raised in this package.
-const (
-	IDTruncatedRecord = "bundle.truncated-record"
-	IDUnreadable      = "bundle.unreadable"
-	IDNotConnector    = "bundle.not-connector"
-	IDLocalTime       = "bundle.local-time"
-)
+// goChecks is the one list of the Go checks: analyze.Checks and the run
+// (assemble) read it, in this order. Adding a check is one entry here,
+// with its rules declared beside its code. A check reads the findings
+// raised before it (checkInput.raised): connector.end-of-support sums them
+// up, so it stays last.
+var goChecks = []goCheck{
+	{"analyze/session", session.Rules, syncChecks},
+	{"analyze/inventory", inventory.Rules, inventoryChecks},
+	{"analyze/configcheck", configcheck.Rules, configChecks},
+	{"analyze", bundleRules, bundleFindings},
+	{"analyze", localTimeRules, localTimeFinding},
+	{"analyze", notConnectorRules, notConnectorFinding},
+	{"analyze", endOfSupportRules, endOfSupportFinding},
+}
 
-// Checks returns the Go checks, in a fixed order. The slice is a copy.
-func Checks() []Check { return append([]Check(nil), checks...) }
+// Checks returns the Go checks' rules, in a fixed order. The slice is
+// a copy.
+func Checks() []Check {
+	var out []Check
+	for _, c := range goChecks {
+		for _, r := range c.rules {
+			out = append(out, Check{Rule: r, Where: c.where})
+		}
+	}
+	return out
+}
+
+// checkInput is what the Go checks read, filled by assemble once every
+// input has been read. No check modifies it.
+type checkInput struct {
+	syncs []report.Sync
+	// first and last bound the trace logs' covered window (zero: no
+	// connector trace record).
+	first, last time.Time
+	// end is the last time the connector's own evidence shows (evidenceEnd).
+	end      time.Time
+	verbose  bool // the listener logs sync messages (run.verbose)
+	sessions session.Options
+	// notes are the pattern rules the matcher could not judge, and why.
+	notes   []patterns.Note
+	tracing []configcheck.Tracing
+	service []configcheck.Service
+	// inventory is what inventory.Builder.Finish raised: its checks run
+	// with the join of the exports, which also fills the report's
+	// inventory (users with problems, counts), so Finish runs them.
+	inventory []report.Finding
+	inputs    []*input
+	skips     []parse.Skip
+	evlogs    []*evlogInput
+	attr      *attribution
+	others    []report.OtherProgram // trace-log writers that are not the connector
+	// raised are the findings of the patterns and of the checks before
+	// this one in goChecks, less those the evidence cannot support
+	// (assemble's shows).
+	raised []report.Finding
+}
+
+// syncChecks are the session checks, and sync.coverage-short for the
+// pattern rules the logs are too short to judge when the sessions did
+// not say so already.
+func syncChecks(in *checkInput) []report.Finding {
+	var out []report.Finding
+	for _, f := range session.Checks(in.syncs, in.first, in.last, in.verbose, in.sessions) {
+		if f.ID == session.IDCadence {
+			continue // a fact, not a finding: reported as the report's cadence
+		}
+		out = append(out, f)
+	}
+	return append(out, coverageNotes(in.notes, out)...)
+}
+
+func inventoryChecks(in *checkInput) []report.Finding { return in.inventory }
+
+// configChecks are the configuration checks, told how many syncs the
+// logs show.
+func configChecks(in *checkInput) []report.Finding {
+	cfg := configcheck.Check(in.tracing, in.service)
+	full, quick := 0, 0
+	for _, s := range in.syncs {
+		switch s.Kind {
+		case report.SyncFull:
+			full++
+		case report.SyncQuick:
+			quick++
+		}
+	}
+	configcheck.SyncsSeen(cfg, full, quick)
+	return cfg
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/analyze/check"
 	"exlog/event"
 	"exlog/report"
 )
@@ -62,18 +63,19 @@ func (a *run) evidenceEnd() time.Time {
 	return end
 }
 
+var endOfSupportRules = []check.Rule{
+	{ID: IDEndOfSupport, Title: "Evidence past the connector's end of support (15 January 2024)", Severity: report.SeverityCritical},
+}
+
 // endOfSupportFinding is connector.end-of-support when the evidence reaches
 // past 15 January 2024: critical when syncs fail or stop after it (a sync
 // failed or never finished, polls failed, or no sync completed in the last
-// day of the logs), warning otherwise. It also points the remedies of the
-// sync, poll and Intune findings past the date to it: they are what the end
-// of support looks like, and their own advice (force a sync, re-register)
-// cannot help. Nothing before the date: the environment notes the
-// deprecation instead (deprecationNote).
-func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
-	end := a.evidenceEnd()
-	if end.IsZero() || end.Before(endOfSupport) {
-		return fs
+// day of the logs), warning otherwise. Nothing before the date: the
+// environment notes the deprecation instead (deprecationNote).
+func endOfSupportFinding(in *checkInput) []report.Finding {
+	end := in.end
+	if !pastEndOfSupport(end) {
+		return nil
 	}
 	past := "past 15 January 2024 (no sync with Exchange; no sync with Intune from 19 February 2024)"
 	if !end.Before(endOfIntuneSync) {
@@ -86,7 +88,7 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 	}
 	e := end.UTC()
 	f.First, f.Last = &e, &e
-	for _, ev := range []*report.Evidence{a.attr.firstAfterEOS, a.attr.firstAfterIntuneEOS} {
+	for _, ev := range []*report.Evidence{in.attr.firstAfterEOS, in.attr.firstAfterIntuneEOS} {
 		if ev != nil {
 			f.Evidence = append(f.Evidence, *ev)
 		}
@@ -96,8 +98,8 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 	}
 	var why []string
 	var lastDone time.Time
-	for i := range a.syncs {
-		s := &a.syncs[i]
+	for i := range in.syncs {
+		s := &in.syncs[i]
 		if s.Status == "completed" && s.End != nil && s.End.After(lastDone) {
 			lastDone = *s.End
 		}
@@ -108,45 +110,68 @@ func (a *run) endOfSupportFinding(fs []report.Finding) []report.Finding {
 			}
 		}
 	}
-	if len(a.syncs) > 0 && end.Sub(lastDone) > 26*time.Hour && !a.traceLast.Before(endOfSupport) {
+	if len(in.syncs) > 0 && end.Sub(lastDone) > 26*time.Hour && !in.last.Before(endOfSupport) {
 		if lastDone.IsZero() {
 			why = append(why, "no sync completed in the logs")
 		} else {
 			why = append(why, "no sync completed after "+lastDone.UTC().Format("2006-01-02 15:04Z"))
 		}
 	}
-	for i := range fs {
-		g := &fs[i]
-		if g.Last == nil || g.Last.Before(endOfSupport) {
+	for i := range in.raised {
+		g := &in.raised[i]
+		if !explainedByEndOfSupport(g) || g.Severity < report.SeverityError {
 			continue
 		}
-		switch g.Category {
-		case "sync", "command", "intune":
-		default:
-			continue
-		}
-		if g.Severity >= report.SeverityError {
-			why = append(why, fmt.Sprintf("%s ×%d after the end of support", g.ID, g.Count))
-			if len(f.Evidence) < report.MaxEvidence && len(g.Evidence) > 0 {
-				f.Evidence = append(f.Evidence, g.Evidence[len(g.Evidence)-1])
-			}
-		}
-		g.Remedy = "Expected of a connector past its end of support (see " + IDEndOfSupport + "): it cannot sync again, so do not force a sync, reinstall or re-register it."
-		g.Docs = docsConnectorSetup
-	}
-	// No finding may advise forcing a sync that can no longer happen (a
-	// verbose capture's "force a full sync", a schedule finding's).
-	for i := range fs {
-		if g := &fs[i]; forcesSync(g.Remedy) && !strings.Contains(g.Remedy, IDEndOfSupport) {
-			g.Remedy = "Past the connector's end of support (see " + IDEndOfSupport + ") this no longer applies: the connector cannot sync again, so do not force a sync, reinstall or re-register it."
-			g.Docs = docsConnectorSetup
+		why = append(why, fmt.Sprintf("%s ×%d after the end of support", g.ID, g.Count))
+		if len(f.Evidence) < report.MaxEvidence && len(g.Evidence) > 0 {
+			f.Evidence = append(f.Evidence, g.Evidence[len(g.Evidence)-1])
 		}
 	}
 	if len(why) > 0 {
 		f.Severity = report.SeverityCritical
 		f.Title += "; syncs fail or stopped: " + joinMax(why, 2)
 	}
-	return append(fs, f)
+	return []report.Finding{f}
+}
+
+func pastEndOfSupport(end time.Time) bool { return !end.IsZero() && !end.Before(endOfSupport) }
+
+// explainedByEndOfSupport reports whether a finding is what the end of
+// support looks like: a sync, poll or Intune finding last seen after it.
+func explainedByEndOfSupport(g *report.Finding) bool {
+	if g.Last == nil || g.Last.Before(endOfSupport) {
+		return false
+	}
+	switch g.Category {
+	case "sync", "command", "intune":
+		return true
+	}
+	return false
+}
+
+// pointToEndOfSupport points the remedies of the sync, poll and Intune
+// findings past the end of support (the evidence reaches to end) to
+// connector.end-of-support: their own advice (force a sync, re-register)
+// cannot help.
+func pointToEndOfSupport(fs []report.Finding, end time.Time) {
+	if !pastEndOfSupport(end) {
+		return
+	}
+	for i := range fs {
+		if g := &fs[i]; explainedByEndOfSupport(g) {
+			g.Remedy = "Expected of a connector past its end of support (see " + IDEndOfSupport + "): it cannot sync again, so do not force a sync, reinstall or re-register it."
+			g.Docs = docsConnectorSetup
+		}
+	}
+	// No finding may advise forcing a sync that can no longer happen (a
+	// verbose capture's "force a full sync", a schedule finding's); the
+	// end of support's own advice says not to.
+	for i := range fs {
+		if g := &fs[i]; g.ID != IDEndOfSupport && forcesSync(g.Remedy) && !strings.Contains(g.Remedy, IDEndOfSupport) {
+			g.Remedy = "Past the connector's end of support (see " + IDEndOfSupport + ") this no longer applies: the connector cannot sync again, so do not force a sync, reinstall or re-register it."
+			g.Docs = docsConnectorSetup
+		}
+	}
 }
 
 // deprecationNote is the environment's note for evidence before the end

@@ -35,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/analyze/check"
 	"exlog/event"
 	"exlog/parse"
 	"exlog/parse/eventlog"
@@ -671,9 +672,17 @@ func (a *run) finishZones(all []*evlogInput) {
 	}
 }
 
+// IDLocalTime is raised by localTimeFinding.
+const IDLocalTime = "bundle.local-time"
+
+var localTimeRules = []check.Rule{
+	{ID: IDLocalTime, Title: "Event-log exports in local time: the zone found, or that it is unknown", Severity: report.SeverityInfo},
+}
+
 // localTimeFinding says, once, which exports carry local time and what
 // zone they were given.
-func localTimeFinding(all []*evlogInput) []report.Finding {
+func localTimeFinding(in *checkInput) []report.Finding {
+	all := in.evlogs
 	f := report.Finding{ID: IDLocalTime, Severity: report.SeverityInfo, Category: "bundle", Source: "check",
 		Docs:     "https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil",
 		Evidence: []report.Evidence{}}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"exlog/analyze/check"
 	"exlog/parse/config"
 	"exlog/report"
 )
@@ -24,6 +25,13 @@ const (
 	serviceConfigName    = "OnPremisesExchangeConnectorServiceConfiguration.xml"
 	restartServiceAdvice = "restart the WIEC service (Microsoft Intune Exchange Connector Service)"
 )
+
+// Rules are the ids Check raises.
+var Rules = []check.Rule{
+	{ID: IDEWSURLHardcoded, Title: "ExchangeWebServiceURL set: Autodiscover bypassed", Severity: report.SeverityInfo},
+	{ID: IDCASFailoverOff, Title: "CAS failover disabled", Severity: report.SeverityWarning},
+	{ID: IDLoggingNotVerbose, Title: "Listener level below Verbose", Severity: report.SeverityInfo},
+}
 
 // Tracing is a read TracingConfiguration.xml with the bundle path it came
 // from ("case.zip!TracingConfiguration.xml"). A nil Tracing is skipped.

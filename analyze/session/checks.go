@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"exlog/analyze/check"
 	"exlog/report"
 )
 
@@ -25,6 +26,17 @@ const (
 	IDCadence       = "sync.cadence"
 	IDFullOverdue   = "sync.full-overdue"
 )
+
+// Rules are the ids Checks raises (sync.cadence is a fact, not a
+// finding: the caller reports it as the report's cadence).
+var Rules = []check.Rule{
+	{ID: IDQuickGap, Title: "A gap between quick syncs far beyond the observed cadence", Severity: report.SeverityWarning},
+	{ID: IDUnfinished, Title: "A sync that started and never completed", Severity: report.SeverityError},
+	{ID: IDFailed, Title: "A sync that ended in failure", Severity: report.SeverityError},
+	{ID: IDFullOverdue, Title: "No full sync started, or none completed, within a day plus grace", Severity: report.SeverityError},
+	{ID: IDSlow, Title: "A sync far slower than its peers or an absolute bound", Severity: report.SeverityWarning},
+	{ID: IDCoverageShort, Title: "Logs cover too little time to judge the schedule", Severity: report.SeverityInfo},
+}
 
 // Gap rule: a gap between quick syncs is flagged when it exceeds
 // max(quickGapFactor × cadence, cadence + quickGapSlack): more than one
