@@ -94,13 +94,7 @@ type checkInput struct {
 // pattern rules the logs are too short to judge when the sessions did
 // not say so already.
 func syncChecks(in *checkInput) []report.Finding {
-	var out []report.Finding
-	for _, f := range session.Checks(in.syncs, in.first, in.last, in.verbose, in.sessions) {
-		if f.ID == session.IDCadence {
-			continue // a fact, not a finding: reported as the report's cadence
-		}
-		out = append(out, f)
-	}
+	out := session.Checks(in.syncs, in.first, in.last, in.verbose, in.sessions)
 	return append(out, coverageNotes(in.notes, out)...)
 }
 

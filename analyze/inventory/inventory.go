@@ -17,28 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"exlog/analyze/check"
 	"exlog/parse/pscmdlet"
 	"exlog/report"
 )
-
-// Finding ids produced by Finish.
-const (
-	IDSMTPUPNMismatch   = "discovery.smtp-upn-mismatch"
-	IDActiveSyncOff     = "discovery.activesync-disabled"
-	IDDeviceQuarantined = "device.quarantined"
-	IDDeviceStale       = "device.stale"
-	IDDefaultNotAllow   = "access.default-not-allow"
-)
-
-// Rules are the ids Finish raises.
-var Rules = []check.Rule{
-	{ID: IDSMTPUPNMismatch, Title: "Primary SMTP address differs from the UPN", Severity: report.SeverityWarning},
-	{ID: IDActiveSyncOff, Title: "ActiveSync disabled for a user with devices", Severity: report.SeverityWarning},
-	{ID: IDDeviceQuarantined, Title: "Devices quarantined or blocked by the connector", Severity: report.SeverityWarning},
-	{ID: IDDeviceStale, Title: "Devices without a successful sync for a long time", Severity: report.SeverityInfo},
-	{ID: IDDefaultNotAllow, Title: "DefaultAccessLevel is Block or Quarantine", Severity: report.SeverityWarning},
-}
 
 // Docs links.
 const (

@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,20 +14,18 @@ import (
 // Docs is the Microsoft troubleshooting page every sync finding links to.
 const Docs = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
 
-// Finding ids produced by Checks. IDCadence is informational and not in
-// design.md's table (it states facts, it never flags a problem).
+// Finding ids produced by Checks.
 const (
 	IDQuickGap      = "sync.quick-gap"
 	IDSlow          = "sync.slow"
 	IDUnfinished    = "sync.unfinished"
 	IDFailed        = "sync.failed"
 	IDCoverageShort = "sync.coverage-short"
-	IDCadence       = "sync.cadence"
 	IDFullOverdue   = "sync.full-overdue"
 )
 
-// Rules are the ids Checks raises (sync.cadence is a fact, not a
-// finding: the caller reports it as the report's cadence).
+// Rules are the ids Checks raises. What the sessions show of the
+// schedule is a fact, not a finding: see ObservedCadence.
 var Rules = []check.Rule{
 	{ID: IDQuickGap, Title: "A gap between quick syncs far beyond the observed cadence", Severity: report.SeverityWarning},
 	{ID: IDUnfinished, Title: "A sync that started and never completed", Severity: report.SeverityError},
@@ -103,9 +100,8 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 }
 
 // Checks computes the Go-side sync findings from the sessions:
-// sync.quick-gap, sync.slow, sync.unfinished, sync.failed,
-// sync.coverage-short and the informational sync.cadence. firstRecord and
-// lastRecord bound the trace logs' covered window (zero = unknown, treated
+// sync.quick-gap, sync.slow, sync.unfinished, sync.failed, sync.full-overdue
+// and sync.coverage-short (Rules). firstRecord and lastRecord bound the trace logs' covered window (zero = unknown, treated
 // as no coverage).
 //
 // Honesty rules:
@@ -115,7 +111,7 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 //     unfinished, slowness, coverage) — the analyzer reports
 //     logging.not-verbose instead.
 //   - When the window is shorter than FullInterval+Grace, sync.coverage-short
-//     replaces sync.cadence and nothing is called overdue.
+//     says so and nothing is called overdue.
 //   - One cause, one finding: a full sync that started on schedule and
 //     completed late is sync.slow, never also sync.full-overdue (see
 //     fullOverdue).
@@ -140,8 +136,6 @@ func Checks(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool
 	}
 	if need := opt.FullInterval + opt.Grace; coverage < need {
 		out = append(out, coverageFinding(coverage, need, firstRecord, lastRecord, cad))
-	} else if len(syncs) > 0 {
-		out = append(out, cadenceFinding(syncs, cad))
 	}
 	if f, ok := quickGapFinding(syncs, firstRecord, lastRecord, cad, opt); ok {
 		out = append(out, f)
@@ -172,48 +166,6 @@ func coverageFinding(coverage, need time.Duration, first, last time.Time, cad Ca
 	}
 	if !last.IsZero() {
 		f.Last = timePtr(last)
-	}
-	return f
-}
-
-func cadenceFinding(syncs []report.Sync, cad Cadence) report.Finding {
-	var parts []string
-	if cad.FullCount > 0 {
-		p := fmt.Sprintf("%d full syncs", cad.FullCount)
-		if tod, ok := typicalTimeOfDay(cad.FullTimeOfDay); ok {
-			p += fmt.Sprintf(" (usually around %02d:%02d UTC)", int(tod.Hours()), int(tod.Minutes())%60)
-		}
-		parts = append(parts, p)
-	} else {
-		parts = append(parts, "no full sync")
-	}
-	if cad.QuickCount > 0 {
-		p := fmt.Sprintf("%d quick syncs", cad.QuickCount)
-		if cad.QuickMedian > 0 {
-			p += " every " + formatDuration(cad.QuickMedian) + " (median)"
-		}
-		parts = append(parts, p)
-	} else {
-		parts = append(parts, "no quick sync")
-	}
-	title := "Observed sync cadence: " + strings.Join(parts, ", ")
-	if cad.LastFull != nil && cad.LastFull.End != nil {
-		title += "; last completed full sync " + cad.LastFull.End.UTC().Format(time.RFC3339)
-	}
-	f := newFinding(IDCadence, "", title, report.SeverityInfo, "None needed: this states what the logs show.")
-	f.Count = len(syncs)
-	first, last := syncs[0].Start, syncs[0].Start
-	for _, s := range syncs {
-		if s.Start.Before(first) {
-			first = s.Start
-		}
-		if s.Start.After(last) {
-			last = s.Start
-		}
-	}
-	f.First, f.Last = timePtr(first), timePtr(last)
-	if cad.LastFull != nil {
-		f.Evidence = append(f.Evidence, lastEvidence(cad.LastFull))
 	}
 	return f
 }
@@ -665,33 +617,6 @@ func median(ds []time.Duration) time.Duration {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// typicalTimeOfDay is the circular mean of times of day, and false when
-// they are spread so widely (mean resultant length < 0.5) that no typical
-// time exists.
-func typicalTimeOfDay(tods []time.Duration) (time.Duration, bool) {
-	if len(tods) == 0 {
-		return 0, false
-	}
-	var x, y float64
-	for _, t := range tods {
-		a := 2 * math.Pi * t.Hours() / 24
-		x += math.Cos(a)
-		y += math.Sin(a)
-	}
-	x /= float64(len(tods))
-	y /= float64(len(tods))
-	if math.Hypot(x, y) < 0.5 {
-		return 0, false
-	}
-	a := math.Atan2(y, x)
-	if a < 0 {
-		a += 2 * math.Pi
-	}
-	h := a / (2 * math.Pi) * 24
-	d := time.Duration(h * float64(time.Hour)).Round(time.Minute)
-	return d % (24 * time.Hour), true
 }
 
 func oneLine(s string) string {

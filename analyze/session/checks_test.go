@@ -74,12 +74,9 @@ func TestHealthyFiveDays(t *testing.T) {
 	if len(syncs) != 35 {
 		t.Errorf("sessions = %d, want 35", len(syncs))
 	}
-	// Nothing flagged: the only finding is the informational cadence.
-	if ids(fs) != "sync.cadence×35" || fs[0].Severity != report.SeverityInfo {
+	// Nothing flagged.
+	if ids(fs) != "" {
 		t.Fatalf("findings: %s", ids(fs))
-	}
-	if !strings.Contains(fs[0].Title, "5 full syncs (usually around 02:00 UTC)") || !strings.Contains(fs[0].Title, "30 quick syncs every 4h0m") {
-		t.Errorf("cadence title: %s", fs[0].Title)
 	}
 	checkFindingShape(t, fs)
 	// Every full sync crosses the file rotation at 02:10 and is still one
@@ -111,7 +108,7 @@ func TestHealthyWithoutActivities(t *testing.T) {
 	sc := healthy(5)
 	sc.activities = false
 	syncs, fs, _, _ := run(t, sc, true, Options{})
-	if count(syncs, "full", StatusCompleted) != 5 || count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {
+	if count(syncs, "full", StatusCompleted) != 5 || count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "" {
 		t.Fatalf("%d sessions; findings %s", len(syncs), ids(fs))
 	}
 }
@@ -125,7 +122,7 @@ func TestStuckFullSync(t *testing.T) {
 	}
 	// The stuck sync is unfinished, and the schedule missed a completion
 	// (the next full sync started on time: no "not started" window).
-	if ids(fs) != "sync.full-overdue×1 sync.unfinished/full×1 sync.cadence×35" {
+	if ids(fs) != "sync.full-overdue×1 sync.unfinished/full×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if !strings.HasPrefix(fs[0].Title, "No full sync completed for 48h") {
@@ -142,7 +139,7 @@ func TestStuckFullSyncAtLogsEnd(t *testing.T) {
 	sc := healthy(5)
 	sc.stuckFullDay = 4 // the last day's full sync never ends; logs go on ~22 h
 	syncs, fs, _, _ := run(t, sc, true, Options{})
-	if count(syncs, "full", StatusUnfinished) != 1 || ids(fs) != "sync.unfinished/full×1 sync.cadence×35" {
+	if count(syncs, "full", StatusUnfinished) != 1 || ids(fs) != "sync.unfinished/full×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if !strings.Contains(fs[0].Title, "1 "+ReasonLogsEnd) {
@@ -156,7 +153,7 @@ func TestRunningAtLogsEndIsNotFlagged(t *testing.T) {
 	last := syncs[len(syncs)-1].Start.Add(3 * time.Hour)
 	syncs = append(syncs, report.Sync{Kind: "quick", Start: last.Add(-time.Minute), Status: StatusUnfinished, Reason: ReasonLogsEnd, Origin: "x"})
 	fs := Checks(syncs, healthy(5).start, last, true, Options{})
-	if ids(fs) != "sync.cadence×36" {
+	if ids(fs) != "" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 }
@@ -170,7 +167,7 @@ func TestSixHourQuickOutage(t *testing.T) {
 	if quicks != 28 || count(syncs, "quick", StatusCompleted) != 28 {
 		t.Fatalf("quick syncs %d/%d", quicks, count(syncs, "quick", StatusCompleted))
 	}
-	if ids(fs) != "sync.quick-gap×1 sync.cadence×33" {
+	if ids(fs) != "sync.quick-gap×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	f := fs[0]
@@ -186,7 +183,7 @@ func TestOneMissedQuickSyncIsNotAGap(t *testing.T) {
 	sc.outageFrom = sc.start.Add(2*24*time.Hour + 9*time.Hour) // only 12:10 is missed: 8 h gap
 	sc.outageTo = sc.outageFrom.Add(6 * time.Hour)
 	_, fs, _, quicks := run(t, sc, true, Options{})
-	if quicks != 29 || ids(fs) != "sync.cadence×34" {
+	if quicks != 29 || ids(fs) != "" {
 		t.Fatalf("%d quick; findings: %s", quicks, ids(fs))
 	}
 }
@@ -197,7 +194,7 @@ func TestOutageWithFastCadence(t *testing.T) {
 	sc.outageFrom = sc.start.Add(30 * time.Hour)
 	sc.outageTo = sc.outageFrom.Add(6 * time.Hour)
 	_, fs, _, _ := run(t, sc, true, Options{})
-	if len(fs) != 2 || fs[0].ID != IDQuickGap || !strings.Contains(fs[0].Title, "No quick sync for 7h0m") {
+	if len(fs) != 1 || fs[0].ID != IDQuickGap || !strings.Contains(fs[0].Title, "No quick sync for 7h0m") {
 		t.Fatalf("findings: %s %v", ids(fs), fs)
 	}
 }
@@ -206,7 +203,7 @@ func TestQuickIntervalOverride(t *testing.T) {
 	// The observed cadence is 4 h; an override of 1 h makes every interval
 	// a gap (limit max(2.2 h, 3 h) = 3 h).
 	_, fs, _, _ := run(t, healthy(2), true, Options{QuickInterval: time.Hour})
-	if len(fs) != 2 || fs[0].ID != IDQuickGap || fs[0].Count != 12 || !strings.Contains(fs[0].Title, "set by option") {
+	if len(fs) != 1 || fs[0].ID != IDQuickGap || fs[0].Count != 12 || !strings.Contains(fs[0].Title, "set by option") {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 }
@@ -216,7 +213,7 @@ func TestTrailingQuickGap(t *testing.T) {
 	sc.outageFrom = sc.start.Add(3*24*time.Hour + 12*time.Hour)
 	sc.outageTo = sc.start.Add(10 * 24 * time.Hour)
 	_, fs, _, _ := run(t, sc, true, Options{})
-	if len(fs) != 2 || fs[0].ID != IDQuickGap || fs[0].Count != 1 {
+	if len(fs) != 1 || fs[0].ID != IDQuickGap || fs[0].Count != 1 {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if !strings.Contains(fs[0].Evidence[0].Text, "no quick sync from") {
@@ -232,7 +229,7 @@ func TestSlowFullSync(t *testing.T) {
 	if count(syncs, "full", StatusCompleted) != 5 {
 		t.Fatal("full syncs")
 	}
-	if ids(fs) != "sync.slow/full×1 sync.cadence×35" {
+	if ids(fs) != "sync.slow/full×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if !strings.Contains(fs[0].Title, "it took 3h0m") || !strings.Contains(fs[0].Evidence[0].Text, "full sync took 3h0m") {
@@ -242,11 +239,11 @@ func TestSlowFullSync(t *testing.T) {
 	// The same sync is not slow with a factor of 10 and no absolute bound,
 	// and slow again with the default bound (3 h > 2 h).
 	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10, SlowAbsolute: -1})
-	if ids(fs) != "sync.cadence×35" {
+	if ids(fs) != "" {
 		t.Fatalf("factor 10: %s", ids(fs))
 	}
 	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
-	if ids(fs) != "sync.slow/full×1 sync.cadence×35" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow too, plus a second per user above 7,200 users") {
+	if ids(fs) != "sync.slow/full×1" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow too, plus a second per user above 7,200 users") {
 		t.Fatalf("factor 10, default bound: %s", ids(fs))
 	}
 	// An absolute bound catches it even with few peers.
@@ -254,7 +251,7 @@ func TestSlowFullSync(t *testing.T) {
 	sc.slowFullDay = 1
 	sc.slowDuration = 7 * time.Hour
 	_, fs, _, _ = run(t, sc, true, Options{})
-	if len(fs) != 2 || fs[0].ID != IDSlow || !strings.Contains(fs[0].Title, "any sync over") {
+	if len(fs) != 1 || fs[0].ID != IDSlow || !strings.Contains(fs[0].Title, "any sync over") {
 		t.Fatalf("absolute: %s", ids(fs))
 	}
 }
@@ -359,7 +356,7 @@ func TestFailedAndRestartFindings(t *testing.T) {
 	syncs := b.Finish(last)
 	fs := Checks(syncs, first, last, true, Options{})
 	// the quick sync still logs "completed successfully": completed, noted
-	if count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "sync.cadence×35" {
+	if count(syncs, "quick", StatusCompleted) != 30 || ids(fs) != "" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	var noted int
@@ -384,7 +381,7 @@ func TestFailedFinding(t *testing.T) {
 		withPID(rec(31*time.Hour, event.Information, "Loading"), 1),
 	)
 	fs := Checks(syncs, at(0), at(31*time.Hour), true, Options{})
-	if ids(fs) != "sync.failed/full×2 sync.full-overdue×1 sync.unfinished/quick×1 sync.cadence×3" {
+	if ids(fs) != "sync.failed/full×2 sync.full-overdue×1 sync.unfinished/quick×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
 	if fs[0].Evidence[0].Text != "The remote server returned an error: (401) Unauthorized." || !strings.Contains(fs[0].Evidence[1].Text, "WinRM") {
