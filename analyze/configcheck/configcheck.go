@@ -26,13 +26,6 @@ const (
 	restartServiceAdvice = "restart the WIEC service (Microsoft Intune Exchange Connector Service)"
 )
 
-// Rules are the ids Check raises.
-var Rules = []check.Rule{
-	{ID: IDEWSURLHardcoded, Title: "ExchangeWebServiceURL set: Autodiscover bypassed", Severity: report.SeverityInfo},
-	{ID: IDCASFailoverOff, Title: "CAS failover disabled", Severity: report.SeverityWarning},
-	{ID: IDLoggingNotVerbose, Title: "Listener level below Verbose", Severity: report.SeverityInfo},
-}
-
 // Tracing is a read TracingConfiguration.xml with the bundle path it came
 // from ("case.zip!TracingConfiguration.xml"). A nil Tracing is skipped.
 type Tracing struct {
@@ -45,6 +38,13 @@ type Tracing struct {
 type Service struct {
 	Service *config.Service
 	Path    string
+}
+
+// Rules are the ids Check raises.
+var Rules = []check.Rule{
+	{ID: IDEWSURLHardcoded, Title: "ExchangeWebServiceURL set: Autodiscover bypassed", Severity: report.SeverityInfo},
+	{ID: IDCASFailoverOff, Title: "CAS failover disabled", Severity: report.SeverityWarning},
+	{ID: IDLoggingNotVerbose, Title: "Listener level below Verbose", Severity: report.SeverityInfo},
 }
 
 // Check returns one finding per id that fires, with one evidence item per

@@ -11,23 +11,9 @@ import (
 	"exlog/report"
 )
 
-// Finding ids raised by the checks below (Finish runs them).
-const (
-	IDSMTPUPNMismatch   = "discovery.smtp-upn-mismatch"
-	IDActiveSyncOff     = "discovery.activesync-disabled"
-	IDDeviceQuarantined = "device.quarantined"
-	IDDeviceStale       = "device.stale"
-	IDDefaultNotAllow   = "access.default-not-allow"
-)
-
-// Rules are the ids Finish raises.
-var Rules = []check.Rule{
-	{ID: IDSMTPUPNMismatch, Title: "Primary SMTP address differs from the UPN", Severity: report.SeverityWarning},
-	{ID: IDActiveSyncOff, Title: "ActiveSync disabled for a user with devices", Severity: report.SeverityWarning},
-	{ID: IDDeviceQuarantined, Title: "Devices quarantined or blocked by the connector", Severity: report.SeverityWarning},
-	{ID: IDDeviceStale, Title: "Devices without a successful sync for a long time", Severity: report.SeverityInfo},
-	{ID: IDDefaultNotAllow, Title: "DefaultAccessLevel is Block or Quarantine", Severity: report.SeverityWarning},
-}
+// Rules are the ids Finish raises, each declared beside the check that
+// raises it.
+var Rules = []check.Rule{ruleSMTPUPNMismatch, ruleActiveSyncOff, ruleDeviceQuarantined, ruleDeviceStale, ruleDefaultNotAllow}
 
 // devRef is one (deduplicated) device and its owner, if known.
 type devRef struct {
@@ -43,6 +29,11 @@ func (d *devRef) flag(id string) {
 		d.problems = append(d.problems, id)
 	}
 }
+
+// IDSMTPUPNMismatch is raised by checkSMTP.
+const IDSMTPUPNMismatch = "discovery.smtp-upn-mismatch"
+
+var ruleSMTPUPNMismatch = check.Rule{ID: IDSMTPUPNMismatch, Title: "Primary SMTP address differs from the UPN", Severity: report.SeverityWarning}
 
 // checkSMTP: the connector discovers a user's devices by the primary SMTP
 // address, which must equal the Azure AD UPN. A user whose address list
@@ -99,6 +90,11 @@ func (e *entry) primaryFromName() string {
 // their devices"), and nothing in a bundle shows licences.
 const LicenceCantTell = "A missing Intune licence also keeps a user's devices undiscovered, and a bundle cannot show licences: check each affected user in the Microsoft 365 admin center (Users > Active users > the user > Licenses and apps)."
 
+// IDActiveSyncOff is raised by checkActiveSync.
+const IDActiveSyncOff = "discovery.activesync-disabled"
+
+var ruleActiveSyncOff = check.Rule{ID: IDActiveSyncOff, Title: "ActiveSync disabled for a user with devices", Severity: report.SeverityWarning}
+
 // checkActiveSync: ActiveSync disabled on the mailbox, or no device
 // partnership although the exports show devices for the user.
 func (b *Builder) checkActiveSync(users []*user) []report.Finding {
@@ -144,6 +140,11 @@ var quarantineAdvice = map[string]string{
 		"the connector allows it at the next sync after it is compliant.",
 	"ExternallyManaged": "Intune decides this device's access: check the device's record and conditional access assignment in Intune.",
 }
+
+// IDDeviceQuarantined is raised by checkQuarantined.
+const IDDeviceQuarantined = "device.quarantined"
+
+var ruleDeviceQuarantined = check.Rule{ID: IDDeviceQuarantined, Title: "Devices quarantined or blocked by the connector", Severity: report.SeverityWarning}
 
 // checkQuarantined counts devices quarantined or blocked by the connector,
 // one finding per reason (Key = reason).
@@ -206,6 +207,11 @@ func uniq(ss []string) []string {
 	}
 	return out
 }
+
+// IDDeviceStale is raised by checkStale.
+const IDDeviceStale = "device.stale"
+
+var ruleDeviceStale = check.Rule{ID: IDDeviceStale, Title: "Devices without a successful sync for a long time", Severity: report.SeverityInfo}
 
 // checkStale flags devices whose last successful sync is more than
 // StaleAfter before the newest sync time in the exports (LastSuccessSync
@@ -311,6 +317,11 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 	}
 	return []report.Finding{f}
 }
+
+// IDDefaultNotAllow is raised by checkDefaultAccess.
+const IDDefaultNotAllow = "access.default-not-allow"
+
+var ruleDefaultNotAllow = check.Rule{ID: IDDefaultNotAllow, Title: "DefaultAccessLevel is Block or Quarantine", Severity: report.SeverityWarning}
 
 // checkDefaultAccess: with DefaultAccessLevel Block or Quarantine, Exchange
 // holds new devices itself and no activation mail reaches them.

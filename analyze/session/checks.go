@@ -14,27 +14,6 @@ import (
 // Docs is the Microsoft troubleshooting page every sync finding links to.
 const Docs = "https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector"
 
-// Finding ids produced by Checks.
-const (
-	IDQuickGap      = "sync.quick-gap"
-	IDSlow          = "sync.slow"
-	IDUnfinished    = "sync.unfinished"
-	IDFailed        = "sync.failed"
-	IDCoverageShort = "sync.coverage-short"
-	IDFullOverdue   = "sync.full-overdue"
-)
-
-// Rules are the ids Checks raises. What the sessions show of the
-// schedule is a fact, not a finding: see ObservedCadence.
-var Rules = []check.Rule{
-	{ID: IDQuickGap, Title: "A gap between quick syncs far beyond the observed cadence", Severity: report.SeverityWarning},
-	{ID: IDUnfinished, Title: "A sync that started and never completed", Severity: report.SeverityError},
-	{ID: IDFailed, Title: "A sync that ended in failure", Severity: report.SeverityError},
-	{ID: IDFullOverdue, Title: "No full sync started, or none completed, within a day plus grace", Severity: report.SeverityError},
-	{ID: IDSlow, Title: "A sync far slower than its peers or an absolute bound", Severity: report.SeverityWarning},
-	{ID: IDCoverageShort, Title: "Logs cover too little time to judge the schedule", Severity: report.SeverityInfo},
-}
-
 // Gap rule: a gap between quick syncs is flagged when it exceeds
 // max(quickGapFactor × cadence, cadence + quickGapSlack): more than one
 // scheduled run missed (with 10 % jitter tolerance), and at least two hours
@@ -99,10 +78,14 @@ func ObservedCadence(syncs []report.Sync) Cadence {
 	return c
 }
 
-// Checks computes the Go-side sync findings from the sessions:
-// sync.quick-gap, sync.slow, sync.unfinished, sync.failed, sync.full-overdue
-// and sync.coverage-short (Rules). firstRecord and lastRecord bound the trace logs' covered window (zero = unknown, treated
-// as no coverage).
+// Rules are the ids Checks raises, each declared beside the code that
+// raises it. What the sessions show of the schedule is a fact, not a
+// finding: see ObservedCadence.
+var Rules = []check.Rule{ruleQuickGap, ruleUnfinished, ruleFailed, ruleFullOverdue, ruleSlow, ruleCoverageShort}
+
+// Checks computes the Go-side sync findings from the sessions (Rules).
+// firstRecord and lastRecord bound the trace logs' covered window (zero =
+// unknown, treated as no coverage).
 //
 // Honesty rules:
 //   - verbose=false means the listener level hides sync messages: only
@@ -150,6 +133,11 @@ func Checks(syncs []report.Sync, firstRecord, lastRecord time.Time, verbose bool
 	return out
 }
 
+// IDCoverageShort is raised by coverageFinding.
+const IDCoverageShort = "sync.coverage-short"
+
+var ruleCoverageShort = check.Rule{ID: IDCoverageShort, Title: "Logs cover too little time to judge the schedule", Severity: report.SeverityInfo}
+
 func coverageFinding(coverage, need time.Duration, first, last time.Time, cad Cadence) report.Finding {
 	title := fmt.Sprintf("Trace logs cover only %s (less than %s): too little to judge the sync schedule, so no sync is called overdue", formatDuration(coverage), formatDuration(need))
 	if coverage == 0 {
@@ -169,6 +157,11 @@ func coverageFinding(coverage, need time.Duration, first, last time.Time, cad Ca
 	}
 	return f
 }
+
+// IDQuickGap is raised by quickGapFinding.
+const IDQuickGap = "sync.quick-gap"
+
+var ruleQuickGap = check.Rule{ID: IDQuickGap, Title: "A gap between quick syncs far beyond the observed cadence", Severity: report.SeverityWarning}
 
 func quickGapFinding(syncs []report.Sync, first, last time.Time, cad Cadence, opt Options) (report.Finding, bool) {
 	cadence, how := opt.QuickInterval, "set by option"
@@ -359,6 +352,11 @@ func MarkSlow(syncs []report.Sync, opt Options) {
 	}
 }
 
+// IDSlow is raised by slowFindings.
+const IDSlow = "sync.slow"
+
+var ruleSlow = check.Rule{ID: IDSlow, Title: "A sync far slower than its peers or an absolute bound", Severity: report.SeverityWarning}
+
 func slowFindings(syncs []report.Sync, opt Options) []report.Finding {
 	MarkSlow(syncs, opt)
 	var out []report.Finding
@@ -442,6 +440,11 @@ func SlowRemedy(parallelOn bool) string {
 		"look for throttling (MaxConcurrency) and timeouts in the same window."
 }
 
+// IDUnfinished is raised by unfinishedFindings.
+const IDUnfinished = "sync.unfinished"
+
+var ruleUnfinished = check.Rule{ID: IDUnfinished, Title: "A sync that started and never completed", Severity: report.SeverityError}
+
 func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []report.Finding {
 	var out []report.Finding
 	for _, kind := range report.SyncKinds {
@@ -508,6 +511,11 @@ func stillRunning(s *report.Sync, last time.Time, limit, longest time.Duration) 
 	normal := max(limit, longest)
 	return normal <= 0 || last.Sub(s.Start) <= normal
 }
+
+// IDFailed is raised by failedFindings.
+const IDFailed = "sync.failed"
+
+var ruleFailed = check.Rule{ID: IDFailed, Title: "A sync that ended in failure", Severity: report.SeverityError}
 
 func failedFindings(syncs []report.Sync) []report.Finding {
 	var out []report.Finding
@@ -636,6 +644,11 @@ type overdueWindow struct {
 	after    *report.Sync // the sync that opens the window; nil at the window's start
 	attempts int          // full syncs that started inside and did not complete
 }
+
+// IDFullOverdue is raised by fullOverdue.
+const IDFullOverdue = "sync.full-overdue"
+
+var ruleFullOverdue = check.Rule{ID: IDFullOverdue, Title: "No full sync started, or none completed, within a day plus grace", Severity: report.SeverityError}
 
 // fullOverdue is sync.full-overdue: a schedule miss, judged from the
 // sessions (it needs starts and the typical duration, which the pattern
