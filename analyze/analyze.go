@@ -233,7 +233,7 @@ type run struct {
 	attr        *attribution // which trace records are the connector's
 	matcher     *patterns.Matcher
 	sessions    *session.Builder
-	unexpl      *unexplained // Error/Warning/Critical messages nothing explained
+	unmatched   *unmatchedErrors // Error/Warning/Critical messages no pattern matched
 	restarts    []restart
 	processRuns int // distinct connector process runs (host, name, PID)
 
@@ -432,7 +432,7 @@ func (a *run) readEvents() {
 			open: func() (streamReader, error) { return &sliceReader{joined}, nil }})
 	}
 	a.matcher = a.lib.NewMatcher()
-	a.unexpl = newUnexplained(a.lib)
+	a.unmatched = newUnmatchedErrors(a.lib)
 	a.sessions = session.NewBuilder(a.opt.Sessions)
 	m := newMerger(streams)
 	defer m.Close()
@@ -461,7 +461,7 @@ func (a *run) readEvents() {
 			a.observeTrace(e)
 		}
 		a.matcher.Observe(e)
-		a.unexpl.observe(e)
+		a.unmatched.observe(e)
 		a.sessions.Observe(e)
 		if a.opt.Observe != nil {
 			a.opt.Observe(e)
@@ -599,7 +599,7 @@ func (a *run) assemble() *report.Report {
 	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)
 	r.Findings = append(r.Findings, findings...)
-	a.unexpl.finish(r)
+	a.unmatched.finish(r)
 	r.Changes = a.changes()
 	r.Environment = a.environment(r)
 	a.inv.Exchange().Environment(r.Environment) // Exchange versions from the exports (inventory)

@@ -749,7 +749,7 @@ func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]*event.Ev
 				}
 				a.matcher.Observe(e)
 			}
-			a.unexpl.observe(e)
+			a.unmatched.observe(e)
 			if a.opt.Observe != nil {
 				a.opt.Observe(e)
 			}

@@ -158,7 +158,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	}
 	if unknown > 0 {
 		raise(report.StateDegraded)
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNEXPLAINED ERRORS): read them, they may be the cause", plural(unknown, "error message")))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNMATCHED ERRORS): read them, they may be the cause", plural(unknown, "error message")))
 	}
 	switch {
 	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):

@@ -686,7 +686,7 @@ func (t *textWriter) unmatched(r *report.Report) {
 		return
 	}
 	total := r.Summary.Extra["unmatched_messages"]
-	title := "UNEXPLAINED ERRORS"
+	title := "UNMATCHED ERRORS"
 	if total != "" {
 		// Say how many are errors, as the verdict counts errors only.
 		errs, all := 0, 0

@@ -109,7 +109,7 @@ func (r *Redactor) rewrite(s string) string {
 		lead := tok[:len(tok)-len(strings.TrimLeft(tok, ".-_"))]
 		core := strings.Trim(tok, ".-_")
 		if strings.HasSuffix(tok, "-") && strings.HasPrefix(s[end:], "<n>") && netbiosShape(core+"-0") {
-			// "MBX-FAB-<n>" in an unexplained-error template: the
+			// "MBX-FAB-<n>" in an unmatched-error template: the
 			// host's number became a placeholder, its name must go too.
 			b.WriteString(lead + "host-")
 			i = end

@@ -138,7 +138,7 @@ func TestHealthySamplesExplainEverything(t *testing.T) {
 		}
 		n++
 		for _, u := range r.Unmatched {
-			t.Errorf("healthy sample %s: unexplained %s ×%d: %s", name, u.Type, u.Count, u.Template)
+			t.Errorf("healthy sample %s: unmatched %s ×%d: %s", name, u.Type, u.Count, u.Template)
 		}
 	}
 	if n == 0 {

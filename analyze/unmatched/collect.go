@@ -19,7 +19,7 @@ const (
 	maxExampleLen = 500
 )
 
-// Collector counts unexplained messages by template. Not safe for
+// Collector counts unmatched messages by template. Not safe for
 // concurrent use: the analyzer feeds it from its merge loop.
 type Collector struct {
 	byKey    map[key]*entry
@@ -83,7 +83,7 @@ func cutBytes(s string, n int) string {
 
 // Summary is what a collector saw in total.
 type Summary struct {
-	Events    int // unexplained messages counted
+	Events    int // unmatched messages counted
 	Templates int // distinct templates (at most MaxDistinct)
 	Overflow  int // messages whose template was not counted (beyond MaxDistinct)
 }

@@ -34,7 +34,7 @@ var freeTextIDs = []string{
 
 // freeTextMessages carry freeTextIDs in wordings a connector or Exchange
 // could use (error type, so they reach the report's evidence and
-// unexplained errors).
+// unmatched errors).
 var freeTextMessages = []string{
 	`Failed to process device ApplF17XK2LMN0DT (IMEI 356938035643809, phone +1 425 555 0134) for CN=Tom Hanks,OU=Sales,DC=fabrikam,DC=local.`,
 	`Access denied for FABRIKAM\svc_exconn (S-1-5-21-3623811015-3361044348-30300820-1013) writing \\FILESRV07\exports$\devices.csv on MBX-FAB-03.`,

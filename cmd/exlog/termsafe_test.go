@@ -22,7 +22,7 @@ import (
 const hostileTerm = "\x1b[2J\x1b]0;pwned\x07 \x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\ \a \x9b31m \u009b1m \rX\b"
 
 // hostileTermBundle is the exchange-errors sample with hostileTerm in a
-// trace message that becomes evidence and in an unexplained error, and
+// trace message that becomes evidence and in an unmatched error, and
 // in the name of a zip member.
 func hostileTermBundle(t *testing.T) []byte {
 	t.Helper()
@@ -48,7 +48,7 @@ func hostileTermBundle(t *testing.T) []byte {
 		name := f.Name
 		if !replaced && bytes.Contains(data, []byte(anchor)) {
 			data = bytes.Replace(data, []byte(anchor), []byte(anchor+" "+hostileTerm), 1)
-			// and an error no pattern knows, for UNEXPLAINED ERRORS and suggest
+			// and an error no pattern knows, for UNMATCHED ERRORS and suggest
 			i := bytes.Index(data, []byte("</E2ETraceEvent>"))
 			rec := string(data[:i+len("</E2ETraceEvent>")])
 			rec = strings.Replace(rec, `<SubType Name="Information">`, `<SubType Name="Error">`, 1)

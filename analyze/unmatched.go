@@ -10,27 +10,27 @@ import (
 	"exlog/report"
 )
 
-// unexplained lists the Error, Warning and Critical messages that nothing
-// explained (report.Unmatched). A message is explained when
+// unmatchedErrors lists the Error, Warning and Critical messages that no
+// pattern matched (report.Unmatched). A message is matched when
 //   - some pattern's condition matches it (patterns.Explainer: the
 //     condition, not the finding: one event of a burst rule that never
-//     reached its count is still explained), or
+//     reached its count is still matched), or
 //   - it carries a sync marker ("(full sync)", "(quick sync)"): the sync
 //     sessions and their checks (sync.failed, sync.unfinished) judge it.
 //
 // Other Go checks read exports and config files, not messages. Owned by
 // the merge loop's goroutine.
-type unexplained struct {
+type unmatchedErrors struct {
 	x *patterns.Explainer
 	c *unmatched.Collector
 }
 
-func newUnexplained(lib *patterns.Library) *unexplained {
-	return &unexplained{x: lib.NewExplainer(), c: unmatched.NewCollector()}
+func newUnmatchedErrors(lib *patterns.Library) *unmatchedErrors {
+	return &unmatchedErrors{x: lib.NewExplainer(), c: unmatched.NewCollector()}
 }
 
 // observe looks at one event of the merged stream.
-func (u *unexplained) observe(e *event.Event) {
+func (u *unmatchedErrors) observe(e *event.Event) {
 	if !unmatched.Wanted(e.Type) || session.HasSyncMarker(e.Message) || u.x.Explains(e) {
 		return
 	}
@@ -40,7 +40,7 @@ func (u *unexplained) observe(e *event.Event) {
 // finish fills r.Unmatched and notes the totals in r.Summary.Extra
 // ("unmatched_messages", "unmatched_templates", and
 // "unmatched_overflow" when templates beyond the cap were not counted).
-func (u *unexplained) finish(r *report.Report) {
+func (u *unmatchedErrors) finish(r *report.Report) {
 	ts, sum := u.c.Finish()
 	if len(ts) == 0 {
 		return
