@@ -191,7 +191,7 @@ func (c *analyzeCmd) Run(g *globals) error {
 	c.Format = format
 	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
 	if err != nil {
-		return usageErr("%v", err)
+		return runtimeErr(err)
 	}
 	defer stopProfiles()
 	since, err := parseWhen(c.Since, false)
@@ -293,7 +293,7 @@ func writeReport(g *globals, rep *report.Report, format, path string, opt output
 	if path != "" && path != "-" {
 		f, err := os.Create(path)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return runtimeErr(err)
 		}
 		defer f.Close()
 		w = f

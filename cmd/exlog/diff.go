@@ -41,7 +41,7 @@ func (c *diffCmd) Run(g *globals) error {
 	if c.Output != "" && c.Output != "-" {
 		f, err := os.Create(c.Output)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return runtimeErr(err)
 		}
 		defer f.Close()
 		w = f

@@ -306,7 +306,7 @@ func openDryRun(path string, stdout io.Writer) (io.Writer, func(), error) {
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, nil, usageErr("--dry-run: %v", err)
+		return nil, nil, runtimeErr(fmt.Errorf("--dry-run: %w", err))
 	}
 	return f, func() { f.Close() }, nil
 }
