@@ -510,6 +510,18 @@ type UserProblem struct {
 // Encode writes r as indented JSON.
 func (r *Report) MarshalIndent() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
+// CountFindings sets Summary.Findings to the number of findings of each
+// severity, every severity named (0 included).
+func (r *Report) CountFindings() {
+	r.Summary.Findings = map[string]int{}
+	for _, s := range []Severity{SeverityCritical, SeverityError, SeverityWarning, SeverityInfo} {
+		r.Summary.Findings[s.String()] = 0
+	}
+	for _, f := range r.Findings {
+		r.Summary.Findings[f.Severity.String()]++
+	}
+}
+
 // ZoneUnknown is Evidence.TimeZone for a local time of an unknown zone.
 const ZoneUnknown = "unknown"
 

@@ -20,6 +20,7 @@ import (
 	"exlog/parse/bundle"
 	"exlog/patterns"
 	"exlog/report"
+	"exlog/report/baseline"
 )
 
 type analyzeCmd struct {
@@ -127,6 +128,20 @@ func (c *analyzeCmd) Run(g *globals) error {
 		}
 	}
 	return failExit(rep, failOn)
+}
+
+// applyBaseline keeps in rep only the findings the --baseline report at
+// path does not have (see package report/baseline).
+func applyBaseline(rep *report.Report, path string) error {
+	if path == "" {
+		return nil
+	}
+	base, err := readReportJSON(path)
+	if err != nil {
+		return usageErr("--baseline: %v", err)
+	}
+	baseline.Apply(rep, base, displayName(path))
+	return nil
 }
 
 // runAnalysis opens the paths (stdin for "-") and analyses them.
