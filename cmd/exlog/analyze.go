@@ -25,10 +25,10 @@ import (
 
 type analyzeCmd struct {
 	Paths  []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format string   `short:"f" placeholder:"FORMAT" help:"Output format: text, json, html, junit or sarif (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (.json .html .sarif, .xml for junit), else text."`
+	Format string   `short:"f" placeholder:"FORMAT" help:"Output format: ${formats} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (${format_exts}), else text."`
 	Output string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
 	analysisFlags
-	FailOn   string `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
+	FailOn   string `name:"fail-on" default:"never" enum:"${fail_on}" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
 	Baseline string `placeholder:"REPORT.json" type:"path" help:"Report and fail only on findings (id + key) not in this earlier exlog JSON report."`
 	windowFlags
 	NoProgress bool `name:"no-progress" help:"Never show a progress bar."`
@@ -66,20 +66,10 @@ func reportFormat(format, out string) (string, error) {
 	if out == "" || out == "-" {
 		return "text", nil
 	}
-	switch ext := strings.ToLower(filepath.Ext(out)); ext {
-	case ".json":
-		return "json", nil
-	case ".html", ".htm":
-		return "html", nil
-	case ".sarif":
-		return "sarif", nil
-	case ".xml":
-		return "junit", nil
-	case "", ".txt", ".log", ".text":
-		return "text", nil
-	default:
-		return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, ext, strings.Join(output.Names(), ", "))
+	if name, ok := output.FormatOfFile(out); ok {
+		return name, nil
 	}
+	return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, strings.ToLower(filepath.Ext(out)), strings.Join(output.Names(), ", "))
 }
 
 func (c *analyzeCmd) Run(g *globals) error {

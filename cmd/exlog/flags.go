@@ -6,9 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"exlog/analyze"
 	"exlog/event"
+	"exlog/index"
+	"exlog/output"
 	"exlog/parse/bundle"
+	"exlog/report"
 )
 
 // The flags the commands that analyse bundles share, each defined once.
@@ -22,6 +27,22 @@ import (
 //   - windowFlags: analyze and index;
 //   - limitFlags: every command that reads bundles (also diff, the
 //     drop-on-exe run and patterns suggest).
+
+// flagVars are the kong variables that flags' enums and help take from
+// the packages that own the names: a new output format, severity or
+// index target needs no edit here.
+func flagVars() kong.Vars {
+	failOn := []string{"never"}
+	for _, s := range report.Severities() {
+		failOn = append(failOn, s.String())
+	}
+	return kong.Vars{
+		"formats":     output.FormatsHelp(),
+		"format_exts": output.ExtensionsHelp(),
+		"fail_on":     strings.Join(failOn, ","),
+		"targets":     strings.Join([]string{string(index.TargetElasticsearch), string(index.TargetVictoriaLogs)}, ","),
+	}
+}
 
 // analysisFlags are the flags of analyze, index and serve beside the
 // window and the caps.

@@ -46,7 +46,7 @@ func (f esFlags) connection(target string) (index.Connection, error) {
 
 type indexCmd struct {
 	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Target     string   `default:"elasticsearch" enum:"elasticsearch,victorialogs" help:"Where --es points: ${enum} (then --es is the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
+	Target     string   `default:"elasticsearch" enum:"${targets}" help:"Where --es points: ${enum} (then --es is the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
 	Namespace  string   `default:"default" help:"Data stream namespace: documents go to logs-exlog.{events,findings,syncs}-NAMESPACE."`
 	DryRun     string   `name:"dry-run" placeholder:"FILE" help:"Write the NDJSON bulk body to FILE (- for standard output) instead of sending it."`
 	DeadLetter string   `name:"dead-letter" placeholder:"FILE" default:"exlog-dead-letter.ndjson" help:"Where documents that could not be indexed are written with their error (created only if one fails)."`

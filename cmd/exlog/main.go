@@ -147,6 +147,7 @@ func run(args []string, g globals) int {
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(&g),
+		flagVars(),
 	)
 	if err != nil {
 		fmt.Fprintln(g.Stderr, "exlog: internal error:", err)
