@@ -68,3 +68,25 @@ func TestExitCodeMapping(t *testing.T) {
 		}
 	}
 }
+
+// A panic in a command is a runtime error (exit 4) with its stack, not
+// Go's exit 2 that reads as a usage error.
+func TestCrashIsRuntimeError(t *testing.T) {
+	var b bytes.Buffer
+	if code := crashed(&b, "index out of range\x1b[2J", []byte("goroutine 1 [running]:\n")); code != exitRuntime {
+		t.Errorf("exit %d, want %d", code, exitRuntime)
+	}
+	if got := b.String(); !strings.HasPrefix(got, "exlog: error: internal error") || !strings.Contains(got, `index out of range\x1b[2J`) || !strings.Contains(got, "goroutine 1") {
+		t.Errorf("stderr %q", got)
+	}
+}
+
+// Through run: a command that panics (here: no standard input at all,
+// which main never passes) ends with exit 4 and the stack.
+func TestCrashThroughRun(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"analyze", "--no-progress", "-"}, globals{Stdout: &out, Stderr: &errb})
+	if code != exitRuntime || !strings.HasPrefix(errb.String(), "exlog: error: internal error") || !strings.Contains(errb.String(), "goroutine") {
+		t.Errorf("exit %d, stderr %q", code, truncate(errb.String(), 300))
+	}
+}

@@ -160,7 +160,7 @@ func run(args []string, g globals) int {
 					code = exited
 					return
 				}
-				panic(r)
+				code = crashed(g.Stderr, r, debug.Stack())
 			}
 		}()
 		if len(args) == 0 {
@@ -193,6 +193,13 @@ func run(args []string, g globals) int {
 		return exited
 	}
 	return code
+}
+
+// crashed reports a panic of a command: a bug, which must not read as a
+// usage error (Go's own exit code for a panic is 2).
+func crashed(w io.Writer, r any, stack []byte) int {
+	fmt.Fprintf(w, "exlog: error: internal error (a bug: please report it with what follows): %s\n%s", termsafe.String(fmt.Sprint(r)), stack)
+	return exitRuntime
 }
 
 // kongExit unwinds out of kong when it asks to exit (after --help).
