@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,32 +40,78 @@ type Rule struct {
 // Writer renders r to w.
 type Writer func(w io.Writer, r *report.Report, opt Options) error
 
-// formats maps each --format name to its writer.
-var formats = map[string]Writer{
-	"text":  Text,
-	"json":  JSON,
-	"html":  HTML,
-	"junit": JUnit,
-	"sarif": SARIF,
+// formats are the output formats, in the order help names them: one
+// entry a format, from which --format, its help and the choice by the
+// -o file's extension are derived. The first is the default.
+var formats = [...]struct {
+	name string
+	w    Writer
+	exts []string // -o file extensions that choose it, the one to name in help first
+}{
+	{"text", Text, []string{".txt", ".log", ".text", ""}},
+	{"json", JSON, []string{".json"}},
+	{"html", HTML, []string{".html", ".htm"}},
+	{"junit", JUnit, []string{".xml"}},
+	{"sarif", SARIF, []string{".sarif"}},
 }
 
 // Format returns the writer of the --format name; an unknown name gives
 // an error that lists the names.
 func Format(name string) (Writer, error) {
-	if w, ok := formats[name]; ok {
-		return w, nil
+	for _, f := range formats {
+		if f.name == name {
+			return f.w, nil
+		}
 	}
 	return nil, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(Names(), ", "))
 }
 
 // Names lists the format names, sorted.
 func Names() []string {
-	var n []string
-	for k := range formats {
-		n = append(n, k)
+	n := make([]string, 0, len(formats))
+	for _, f := range formats {
+		n = append(n, f.name)
 	}
 	sort.Strings(n)
 	return n
+}
+
+// FormatOfFile is the format the extension of path names (any case):
+// .json, .html/.htm, .sarif, .xml for junit, .txt/.log/.text or none for
+// text; ok is false for another extension.
+func FormatOfFile(path string) (name string, ok bool) {
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, f := range formats {
+		if slices.Contains(f.exts, ext) {
+			return f.name, true
+		}
+	}
+	return "", false
+}
+
+// FormatsHelp is the format names for help, in help order: "text, json,
+// html, junit or sarif".
+func FormatsHelp() string {
+	n := make([]string, 0, len(formats))
+	for _, f := range formats {
+		n = append(n, f.name)
+	}
+	return strings.Join(n[:len(n)-1], ", ") + " or " + n[len(n)-1]
+}
+
+// ExtensionsHelp says which -o extensions choose a format other than
+// the default, for help: ".json .html .sarif, .xml for junit" (an
+// extension named after its format goes first, alone).
+func ExtensionsHelp() string {
+	var same, other []string
+	for _, f := range formats[1:] {
+		if ext := f.exts[0]; ext == "."+f.name {
+			same = append(same, ext)
+		} else {
+			other = append(other, ext+" for "+f.name)
+		}
+	}
+	return strings.Join(append([]string{strings.Join(same, " ")}, other...), ", ")
 }
 
 // JSON writes the exlog.report/v1 document.

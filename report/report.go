@@ -34,6 +34,11 @@ func (s Severity) String() string {
 	return "invalid"
 }
 
+// Severities lists the valid severities, lowest first.
+func Severities() []Severity {
+	return []Severity{SeverityInfo, SeverityWarning, SeverityError, SeverityCritical}
+}
+
 // ParseSeverity accepts a severity name in any case.
 func ParseSeverity(s string) (Severity, bool) {
 	for i := 1; i < len(severityNames); i++ {
@@ -509,6 +514,18 @@ type UserProblem struct {
 
 // Encode writes r as indented JSON.
 func (r *Report) MarshalIndent() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+
+// CountFindings sets Summary.Findings to the number of findings of each
+// severity, every severity named (0 included).
+func (r *Report) CountFindings() {
+	r.Summary.Findings = map[string]int{}
+	for _, s := range Severities() {
+		r.Summary.Findings[s.String()] = 0
+	}
+	for _, f := range r.Findings {
+		r.Summary.Findings[f.Severity.String()]++
+	}
+}
 
 // ZoneUnknown is Evidence.TimeZone for a local time of an unknown zone.
 const ZoneUnknown = "unknown"

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,128 +16,28 @@ import (
 	"golang.org/x/term"
 
 	"exlog/analyze"
-	"exlog/event"
 	"exlog/output"
 	"exlog/parse/bundle"
 	"exlog/patterns"
 	"exlog/report"
+	"exlog/report/baseline"
 )
 
-// limitFlags are the archive and reader caps shared by every command that
-// reads bundles.
-type limitFlags struct {
-	MaxTotal     byteSize `name:"max-total" default:"4GiB" help:"Refuse archives that expand beyond this in total."`
-	MaxEntry     byteSize `name:"max-entry" default:"1GiB" help:"Refuse an archive entry that expands beyond this."`
-	MaxRatio     float64  `name:"max-ratio" default:"200" help:"Refuse an archive entry whose compression ratio exceeds this."`
-	MaxDepth     int      `name:"max-depth" default:"4" help:"How deep zips inside zips are followed."`
-	MaxFiles     int      `name:"max-files" default:"10000" help:"Refuse bundles with more files than this."`
-	MaxNestedMem byteSize `name:"max-nested-mem" default:"256MiB" help:"Largest total of compressed nested zips (and a zip on stdin) buffered to read them: in memory up to 4 MiB each, above that in a private temporary file."`
-	MaxRecord    byteSize `name:"max-record" default:"16MiB" help:"Largest single record read whole (trace record, Format-List object, CSV row, event-log text block); a larger one is skipped or cut, and reported."`
-	MaxLine      byteSize `name:"max-line" default:"1MiB" help:"Longest line of a text export or event log, and longest text value or tag in XML; longer ones are cut, and reported."`
-}
-
-// Validate refuses a cap that would read nothing: 0 is not "unlimited"
-// (kong calls it for every command that embeds limitFlags).
-func (l limitFlags) Validate() error {
-	for _, c := range []struct {
-		flag, why string
-		bad       bool
-	}{
-		{"--max-total", "", l.MaxTotal <= 0},
-		{"--max-entry", "", l.MaxEntry <= 0},
-		{"--max-ratio", "", !(l.MaxRatio > 0)},
-		{"--max-depth", " (1 reads the zip given but no zip inside it)", l.MaxDepth < 1},
-		{"--max-files", "", l.MaxFiles < 1},
-		{"--max-nested-mem", "", l.MaxNestedMem <= 0},
-		{"--max-record", "", l.MaxRecord <= 0},
-		{"--max-line", "", l.MaxLine <= 0},
-	} {
-		if c.bad {
-			return fmt.Errorf("%s must be above 0%s; a cap has no \"unlimited\" setting, give a large value instead", c.flag, c.why)
-		}
-	}
-	return nil
-}
-
-// caps are the reader caps of the flags.
-func (l limitFlags) caps() event.Caps {
-	return event.Caps{MaxRecord: clampInt(int64(l.MaxRecord)), MaxLine: clampInt(int64(l.MaxLine))}
-}
-
-// clampInt fits a size flag into an int (a cap beyond 1 GiB buys nothing
-// but the memory to hold it).
-func clampInt(n int64) int {
-	return int(min(n, 1<<30))
-}
-
-func (l limitFlags) limits() bundle.Limits {
-	lim := bundle.DefaultLimits()
-	lim.MaxTotal = int64(l.MaxTotal)
-	lim.MaxEntry = int64(l.MaxEntry)
-	lim.MaxRatio = l.MaxRatio
-	lim.MaxDepth = l.MaxDepth
-	lim.MaxFiles = l.MaxFiles
-	lim.MaxNestedInMemory = int64(l.MaxNestedMem)
-	return lim
-}
-
-// byteSize parses "4GiB", "500MB", "1048576".
-type byteSize int64
-
-func (b *byteSize) UnmarshalText(text []byte) error {
-	s := strings.TrimSpace(string(text))
-	mult := int64(1)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
-	for _, u := range units {
-		if len(s) > len(u.suffix) && strings.EqualFold(s[len(s)-len(u.suffix):], u.suffix) {
-			mult = u.mult
-			s = strings.TrimSpace(s[:len(s)-len(u.suffix)])
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
-		return fmt.Errorf("%q is not a size (examples: 500MB, 4GiB, 1048576)", text)
-	}
-	*b = byteSize(v * float64(mult))
-	return nil
-}
-
 type analyzeCmd struct {
-	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Format     string   `short:"f" placeholder:"FORMAT" help:"Output format: text, json, html, junit or sarif (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (.json .html .sarif, .xml for junit), else text."`
-	Output     string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
-	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
-	FailOn     string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
-	Baseline   string   `placeholder:"REPORT.json" type:"path" help:"Report and fail only on findings (id + key) not in this earlier exlog JSON report."`
-	Since      string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	Until      string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	NoProgress bool     `name:"no-progress" help:"Never show a progress bar."`
-	Quiet      bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
+	Paths  []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
+	Format string   `short:"f" placeholder:"FORMAT" help:"Output format: ${formats} (junit: one test case per pattern and check, failed at or above --fail-on, warning when never). Default: from the -o file's extension (${format_exts}), else text."`
+	Output string   `short:"o" placeholder:"FILE" help:"Write the report to FILE instead of standard output."`
+	analysisFlags
+	FailOn   string `name:"fail-on" default:"never" enum:"${fail_on}" help:"Exit 1 when a finding is at or above this severity: ${enum}."`
+	Baseline string `placeholder:"REPORT.json" type:"path" help:"Report and fail only on findings (id + key) not in this earlier exlog JSON report."`
+	windowFlags
+	NoProgress bool `name:"no-progress" help:"Never show a progress bar."`
+	Quiet      bool `short:"q" help:"Print nothing but errors; the exit code tells the result."`
 	// Profiling for bench/ (hidden): CPU profile of the whole command, heap profile at exit.
 	CPUProfile string `name:"cpuprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a CPU profile to FILE."`
 	MemProfile string `name:"memprofile" hidden:"" type:"path" placeholder:"FILE" help:"Write a heap profile to FILE at exit."`
 	limitFlags
 	redactFlags
-}
-
-func parseWhen(s string, endOfDay bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		if endOfDay {
-			t = t.Add(24*time.Hour - time.Nanosecond)
-		}
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time (use 2026-11-24 or 2026-11-24T15:04:05Z)", s)
 }
 
 func loadLibrary(dirs []string) (*patterns.Library, error) {
@@ -167,20 +66,10 @@ func reportFormat(format, out string) (string, error) {
 	if out == "" || out == "-" {
 		return "text", nil
 	}
-	switch ext := strings.ToLower(filepath.Ext(out)); ext {
-	case ".json":
-		return "json", nil
-	case ".html", ".htm":
-		return "html", nil
-	case ".sarif":
-		return "sarif", nil
-	case ".xml":
-		return "junit", nil
-	case "", ".txt", ".log", ".text":
-		return "text", nil
-	default:
-		return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, ext, strings.Join(output.Names(), ", "))
+	if name, ok := output.FormatOfFile(out); ok {
+		return name, nil
 	}
+	return "", usageErr("-o %s: cannot tell the format from %q: give --format (%s)", out, strings.ToLower(filepath.Ext(out)), strings.Join(output.Names(), ", "))
 }
 
 func (c *analyzeCmd) Run(g *globals) error {
@@ -191,23 +80,15 @@ func (c *analyzeCmd) Run(g *globals) error {
 	c.Format = format
 	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
 	if err != nil {
-		return usageErr("%v", err)
+		return runtimeErr(err)
 	}
 	defer stopProfiles()
-	since, err := parseWhen(c.Since, false)
-	if err != nil {
-		return usageErr("--since: %v", err)
-	}
-	until, err := parseWhen(c.Until, true)
-	if err != nil {
-		return usageErr("--until: %v", err)
-	}
-	lib, err := loadLibrary(c.Patterns)
+	opt, err := analysisOptions(c.analysisFlags, c.windowFlags, c.limitFlags)
 	if err != nil {
 		return err
 	}
+	lib := opt.Library
 	failOn, _ := report.ParseSeverity(c.FailOn) // "never" → invalid → never fails
-	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Since: since, Until: until, Version: toolVersion()}
 	red, err := c.redactor(&opt)
 	if err != nil {
 		return err
@@ -237,6 +118,20 @@ func (c *analyzeCmd) Run(g *globals) error {
 		}
 	}
 	return failExit(rep, failOn)
+}
+
+// applyBaseline keeps in rep only the findings the --baseline report at
+// path does not have (see package report/baseline).
+func applyBaseline(rep *report.Report, path string) error {
+	if path == "" {
+		return nil
+	}
+	base, err := readReportJSON(path)
+	if err != nil {
+		return usageErr("--baseline: %v", err)
+	}
+	baseline.Apply(rep, base, displayName(path))
+	return nil
 }
 
 // runAnalysis opens the paths (stdin for "-") and analyses them.
@@ -293,7 +188,7 @@ func writeReport(g *globals, rep *report.Report, format, path string, opt output
 	if path != "" && path != "-" {
 		f, err := os.Create(path)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return runtimeErr(err)
 		}
 		defer f.Close()
 		w = f

@@ -19,7 +19,7 @@ type diffCmd struct {
 	Format       string   `short:"f" default:"text" enum:"text,json" help:"Output: ${enum} (json: schema exlog.diff/v1)."`
 	Output       string   `short:"o" placeholder:"FILE" help:"Write to FILE instead of standard output."`
 	Patterns     []string `placeholder:"DIR" help:"Analyze bundles with the patterns in DIR too (repeatable)."`
-	FailOn       string   `name:"fail-on" default:"never" enum:"never,info,warning,error,critical" help:"Exit 1 when a finding at or above this severity appeared or got worse: ${enum}."`
+	FailOn       string   `name:"fail-on" default:"never" enum:"${fail_on}" help:"Exit 1 when a finding at or above this severity appeared or got worse: ${enum}."`
 	FailOnChange bool     `name:"fail-on-change" help:"Exit 1 when any finding or unmatched template appeared, disappeared or changed (a sample's regression check)."`
 	limitFlags
 }
@@ -41,7 +41,7 @@ func (c *diffCmd) Run(g *globals) error {
 	if c.Output != "" && c.Output != "-" {
 		f, err := os.Create(c.Output)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return runtimeErr(err)
 		}
 		defer f.Close()
 		w = f

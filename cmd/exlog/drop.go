@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"exlog/analyze"
 	"fmt"
 	"io"
 	"os"
@@ -28,11 +27,10 @@ type dropCmd struct {
 
 func (c *dropCmd) Run(g *globals) error {
 	defer pauseIfNoConsole(g)
-	lib, err := loadLibrary(nil)
+	opt, err := analysisOptions(analysisFlags{}, windowFlags{}, c.limitFlags)
 	if err != nil {
 		return err
 	}
-	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Version: toolVersion()}
 	stop := attachProgress(&opt, g, false)
 	rep, err := runAnalysis(c.Paths, g, opt)
 	stop()

@@ -14,7 +14,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"exlog/analyze"
 	"exlog/index"
 	"exlog/internal/termsafe"
 )
@@ -47,16 +46,15 @@ func (f esFlags) connection(target string) (index.Connection, error) {
 
 type indexCmd struct {
 	Paths      []string `arg:"" name:"PATH" help:"Bundle zip, folder or file; - reads standard input." type:"path"`
-	Target     string   `default:"elasticsearch" enum:"elasticsearch,victorialogs" help:"Where --es points: ${enum} (then --es is the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
+	Target     string   `default:"elasticsearch" enum:"${targets}" help:"Where --es points: ${enum} (then --es is the VictoriaLogs URL, e.g. http://127.0.0.1:9428)."`
 	Namespace  string   `default:"default" help:"Data stream namespace: documents go to logs-exlog.{events,findings,syncs}-NAMESPACE."`
 	DryRun     string   `name:"dry-run" placeholder:"FILE" help:"Write the NDJSON bulk body to FILE (- for standard output) instead of sending it."`
 	DeadLetter string   `name:"dead-letter" placeholder:"FILE" default:"exlog-dead-letter.ndjson" help:"Where documents that could not be indexed are written with their error (created only if one fails)."`
 	Force      bool     `help:"Send every document without first asking the store which of the bundle's documents it holds (VictoriaLogs then keeps duplicates)."`
-	Patterns   []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
-	Since      string   `placeholder:"TIME" help:"Ignore records before TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	Until      string   `placeholder:"TIME" help:"Ignore records after TIME (RFC 3339 or YYYY-MM-DD, UTC)."`
-	NoProgress bool     `name:"no-progress" help:"Never show a progress bar."`
-	Quiet      bool     `short:"q" help:"Print nothing but errors; the exit code tells the result."`
+	analysisFlags
+	windowFlags
+	NoProgress bool `name:"no-progress" help:"Never show a progress bar."`
+	Quiet      bool `short:"q" help:"Print nothing but errors; the exit code tells the result."`
 	esFlags
 	limitFlags
 	redactFlags
@@ -107,15 +105,7 @@ func (c *indexCmd) Run(g *globals) error {
 	if !index.ValidNamespace(c.Namespace) {
 		return usageErr("--namespace %q: use lower case letters, digits, '.' or '_' (no '-')", c.Namespace)
 	}
-	since, err := parseWhen(c.Since, false)
-	if err != nil {
-		return usageErr("--since: %v", err)
-	}
-	until, err := parseWhen(c.Until, true)
-	if err != nil {
-		return usageErr("--until: %v", err)
-	}
-	lib, err := loadLibrary(c.Patterns)
+	opt, err := analysisOptions(c.analysisFlags, c.windowFlags, c.limitFlags)
 	if err != nil {
 		return err
 	}
@@ -164,7 +154,7 @@ func (c *indexCmd) Run(g *globals) error {
 			fmt.Fprintln(g.Stderr, "exlog: note: exlog's index templates are not installed: run `exlog setup` first for exlog's mappings")
 		}
 	}
-	opt := analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Since: since, Until: until, Version: toolVersion(), Observe: ix.Event}
+	opt.Observe = ix.Event
 	hookRedactor(red, &opt)
 	rep, aerr := runAnalysis(paths, g, opt)
 	if aerr == nil {
@@ -306,7 +296,7 @@ func openDryRun(path string, stdout io.Writer) (io.Writer, func(), error) {
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, nil, usageErr("--dry-run: %v", err)
+		return nil, nil, runtimeErr(fmt.Errorf("--dry-run: %w", err))
 	}
 	return f, func() { f.Close() }, nil
 }

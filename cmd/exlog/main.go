@@ -29,15 +29,21 @@ func toolVersion() string {
 	return "0.1.0-dev"
 }
 
-// Exit codes (design.md "Command line").
+// Exit codes (design.md "Command line"). exitUsage is for what the user
+// can fix in the command line or the evidence (a flag, a path, a bundle
+// with nothing to read); exitRuntime is for a run that failed on its
+// surroundings (an output file that cannot be written, a full disk, a
+// listener that stops): the same command may work when those are fixed.
 const (
 	exitOK       = 0
 	exitFindings = 1
 	exitUsage    = 2
 	exitLost     = 3
+	exitRuntime  = 4
 )
 
-// exitError carries an exit code out of a command's Run.
+// exitError carries an exit code out of a command's Run. An error of a
+// command's Run that is no exitError is a runtime error.
 type exitError struct {
 	code int
 	err  error
@@ -53,6 +59,39 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, a ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// runtimeErr marks err as a runtime error (exit 4) where a caller might
+// otherwise take it for a usage error.
+func runtimeErr(err error) error {
+	return &exitError{code: exitRuntime, err: err}
+}
+
+// exitCode maps the error of a command's Run to the exit code and the
+// line to print on standard error ("" for none): a usage error says
+// "exlog: …", a runtime error "exlog: error: …", so that the two read
+// differently even where the code is not seen. Messages name files and
+// quote their text: they are made safe for a terminal.
+func exitCode(err error) (int, string) {
+	if err == nil {
+		return exitOK, ""
+	}
+	code, msg := exitRuntime, err.Error()
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code, msg = ee.code, ""
+		if ee.err != nil {
+			msg = ee.err.Error()
+		}
+	}
+	switch {
+	case msg == "":
+		return code, ""
+	case code == exitRuntime:
+		return code, "exlog: error: " + termsafe.String(msg)
+	default:
+		return code, "exlog: " + termsafe.String(msg)
+	}
 }
 
 // globals are passed to every command's Run.
@@ -108,10 +147,11 @@ func run(args []string, g globals) int {
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(&g),
+		flagVars(),
 	)
 	if err != nil {
 		fmt.Fprintln(g.Stderr, "exlog: internal error:", err)
-		return exitUsage
+		return exitRuntime
 	}
 	code := func() (code int) {
 		defer func() {
@@ -120,7 +160,7 @@ func run(args []string, g globals) int {
 					code = exited
 					return
 				}
-				panic(r)
+				code = crashed(g.Stderr, r, debug.Stack())
 			}
 		}()
 		if len(args) == 0 {
@@ -143,23 +183,23 @@ func run(args []string, g globals) int {
 			}
 			return exitUsage
 		}
-		if err := ctx.Run(&g, parser); err != nil {
-			var ee *exitError
-			if errors.As(err, &ee) {
-				if ee.err != nil {
-					fmt.Fprintln(g.Stderr, "exlog:", termsafe.String(ee.err.Error())) // errors name files and quote their text
-				}
-				return ee.code
-			}
-			fmt.Fprintln(g.Stderr, "exlog:", termsafe.String(err.Error()))
-			return exitUsage
+		code, msg := exitCode(ctx.Run(&g, parser))
+		if msg != "" {
+			fmt.Fprintln(g.Stderr, msg)
 		}
-		return exitOK
+		return code
 	}()
 	if code == 0 && exited > 0 {
 		return exited
 	}
 	return code
+}
+
+// crashed reports a panic of a command: a bug, which must not read as a
+// usage error (Go's own exit code for a panic is 2).
+func crashed(w io.Writer, r any, stack []byte) int {
+	fmt.Fprintf(w, "exlog: error: internal error (a bug: please report it with what follows): %s\n%s", termsafe.String(fmt.Sprint(r)), stack)
+	return exitRuntime
 }
 
 // kongExit unwinds out of kong when it asks to exit (after --help).

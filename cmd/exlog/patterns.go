@@ -149,7 +149,7 @@ func writeExamplesJUnit(g *globals, results []patterns.ExampleResult) error {
 // one is a usage error: a typo in CI must not pass as "0 patterns".
 func loadPatternArg(dir string) (*patterns.Library, error) {
 	if dir == "" {
-		return patterns.Load()
+		return usageOnly(patterns.Load())
 	}
 	st, err := os.Stat(dir)
 	switch {
@@ -162,7 +162,16 @@ func loadPatternArg(dir string) (*patterns.Library, error) {
 	case !strings.EqualFold(filepath.Ext(dir), ".exlog"):
 		return nil, usageErr("%s: not a pattern file (pattern files end in .exlog) nor a directory of them", dir)
 	}
-	return patterns.LoadDir(dir)
+	return usageOnly(patterns.LoadDir(dir))
+}
+
+// usageOnly makes an error of loading patterns a usage error (exit 2);
+// patterns.Problems stay reachable with errors.As, for the lint.
+func usageOnly(lib *patterns.Library, err error) (*patterns.Library, error) {
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return lib, nil
 }
 
 // plural is "1 pattern", "2 patterns".

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"exlog/analyze"
 	"exlog/report"
 )
 
@@ -59,11 +58,11 @@ func reportOf(path string, patternDirs []string, lim limitFlags, g *globals) (*r
 		}
 		return r, nil
 	}
-	lib, err := loadLibrary(patternDirs)
+	opt, err := analysisOptions(analysisFlags{Patterns: patternDirs}, windowFlags{}, lim)
 	if err != nil {
 		return nil, err
 	}
-	return runAnalysis([]string{path}, g, analyze.Options{Limits: lim.limits(), Caps: lim.caps(), Library: lib, Version: toolVersion()})
+	return runAnalysis([]string{path}, g, opt)
 }
 
 // displayName is how a path is named in headings.

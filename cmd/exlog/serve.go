@@ -33,13 +33,13 @@ import (
 type serveCmd struct {
 	Addr      string   `default:"127.0.0.1:8080" help:"Address to listen on (loopback by default; anything else exposes uploaded logs to the network)."`
 	MaxUpload byteSize `name:"max-upload" default:"1GiB" help:"Refuse uploads larger than this with 413."`
-	Patterns  []string `placeholder:"DIR" help:"Add or override library patterns with the .exlog files in DIR (repeatable)."`
-	Redact    bool     `help:"Redact every report served: users, devices, hosts, addresses and domains become pseudonyms (fresh per upload; no mapping is kept)."`
+	analysisFlags
+	Redact bool `help:"Redact every report served: users, devices, hosts, addresses and domains become pseudonyms (fresh per upload; no mapping is kept)."`
 	limitFlags
 }
 
 func (c *serveCmd) Run(g *globals) error {
-	lib, err := loadLibrary(c.Patterns)
+	opt, err := analysisOptions(c.analysisFlags, windowFlags{}, c.limitFlags)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (c *serveCmd) Run(g *globals) error {
 	}
 	h := newServeHandler(serveConfig{
 		MaxUpload: int64(c.MaxUpload),
-		Analyze:   analyze.Options{Limits: c.limits(), Caps: c.caps(), Library: lib, Version: toolVersion()},
+		Analyze:   opt,
 		Loopback:  isLoopback(ln.Addr()),
 		Redact:    c.Redact,
 	})

@@ -49,7 +49,7 @@ func (c *patternsSuggestCmd) Run(g *globals) error {
 		_ = os.MkdirAll(dir, 0o755)
 	}
 	if err := os.WriteFile(c.Output, buf.Bytes(), 0o644); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return runtimeErr(err)
 	}
 	fmt.Fprintf(g.Stderr, "exlog: wrote %d pattern skeletons to %s; finish their titles and remedies, then: exlog analyze --patterns %s PATH\n", len(ts), c.Output, c.Output)
 	return nil
