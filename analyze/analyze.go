@@ -616,10 +616,7 @@ func (a *run) assemble() *report.Report {
 	r.Collect = a.collect(r)
 	r.Verdict = verdict(r, verdictInput{logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
 	capVerdict(r.Verdict, a.capped())
-	r.Summary.Findings = map[string]int{"critical": 0, "error": 0, "warning": 0, "info": 0}
-	for _, f := range r.Findings {
-		r.Summary.Findings[f.Severity.String()]++
-	}
+	r.CountFindings()
 	return r
 }
 

@@ -12,6 +12,7 @@ import (
 	"exlog/event"
 	"exlog/internal/termsafe"
 	"exlog/report"
+	"exlog/report/baseline"
 )
 
 // Text writes the report for a person reading a terminal: the findings
@@ -235,9 +236,9 @@ func (t *textWriter) collect(r *report.Report) {
 }
 
 func (t *textWriter) findings(r *report.Report) {
-	if n := r.Summary.Extra["baselined_findings"]; n != "" {
+	if n := r.Summary.Extra[baseline.ExtraDropped]; n != "" {
 		t.section("FINDINGS (new since the baseline)")
-		t.f("  %s finding(s) already in the baseline %s are not shown; %d new\n", n, r.Summary.Extra["baseline"], len(r.Findings))
+		t.f("  %s finding(s) already in the baseline %s are not shown; %d new\n", n, r.Summary.Extra[baseline.ExtraName], len(r.Findings))
 	} else if len(r.Findings) == 0 {
 		return
 	} else {

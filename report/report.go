@@ -512,7 +512,7 @@ type UserProblem struct {
 	Problems []string `json:"problems"`
 }
 
-// Encode writes r as indented JSON.
+// MarshalIndent returns r as indented JSON.
 func (r *Report) MarshalIndent() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
 // CountFindings sets Summary.Findings to the number of findings of each
