@@ -43,3 +43,35 @@ func TestBrokenCountsOversizeAndBadRecords(t *testing.T) {
 		t.Errorf("broken %d, records %d, warnings %v", in.Broken, in.Records, kinds)
 	}
 }
+
+// A record an event-log reader drops is a broken record too; one it keeps
+// with a field missing is not. Event Viewer's "Copy details as text":
+// two whole events, a block without "Date:" and "Event ID:" (dropped)
+// and one without "Description:" (kept, message empty).
+func TestBrokenCountsDroppedEventLogRecords(t *testing.T) {
+	text := eventViewerText(
+		[3]string{"14/11/2023 10:22:05", "7036", "The Microsoft Intune Exchange Connector service entered the running state."},
+		[3]string{"14/11/2023 10:25:00", "7036", "The Microsoft Intune Exchange Connector service entered the stopped state."},
+	) + "Log Name:      System\r\nSource:        Service Control Manager\r\nLevel:         Error\r\nDescription:\r\nno date, no id\r\n" +
+		"Log Name:      System\r\nSource:        Service Control Manager\r\nDate:          14/11/2023 10:26:00\r\nEvent ID:      7036\r\nLevel:         Information\r\n"
+	dir := t.TempDir()
+	p := filepath.Join(dir, "System.txt")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Inputs) != 1 {
+		t.Fatalf("inputs %+v", rep.Inputs)
+	}
+	in := rep.Inputs[0]
+	kinds := map[string]int{}
+	for _, w := range in.Warnings {
+		kinds[w.Kind]++
+	}
+	if in.Broken != 1 || kinds["malformed-record"] != 1 || in.Records != 3 {
+		t.Errorf("broken %d, records %d, warnings %v; want 1 broken (the dropped block), 3 records", in.Broken, in.Records, kinds)
+	}
+}

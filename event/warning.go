@@ -28,8 +28,8 @@ const (
 	// skipped, or the rest of the file is not read.
 	KindGarbage
 
-	// Records skipped or damaged that Input.Broken does not count (yet):
-	// see Broken.
+	// Records skipped (Broken reports true too: records lost, at least one
+	// per warning) and records damaged but kept (not counted).
 
 	// KindBrokenRecord "broken-record": an .evtx record whose header or
 	// content cannot be read; skipped to the next record.
@@ -38,8 +38,7 @@ const (
 	// frame whose content is complete and kept.
 	KindDamagedRecord
 	// KindMalformedRecord "malformed-record": an event (XML, text block,
-	// CSV row) or a zone file that cannot be read as one; dropped, or kept
-	// without a part.
+	// CSV row) that cannot be read as one; dropped.
 	KindMalformedRecord
 	// KindMalformedRow "malformed-row": a cmdlet CSV row the CSV parser
 	// rejects; skipped.
@@ -200,10 +199,16 @@ func (k WarningKind) MarshalText() ([]byte, error) { return []byte(k.String()), 
 
 // Broken reports whether a warning of this kind stands for a record lost
 // or cut, counted in the report's Input.Broken: a truncated, oversize or
-// unusable record, or garbage where records should be.
+// unusable record, garbage where records should be, or a record (an
+// .evtx record, an event, a cmdlet row or object) skipped or dropped. A
+// warning that skips more than one record (the rest of an .evtx chunk, the
+// rest of a CSV file) counts one: Broken is a lower bound, and such a read
+// is also marked partial or says what it skipped.
 func (k WarningKind) Broken() bool {
 	switch k {
-	case KindTruncated, KindOversize, KindBadRecord, KindGarbage:
+	case KindTruncated, KindOversize, KindBadRecord, KindGarbage,
+		KindBrokenRecord, KindMalformedRecord, KindMalformedRow,
+		KindNotAnObject, KindTooDeep, KindRecordTooLong:
 		return true
 	}
 	return false

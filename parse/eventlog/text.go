@@ -282,7 +282,7 @@ func (t *textReader) finishBlock() {
 	}
 	ev.Type = typ
 	if b.mode == keyLogName || b.mode == keyNone {
-		t.w.atLine(b.line, event.KindMalformedRecord, "event block without a \"Description:\" line; message empty")
+		t.w.atLine(b.line, event.KindBadField, "event block without a \"Description:\" line; message empty")
 	}
 	if b.systemTime != "" {
 		if d, err := parseISODate(b.systemTime); err == nil && d.kind == dateZoned {

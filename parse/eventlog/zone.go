@@ -102,7 +102,7 @@ func ReadZoneFile(r io.Reader, path string, warn func(event.ReadWarning)) (*Zone
 	}
 	sort.SliceStable(z.Periods, func(i, j int) bool { return z.Periods[i].From.Before(z.Periods[j].From) })
 	if !z.HasOffset && len(z.Periods) == 0 {
-		w.atLine(1, event.KindMalformedRecord, "no UtcOffset or OffsetFrom line: the file says nothing about the zone")
+		w.atLine(1, event.KindMissingSetting, "no UtcOffset or OffsetFrom line: the file says nothing about the zone")
 	}
 	return z, nil
 }
