@@ -50,7 +50,7 @@ var clauseParser = participle.MustBuild[Clause](
 // before the next clause is reported where it is missing.
 var reserved = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range append(ClauseKeywords, "pattern", "and", "or", "not", "contains", "startswith", "endswith", "in",
+	for _, w := range append(clauseKeywords, "pattern", "and", "or", "not", "contains", "startswith", "endswith", "in",
 		"at", "least", "within", "followed", "by", "on", "every", "when", "count", "covering", "nomatch") {
 		m[w] = true
 	}
@@ -69,9 +69,9 @@ func keywordMap(t lexer.Token) (lexer.Token, error) {
 	return t, nil
 }
 
-// ClauseKeywords are the words that start a clause inside a pattern, in
+// clauseKeywords are the words that start a clause inside a pattern, in
 // canonical order.
-var ClauseKeywords = []string{"title", "severity", "category", "docs", "remedy", "tags", "match", "expect", "key", "escalate", "explains", "example"}
+var clauseKeywords = []string{"title", "severity", "category", "docs", "remedy", "tags", "match", "expect", "key", "escalate", "explains", "example"}
 
 // Problem is one diagnostic: an error (the file is rejected) or a warning
 // (lint). Line and Col are 1-based; Col counts bytes.
@@ -443,10 +443,10 @@ func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
 		p.Hint = `not a valid string escape; use \n, \t, \", \\ or \uXXXX`
 	case word != "" && isClauseStart(src, pos) && !isKeyword(word):
 		p.Msg = fmt.Sprintf("unknown clause %q", word)
-		if s := Suggest(word, append(ClauseKeywords, "pattern")); s != "" {
+		if s := Suggest(word, append(clauseKeywords, "pattern")); s != "" {
 			p.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else {
-			p.Hint = "a pattern holds: " + strings.Join(ClauseKeywords, ", ")
+			p.Hint = "a pattern holds: " + strings.Join(clauseKeywords, ", ")
 		}
 	case phraseNext[word] != "" && nextWord(src, pos.Offset+len(word)) != phraseNext[word]:
 		// "at lest 3": the grammar gives up at "at"; the wrong word is next.
@@ -469,10 +469,10 @@ func syntaxProblem(file string, pos lexer.Position, msg, src string) Problem {
 		p.Hint = clauseHint("example")
 	case word != "" && !reserved[word] && afterField(src, pos.Offset) && strings.Contains(msg, `"contains"`):
 		p.Msg = fmt.Sprintf("unknown operator %q", word)
-		if sug := Suggest(word, Operators); sug != "" {
+		if sug := Suggest(word, operators); sug != "" {
 			p.Msg += fmt.Sprintf(" (did you mean %s?)", sug)
 		}
-		p.Hint = "operators: " + strings.Join(Operators, " ")
+		p.Hint = "operators: " + strings.Join(operators, " ")
 	case word != "" && len(expectedWords(msg)) > 0 && Suggest(word, expectedWords(msg)) != "":
 		want := expectedWords(msg)
 		p.Msg = fmt.Sprintf("unknown word %q (did you mean %s?)", word, Suggest(word, want))
@@ -550,8 +550,8 @@ func nextWord(src string, off int) string {
 	return wordAt(src, off)
 }
 
-// Operators are the comparison operators, for "did you mean".
-var Operators = []string{"contains", "startswith", "endswith", "in", "==", "!=", "<", "<=", ">", ">=", "~"}
+// operators are the comparison operators, for "did you mean".
+var operators = []string{"contains", "startswith", "endswith", "in", "==", "!=", "<", "<=", ">", ">=", "~"}
 
 // expectedWords are the quoted keywords a participle message expected
 // ("expected "every" Duration" → every).
@@ -668,7 +668,7 @@ func byteAt(s string, off int) byte {
 }
 
 func isKeyword(w string) bool {
-	for _, k := range ClauseKeywords {
+	for _, k := range clauseKeywords {
 		if k == w {
 			return true
 		}
