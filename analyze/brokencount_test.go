@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"exlog/event"
+	"exlog/report"
 )
 
 // Input.Broken counts every record lost: one oversize record and one
@@ -22,23 +23,7 @@ func TestBrokenCountsOversizeAndBadRecords(t *testing.T) {
 		rec("2023-11-19T08:53:12.0006100Z", strings.Repeat("x", 20000)) + // over --max-record
 		rec("not a time", "a record without a usable time") +
 		rec("2023-11-19T08:54:12.0006100Z", "Loading service configuration")
-	dir := t.TempDir()
-	p := filepath.Join(dir, "Connector0.log")
-	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Run([]string{p}, Options{Caps: event.Caps{MaxRecord: 8 << 10}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Inputs) != 1 {
-		t.Fatalf("inputs %+v", rep.Inputs)
-	}
-	in := rep.Inputs[0]
-	kinds := map[string]int{}
-	for _, w := range in.Warnings {
-		kinds[w.Kind]++
-	}
+	in, kinds := readOne(t, "Connector0.log", log, Options{Caps: event.Caps{MaxRecord: 8 << 10}})
 	if in.Broken != 2 || kinds["oversize-record"] != 1 || kinds["bad-record"] != 1 || in.Records != 2 {
 		t.Errorf("broken %d, records %d, warnings %v", in.Broken, in.Records, kinds)
 	}
@@ -54,24 +39,30 @@ func TestBrokenCountsDroppedEventLogRecords(t *testing.T) {
 		[3]string{"14/11/2023 10:25:00", "7036", "The Microsoft Intune Exchange Connector service entered the stopped state."},
 	) + "Log Name:      System\r\nSource:        Service Control Manager\r\nLevel:         Error\r\nDescription:\r\nno date, no id\r\n" +
 		"Log Name:      System\r\nSource:        Service Control Manager\r\nDate:          14/11/2023 10:26:00\r\nEvent ID:      7036\r\nLevel:         Information\r\n"
-	dir := t.TempDir()
-	p := filepath.Join(dir, "System.txt")
+	in, kinds := readOne(t, "System.txt", text, Options{})
+	if in.Broken != 1 || kinds["malformed-record"] != 1 || in.Records != 3 {
+		t.Errorf("broken %d, records %d, warnings %v; want 1 broken (the dropped block), 3 records", in.Broken, in.Records, kinds)
+	}
+}
+
+// readOne analyzes one file of the given name and text and returns its
+// input's report and its warnings counted by kind.
+func readOne(t *testing.T, name, text string, opt Options) (report.Input, map[string]int) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run([]string{p}, Options{})
+	rep, err := Run([]string{p}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Inputs) != 1 {
 		t.Fatalf("inputs %+v", rep.Inputs)
 	}
-	in := rep.Inputs[0]
 	kinds := map[string]int{}
-	for _, w := range in.Warnings {
+	for _, w := range rep.Inputs[0].Warnings {
 		kinds[w.Kind]++
 	}
-	if in.Broken != 1 || kinds["malformed-record"] != 1 || in.Records != 3 {
-		t.Errorf("broken %d, records %d, warnings %v; want 1 broken (the dropped block), 3 records", in.Broken, in.Records, kinds)
-	}
+	return rep.Inputs[0], kinds
 }
