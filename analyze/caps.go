@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,7 +73,7 @@ type ErrCapped struct {
 
 func (e *ErrCapped) Error() string {
 	return fmt.Sprintf("nothing read: %s kept out %s; raise %s (or extract the archive and pass the folder) and run again",
-		strings.Join(e.Flags, ", "), plural(e.Files, "file"), flagNames(e.Flags))
+		strings.Join(e.Flags, ", "), words.Count(e.Files, "file", ""), flagNames(e.Flags))
 }
 
 func flagNames(flags []string) string {
@@ -83,13 +84,6 @@ func flagNames(flags []string) string {
 	return strings.Join(names, " or ")
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // capVerdict keeps a bundle read only in part from being called healthy:
 // what was not read could hold the problem. The verdict becomes "unknown"
 // and says first what the caps left out and which flag to raise.
@@ -97,9 +91,9 @@ func capVerdict(v *report.Verdict, c capped) {
 	if c.none() {
 		return
 	}
-	what := fmt.Sprintf("%s not read because of %s", plural(len(c.refused), "file"), strings.Join(c.flags, ", "))
+	what := fmt.Sprintf("%s not read because of %s", words.Count(len(c.refused), "file", ""), strings.Join(c.flags, ", "))
 	if len(c.refused) == 0 {
-		what = fmt.Sprintf("%s read only in part because of %s", plural(len(c.stopped), "file"), strings.Join(c.flags, ", "))
+		what = fmt.Sprintf("%s read only in part because of %s", words.Count(len(c.stopped), "file", ""), strings.Join(c.flags, ", "))
 	} else if len(c.stopped) > 0 {
 		what += fmt.Sprintf(", %d more read only in part", len(c.stopped))
 	}

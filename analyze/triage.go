@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"regexp"
 	"sort"
@@ -158,7 +159,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	}
 	if unknown > 0 {
 		raise(report.StateDegraded)
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNMATCHED ERRORS): read them, they may be the cause", plural(unknown, "error message")))
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNMATCHED ERRORS): read them, they may be the cause", words.Count(unknown, "error message", "")))
 	}
 	switch {
 	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):
@@ -171,7 +172,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	case v.State == report.StateHealthy:
 		switch {
 		case len(v.Resolved) > 0:
-			v.Reasons = append([]string{"nothing is wrong at the end of the logs; " + plural(len(v.Resolved), "problem") + " resolved during the logs (see RESOLVED)"}, v.Reasons...)
+			v.Reasons = append([]string{"nothing is wrong at the end of the logs; " + words.Count(len(v.Resolved), "problem", "") + " resolved during the logs (see RESOLVED)"}, v.Reasons...)
 		case len(v.Reasons) == 0:
 			v.Reasons = append(v.Reasons, "no warning or error findings")
 		}

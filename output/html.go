@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"exlog/internal/words"
 	"fmt"
 	"html/template"
 	"io"
@@ -98,8 +99,8 @@ var htmlFuncs = template.FuncMap{
 	"timev":     func(t time.Time) string { return fmtTime(&t) },
 	"iso":       isoTime,
 	"isov":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"thousands": thousands,
-	"plural":    plural,
+	"thousands": words.Thousands,
+	"plural":    words.Count,
 	"upper":     strings.ToUpper,
 	"origin":    evidenceOrigin,
 	"bytes":     humanSize,
@@ -131,7 +132,7 @@ func intPtr(p *int) string {
 	if p == nil {
 		return "-"
 	}
-	return thousands(*p)
+	return words.Thousands(*p)
 }
 
 func boolPtr(p *bool) string {
@@ -592,10 +593,10 @@ func syncTitle(s report.Sync) string {
 		b.WriteString("\nno end in the logs")
 	}
 	if s.Users != nil {
-		fmt.Fprintf(&b, "\n%s users", thousands(*s.Users))
+		fmt.Fprintf(&b, "\n%s users", words.Thousands(*s.Users))
 	}
 	if s.DevicesSynced != nil {
-		fmt.Fprintf(&b, ", %s devices synced", thousands(*s.DevicesSynced))
+		fmt.Fprintf(&b, ", %s devices synced", words.Thousands(*s.DevicesSynced))
 	}
 	if s.ExchangeHealth != "" {
 		fmt.Fprintf(&b, "\nExchange health: %s", s.ExchangeHealth)

@@ -195,28 +195,6 @@ func (p palette) sev(s report.Severity, txt string) string {
 	return txt
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%s %s", thousands(n), many)
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // Headline says in one sentence what a verdict state means for the
 // connector: the words of the text and HTML reports and of the
 // drag-and-drop summary.

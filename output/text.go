@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"exlog/internal/words"
 	"fmt"
 	"io"
 	"sort"
@@ -70,7 +71,7 @@ func (t *textWriter) header(r *report.Report, opt Options) {
 	if c := s.Covered; c != nil {
 		window = fmt.Sprintf("%s → %s (%s)", fmtTime(&c.Start), fmtTime(&c.End), report.FormatDuration(c.End.Sub(c.Start)))
 	}
-	t.f("Read %s, %s; trace logs cover %s\n", plural(len(r.Inputs), "file", "files"), plural(s.Records, "record", "records"), window)
+	t.f("Read %s, %s; trace logs cover %s\n", words.Count(len(r.Inputs), "file", "files"), words.Count(s.Records, "record", "records"), window)
 	for _, o := range r.Tool.Overrides {
 		t.f("Note: %s\n", o)
 	}
@@ -165,7 +166,7 @@ func (t *textWriter) environment(r *report.Report) {
 	}
 	t.section("ENVIRONMENT")
 	if len(e.Hosts) > 0 {
-		t.f("  Connector host(s): %s (%s)\n", strings.Join(e.Hosts, ", "), plural(e.Processes, "process run", "process runs"))
+		t.f("  Connector host(s): %s (%s)\n", strings.Join(e.Hosts, ", "), words.Count(e.Processes, "process run", "process runs"))
 	}
 	if len(e.CASServers) > 0 {
 		t.f("  Exchange server(s) used: %s\n", strings.Join(e.CASServers, ", "))
@@ -210,7 +211,7 @@ func intOr(p *int) string {
 	if p == nil {
 		return "?"
 	}
-	return thousands(*p)
+	return words.Thousands(*p)
 }
 
 func bytesHuman(n int64) string {
@@ -271,7 +272,7 @@ func (t *textWriter) findings(r *report.Report) {
 		if f.ResolvedBy != "" && !f.Ongoing {
 			status = ", resolved (see RESOLVED)" // a later record shows it over, whatever the zone
 		}
-		t.f("         %s%s%s\n", plural(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
+		t.f("         %s%s%s\n", words.Count(f.Count, "occurrence", "occurrences"), prefixIf(", ", when), status)
 		if f.Remedy != "" {
 			// A problem over before the end of the logs needs no action
 			// now (the verdict may say HEALTHY): its steps are for when
@@ -347,7 +348,7 @@ func (t *textWriter) syncs(r *report.Report) {
 	}
 	t.section("SYNCS")
 	if c := r.Cadence; c != nil {
-		line := fmt.Sprintf("%s, %s", plural(c.FullSyncs, "full sync", "full syncs"), plural(c.QuickSyncs, "quick sync", "quick syncs"))
+		line := fmt.Sprintf("%s, %s", words.Count(c.FullSyncs, "full sync", "full syncs"), words.Count(c.QuickSyncs, "quick sync", "quick syncs"))
 		if c.QuickMedianS != nil {
 			line += fmt.Sprintf("; quick syncs every %s (median)", report.FormatDuration(time.Duration(*c.QuickMedianS*float64(time.Second))))
 		}
@@ -510,7 +511,7 @@ func (t *textWriter) inventory(r *report.Report) {
 		return
 	}
 	t.section("INVENTORY")
-	t.f("%s, %s, %s\n", plural(inv.Devices, "device", "devices"), plural(inv.Mailboxes, "mailbox", "mailboxes"), plural(inv.CASMailboxes, "CAS mailbox", "CAS mailboxes"))
+	t.f("%s, %s, %s\n", words.Count(inv.Devices, "device", "devices"), words.Count(inv.Mailboxes, "mailbox", "mailboxes"), words.Count(inv.CASMailboxes, "CAS mailbox", "CAS mailboxes"))
 	if inv.DefaultAccessLevel != "" {
 		t.f("Default access level: %s\n", inv.DefaultAccessLevel)
 	}
@@ -542,7 +543,7 @@ func countsLine(m map[string]int) string {
 	})
 	var parts []string
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s %s", k, thousands(m[k])))
+		parts = append(parts, fmt.Sprintf("%s %s", k, words.Thousands(m[k])))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -582,7 +583,7 @@ func (t *textWriter) inputs(r *report.Report) {
 	}
 	width = min(width, 60)
 	for _, in := range naturalInputs(r.Inputs) {
-		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, thousands(in.Records))
+		line := fmt.Sprintf("  %-*s  %-14s %9s", width, in.Path, in.Format, words.Thousands(in.Records))
 		if in.First != nil {
 			line += fmt.Sprintf("  %s → %s", fmtTime(in.First), fmtTime(in.Last))
 		}
@@ -597,7 +598,7 @@ func (t *textWriter) inputs(r *report.Report) {
 			}
 		}
 		if in.WarningsTotal > 0 {
-			line += "  " + t.p.c("33", plural(in.WarningsTotal, "warning", "warnings"))
+			line += "  " + t.p.c("33", words.Count(in.WarningsTotal, "warning", "warnings"))
 		}
 		if in.Partial {
 			line += "  " + t.p.c("33", "partial")
@@ -610,7 +611,7 @@ func typesLine(m map[string]int) string {
 	var parts []string
 	for _, ty := range event.Types() {
 		if n := m[ty.String()]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", ty, thousands(n)))
+			parts = append(parts, fmt.Sprintf("%s %s", ty, words.Thousands(n)))
 		}
 	}
 	return strings.Join(parts, " · ")
@@ -628,10 +629,10 @@ func typesWords(m map[string]int) string {
 			continue
 		}
 		if ty >= event.Start {
-			acts = append(acts, fmt.Sprintf("%s %s", thousands(n), ty))
+			acts = append(acts, fmt.Sprintf("%s %s", words.Thousands(n), ty))
 			total += n
 		} else {
-			levels = append(levels, fmt.Sprintf("%s %s", thousands(n), ty))
+			levels = append(levels, fmt.Sprintf("%s %s", words.Thousands(n), ty))
 		}
 	}
 	s := strings.Join(levels, ", ")
@@ -639,7 +640,7 @@ func typesWords(m map[string]int) string {
 		if s != "" {
 			s += "; plus "
 		}
-		s += fmt.Sprintf("%s activity-tracing markers (%s)", thousands(total), strings.Join(acts, ", "))
+		s += fmt.Sprintf("%s activity-tracing markers (%s)", words.Thousands(total), strings.Join(acts, ", "))
 	}
 	return s
 }
@@ -699,13 +700,13 @@ func (t *textWriter) unmatched(r *report.Report) {
 		}
 		which := ""
 		if strconv.Itoa(all) == total && errs != all {
-			which = fmt.Sprintf(", %s of them errors,", thousands(errs))
+			which = fmt.Sprintf(", %s of them errors,", words.Thousands(errs))
 		}
 		title += fmt.Sprintf(" (%s messages%s in %s kinds exlog does not recognise)", total, which, r.Summary.Extra["unmatched_templates"])
 	}
 	t.section(title)
 	for _, u := range r.Unmatched {
-		t.f("  %6s × %-8s %s\n", thousands(u.Count), u.Type, oneLine(u.Template, 140))
+		t.f("  %6s × %-8s %s\n", words.Thousands(u.Count), u.Type, oneLine(u.Template, 140))
 		t.f("           %s %s\n", t.p.dim("e.g. "+u.Origin), t.p.dim(oneLine(u.Example, 100)))
 	}
 	t.f("  %s\n", t.p.dim("Turn them into patterns: exlog patterns suggest PATH > my-patterns/suggested.exlog"))

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"exlog/internal/words"
 	"strings"
 
 	"exlog/report"
@@ -46,7 +47,7 @@ func (t *textWriter) notConnector(r *report.Report) {
 		if src == "" {
 			src = "no source name"
 		}
-		t.f("  %s on %s — source %s, %s records in %d process run(s), %s → %s\n", name, host, src, thousands(p.Records), p.Processes, fmtTime(p.First), fmtTime(p.Last))
+		t.f("  %s on %s — source %s, %s records in %d process run(s), %s → %s\n", name, host, src, words.Thousands(p.Records), p.Processes, fmtTime(p.First), fmtTime(p.Last))
 		t.f("    %s %s\n", t.p.dim("types:"), typesLine(p.Types))
 		t.f("    %s %s\n", t.p.dim("files:"), strings.Join(uniqueStrings(p.Files, 5), ", "))
 		for i, e := range p.Errors {
@@ -54,7 +55,7 @@ func (t *textWriter) notConnector(r *report.Report) {
 				t.f("    … %d more templates\n", len(p.Errors)-5)
 				break
 			}
-			t.f("    its own %s × %s: %s\n", e.Type, thousands(e.Count), oneLine(e.Template, 120))
+			t.f("    its own %s × %s: %s\n", e.Type, words.Thousands(e.Count), oneLine(e.Template, 120))
 			t.f("      %s %s\n", t.p.dim("e.g."), t.p.dim(oneLine(e.Example, 140)))
 		}
 	}

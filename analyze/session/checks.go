@@ -1,6 +1,7 @@
 package session
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"slices"
 	"strconv"
@@ -306,16 +307,7 @@ func (r slowRule) absText() string {
 		per = "a second per user"
 	}
 	return fmt.Sprintf("any sync over %s is slow too, plus %s above %s users (exlog's own bound: Microsoft gives no figure)",
-		formatDuration(DefaultSlowAbsolute), per, thousands(users))
-}
-
-// thousands writes n with a comma every three digits (7,200).
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+		formatDuration(DefaultSlowAbsolute), per, words.Thousands(users))
 }
 
 func completedDurations(syncs []report.Sync, kind report.SyncKind) []time.Duration {
@@ -475,7 +467,7 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 				rs = append(rs, fmt.Sprintf("%d %s", n, r))
 			}
 		}
-		title := fmt.Sprintf("%d %s sync(s) started and never completed (%s)", len(list), kind, strings.Join(rs, ", "))
+		title := fmt.Sprintf("%s started and never completed (%s)", words.Count(len(list), string(kind)+" sync", ""), strings.Join(rs, ", "))
 		sev := report.SeverityWarning
 		if kind == report.SyncFull {
 			sev = report.SeverityError
@@ -530,7 +522,7 @@ func failedFindings(syncs []report.Sync) []report.Finding {
 			continue
 		}
 		first := failureEvidence(list[0])
-		title := fmt.Sprintf("%d %s sync(s) failed (first: %s)", len(list), kind, truncate(oneLine(first.Text), 160))
+		title := fmt.Sprintf("%s failed (first: %s)", words.Count(len(list), string(kind)+" sync", ""), truncate(oneLine(first.Text), 160))
 		f := newFinding(IDFailed, string(kind), title, report.SeverityError,
 			"Read the error in the evidence: remote PowerShell/WinRM failures point at the CAS or the connector account's rights, HTTP 401/403/407 and TLS errors at the Intune service or a proxy. Fix the cause, then force a sync from the Intune console and confirm it completes.")
 		f.Count = len(list)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"exlog/analyze"
+	"exlog/internal/words"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -115,7 +116,7 @@ func (c *patternsTestCmd) Run(g *globals) error {
 			}
 		}
 		_ = out.Flush()
-		fmt.Fprintf(g.Stdout, "%s of %s: %d passed, %d failed\n", plural(len(results), "example"), plural(len(lib.Patterns()), "pattern"), len(results)-failed, failed)
+		fmt.Fprintf(g.Stdout, "%s of %s: %d passed, %d failed\n", words.Count(len(results), "example", ""), words.Count(len(lib.Patterns()), "pattern", ""), len(results)-failed, failed)
 	}
 	if failed > 0 {
 		return &exitError{code: exitFindings}
@@ -174,14 +175,6 @@ func usageOnly(lib *patterns.Library, err error) (*patterns.Library, error) {
 	return lib, nil
 }
 
-// plural is "1 pattern", "2 patterns".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 type patternsLintCmd struct {
 	Dir string `arg:"" optional:"" placeholder:"DIR" help:"Lint the patterns in DIR instead of the library."`
 }
@@ -198,7 +191,7 @@ func (c *patternsLintCmd) Run(g *globals) error {
 				errs++
 			}
 		}
-		fmt.Fprintf(g.Stdout, "%s, %s\n", plural(errs, "error"), plural(len(ps)-errs, "warning"))
+		fmt.Fprintf(g.Stdout, "%s, %s\n", words.Count(errs, "error", ""), words.Count(len(ps)-errs, "warning", ""))
 		return &exitError{code: exitFindings}
 	}
 	if err != nil {
@@ -207,6 +200,6 @@ func (c *patternsLintCmd) Run(g *globals) error {
 	for _, w := range lib.Warnings() {
 		fmt.Fprintln(g.Stdout, w)
 	}
-	fmt.Fprintf(g.Stdout, "%s, no errors, %s\n", plural(len(lib.Patterns()), "pattern"), plural(len(lib.Warnings()), "warning"))
+	fmt.Fprintf(g.Stdout, "%s, no errors, %s\n", words.Count(len(lib.Patterns()), "pattern", ""), words.Count(len(lib.Warnings()), "warning", ""))
 	return nil
 }
