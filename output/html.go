@@ -102,6 +102,7 @@ var htmlFuncs = template.FuncMap{
 	"thousands": words.Thousands,
 	"plural":    words.Count,
 	"upper":     strings.ToUpper,
+	"local":     localClock,
 	"origin":    evidenceOrigin,
 	"bytes":     humanSize,
 	"durs":      func(s float64) string { return report.FormatDuration(time.Duration(s * float64(time.Second))) },

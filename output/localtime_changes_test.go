@@ -36,7 +36,7 @@ func TestUnzonedChangesAndResolved(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"2024-03-04 09:31:00   config-modified",
-		"3×, 2023-11-14 10:00:02 → 2023-11-14 10:22:05 local time, zone unknown",
+		"3×, local time, zone unknown: 2023-11-14 10:00:02 → 2023-11-14 10:22:05; not seen after that",
 		"2023-11-14 10:22:05, resolved (see RESOLVED)",
 	} {
 		if !strings.Contains(out, want) {

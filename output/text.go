@@ -307,12 +307,12 @@ func isOver(f report.Finding) bool {
 
 // localSpan shows local times of an unknown zone: never with a "Z".
 func localSpan(first, last string) string {
-	s := "local time, zone unknown: " + strings.Replace(first, "T", " ", 1)
-	if last != "" && last != first {
-		s += " → " + strings.Replace(last, "T", " ", 1)
-	}
-	return s
+	return "local time, zone unknown: " + span(localClock(first), localClock(last))
 }
+
+// localClock writes a local time of an unknown zone ("2023-11-14T11:41:30")
+// as the reports write times: a space for the T, and no zone.
+func localClock(s string) string { return strings.Replace(s, "T", " ", 1) }
 
 func prefixIf(prefix, s string) string {
 	if s == "" {

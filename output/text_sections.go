@@ -16,11 +16,15 @@ func (t *textWriter) resolved(r *report.Report) {
 	t.section("RESOLVED DURING THE LOGS")
 	for _, rs := range r.Verdict.Resolved {
 		t.f("  %-8s %s  %s\n", strings.ToUpper(rs.Severity.String()), rs.ID, oneLine(rs.Title, 120))
+		times := words.Thousands(rs.Count) + "×"
+		if rs.Count == 1 {
+			times = "once"
+		}
 		if rs.First == nil && rs.FirstLocal != "" {
 			// Local time of an unknown zone: no Z.
-			t.f("           %d×, %s → %s local time, zone unknown\n", rs.Count, strings.Replace(rs.FirstLocal, "T", " ", 1), strings.Replace(rs.LastLocal, "T", " ", 1))
+			t.f("           %s, %s; not seen after that\n", times, localSpan(rs.FirstLocal, rs.LastLocal))
 		} else {
-			t.f("           %d×, %s → %s; not seen after %s\n", rs.Count, fmtTime(rs.First), fmtTime(rs.Last), fmtTime(rs.Last))
+			t.f("           %s, %s; not seen after that\n", times, span(fmtTime(rs.First), fmtTime(rs.Last)))
 		}
 		for _, c := range rs.Changes {
 			t.f("           then: %s\n", oneLine(c, 140))
@@ -59,4 +63,12 @@ func (t *textWriter) notConnector(r *report.Report) {
 			t.f("      %s %s\n", t.p.dim("e.g."), t.p.dim(oneLine(e.Example, 140)))
 		}
 	}
+}
+
+// span writes "first → last", or one time when they are the same.
+func span(first, last string) string {
+	if last == "" || last == first {
+		return first
+	}
+	return first + " → " + last
 }
