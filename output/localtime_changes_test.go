@@ -59,4 +59,16 @@ func TestUnzonedChangesAndResolved(t *testing.T) {
 	if strings.Contains(h, "config-modified 0001") || strings.Contains(h, "config-modified 2024") {
 		t.Errorf("HTML places the unzoned change on the time line")
 	}
+	// The resolved finding says so wherever it is listed, with its last
+	// local time (without the T), and nowhere that it runs "since" its start.
+	for _, want := range []string{"resolved during the logs (see Resolved)", "2023-11-14 10:22:05 local time, zone unknown"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"zone unknown: since", "2023-11-14T10:"} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML has %q", bad)
+		}
+	}
 }
