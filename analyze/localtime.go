@@ -28,6 +28,7 @@ package analyze
 // same local clock); never by time alone.
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"io"
 	"regexp"
@@ -703,7 +704,7 @@ func localTimeFinding(in *checkInput) []report.Finding {
 		return nil
 	}
 	if unknown > 0 {
-		f.Title = fmt.Sprintf("%d event-log export(s) carry local time of an unknown zone: shown as local time, not lined up with the traces", unknown)
+		f.Title = words.Count(unknown, "event-log export carries", "event-log exports carry") + " local time of an unknown zone: shown as local time, not lined up with the traces"
 		f.Remedy = "Add the same log as XML (wevtutil qe System /f:xml > System.xml), which carries UTC, or run exlog's collect-script, which records the machine's time zone, and re-run exlog."
 	} else {
 		f.Title = "Event-log exports carry local time: their UTC offset was found from the evidence"

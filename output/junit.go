@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/xml"
+	"exlog/internal/words"
 	"fmt"
 	"io"
 	"strings"
@@ -40,7 +41,7 @@ func JUnit(w io.Writer, r *report.Report, opt Options) error {
 			}
 		}
 		if len(failing) > 0 {
-			tc.Failure = &junitText{Type: ru.ID, Message: fmt.Sprintf("%d finding(s) at or above %s", len(failing), th),
+			tc.Failure = &junitText{Type: ru.ID, Message: fmt.Sprintf("%s at or above %s", words.Count(len(failing), "finding", ""), th),
 				Text: strings.Join(failing, "\n")}
 			suite.Failures++
 		}
@@ -60,7 +61,7 @@ func JUnit(w io.Writer, r *report.Report, opt Options) error {
 		for _, u := range r.Unmatched {
 			lines = append(lines, fmt.Sprintf("%d × %s: %s (e.g. %s)", u.Count, u.Type, u.Template, u.Origin))
 		}
-		um.Skipped = &junitText{Type: "unmatched", Message: fmt.Sprintf("%d message template(s) no pattern explains: exlog patterns suggest", len(r.Unmatched)),
+		um.Skipped = &junitText{Type: "unmatched", Message: fmt.Sprintf("%s no pattern matches: exlog patterns suggest", words.Count(len(r.Unmatched), "message template", "")),
 			Text: strings.Join(lines, "\n")}
 		suite.Skipped++
 	}

@@ -166,10 +166,10 @@ func (t *textWriter) environment(r *report.Report) {
 	}
 	t.section("ENVIRONMENT")
 	if len(e.Hosts) > 0 {
-		t.f("  Connector host(s): %s (%s)\n", strings.Join(e.Hosts, ", "), words.Count(e.Processes, "process run", "process runs"))
+		t.f("  %s: %s (%s)\n", label(len(e.Hosts), "Connector host"), strings.Join(e.Hosts, ", "), words.Count(e.Processes, "process run", "process runs"))
 	}
 	if len(e.CASServers) > 0 {
-		t.f("  Exchange server(s) used: %s\n", strings.Join(e.CASServers, ", "))
+		t.f("  %s used: %s\n", label(len(e.CASServers), "Exchange server"), strings.Join(e.CASServers, ", "))
 	}
 	if e.Users != nil || e.Devices != nil {
 		t.f("  Last full sync: %s users, %s devices\n", intOr(e.Users), intOr(e.Devices))
@@ -239,7 +239,8 @@ func (t *textWriter) collect(r *report.Report) {
 func (t *textWriter) findings(r *report.Report) {
 	if n := r.Summary.Extra[baseline.ExtraDropped]; n != "" {
 		t.section("FINDINGS (new since the baseline)")
-		t.f("  %s finding(s) already in the baseline %s are not shown; %d new\n", n, r.Summary.Extra[baseline.ExtraName], len(r.Findings))
+		k, _ := strconv.Atoi(n)
+		t.f("  %s already in the baseline %s not shown; %d new\n", words.Count(k, "finding", ""), r.Summary.Extra[baseline.ExtraName], len(r.Findings))
 	} else if len(r.Findings) == 0 {
 		return
 	} else {
@@ -710,4 +711,13 @@ func (t *textWriter) unmatched(r *report.Report) {
 		t.f("           %s %s\n", t.p.dim("e.g. "+u.Origin), t.p.dim(oneLine(u.Example, 100)))
 	}
 	t.f("  %s\n", t.p.dim("Turn them into patterns: exlog patterns suggest PATH > my-patterns/suggested.exlog"))
+}
+
+// label is a list's heading, singular for one item: "Connector host",
+// "Connector hosts".
+func label(n int, one string) string {
+	if n == 1 {
+		return one
+	}
+	return one + "s"
 }

@@ -51,7 +51,7 @@ func (t *textWriter) notConnector(r *report.Report) {
 		if src == "" {
 			src = "no source name"
 		}
-		t.f("  %s on %s — source %s, %s records in %d process run(s), %s → %s\n", name, host, src, words.Thousands(p.Records), p.Processes, fmtTime(p.First), fmtTime(p.Last))
+		t.f("  %s on %s — source %s, %s records in %s, %s → %s\n", name, host, src, words.Thousands(p.Records), words.Count(p.Processes, "process run", ""), fmtTime(p.First), fmtTime(p.Last))
 		t.f("    %s %s\n", t.p.dim("types:"), typesLine(p.Types))
 		t.f("    %s %s\n", t.p.dim("files:"), strings.Join(uniqueStrings(p.Files, 5), ", "))
 		for i, e := range p.Errors {

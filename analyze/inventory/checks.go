@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"sort"
 	"strings"
@@ -69,7 +70,7 @@ func (b *Builder) checkSMTP(users []*user, inv *report.Inventory) []report.Findi
 	if f.Count == 0 {
 		return nil
 	}
-	f.Title = fmt.Sprintf("%d user(s) whose primary SMTP address differs from the UPN: devices not discovered (%s)", f.Count, names(who, 5))
+	f.Title = fmt.Sprintf("%s whose primary SMTP address differs from the UPN: devices not discovered (%s)", words.Count(f.Count, "user", ""), names(who, 5))
 	if unknown > 0 {
 		f.Title += fmt.Sprintf("; %d more could not be checked (address list truncated)", unknown)
 	}
@@ -111,13 +112,13 @@ func (b *Builder) checkActiveSync(users []*user) []report.Finding {
 		case u.partner == boolFalse && len(u.devices) > 0:
 			who = append(who, u.name)
 			u.problems = append(u.problems, IDActiveSyncOff)
-			addEvidence(&f, b.evidence(u.partnerAt, nil, fmt.Sprintf("HasActiveSyncDevicePartnership False for %s, who has %d device(s) in the exports", u.name, len(u.devices))))
+			addEvidence(&f, b.evidence(u.partnerAt, nil, fmt.Sprintf("HasActiveSyncDevicePartnership False for %s, who has %s in the exports", u.name, words.Count(len(u.devices), "device", ""))))
 		}
 	}
 	if f.Count == 0 {
 		return nil
 	}
-	f.Title = fmt.Sprintf("ActiveSync disabled or without device partnership for %d user(s) (%s)", f.Count, names(who, 5))
+	f.Title = fmt.Sprintf("ActiveSync disabled or without device partnership for %s (%s)", words.Count(f.Count, "user", ""), names(who, 5))
 	return []report.Finding{f}
 }
 
@@ -190,7 +191,7 @@ func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
 	for _, r := range reasons {
 		f := byReason[r]
 		users := uniq(who[r])
-		f.Title = fmt.Sprintf("%d device(s) quarantined or blocked by the connector (%s) for %d user(s): %s", f.Count, r, len(users), names(users, 5))
+		f.Title = fmt.Sprintf("%s quarantined or blocked by the connector (%s) for %s: %s", words.Count(f.Count, "device", ""), r, words.Count(len(users), "user", ""), names(users, 5))
 		out = append(out, *f)
 	}
 	return out
@@ -311,9 +312,9 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 	if !latest.IsZero() {
 		f.Last = &latest
 	}
-	f.Title = fmt.Sprintf("%d device(s) without a successful sync in the %d days before the newest sync time in the exports (%s)", f.Count, int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
+	f.Title = fmt.Sprintf("%s without a successful sync in the %d days before the newest sync time in the exports (%s)", words.Count(f.Count, "device", ""), int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
 	if ambiguous > 0 {
-		f.Title += fmt.Sprintf("; %d date(s) were ambiguous (M/d assumed)", ambiguous)
+		f.Title += fmt.Sprintf("; %s ambiguous (M/d assumed)", words.Count(ambiguous, "date was", "dates were"))
 	}
 	return []report.Finding{f}
 }

@@ -26,7 +26,7 @@ func TestCountsNotMergedByLooseKeys(t *testing.T) {
 		t.Fatalf("users %d mailboxes %d, want 371", inv.Users, inv.Mailboxes)
 	}
 	f := byID(fs, IDSMTPUPNMismatch)
-	if len(f) != 1 || f[0].Count != 371 || !strings.HasPrefix(f[0].Title, "371 user(s)") || !strings.Contains(f[0].Title, "and 366 more") ||
+	if len(f) != 1 || f[0].Count != 371 || !strings.HasPrefix(f[0].Title, "371 users whose") || !strings.Contains(f[0].Title, "and 366 more") ||
 		len(inv.UsersWithProblems) != 371 {
 		t.Fatalf("finding %+v, users with problems %d", f, len(inv.UsersWithProblems))
 	}

@@ -191,7 +191,7 @@ func TestDeviceQuarantinedAndStale(t *testing.T) {
 		checkFinding(t, f)
 	}
 	if q[0].Key != "ExternalCompliance" || q[0].Count != 1 || q[1].Key != "ExternalEnrollment" || q[1].Count != 2 ||
-		!strings.Contains(q[1].Title, "contoso.com/Users/Zoë Müller") || !strings.Contains(q[1].Title, "2 user(s)") {
+		!strings.Contains(q[1].Title, "contoso.com/Users/Zoë Müller") || !strings.Contains(q[1].Title, "for 2 users") {
 		t.Errorf("quarantine %q/%d %q/%d: %s", q[0].Key, q[0].Count, q[1].Key, q[1].Count, q[1].Title)
 	}
 	if inv.Devices != 5 || inv.DevicesByAccessState["Quarantined"] != 3 || inv.DevicesByReason["ExternalEnrollment"] != 2 || inv.Users != 4 {
@@ -224,7 +224,7 @@ func TestStaleAmbiguousAndNotFiring(t *testing.T) {
 		device("Adele Vance", "ApplB2", "Allowed", "Global", "3/2/2026 9:00:00 AM"))
 	inv, fs := b.Finish()
 	s := byID(fs, IDDeviceStale)
-	if len(s) != 1 || !strings.Contains(s[0].Title, "2 date(s) were ambiguous") || inv.Extra["last_sync_ambiguous"] != "2" {
+	if len(s) != 1 || !strings.Contains(s[0].Title, "2 dates were ambiguous") || inv.Extra["last_sync_ambiguous"] != "2" {
 		t.Errorf("ambiguous dates not noted: %v %v", s, inv.Extra)
 	}
 	b = NewBuilder()

@@ -4,6 +4,7 @@
 package eval
 
 import (
+	"exlog/internal/words"
 	"fmt"
 	"slices"
 	"sort"
@@ -754,7 +755,7 @@ func (st *patState) finish(cov Window) ([]report.Finding, []Note) {
 		var notes []Note
 		if left > 0 {
 			notes = append(notes, Note{ID: p.ID, Reason: "too-close-to-end", Needed: p.Within, Covered: cov.Duration(), Count: left,
-				Message: fmt.Sprintf("%s: %d occurrence(s) within %s of the end of the logs cannot be judged", p.ID, left, fmtDur(p.Within))})
+				Message: fmt.Sprintf("%s: %s within %s of the end of the logs cannot be judged", p.ID, words.Count(left, "occurrence", ""), fmtDur(p.Within))})
 		}
 		return st.findings(), notes
 	case rule.Absence:
