@@ -595,6 +595,7 @@ func (a *run) assemble() *report.Report {
 	pointToEndOfSupport(findings, in.end)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
+	syncedAgain(findings, a.syncs)
 	a.serviceRanAfter(findings)
 	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)

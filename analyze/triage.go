@@ -33,15 +33,50 @@ func markOngoing(fs []report.Finding, end time.Time) {
 			f.Ongoing = f.Category != "bundle"
 			continue
 		}
-		since := end.Sub(*f.Last)
-		if since <= ongoingSlack {
-			f.Ongoing = true
+		f.Ongoing = recent(f.First, f.Last, f.Count, end)
+	}
+}
+
+// recent reports whether occurrences from first to last (count of them)
+// are still happening at end: the last is within ongoingSlack of it, or
+// within two of their usual intervals.
+func recent(first, last *time.Time, count int, end time.Time) bool {
+	since := end.Sub(*last)
+	if since <= ongoingSlack {
+		return true
+	}
+	if count >= 2 && first != nil {
+		every := last.Sub(*first) / time.Duration(count-1)
+		return since <= 2*every
+	}
+	return false
+}
+
+// syncedAgain ends sync.failed and sync.unfinished of a kind when a later
+// sync of that kind completed: the documented sign that the connector
+// syncs again (domain.md §4), whatever the time since the last failure.
+// Two failed full syncs a day apart, then two completed ones, are
+// history, not "still happening" (blind round 2, winrm-401-fixed). When
+// no later sync of the kind completed, markOngoing's timing stands.
+func syncedAgain(fs []report.Finding, syncs []report.Sync) {
+	for i := range fs {
+		f := &fs[i]
+		if (f.ID != session.IDFailed && f.ID != session.IDUnfinished) || f.Last == nil {
 			continue
 		}
-		if f.Count >= 2 && f.First != nil {
-			every := f.Last.Sub(*f.First) / time.Duration(f.Count-1)
-			f.Ongoing = since <= 2*every
+		var next *report.Sync
+		for j := range syncs {
+			s := &syncs[j]
+			if string(s.Kind) == f.Key && s.Status == report.SyncCompleted && s.End != nil && s.Start.After(*f.Last) &&
+				(next == nil || s.Start.Before(next.Start)) {
+				next = s
+			}
 		}
+		if next == nil {
+			continue
+		}
+		f.Ongoing = false
+		f.ResolvedBy = fmt.Sprintf("%s: a later %s sync completed (%s)", next.End.UTC().Format("2006-01-02 15:04Z"), next.Kind, next.Origin)
 	}
 }
 
@@ -151,15 +186,34 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 		}
 		step(f.Remedy)
 	}
-	unknown := 0
+	// Unrecognised errors degrade the verdict while they happen (or when
+	// their time cannot be placed). Those that stopped during the logs
+	// (markOngoing's rule) and were followed by a completed full sync, the
+	// documented sign of health, are history, as resolved findings are
+	// (blind round 2: 401s before a fix, then days of completed syncs, kept
+	// the verdict degraded). Their meaning is unknown, so both must hold.
+	unknown, past := 0, 0
+	var stopped time.Time
 	for _, t := range r.Unmatched {
-		if t.Type == "error" || t.Type == "critical" {
-			unknown += t.Count
+		if t.Type != "error" && t.Type != "critical" {
+			continue
 		}
+		if t.Undated == 0 && t.Last != nil && !in.logsEnd.IsZero() && !recent(t.First, t.Last, t.Count, in.logsEnd) &&
+			v.LastFullSync != nil && v.LastFullSync.After(*t.Last) {
+			past += t.Count
+			if t.Last.After(stopped) {
+				stopped = *t.Last
+			}
+			continue
+		}
+		unknown += t.Count
 	}
 	if unknown > 0 {
 		raise(report.StateDegraded)
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise (see UNMATCHED ERRORS): read them, they may be the cause", words.Count(unknown, "error message", "")))
+	}
+	if past > 0 {
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise stopped by %s, and a full sync completed after them (see UNMATCHED ERRORS): history, unless they come back", words.Count(past, "error message", ""), stopped.UTC().Format("2006-01-02 15:04Z")))
 	}
 	switch {
 	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):

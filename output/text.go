@@ -703,11 +703,16 @@ func (t *textWriter) unmatched(r *report.Report) {
 		if strconv.Itoa(all) == total && errs != all {
 			which = fmt.Sprintf(", %s of them errors,", words.Thousands(errs))
 		}
-		title += fmt.Sprintf(" (%s messages%s in %s kinds exlog does not recognise)", total, which, r.Summary.Extra["unmatched_templates"])
+		n, _ := strconv.Atoi(total)
+		kinds, _ := strconv.Atoi(r.Summary.Extra["unmatched_templates"])
+		title += fmt.Sprintf(" (%s%s in %s exlog does not recognise)", words.Count(n, "message", ""), which, words.Count(kinds, "kind", ""))
 	}
 	t.section(title)
 	for _, u := range r.Unmatched {
 		t.f("  %6s × %-8s %s\n", words.Thousands(u.Count), u.Type, oneLine(u.Template, 140))
+		if u.First != nil {
+			t.f("           %s\n", t.p.dim(span(fmtTime(u.First), fmtTime(u.Last))))
+		}
 		t.f("           %s %s\n", t.p.dim("e.g. "+u.Origin), t.p.dim(oneLine(u.Example, 100)))
 	}
 	t.f("  %s\n", t.p.dim("Turn them into patterns: exlog patterns suggest PATH > my-patterns/suggested.exlog"))

@@ -252,6 +252,12 @@ type Template struct {
 	Type     string `json:"type"`
 	Example  string `json:"example"`
 	Origin   string `json:"origin"`
+	// First and Last bound the occurrences with a known time (UTC);
+	// Undated counts those without one (no time, or local time of an
+	// unknown zone), which cannot be placed against the end of the logs.
+	First   *time.Time `json:"first,omitempty"`
+	Last    *time.Time `json:"last,omitempty"`
+	Undated int        `json:"undated,omitempty"`
 }
 
 type Tool struct {

@@ -58,6 +58,7 @@ func (c *Collector) Add(e *event.Event) {
 	k := key{e.Type, Template(e.Message)}
 	if en := c.byKey[k]; en != nil {
 		en.t.Count++
+		seen(&en.t, e)
 		return
 	}
 	if len(c.byKey) >= MaxDistinct {
@@ -69,9 +70,27 @@ func (c *Collector) Add(e *event.Event) {
 		ex = cutBytes(ex, maxExampleLen)
 	}
 	c.order++
-	c.byKey[k] = &entry{first: c.order, t: report.Template{
+	en := &entry{first: c.order, t: report.Template{
 		Template: k.tmpl, Count: 1, Type: e.Type.String(), Example: ex, Origin: e.Origin.String(),
 	}}
+	seen(&en.t, e)
+	c.byKey[k] = en
+}
+
+// seen widens t's first and last times to e's, or counts e as undated.
+func seen(t *report.Template, e *event.Event) {
+	if e.Time.IsZero() || e.TimeZone() == event.ZoneUnknown {
+		t.Undated++
+		return
+	}
+	at := e.Time.UTC()
+	if t.First == nil || at.Before(*t.First) {
+		t.First = &at
+	}
+	if t.Last == nil || at.After(*t.Last) {
+		at := at
+		t.Last = &at
+	}
 }
 
 func cutBytes(s string, n int) string {

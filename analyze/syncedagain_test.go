@@ -1,0 +1,84 @@
+package analyze
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"exlog/analyze/session"
+	"exlog/report"
+)
+
+func at(h float64) *time.Time {
+	t := time.Date(2023, 3, 12, 0, 0, 0, 0, time.UTC).Add(time.Duration(h * float64(time.Hour)))
+	return &t
+}
+
+func syncAt(kind report.SyncKind, start, end float64, st report.SyncStatus) report.Sync {
+	s := report.Sync{Kind: kind, Start: *at(start), Status: st, Origin: "Connector0.log"}
+	if st == report.SyncCompleted {
+		s.End = at(end)
+	}
+	return s
+}
+
+// Failed full syncs followed by a completed full sync are history,
+// however recent; a later completed quick sync does not end them; with
+// the last full sync failed, the timing rule stands.
+func TestSyncedAgain(t *testing.T) {
+	failed := func() []report.Finding {
+		return []report.Finding{{ID: session.IDFailed, Key: "full", Severity: report.SeverityError, Count: 2, First: at(5), Last: at(29), Ongoing: true}}
+	}
+	cases := []struct {
+		name    string
+		syncs   []report.Sync
+		ongoing bool
+	}{
+		{"full completed after", []report.Sync{syncAt("full", 5, 6, report.SyncFailed), syncAt("full", 29, 30, report.SyncFailed), syncAt("full", 39, 40, report.SyncCompleted)}, false},
+		{"only a quick completed after", []report.Sync{syncAt("full", 29, 30, report.SyncFailed), syncAt("quick", 31, 31.2, report.SyncCompleted)}, true},
+		{"full completed before only", []report.Sync{syncAt("full", 1, 2, report.SyncCompleted), syncAt("full", 29, 30, report.SyncFailed)}, true},
+	}
+	for _, c := range cases {
+		fs := failed()
+		syncedAgain(fs, c.syncs)
+		if fs[0].Ongoing != c.ongoing {
+			t.Errorf("%s: ongoing %v, want %v", c.name, fs[0].Ongoing, c.ongoing)
+		}
+		if !c.ongoing && !strings.Contains(fs[0].ResolvedBy, "a later full sync completed") {
+			t.Errorf("%s: resolved by %q", c.name, fs[0].ResolvedBy)
+		}
+	}
+}
+
+// Unrecognised errors degrade the verdict while they happen; once they
+// stopped and a full sync completed after them they are history.
+func TestUnmatchedErrorsHistory(t *testing.T) {
+	end := *at(60)
+	mk := func(last float64, fullEnd float64) *report.Report {
+		return &report.Report{
+			Syncs:     []report.Sync{syncAt("full", fullEnd-1, fullEnd, report.SyncCompleted)},
+			Unmatched: []report.Template{{Template: "The remote server returned an error: (<n>) Unauthorized.", Count: 19, Type: "error", First: at(6), Last: at(last)}},
+		}
+	}
+	cases := []struct {
+		name        string
+		last, full  float64
+		state       report.VerdictState
+		reasonWords string
+	}{
+		{"stopped, full sync after", 36, 53, report.StateHealthy, "stopped by"},
+		{"stopped, no full sync after", 36, 30, report.StateDegraded, "does not recognise (see UNMATCHED"},
+		{"still happening", 59.5, 53, report.StateDegraded, "does not recognise (see UNMATCHED"},
+	}
+	for _, c := range cases {
+		v := verdict(mk(c.last, c.full), verdictInput{logsEnd: end, connectorSeen: true})
+		if v.State != c.state || !strings.Contains(strings.Join(v.Reasons, "\n"), c.reasonWords) {
+			t.Errorf("%s: %s %q", c.name, v.State, v.Reasons)
+		}
+	}
+	r := mk(36, 53)
+	r.Unmatched[0].Undated = 1 // one occurrence that cannot be placed: can't call it over
+	if v := verdict(r, verdictInput{logsEnd: end, connectorSeen: true}); v.State != report.StateDegraded {
+		t.Errorf("undated: %s %q", v.State, v.Reasons)
+	}
+}
