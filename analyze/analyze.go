@@ -5,6 +5,7 @@ package analyze
 
 import (
 	"errors"
+	"exlog/internal/words"
 	"fmt"
 	"io"
 	"sort"
@@ -103,6 +104,9 @@ type input struct {
 	// truncated counts cut records exactly; truncEv keeps the first few.
 	truncated int
 	truncEv   []report.Evidence
+	// readErr is the error that ended the read of the input early (a zip
+	// member's checksum, a broken archive), not a cap; "" if none.
+	readErr string
 	// limit is the archive cap that stopped the read, or "".
 	limit bundle.Limit
 	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
@@ -122,7 +126,7 @@ func (in *input) warn(w event.ReadWarning) {
 			in.truncEv = append(in.truncEv, report.Evidence{Origin: iw.Origin, Offset: iw.Offset, Line: iw.Line, Text: iw.Message})
 		}
 	}
-	if len(in.rep.Warnings) < maxWarningsPerInput {
+	if len(in.rep.Warnings) < maxWarningsPerInput || w.Kind == event.KindReadError { // what ended a read is always listed
 		in.rep.Warnings = append(in.rep.Warnings, iw)
 	}
 }
@@ -301,6 +305,8 @@ func (a *run) fail(in *input, err error) {
 	var le *bundle.LimitError
 	if errors.As(err, &le) {
 		msg, in.limit = le.Reason, le.Limit
+	} else {
+		in.readErr = msg
 	}
 	in.warn(event.ReadWarning{Origin: event.Origin{Path: in.src.Entry.Path, Offset: -1}, Kind: event.KindReadError, Message: msg})
 	in.rep.Partial = true
@@ -593,6 +599,7 @@ func (a *run) assemble() *report.Report {
 		findings = append(findings, a.shows(c.run(in), verbose)...)
 	}
 	pointToEndOfSupport(findings, in.end)
+	a.damagedGaps(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	syncedAgain(findings, a.syncs)
@@ -737,7 +744,7 @@ func bundleFindings(c *checkInput) []report.Finding {
 		out = append(out, trunc)
 	}
 	unread := report.Finding{
-		ID: IDUnreadable, Title: "Evidence that could not be read",
+		ID: IDUnreadable, Title: "Evidence that could not be read, or only in part",
 		Severity: report.SeverityWarning, Category: "bundle", Source: "check",
 		Remedy: "Collect the named files again (or raise the limit the reason names) and re-run exlog.",
 		Docs:   docsTroubleshoot, Evidence: []report.Evidence{},
@@ -754,8 +761,11 @@ func bundleFindings(c *checkInput) []report.Finding {
 		}
 	}
 	for _, in := range c.inputs {
-		if in.rep.Partial && in.rep.Records == 0 {
+		switch {
+		case in.rep.Partial && in.rep.Records == 0:
 			add(in.rep.Path, "no record could be read")
+		case in.readErr != "":
+			add(in.rep.Path, "read only in part, "+words.Count(in.rep.Records, "record", "")+" kept: "+in.readErr+"; what follows the damage is lost")
 		}
 	}
 	if unread.Count > 0 {

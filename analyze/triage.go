@@ -352,6 +352,42 @@ func casServer(texts ...string) string {
 }
 
 // changes lists what changed in the covered window.
+// damagedAfter returns the input a gap in the trace logs follows when
+// that input's read ended early on damage (readErr): the gap is logs
+// missing, not the connector idle.
+func (a *run) damagedAfter(g report.Gap) *input {
+	for _, in := range a.inputs {
+		if in.readErr != "" && (g.AfterInput == in.rep.Path || strings.HasPrefix(g.AfterInput, in.rep.Path+"@")) {
+			return in
+		}
+	}
+	return nil
+}
+
+// damagedGaps turns a sync-schedule finding whose one occurrence spans a
+// gap that follows a damaged file into "can't tell": the syncs of that
+// time may be in the part of the file that was lost (blind round 2: a
+// zip member with a bad checksum made a 48-hour outage look like 72).
+func (a *run) damagedGaps(fs []report.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if (f.ID != session.IDFullOverdue && f.ID != session.IDQuickGap) || f.Count != 1 || f.First == nil || f.Last == nil {
+			continue
+		}
+		for _, g := range a.gaps {
+			in := a.damagedAfter(g)
+			if in == nil || !g.Start.Before(*f.Last) || !g.End.After(*f.First) {
+				continue
+			}
+			f.Severity = report.SeverityInfo
+			f.Title = "Can't tell: " + f.Title + "; the trace records from " + g.Start.UTC().Format("2006-01-02 15:04Z") +
+				" to " + g.End.UTC().Format("2006-01-02 15:04Z") + " are missing because " + in.rep.Path + " is damaged"
+			f.Remedy = "Collect " + in.rep.Path + " again from the connector's Logs folder (a new copy or zip) and re-run exlog: the damaged copy cannot show whether the syncs of that time ran."
+			break
+		}
+	}
+}
+
 func (a *run) changes() []report.Change {
 	var out []report.Change
 	for _, rs := range a.restarts {
@@ -363,8 +399,12 @@ func (a *run) changes() []report.Change {
 		if !a.verbose() {
 			break // below Verbose the connector is silent for hours by design
 		}
+		why := "service stopped, server down, or logs missing"
+		if in := a.damagedAfter(g); in != nil {
+			why = "logs missing: " + in.rep.Path + " is damaged from here on"
+		}
 		out = append(out, report.Change{Time: g.Start, Kind: "gap",
-			Text:   fmt.Sprintf("no trace records for %s (service stopped, server down, or logs missing)", report.FormatDuration(time.Duration(g.DurationS*float64(time.Second)).Round(time.Minute))),
+			Text:   fmt.Sprintf("no trace records for %s (%s)", report.FormatDuration(time.Duration(g.DurationS*float64(time.Second)).Round(time.Minute)), why),
 			Origin: g.AfterInput})
 	}
 	last := ""
