@@ -719,7 +719,7 @@ const (
 
 var bundleRules = []check.Rule{
 	{ID: IDTruncatedRecord, Title: "A record cut at a file's start or end", Severity: report.SeverityInfo},
-	{ID: IDUnreadable, Title: "Evidence that could not be read", Severity: report.SeverityWarning},
+	{ID: IDUnreadable, Title: "Evidence that could not be read, or only in part", Severity: report.SeverityWarning},
 }
 
 // bundleFindings reports truncated records and unreadable evidence.
