@@ -603,6 +603,7 @@ func (a *run) assemble() *report.Report {
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
 	syncedAgain(findings, a.syncs)
+	casFailover(findings, a.syncs, a.traceLast)
 	a.serviceRanAfter(findings)
 	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)

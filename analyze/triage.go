@@ -352,6 +352,49 @@ func casServer(texts ...string) string {
 }
 
 // changes lists what changed in the covered window.
+// casFailover judges a remote PowerShell failure against one Exchange
+// server while the syncs complete through another: the connector's CAS
+// failover (IsCasFailoverEnabled, on by default: domain.md §2) absorbs it,
+// so it costs time, not syncs. The finding stays, at warning (degraded,
+// not broken), and says so (blind round 2, fr-cas-failover). It holds
+// only when every sync since the first failure completed (one still
+// running at the end of the logs aside), at least two did, and each
+// completed one reports a connected server other than the failing one.
+func casFailover(fs []report.Finding, syncs []report.Sync, end time.Time) {
+	for i := range fs {
+		f := &fs[i]
+		if f.ID != "exchange.remote-powershell-failed" || f.Key == "" || !f.Ongoing || f.First == nil || f.Severity <= report.SeverityWarning {
+			continue
+		}
+		failing := strings.ToLower(f.Key)
+		via, completed, ok := "", 0, true
+		for _, s := range syncs {
+			if s.Start.Before(*f.First) {
+				continue
+			}
+			if s.Status == report.SyncUnfinished && s.End == nil && strings.HasPrefix(s.Reason, session.ReasonLogsEnd) {
+				continue // still running when the logs end
+			}
+			srv := strings.ToLower(casServer(s.ExchangeHealth))
+			if s.Status != report.SyncCompleted || srv == "" || srv == failing || strings.Contains(strings.ToLower(s.ExchangeHealth), "disconnected") {
+				ok = false
+				break
+			}
+			completed++
+			via = casServer(s.ExchangeHealth)
+		}
+		if !ok || completed < 2 {
+			continue
+		}
+		f.Severity = report.SeverityWarning
+		f.Title += ": syncs complete through " + via + " (CAS failover)"
+		f.Remedy = f.Key + " does not answer remote PowerShell; the connector fails over to " + via + " and " +
+			words.Count(completed, "sync", "") + " since the first failure completed, so this costs time, not syncs. " +
+			"Bring " + f.Key + " back (Test-WSMan " + f.Key + " from the connector server; WinRM and the PowerShell virtual directory on it), " +
+			"or point the connector at a Client Access Server that answers, with the lowest latency, so that each sync does not try the failed one first."
+	}
+}
+
 // damagedAfter returns the input a gap in the trace logs follows when
 // that input's read ended early on damage (readErr): the gap is logs
 // missing, not the connector idle.

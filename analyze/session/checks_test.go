@@ -471,3 +471,39 @@ func TestRunningAtLogsEnd(t *testing.T) {
 		}
 	}
 }
+
+// Quick syncs pause while a full sync runs: the full sync's time is not a
+// quick-sync gap (blind round 2: quick every 1h30m, a 1h52m full sync, so
+// 4h30m between the quick syncs around it). A gap with no full sync in
+// it is still one.
+func TestQuickGapSkipsFullSyncTime(t *testing.T) {
+	t0 := time.Date(2023, 11, 13, 0, 35, 0, 0, time.UTC)
+	var syncs []report.Sync
+	add := func(kind report.SyncKind, start, dur time.Duration) {
+		end := t0.Add(start + dur)
+		d := dur.Seconds()
+		syncs = append(syncs, report.Sync{Kind: kind, Start: t0.Add(start), End: &end, DurationS: &d, Status: StatusCompleted, Origin: "Connector0.log"})
+	}
+	day := 24 * time.Hour
+	for d := time.Duration(0); d < 3*day; d += day {
+		add(report.SyncFull, d+90*time.Minute, 112*time.Minute) // 02:05 → 03:57
+		add(report.SyncQuick, d, 10*time.Minute)                // 00:35
+		for q := d + 5*time.Hour + 5*time.Minute; q < d+day; q += 90 * time.Minute {
+			add(report.SyncQuick, q, 10*time.Minute) // 05:05, every 1h30m
+		}
+	}
+	first, last := t0, t0.Add(3*day-time.Hour)
+	if f, ok := quickGapFinding(syncs, first, last, Cadence{QuickMedian: 90 * time.Minute, QuickIntervals: 40}, Options{}); ok {
+		t.Errorf("full-sync time counted as a quick gap: %s", f.Title)
+	}
+	// The same schedule without the full syncs: the 4h30m holes are gaps.
+	var quick []report.Sync
+	for _, s := range syncs {
+		if s.Kind == report.SyncQuick {
+			quick = append(quick, s)
+		}
+	}
+	if f, ok := quickGapFinding(quick, first, last, Cadence{QuickMedian: 90 * time.Minute, QuickIntervals: 40}, Options{}); !ok || f.Count != 3 {
+		t.Errorf("without full syncs: %v %+v", ok, f.Title)
+	}
+}

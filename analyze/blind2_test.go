@@ -82,3 +82,39 @@ func TestUnmatchedErrorsHistory(t *testing.T) {
 		t.Errorf("undated: %s %q", v.State, v.Reasons)
 	}
 }
+
+// A remote PowerShell failure against one CAS while every later sync
+// completes through another is the CAS failover at work: degraded, not
+// broken, and said so. A failed sync after it, a sync through the failing
+// server, or a disconnected one keep it an error.
+func TestCASFailover(t *testing.T) {
+	health := func(srv, status string) string {
+		return "Server health 'Name: 'PowerShellExchangeServer: <Name=" + srv + ">' Status: " + status + "'"
+	}
+	ok := func(start float64, srv string) report.Sync {
+		s := syncAt("quick", start, start+0.2, report.SyncCompleted)
+		s.ExchangeHealth = health(srv, "Connected")
+		return s
+	}
+	cases := []struct {
+		name  string
+		syncs []report.Sync
+		sev   report.Severity
+	}{
+		{"failover works", []report.Sync{ok(1, "cas01.contoso.com"), ok(10, "cas02.contoso.com"), ok(12, "cas02.contoso.com")}, report.SeverityWarning},
+		{"one later sync failed", []report.Sync{ok(10, "cas02.contoso.com"), syncAt("quick", 12, 0, report.SyncFailed), ok(14, "cas02.contoso.com")}, report.SeverityError},
+		{"through the failing server", []report.Sync{ok(10, "cas02.contoso.com"), ok(12, "cas01.contoso.com")}, report.SeverityError},
+		{"only one completed", []report.Sync{ok(10, "cas02.contoso.com")}, report.SeverityError},
+		{"no server named", []report.Sync{syncAt("quick", 10, 10.2, report.SyncCompleted), syncAt("quick", 12, 12.2, report.SyncCompleted)}, report.SeverityError},
+	}
+	for _, c := range cases {
+		fs := []report.Finding{{ID: "exchange.remote-powershell-failed", Key: "cas01.contoso.com", Severity: report.SeverityError, Count: 9, First: at(9), Last: at(15), Ongoing: true}}
+		casFailover(fs, c.syncs, *at(16))
+		if fs[0].Severity != c.sev {
+			t.Errorf("%s: severity %s, want %s (%s)", c.name, fs[0].Severity, c.sev, fs[0].Title)
+		}
+		if c.sev == report.SeverityWarning && (!strings.Contains(fs[0].Title, "through cas02.contoso.com (CAS failover)") || !strings.Contains(fs[0].Remedy, "fails over to cas02.contoso.com")) {
+			t.Errorf("%s: %q / %q", c.name, fs[0].Title, fs[0].Remedy)
+		}
+	}
+}
