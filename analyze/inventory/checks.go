@@ -145,10 +145,14 @@ var quarantineAdvice = map[string]string{
 // IDDeviceQuarantined is raised by checkQuarantined.
 const IDDeviceQuarantined = "device.quarantined"
 
-var ruleDeviceQuarantined = check.Rule{ID: IDDeviceQuarantined, Title: "Devices quarantined or blocked by the connector", Severity: report.SeverityWarning}
+var ruleDeviceQuarantined = check.Rule{ID: IDDeviceQuarantined, Title: "Devices quarantined or blocked by the connector", Severity: report.SeverityInfo}
 
 // checkQuarantined counts devices quarantined or blocked by the connector,
-// one finding per reason (Key = reason).
+// one finding per reason (Key = reason). Info, not a warning: these states
+// are the connector doing its job for Intune compliance and enrolment
+// (domain.md §4-5), a task for the device's user, and say nothing against
+// the connector's health (blind round 2: they made a bundle without
+// trace logs "degraded" instead of "can't tell").
 func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
 	byReason := map[string]*report.Finding{}
 	who := map[string][]string{}
@@ -164,7 +168,7 @@ func (b *Builder) checkQuarantined(devs []devRef) []report.Finding {
 		}
 		f := byReason[e.reason]
 		if f == nil {
-			nf := newFinding(IDDeviceQuarantined, "", report.SeverityWarning, "device",
+			nf := newFinding(IDDeviceQuarantined, "", report.SeverityInfo, "device",
 				"These access states are set by Intune through the connector: "+meaning+". "+quarantineAdvice[e.reason]+
 					" If enrolled, compliant devices stay blocked, check that the connector's syncs complete.",
 				DocsTroubleshoot)

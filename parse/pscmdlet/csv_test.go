@@ -204,3 +204,15 @@ func TestKindFromTypeName(t *testing.T) {
 		}
 	}
 }
+
+// An enum value cut inside a character (a torn UTF-16 export: "Extern\uFFFD")
+// names nothing; a whole one is read.
+func TestEnumTornValue(t *testing.T) {
+	r := &Record{Props: []Prop{{Name: "DeviceAccessStateReason", Value: Value{Raw: "Extern\uFFFD"}}, {Name: "DeviceAccessState", Value: Value{Raw: "quarantined"}}}}
+	if v, ok := r.Enum("DeviceAccessStateReason"); ok {
+		t.Errorf("torn enum read as %q", v)
+	}
+	if v, ok := r.Enum("DeviceAccessState"); !ok || v != "Quarantined" {
+		t.Errorf("enum = %q %v", v, ok)
+	}
+}

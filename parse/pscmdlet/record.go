@@ -17,6 +17,7 @@ package pscmdlet
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"exlog/event"
 )
@@ -279,8 +280,8 @@ func (r *Record) Enum(name string) (string, bool) {
 		return "", false
 	}
 	s := strings.TrimSpace(v.Raw)
-	if s == "" {
-		return "", false
+	if s == "" || strings.ContainsRune(s, utf8.RuneError) {
+		return "", false // a value cut inside a character (a torn export) names nothing
 	}
 	if c, ok := enumValues[strings.ToLower(s)]; ok {
 		return c, true
