@@ -107,6 +107,7 @@ type input struct {
 	// readErr is the error that ended the read of the input early (a zip
 	// member's checksum, a broken archive), not a cap; "" if none.
 	readErr string
+	noZone  bool // the reader warned of times without a zone, read as UTC
 	// limit is the archive cap that stopped the read, or "".
 	limit bundle.Limit
 	mu    sync.Mutex // guards rep.Warnings for readers that warn from other goroutines
@@ -118,6 +119,9 @@ func (in *input) warn(w event.ReadWarning) {
 	in.warnings++
 	if w.Kind.Broken() {
 		in.broken++
+	}
+	if w.Kind == event.KindNoZone {
+		in.noZone = true
 	}
 	iw := toInputWarning(w)
 	if w.Kind == event.KindTruncated {

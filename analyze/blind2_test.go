@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +118,33 @@ func TestCASFailover(t *testing.T) {
 		if c.sev == report.SeverityWarning && (!strings.Contains(fs[0].Title, "through cas02.contoso.com (CAS failover)") || !strings.Contains(fs[0].Remedy, "fails over to cas02.contoso.com")) {
 			t.Errorf("%s: %q / %q", c.name, fs[0].Title, fs[0].Remedy)
 		}
+	}
+}
+
+// Trace times written without a zone are read as UTC, and the report says
+// so instead of listing "+00:00" as if the file had said it.
+func TestNoZoneTraceTimes(t *testing.T) {
+	rec := func(tm, msg string) string {
+		return `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Information">0</SubType><Level>8</Level><TimeCreated SystemTime="` +
+			tm + `" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="2260" ThreadID="12" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>` +
+			msg + `</ApplicationData></E2ETraceEvent>` + "\r\n"
+	}
+	log := rec("2023-10-29T02:40:11.1234567", "Microsoft Intune Exchange Connector Service is starting.") +
+		rec("2023-10-29T02:41:11.1234567", "Loading service configuration")
+	in, kinds := readOne(t, "Connector0.log", log, Options{})
+	if kinds["no-timezone"] != 1 || in.Records != 2 {
+		t.Fatalf("records %d, warnings %v", in.Records, kinds)
+	}
+	p := filepath.Join(t.TempDir(), "Connector0.log")
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rep.Environment.TZOffsets, "; ")
+	if !strings.Contains(got, "none written in 1 trace file") || strings.Contains(got, "+00:00") {
+		t.Errorf("time zone offsets: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"exlog/internal/words"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -529,6 +530,24 @@ func (a *run) environment(r *report.Report) *report.Environment {
 		env.TZOffsets = append(env.TZOffsets, fmtOffset(off))
 	}
 	sort.Strings(env.TZOffsets)
+	// Times written without a zone are read as UTC; the offsets above
+	// then say +00:00 where the file said nothing (blind round 2).
+	noZone, traces := 0, 0
+	for _, in := range a.inputs {
+		if in.src.Format == event.FormatTrace && in.rep.Records > 0 {
+			traces++
+			if in.noZone {
+				noZone++
+			}
+		}
+	}
+	if noZone > 0 && noZone == traces {
+		env.TZOffsets = slices.DeleteFunc(env.TZOffsets, func(s string) bool { return s == fmtOffset(0) })
+	}
+	if noZone > 0 {
+		env.TZOffsets = append(env.TZOffsets, "none written in "+words.Count(noZone, "trace file", "")+
+			" (read as UTC: right only if the connector server's clock is UTC; times and syncs near a daylight-saving change may be off)")
+	}
 	cas := map[string]bool{}
 	for _, s := range a.syncs {
 		if srv := casServer(s.ExchangeHealth); srv != "" && !cas[strings.ToUpper(srv)] {
