@@ -148,3 +148,31 @@ func TestNoZoneTraceTimes(t *testing.T) {
 		t.Errorf("time zone offsets: %q", got)
 	}
 }
+
+// Past the end of support, a sync finding that was over before the end of
+// the logs (syncs completed daily after it) does not make the end of
+// support say "syncs fail or stopped"; one still happening does.
+func TestEndOfSupportIgnoresOverFindings(t *testing.T) {
+	day := func(d int, h float64) time.Time {
+		return time.Date(2024, 1, d, 0, 0, 0, 0, time.UTC).Add(time.Duration(h * float64(time.Hour)))
+	}
+	var syncs []report.Sync
+	for d := 18; d <= 30; d++ {
+		st, en := day(d, 3), day(d, 3.6)
+		syncs = append(syncs, report.Sync{Kind: "full", Start: st, End: &en, Status: report.SyncCompleted})
+	}
+	over := report.Finding{ID: session.IDFullOverdue, Category: "sync", Severity: report.SeverityError, Count: 1, First: ptr(day(16, 3)), Last: ptr(day(18, 3))}
+	live := report.Finding{ID: "sync.failed", Key: "quick", Category: "sync", Severity: report.SeverityError, Count: 5, First: ptr(day(30, 10)), Last: ptr(day(30, 23))}
+	for _, c := range []struct {
+		name     string
+		raised   []report.Finding
+		critical bool
+	}{{"over", []report.Finding{over}, false}, {"still happening", []report.Finding{over, live}, true}} {
+		fs := endOfSupportFinding(&checkInput{syncs: syncs, end: day(30, 23.9), last: day(30, 23.9), raised: c.raised, attr: newAttribution()})
+		if len(fs) != 1 || (fs[0].Severity == report.SeverityCritical) != c.critical {
+			t.Errorf("%s: %+v", c.name, fs)
+		}
+	}
+}
+
+func ptr(t time.Time) *time.Time { return &t }

@@ -122,6 +122,9 @@ func endOfSupportFinding(in *checkInput) []report.Finding {
 		if !explainedByEndOfSupport(g) || g.Severity < report.SeverityError {
 			continue
 		}
+		if g.First != nil && !recent(g.First, g.Last, g.Count, in.last) {
+			continue // over before the end of the logs (markOngoing's rule): syncs ran again
+		}
 		why = append(why, fmt.Sprintf("%s ×%d after the end of support", g.ID, g.Count))
 		if len(f.Evidence) < report.MaxEvidence && len(g.Evidence) > 0 {
 			f.Evidence = append(f.Evidence, g.Evidence[len(g.Evidence)-1])
