@@ -17,9 +17,10 @@ import (
 func TestBlindBundles(t *testing.T) {
 	type want struct {
 		state    report.VerdictState
-		present  map[string]bool // id → still happening at the end of the logs
-		absent   []string        // ids that must not be raised at warning or above
-		notInAny []string        // text nowhere in titles, remedies and next steps
+		present  map[string]bool            // id → still happening at the end of the logs
+		absent   []string                   // ids that must not be raised at warning or above
+		notInAny []string                   // text nowhere in titles, remedies and next steps
+		atMost   map[string]report.Severity // id → the highest severity it may have
 	}
 	cases := map[string]want{
 		"healthy-2days": {state: report.StateHealthy,
@@ -39,6 +40,21 @@ func TestBlindBundles(t *testing.T) {
 			notInAny: []string{"clear ExchangeWebServiceURL", "remove ExchangeWebServiceURL"}},
 		"slow-tenant": {state: report.StateHealthy,
 			absent: []string{"sync.failed", "sync.unfinished", "sync.full-overdue"}},
+		// Round 2 (a second outside tester).
+		"de-dst-healthy": {state: report.StateHealthy,
+			absent: []string{"sync.failed", "sync.unfinished", "sync.quick-gap", "network.unreachable", "connector.end-of-support"}},
+		"winrm-401-fixed": {state: report.StateHealthy,
+			present: map[string]bool{"sync.failed": false, "exchange.remote-powershell-failed": false}},
+		"fr-cas-failover": {state: report.StateDegraded,
+			present:  map[string]bool{"exchange.remote-powershell-failed": true},
+			absent:   []string{"sync.failed", "sync.unfinished", "sync.quick-gap", "sync.full-overdue"},
+			notInAny: []string{"IsCasFailoverEnabled to false", "disable CAS failover", "disable IsCasFailoverEnabled"},
+			atMost:   map[string]report.Severity{"exchange.remote-powershell-failed": report.SeverityWarning}},
+		"no-traces-damaged": {state: report.StateUnknown,
+			present: map[string]bool{"service.logon-failure": false, "bundle.unreadable": false},
+			absent:  []string{"device.quarantined", "sync.failed", "sync.full-overdue"}},
+		"us-30days-gap": {state: report.StateHealthy,
+			present: map[string]bool{"sync.full-overdue": false}},
 	}
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -64,6 +80,11 @@ func TestBlindBundles(t *testing.T) {
 					t.Errorf("%s not raised", id)
 				} else if f.Ongoing != ongoing {
 					t.Errorf("%s: still happening %v, want %v", id, f.Ongoing, ongoing)
+				}
+			}
+			for id, sev := range w.atMost {
+				if f, ok := got[id]; ok && f.Severity > sev {
+					t.Errorf("%s at %s, want at most %s: %s", id, f.Severity, sev, f.Title)
 				}
 			}
 			for _, id := range w.absent {
