@@ -263,6 +263,9 @@ type run struct {
 
 	hosts     map[string]bool
 	tzOffsets map[int32]bool
+	// tzChanges are the points where one host's trace records change
+	// their UTC offset (a daylight-saving change written by the traces).
+	tzChanges []tzChange
 }
 
 // restart is a change of the connector's process seen in the trace logs,
@@ -499,6 +502,9 @@ func (a *run) observeTrace(e *event.Event) {
 	a.lastTrace = e
 	if prev != nil && sameWriter(prev, e) {
 		return // the maps below already hold this host and offset
+	}
+	if prev != nil && prev.TZOffset != e.TZOffset && prev.Host == e.Host && len(a.tzChanges) <= maxTZChanges {
+		a.tzChanges = append(a.tzChanges, tzChange{at: e.Time, host: e.Host, from: prev.TZOffset, to: e.TZOffset})
 	}
 	if e.Host != "" {
 		a.hosts[e.Host] = true
@@ -778,3 +784,14 @@ func bundleFindings(c *checkInput) []report.Finding {
 	}
 	return out
 }
+
+// tzChange is a change of the UTC offset the traces of one host write.
+type tzChange struct {
+	at       time.Time // UTC time of the first record at the new offset
+	host     string
+	from, to int32 // seconds east of UTC
+}
+
+// maxTZChanges bounds the changes kept: more than a few means writers of
+// several zones interleaved, not a daylight-saving change.
+const maxTZChanges = 4
