@@ -146,8 +146,15 @@ func (a *run) readEventLogs() []*evlogInput {
 		sort.SliceStable(el.kept, func(i, j int) bool { return refs[el.kept[i]].before(&refs[el.kept[j]]) })
 		a.spillFailed(el)
 	}
+	if afterEventLogsRead != nil {
+		afterEventLogsRead(out)
+	}
 	return out
 }
+
+// afterEventLogsRead, when set (tests), sees the exports once they are
+// read ahead, before the merge.
+var afterEventLogsRead func([]*evlogInput)
 
 // spillFailed reports, once, a failure to read an export's records back.
 func (a *run) spillFailed(el *evlogInput) {
