@@ -3,7 +3,7 @@ package analyze
 // Event-log records read ahead (localtime.go) without holding them in
 // memory: "memory must not grow with the bundle". Each record of an
 // event-log export is kept in memory as an evRef (its time, zone state,
-// type, event id, a few flags and where the record is: 40 bytes); the
+// type, event id, a few flags and where the record is: 32 bytes); the
 // record itself stays in the memory of an evStore while the export is
 // small, and goes to a private temporary file (the spill) once the
 // records held exceed evSpillAbove. The passes that need a record's
@@ -52,14 +52,13 @@ const (
 	refRunning                   // an SCM 7036 saying the service entered the running state
 )
 
-// evRef is what stays in memory of one record.
+// evRef is what stays in memory of one record: 32 bytes.
 type evRef struct {
 	sec   int64 // Time (UTC, or local digits while zone is zoneLocal)
-	off   int64 // byte offset in the spill file, or index in the store's memory
+	off   int64 // byte offset in the spill file (the record ends where the next begins), or index in the store's memory
 	nsec  int32
 	tzoff int32  // seconds east of UTC, when zone is zoneGiven
 	id    uint32 // EventID
-	n     uint32 // encoded length in the spill file
 	typ   event.Type
 	zone  refZone
 	flags uint8
@@ -189,7 +188,7 @@ func (s *evStore) write(r *evRef, e *event.Event) error {
 	if _, err := s.w.Write(s.buf); err != nil {
 		return fmt.Errorf("%s: writing the event spill file: %w", s.path, err)
 	}
-	r.off, r.n = s.size, uint32(len(s.buf))
+	r.off = s.size
 	s.size += int64(len(s.buf))
 	return nil
 }
@@ -209,7 +208,7 @@ func (s *evStore) get(i int) (*event.Event, error) {
 		e = s.mem[r.off]
 	} else {
 		var err error
-		if e, err = s.readAt(r); err != nil {
+		if e, err = s.readAt(i); err != nil {
 			s.err = fmt.Errorf("%s: event spill file, record %d at byte %d: %w", s.path, i+1, r.off, err)
 			return nil, s.err
 		}
@@ -227,17 +226,21 @@ func (s *evStore) get(i int) (*event.Event, error) {
 	return e, nil
 }
 
-func (s *evStore) readAt(r *evRef) (*event.Event, error) {
+func (s *evStore) readAt(i int) (*event.Event, error) {
 	if s.w.Buffered() > 0 {
 		if err := s.w.Flush(); err != nil {
 			return nil, err
 		}
 	}
-	if cap(s.buf) < int(r.n) {
-		s.buf = make([]byte, r.n)
+	off, end := s.refs[i].off, s.size
+	if i+1 < len(s.refs) {
+		end = s.refs[i+1].off
 	}
-	b := s.buf[:r.n]
-	if n, err := s.file.ReadAt(b, r.off); n < len(b) {
+	if cap(s.buf) < int(end-off) {
+		s.buf = make([]byte, end-off)
+	}
+	b := s.buf[:end-off]
+	if n, err := s.file.ReadAt(b, off); n < len(b) {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}

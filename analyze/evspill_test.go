@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"exlog/event"
 	"exlog/patterns"
@@ -169,8 +170,9 @@ func TestEventLogSpillDamaged(t *testing.T) {
 			}
 		}},
 		{"garbage", func(t *testing.T, st *evStore) {
-			r := st.refs[len(st.refs)/3]
-			junk := bytes.Repeat([]byte{0xff}, int(r.n))
+			i := len(st.refs) / 3
+			r := st.refs[i]
+			junk := bytes.Repeat([]byte{0xff}, int(st.refs[i+1].off-r.off))
 			if _, err := st.file.WriteAt(junk, r.off); err != nil {
 				t.Fatal(err)
 			}
@@ -357,4 +359,10 @@ func samplePeakHeap(peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+func TestEvRefSize(t *testing.T) {
+	if n := unsafe.Sizeof(evRef{}); n != 32 {
+		t.Errorf("evRef is %d bytes, want 32 (memory per event-log record)", n)
+	}
 }
