@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -364,5 +365,28 @@ func samplePeakHeap(peak *uint64) (stop func()) {
 func TestEvRefSize(t *testing.T) {
 	if n := unsafe.Sizeof(evRef{}); n != 32 {
 		t.Errorf("evRef is %d bytes, want 32 (memory per event-log record)", n)
+	}
+}
+
+// Keys whose hashes collide are told apart by the record each came from.
+func TestKeyIndexCollisions(t *testing.T) {
+	var x keyIndex
+	for _, p := range [][2]int{{5, 7}, {9, 1}, {5, 2}, {3, 0}, {5, 4}} {
+		x.add(uint64(p[0]), int32(p[1]))
+	}
+	sort.Sort(&x)
+	var asked []int32
+	if !x.has(5, func(i int32) bool { asked = append(asked, i); return i == 4 }) {
+		t.Error("key of record 4 not found")
+	}
+	if fmt.Sprint(asked) != "[2 4]" {
+		t.Errorf("records checked %v, want [2 4] (hash 5 only, in order)", asked)
+	}
+	asked = nil
+	if x.has(5, func(i int32) bool { asked = append(asked, i); return false }) || len(asked) != 3 {
+		t.Errorf("a key no record has found, or not every record of its hash checked: %v", asked)
+	}
+	if x.has(4, func(int32) bool { return true }) || x.has(10, func(int32) bool { return true }) {
+		t.Error("a hash not held found")
 	}
 }

@@ -235,19 +235,16 @@ func (k *keyer) keysOf(e *event.Event) (recordKey, bool, contentKey) {
 
 // messageHash is FNV-1a of strings.Join(strings.Fields(msg), " ").
 func messageHash(msg string) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	first := true
-	for _, w := range strings.Fields(msg) {
-		if !first {
-			h = (h ^ ' ') * prime
+	h := newFNV()
+	for n, w := range strings.Fields(msg) {
+		if n > 0 {
+			h = (h ^ ' ') * 1099511628211
 		}
-		first = false
 		for i := 0; i < len(w); i++ {
-			h = (h ^ uint64(w[i])) * prime
+			h = (h ^ fnv(w[i])) * 1099511628211
 		}
 	}
-	return h
+	return uint64(h)
 }
 
 // inferFromUTCExports looks for the export's records in exports that
@@ -495,40 +492,24 @@ func shortHost(h string) string {
 // provider, event id and message at the same second in the same frame
 // (UTC, or one local clock). Duplicates are counted in the summary.
 func (a *run) dedupeEventLogs(all []*evlogInput) {
-	type timedContent struct {
-		contentKey
-		local bool
-		sec   int64
-	}
-	type timedID struct {
-		provider string
-		id       uint32
-		sec      int64
-	}
-	records := map[recordKey]*evlogInput{}
-	contents := map[timedContent]*evlogInput{}
-	// unrendered: XML records whose message exlog built from EventData
-	// (it differs from the rendered text of the same record elsewhere),
-	// and records of other exports at a known UTC second, by provider and
-	// id: a rendered and an unrendered copy meet here.
-	unrendered := map[timedID]*evlogInput{}
-	rendered := map[timedID]*evlogInput{}
 	order := append([]*evlogInput(nil), all...)
 	sort.SliceStable(order, func(i, j int) bool { return zoneRank(order[i].basis) < zoneRank(order[j].basis) })
 	var k keyer
+	var seen []*seenKeys // of the exports before, in order
 	for n, el := range order {
 		kept := make([]int32, 0, len(el.st.refs))
 		// The last export is compared with those before it but need not be
 		// remembered (a record is never a duplicate of its own export's);
-		// when nothing is remembered yet, none of its records can be one.
+		// when nothing is remembered, none of its records can be one.
 		last := n == len(order)-1
-		if last && len(records) == 0 && len(contents) == 0 && len(unrendered) == 0 && len(rendered) == 0 {
+		if last && !anyKeys(seen) {
 			for i := range el.st.refs {
 				kept = append(kept, int32(i))
 			}
 			el.kept = kept
 			continue
 		}
+		mine := &seenKeys{el: el, k: &k}
 		for i := range el.st.refs {
 			r := &el.st.refs[i]
 			e, err := el.st.get(i)
@@ -541,12 +522,10 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 			rk, hasRec, ck := k.keysOf(e)
 			tc := timedContent{ck, r.local(), r.sec}
 			dup := false
-			if hasRec {
-				if o, ok := records[rk]; ok && o != el {
-					dup = true
-				}
+			if hasRec && seenBefore(seen, func(o *seenKeys) bool { return o.hasRecord(rk) }) {
+				dup = true
 			}
-			if o, ok := contents[tc]; ok && o != el && !r.isZero() {
+			if !r.isZero() && seenBefore(seen, func(o *seenKeys) bool { return o.hasContent(tc) }) {
 				dup = true
 			}
 			ti := timedID{ck.provider, ck.id, r.sec}
@@ -556,9 +535,9 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 			}
 			known := !r.isZero() && !r.local()
 			if known && !dup {
-				if o, ok := unrendered[ti]; ok && o != el {
+				if seenBefore(seen, func(o *seenKeys) bool { return o.unrendered.has(ti.hash(), o.timedIDIs(ti)) }) {
 					dup = true
-				} else if o, ok := rendered[ti]; ok && o != el && built {
+				} else if built && seenBefore(seen, func(o *seenKeys) bool { return o.rendered.has(ti.hash(), o.timedIDIs(ti)) }) {
 					dup = true
 				}
 			}
@@ -571,25 +550,171 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 				continue
 			}
 			if hasRec {
-				if _, ok := records[rk]; !ok {
-					records[rk] = el
-				}
+				mine.records.add(rk.hash(), int32(i))
 			}
-			if _, ok := contents[tc]; !ok {
-				contents[tc] = el
-			}
+			mine.contents.add(tc.hash(), int32(i))
 			if known {
-				m := rendered
 				if built {
-					m = unrendered
-				}
-				if _, ok := m[ti]; !ok {
-					m[ti] = el
+					mine.unrendered.add(ti.hash(), int32(i))
+				} else {
+					mine.rendered.add(ti.hash(), int32(i))
 				}
 			}
 		}
 		el.kept = kept
+		if !last {
+			mine.sort()
+			seen = append(seen, mine)
+		}
 	}
+}
+
+// timedContent identifies a record by what it says at a second of one
+// frame (UTC, or the local clock); timedID by provider and event id at a
+// UTC second (a rendered and an unrendered copy of one record meet here).
+type (
+	timedContent struct {
+		contentKey
+		local bool
+		sec   int64
+	}
+	timedID struct {
+		provider string
+		id       uint32
+		sec      int64
+	}
+)
+
+// seenKeys are the keys of the records an export kept (dedupeEventLogs),
+// by hash; a hash found is checked against the record, read back.
+type seenKeys struct {
+	el                   *evlogInput
+	k                    *keyer
+	records, contents    keyIndex
+	rendered, unrendered keyIndex // unrendered: XML records whose message exlog built from EventData
+}
+
+func anyKeys(seen []*seenKeys) bool {
+	for _, o := range seen {
+		if len(o.records.h)+len(o.contents.h)+len(o.rendered.h)+len(o.unrendered.h) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func seenBefore(seen []*seenKeys, has func(*seenKeys) bool) bool {
+	for _, o := range seen {
+		if has(o) {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *seenKeys) sort() {
+	for _, x := range []*keyIndex{&o.records, &o.contents, &o.rendered, &o.unrendered} {
+		sort.Sort(x)
+	}
+}
+
+// keysAt reads record i of the export back and returns its keys (ok
+// false when it cannot be read: reported by readEventLogs).
+func (o *seenKeys) keysAt(i int32) (r *evRef, rk recordKey, hasRec bool, ck contentKey, ok bool) {
+	e, err := o.el.st.get(int(i))
+	if err != nil {
+		return nil, rk, false, ck, false
+	}
+	rk, hasRec, ck = o.k.keysOf(e)
+	return &o.el.st.refs[i], rk, hasRec, ck, true
+}
+
+func (o *seenKeys) hasRecord(want recordKey) bool {
+	return o.records.has(want.hash(), func(i int32) bool {
+		_, rk, hasRec, _, ok := o.keysAt(i)
+		return ok && hasRec && rk == want
+	})
+}
+
+func (o *seenKeys) hasContent(want timedContent) bool {
+	return o.contents.has(want.hash(), func(i int32) bool {
+		r, _, _, ck, ok := o.keysAt(i)
+		return ok && (timedContent{ck, r.local(), r.sec}) == want
+	})
+}
+
+func (o *seenKeys) timedIDIs(want timedID) func(int32) bool {
+	return func(i int32) bool {
+		r, _, _, ck, ok := o.keysAt(i)
+		return ok && (timedID{ck.provider, ck.id, r.sec}) == want
+	}
+}
+
+// keyIndex holds 64-bit key hashes sorted, each with the index of the
+// record it came from (12 bytes a key).
+type keyIndex struct {
+	h []uint64
+	i []int32
+}
+
+func (x *keyIndex) add(h uint64, i int32) {
+	x.h = append(x.h, h)
+	x.i = append(x.i, i)
+}
+
+func (x *keyIndex) Len() int { return len(x.h) }
+func (x *keyIndex) Less(a, b int) bool {
+	return x.h[a] < x.h[b] || x.h[a] == x.h[b] && x.i[a] < x.i[b]
+}
+func (x *keyIndex) Swap(a, b int) {
+	x.h[a], x.h[b] = x.h[b], x.h[a]
+	x.i[a], x.i[b] = x.i[b], x.i[a]
+}
+
+// has reports whether a record of hash h is one the key matches.
+func (x *keyIndex) has(h uint64, match func(int32) bool) bool {
+	for j := sort.Search(len(x.h), func(j int) bool { return x.h[j] >= h }); j < len(x.h) && x.h[j] == h; j++ {
+		if match(x.i[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// fnv is FNV-1a, 64 bits.
+type fnv uint64
+
+func newFNV() fnv { return 14695981039346656037 }
+
+func (h fnv) str(s string) fnv {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ fnv(s[i])) * 1099511628211
+	}
+	return (h ^ 0xff) * 1099511628211 // end of string
+}
+
+func (h fnv) u64(v uint64) fnv {
+	for range 8 {
+		h = (h ^ fnv(v&0xff)) * 1099511628211
+		v >>= 8
+	}
+	return h
+}
+
+func (k recordKey) hash() uint64 {
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).str(k.record))
+}
+
+func (k timedContent) hash() uint64 {
+	l := uint64(0)
+	if k.local {
+		l = 1
+	}
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).u64(k.message).u64(l).u64(uint64(k.sec)))
+}
+
+func (k timedID) hash() uint64 {
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).u64(uint64(k.sec)))
 }
 
 // zoneRank orders exports for dedupe: UTC first, unknown zone last.
