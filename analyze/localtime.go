@@ -250,8 +250,8 @@ func messageHash(msg string) uint64 {
 // inferFromUTCExports looks for the export's records in exports that
 // carry UTC and takes the offset most matches agree on.
 func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
-	byRecord := map[recordKey][]time.Time{}
-	byContent := map[contentKey][]time.Time{}
+	byRecord := newUTCSeconds[recordKey]()
+	byContent := newUTCSeconds[contentKey]()
 	var from []string
 	var k keyer
 	for _, o := range all {
@@ -270,26 +270,27 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 			}
 			rk, hasRec, ck := k.keysOf(e)
 			if hasRec {
-				byRecord[rk] = append(byRecord[rk], r.time())
+				byRecord.add(rk, r.sec)
 			}
-			byContent[ck] = append(byContent[ck], r.time())
+			byContent.add(ck, r.sec)
 			n++
 		}
 		if n > 0 {
 			from = append(from, o.in.rep.Path)
 		}
 	}
-	if len(byContent) == 0 {
+	if byContent.len() == 0 {
 		return false
 	}
-	candidates := func(e *event.Event) []time.Time {
+	var one [1]int64
+	candidates := func(e *event.Event) []int64 {
 		rk, hasRec, ck := k.keysOf(e)
 		if hasRec {
-			if ts := byRecord[rk]; len(ts) > 0 {
+			if ts := byRecord.get(rk, &one); len(ts) > 0 {
 				return ts
 			}
 		}
-		return byContent[ck]
+		return byContent.get(ck, &one)
 	}
 	// eachLocal calls f with each record of the export in local time of
 	// an unknown zone (e nil where it cannot be read back).
@@ -323,12 +324,12 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 		// Unrendered XML (wevtutil without /f:RenderedXml) has no message
 		// to match: fall back to provider and event id alone, and ask for
 		// more agreement.
-		byID := map[contentKey][]time.Time{}
-		for ck, ts := range byContent {
+		byID := map[contentKey][]int64{}
+		byContent.each(func(ck contentKey, ts []int64) {
 			ck.message = 0
 			byID[ck] = append(byID[ck], ts...)
-		}
-		candidates = func(e *event.Event) []time.Time {
+		})
+		candidates = func(e *event.Event) []int64 {
 			_, _, ck := k.keysOf(e)
 			ck.message = 0
 			return byID[ck]
@@ -353,7 +354,7 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 	matched := 0
 	eachLocal(func(r *evRef, e *event.Event) {
 		off := best
-		var ts []time.Time
+		var ts []int64
 		if e != nil {
 			ts = candidates(e)
 		}
@@ -380,11 +381,57 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 	return true
 }
 
+// utcSeconds maps a key to the UTC seconds (Unix) of the records that
+// have it: a key of one record (most record ids) in a map of its own.
+type utcSeconds[K comparable] struct {
+	one  map[K]int64
+	more map[K][]int64
+}
+
+func newUTCSeconds[K comparable]() *utcSeconds[K] {
+	return &utcSeconds[K]{one: map[K]int64{}, more: map[K][]int64{}}
+}
+
+func (m *utcSeconds[K]) add(k K, sec int64) {
+	if ts, ok := m.more[k]; ok {
+		m.more[k] = append(ts, sec)
+	} else if s, ok := m.one[k]; ok {
+		delete(m.one, k)
+		m.more[k] = []int64{s, sec}
+	} else {
+		m.one[k] = sec
+	}
+}
+
+// get returns the seconds of k (in one when there is one).
+func (m *utcSeconds[K]) get(k K, one *[1]int64) []int64 {
+	if ts, ok := m.more[k]; ok {
+		return ts
+	}
+	if s, ok := m.one[k]; ok {
+		one[0] = s
+		return one[:]
+	}
+	return nil
+}
+
+func (m *utcSeconds[K]) len() int { return len(m.one) + len(m.more) }
+
+func (m *utcSeconds[K]) each(f func(K, []int64)) {
+	for k, s := range m.one {
+		f(k, []int64{s})
+	}
+	for k, ts := range m.more {
+		f(k, ts)
+	}
+}
+
 // gridOffset returns local - utc when it is a real-world UTC offset
 // (whole quarter hours within UTC-12..UTC+14; text exports keep whole
-// seconds).
-func gridOffset(local, utc time.Time) (time.Duration, bool) {
-	d := local.Sub(utc.Truncate(time.Second))
+// seconds). utc is in Unix seconds: the UTC record's time truncated to
+// the second.
+func gridOffset(local time.Time, utc int64) (time.Duration, bool) {
+	d := local.Sub(time.Unix(utc, 0).UTC())
 	if d%offsetGrid != 0 || d > maxOffset || d < -12*time.Hour {
 		return 0, false
 	}
