@@ -323,28 +323,37 @@ func appendString(b []byte, s string) []byte {
 // errBadRecord is the error of a spill record that does not decode.
 var errBadRecord = errors.New("record does not decode (file damaged)")
 
+// decoder reads a record; bad is set (and nothing more read) at the
+// first value that does not fit.
 type decoder struct {
 	b   []byte
 	bad bool
 }
 
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
+// skip moves past a value of n bytes (n <= 0: a varint that did not
+// decode).
+func (d *decoder) skip(n int) bool {
 	if n <= 0 {
 		d.bad, d.b = true, nil
-		return 0
+		return false
 	}
 	d.b = d.b[n:]
+	return true
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if !d.skip(n) {
+		return 0
+	}
 	return v
 }
 
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.bad, d.b = true, nil
+	if !d.skip(n) {
 		return 0
 	}
-	d.b = d.b[n:]
 	return v
 }
 
