@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -34,6 +35,10 @@ import (
 // which an export's records go to a spill file (a variable so that tests
 // can force the spilled path).
 var evSpillAbove = 4 << 20
+
+// unlinkOpen: the system lets a file be removed while it is open (not
+// Windows); a variable so that tests can take the other way.
+var unlinkOpen = runtime.GOOS != "windows"
 
 // refZone is a record's time-zone state: its FieldTimeZone as read, or
 // the offset the analyzer gave it.
@@ -117,8 +122,11 @@ func newEvStore(path string) *evStore { return &evStore{path: path} }
 // spilled reports whether the records are in a spill file.
 func (s *evStore) spilled() bool { return s.file != nil }
 
-// add keeps e and returns its index.
+// add keeps e (its index is the number of records added before it).
 func (s *evStore) add(e *event.Event) error {
+	if len(s.refs) == math.MaxInt32 {
+		return fmt.Errorf("%s: more than %d records in one event-log export; the rest not read", s.path, math.MaxInt32)
+	}
 	r := evRef{sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), id: e.EventID, typ: e.Type}
 	switch v, ok := e.Field(event.FieldTimeZone); {
 	case !ok || v == "":
@@ -171,7 +179,7 @@ func (s *evStore) spill() error {
 		return nil
 	}
 	s.file, s.w = f, bufio.NewWriterSize(f, 64<<10)
-	if runtime.GOOS == "windows" || os.Remove(f.Name()) != nil {
+	if !unlinkOpen || os.Remove(f.Name()) != nil {
 		s.remove = f.Name()
 	}
 	for i, e := range s.mem {

@@ -149,6 +149,37 @@ func firstDiff(a, b string) string {
 	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
 }
 
+// Where an open file cannot be removed (Windows), the spill file stays
+// until the run ends, and is removed then.
+func TestEventLogSpillRemovedAtClose(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "EXCONN01-System.csv")
+	if err := os.WriteFile(csv, evlogCSV(500), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := unlinkOpen
+	unlinkOpen = false
+	t.Cleanup(func() { unlinkOpen = old })
+	withSpillAbove(t, 0)
+	var name string
+	withHook(t, func(all []*evlogInput) {
+		name = all[0].st.file.Name()
+		if _, err := os.Stat(name); err != nil {
+			t.Errorf("spill file not there during the run: %v", err)
+		}
+	})
+	r, err := Run([]string{csv}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name == "" || r.Summary.Records != 500 {
+		t.Fatalf("spill file %q, %d records", name, r.Summary.Records)
+	}
+	if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("spill file %s still there after the run (%v)", name, err)
+	}
+}
+
 // A spill file cut short or damaged gives a read error on the input that
 // names it, not a panic; the records before the damage are analysed.
 func TestEventLogSpillDamaged(t *testing.T) {
