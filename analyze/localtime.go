@@ -6,8 +6,9 @@ package analyze
 // Get-EventLog | Export-Csv write the exporting machine's local time with
 // no zone; the readers keep those digits UTC-naive and mark the record
 // event.FieldTimeZone = "unknown". Here every event-log export is read
-// ahead (they are small, and were read whole and sorted before too), and
-// each local-time export is given a zone from evidence, in this order:
+// ahead (each record kept as a small ref, the record itself in memory or
+// in a spill file: evspill.go), and each local-time export is given a
+// zone from evidence, in this order:
 //
 //  1. the same records in an export that carries UTC (XML, .evtx, a text
 //     export's "Event Xml:" section): matched by provider, event id and
@@ -572,7 +573,7 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 			if hasRec && seenBefore(seen, func(o *seenKeys) bool { return o.hasRecord(rk) }) {
 				dup = true
 			}
-			if !r.isZero() && seenBefore(seen, func(o *seenKeys) bool { return o.hasContent(tc) }) {
+			if !r.isZero() && seenBefore(seen, func(o *seenKeys) bool { return o.hasContent(tc, e.Message) }) {
 				dup = true
 			}
 			ti := timedID{ck.provider, ck.id, r.sec}
@@ -665,35 +666,42 @@ func (o *seenKeys) sort() {
 	}
 }
 
-// keysAt reads record i of the export back and returns its keys (ok
-// false when it cannot be read: reported by readEventLogs).
-func (o *seenKeys) keysAt(i int32) (r *evRef, rk recordKey, hasRec bool, ck contentKey, ok bool) {
+// keysAt reads record i of the export back and returns it with its keys
+// (e nil when it cannot be read: reported by readEventLogs).
+func (o *seenKeys) keysAt(i int32) (e *event.Event, r *evRef, rk recordKey, hasRec bool, ck contentKey) {
 	e, err := o.el.st.get(int(i))
 	if err != nil {
-		return nil, rk, false, ck, false
+		return nil, nil, rk, false, ck
 	}
 	rk, hasRec, ck = o.k.keysOf(e)
-	return &o.el.st.refs[i], rk, hasRec, ck, true
+	return e, &o.el.st.refs[i], rk, hasRec, ck
 }
 
 func (o *seenKeys) hasRecord(want recordKey) bool {
 	return o.records.has(want.hash(), func(i int32) bool {
-		_, rk, hasRec, _, ok := o.keysAt(i)
-		return ok && hasRec && rk == want
+		e, _, rk, hasRec, _ := o.keysAt(i)
+		return e != nil && hasRec && rk == want
 	})
 }
 
-func (o *seenKeys) hasContent(want timedContent) bool {
+// hasContent: the message itself is compared too (the key holds its hash).
+func (o *seenKeys) hasContent(want timedContent, msg string) bool {
 	return o.contents.has(want.hash(), func(i int32) bool {
-		r, _, _, ck, ok := o.keysAt(i)
-		return ok && (timedContent{ck, r.local(), r.sec}) == want
+		e, r, _, _, ck := o.keysAt(i)
+		return e != nil && (timedContent{ck, r.local(), r.sec}) == want && sameWords(e.Message, msg)
 	})
+}
+
+// sameWords reports whether a and b are the same words with any white
+// space between them.
+func sameWords(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
 }
 
 func (o *seenKeys) timedIDIs(want timedID) func(int32) bool {
 	return func(i int32) bool {
-		r, _, _, ck, ok := o.keysAt(i)
-		return ok && (timedID{ck.provider, ck.id, r.sec}) == want
+		e, r, _, _, ck := o.keysAt(i)
+		return e != nil && (timedID{ck.provider, ck.id, r.sec}) == want
 	}
 }
 
