@@ -146,14 +146,17 @@ func toInputWarning(w event.ReadWarning) report.InputWarning {
 	return iw
 }
 
-func (in *input) count(e *event.Event) {
+func (in *input) count(e *event.Event) { in.countAt(e.Time, e.Type) }
+
+// countAt counts a record of the given time and type.
+func (in *input) countAt(t time.Time, typ event.Type) {
 	in.rep.Records++
-	in.types[e.Type]++
-	if in.first.IsZero() || e.Time.Before(in.first) {
-		in.first = e.Time
+	in.types[typ]++
+	if in.first.IsZero() || t.Before(in.first) {
+		in.first = t
 	}
-	if e.Time.After(in.last) {
-		in.last = e.Time
+	if t.After(in.last) {
+		in.last = t
 	}
 }
 
@@ -437,12 +440,13 @@ func (a *run) readEvents() {
 	// Event-log exports are read ahead: local times get a zone from the
 	// evidence, duplicates across exports go (localtime.go).
 	evlogs := a.readEventLogs()
-	held := map[*evlogInput][]*event.Event{}
+	defer closeEventLogs(evlogs)
+	held := map[*evlogInput][]int32{}
 	for _, el := range evlogs {
 		joined, h := splitLocal(el)
 		held[el] = h
-		streams = append(streams, &stream{sorted: true, onErr: func(error) {},
-			open: func() (streamReader, error) { return &sliceReader{joined}, nil }})
+		streams = append(streams, &stream{sorted: true, onErr: func(error) { a.spillFailed(el) },
+			open: func() (streamReader, error) { return &refReader{el.st, joined}, nil }})
 	}
 	a.matcher = a.lib.NewMatcher()
 	a.unmatched = newUnmatchedErrors(a.lib)

@@ -6,8 +6,9 @@ package analyze
 // Get-EventLog | Export-Csv write the exporting machine's local time with
 // no zone; the readers keep those digits UTC-naive and mark the record
 // event.FieldTimeZone = "unknown". Here every event-log export is read
-// ahead (they are small, and were read whole and sorted before too), and
-// each local-time export is given a zone from evidence, in this order:
+// ahead (each record kept as a small ref, the record itself in memory or
+// in a spill file: evspill.go), and each local-time export is given a
+// zone from evidence, in this order:
 //
 //  1. the same records in an export that carries UTC (XML, .evtx, a text
 //     export's "Event Xml:" section): matched by provider, event id and
@@ -69,12 +70,15 @@ func (b zoneBasis) String() string {
 	return ""
 }
 
-// evlogInput is one event-log export read ahead.
+// evlogInput is one event-log export read ahead: its records stay in an
+// evStore (in memory, or spilled to a temporary file: evspill.go).
 type evlogInput struct {
 	in     *input
-	read   []*event.Event // every record read, duplicates included
-	evs    []*event.Event // sorted by time (local digits for unknown-zone records), less duplicates
-	local  int            // records with an unknown zone
+	st     *evStore // every record read, duplicates included (st.refs in read order)
+	kept   []int32  // indices into st.refs sorted by time (local digits for unknown-zone records), less duplicates
+	host   string   // the first host a record names (shortHost)
+	named  bool     // a record names a host
+	local  int      // records with an unknown zone
 	basis  zoneBasis
 	offset time.Duration // basisXML, basisRestarts; basisCollector: the most common one
 	detail string
@@ -95,7 +99,7 @@ func (a *run) readEventLogs() []*evlogInput {
 		if !parse.IsEvents(in.src.Format) || in.src.Format == event.FormatTrace || skipDuplicate(in) {
 			continue
 		}
-		el := &evlogInput{in: in}
+		el := &evlogInput{in: in, st: newEvStore(in.src.Entry.Path)}
 		rc, err := a.openSource(in)
 		if err != nil {
 			a.fail(in, err)
@@ -118,10 +122,15 @@ func (a *run) readEventLogs() []*evlogInput {
 			if e.TimeZone() == event.ZoneUnknown && !e.Time.IsZero() {
 				el.local++
 			}
-			el.evs = append(el.evs, e)
+			if !el.named && e.Host != "" {
+				el.host, el.named = shortHost(e.Host), true
+			}
+			if err := el.st.add(e); err != nil {
+				a.fail(in, err)
+				break
+			}
 		}
 		rc.Close()
-		el.read = append([]*event.Event(nil), el.evs...)
 		if el.local > 0 {
 			el.basis = basisUnknown
 		}
@@ -135,9 +144,32 @@ func (a *run) readEventLogs() []*evlogInput {
 	}
 	a.dedupeEventLogs(out)
 	for _, el := range out {
-		sort.SliceStable(el.evs, func(i, j int) bool { return el.evs[i].Time.Before(el.evs[j].Time) })
+		refs := el.st.refs
+		sort.SliceStable(el.kept, func(i, j int) bool { return refs[el.kept[i]].before(&refs[el.kept[j]]) })
+		a.spillFailed(el)
+	}
+	if afterEventLogsRead != nil {
+		afterEventLogsRead(out)
 	}
 	return out
+}
+
+// afterEventLogsRead, when set (tests), sees the exports once they are
+// read ahead, before the merge.
+var afterEventLogsRead func([]*evlogInput)
+
+// spillFailed reports, once, a failure to read an export's records back.
+func (a *run) spillFailed(el *evlogInput) {
+	if err := el.st.takeErr(); err != nil {
+		a.fail(el.in, err)
+	}
+}
+
+// closeEventLogs releases the exports' spill files.
+func closeEventLogs(all []*evlogInput) {
+	for _, el := range all {
+		el.st.Close()
+	}
 }
 
 // readZoneFiles reads collect-script's TimeZone.txt files.
@@ -172,117 +204,165 @@ type recordKey struct {
 	record   string
 }
 
-// contentKey identifies a record by what it says.
+// contentKey identifies a record by what it says: message is a 64-bit
+// FNV-1a hash of the message with runs of white space made one space
+// (the text itself would hold every message in memory; two different
+// messages of one provider and event id that hash alike are as good as
+// impossible).
 type contentKey struct {
 	provider string
 	id       uint32
-	message  string
+	message  uint64
 }
 
-func keysOf(e *event.Event) (recordKey, bool, contentKey) {
+// keyer computes record keys, sharing one string per provider name.
+type keyer struct{ names map[string]string }
+
+func (k *keyer) keysOf(e *event.Event) (recordKey, bool, contentKey) {
 	p := strings.ToLower(strings.TrimSpace(e.Source))
 	if v, ok := e.Field(event.FieldProvider); ok && v != "" {
 		p = strings.ToLower(strings.TrimSpace(v))
 	}
+	if k.names == nil {
+		k.names = map[string]string{}
+	}
+	if q, ok := k.names[p]; ok {
+		p = q
+	} else {
+		k.names[p] = p
+	}
 	rec, _ := e.Field(eventlog.FieldRecordID)
-	return recordKey{p, e.EventID, rec}, rec != "", contentKey{p, e.EventID, strings.Join(strings.Fields(e.Message), " ")}
+	return recordKey{p, e.EventID, rec}, rec != "", contentKey{p, e.EventID, messageHash(e.Message)}
+}
+
+// messageHash is FNV-1a of strings.Join(strings.Fields(msg), " ").
+func messageHash(msg string) uint64 {
+	h := newFNV()
+	for n, w := range strings.Fields(msg) {
+		if n > 0 {
+			h = (h ^ ' ') * 1099511628211
+		}
+		for i := 0; i < len(w); i++ {
+			h = (h ^ fnv(w[i])) * 1099511628211
+		}
+	}
+	return uint64(h)
 }
 
 // inferFromUTCExports looks for the export's records in exports that
 // carry UTC and takes the offset most matches agree on.
 func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
-	byRecord := map[recordKey][]time.Time{}
-	byContent := map[contentKey][]time.Time{}
+	byRecord := newUTCSeconds[recordKey]()
+	byContent := newUTCSeconds[contentKey]()
 	var from []string
+	var k keyer
 	for _, o := range all {
 		if o == el {
 			continue
 		}
 		n := 0
-		for _, e := range o.evs {
-			if e.TimeZone() != "" || e.Time.IsZero() {
+		for i := range o.st.refs {
+			r := &o.st.refs[i]
+			if r.zone != zoneCarried || r.isZero() {
 				continue
 			}
-			rk, hasRec, ck := keysOf(e)
-			if hasRec {
-				byRecord[rk] = append(byRecord[rk], e.Time)
+			e, err := o.st.get(i)
+			if err != nil {
+				break // reported by readEventLogs
 			}
-			byContent[ck] = append(byContent[ck], e.Time)
+			rk, hasRec, ck := k.keysOf(e)
+			if hasRec {
+				byRecord.add(rk, r.sec)
+			}
+			byContent.add(ck, r.sec)
 			n++
 		}
 		if n > 0 {
 			from = append(from, o.in.rep.Path)
 		}
 	}
-	if len(byContent) == 0 {
+	if byContent.len() == 0 {
 		return false
 	}
-	candidates := func(e *event.Event) []time.Time {
-		rk, hasRec, ck := keysOf(e)
+	var one [1]int64
+	candidates := func(e *event.Event) []int64 {
+		rk, hasRec, ck := k.keysOf(e)
 		if hasRec {
-			if ts := byRecord[rk]; len(ts) > 0 {
+			if ts := byRecord.get(rk, &one); len(ts) > 0 {
 				return ts
 			}
 		}
-		return byContent[ck]
+		return byContent.get(ck, &one)
+	}
+	// eachLocal calls f with each record of the export in local time of
+	// an unknown zone (e nil where it cannot be read back).
+	eachLocal := func(f func(r *evRef, e *event.Event)) {
+		for i := range el.st.refs {
+			r := &el.st.refs[i]
+			if !r.local() || r.isZero() {
+				continue
+			}
+			e, _ := el.st.get(i)
+			f(r, e)
+		}
 	}
 	votes := map[time.Duration]int{}
-	for _, e := range el.evs {
-		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
-			continue
+	eachLocal(func(r *evRef, e *event.Event) {
+		if e == nil {
+			return
 		}
 		ts := candidates(e)
 		if len(ts) > 64 {
-			continue // a message repeated this often says nothing about the offset
+			return // a message repeated this often says nothing about the offset
 		}
 		for _, t := range ts {
-			if d, ok := gridOffset(e.Time, t); ok {
+			if d, ok := gridOffset(r.time(), t); ok {
 				votes[d]++
 			}
 		}
-	}
+	})
 	best, bestN, second := bestVote(votes)
 	if bestN < 2 || bestN < 2*second {
 		// Unrendered XML (wevtutil without /f:RenderedXml) has no message
 		// to match: fall back to provider and event id alone, and ask for
 		// more agreement.
-		byID := map[contentKey][]time.Time{}
-		for k, ts := range byContent {
-			k.message = ""
-			byID[k] = append(byID[k], ts...)
-		}
-		candidates = func(e *event.Event) []time.Time {
-			_, _, ck := keysOf(e)
-			ck.message = ""
+		byID := map[contentKey][]int64{}
+		byContent.each(func(ck contentKey, ts []int64) {
+			ck.message = 0
+			byID[ck] = append(byID[ck], ts...)
+		})
+		candidates = func(e *event.Event) []int64 {
+			_, _, ck := k.keysOf(e)
+			ck.message = 0
 			return byID[ck]
 		}
 		clear(votes)
-		for _, e := range el.evs {
-			if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
-				continue
+		eachLocal(func(r *evRef, e *event.Event) {
+			if e == nil {
+				return
 			}
 			if ts := candidates(e); len(ts) <= 64 {
 				for _, t := range ts {
-					if d, ok := gridOffset(e.Time, t); ok {
+					if d, ok := gridOffset(r.time(), t); ok {
 						votes[d]++
 					}
 				}
 			}
-		}
+		})
 		if best, bestN, second = bestVote(votes); bestN < 3 || bestN < 3*second {
 			return false
 		}
 	}
 	matched := 0
-	for _, e := range el.evs {
-		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
-			continue
-		}
+	eachLocal(func(r *evRef, e *event.Event) {
 		off := best
-		ts := candidates(e)
+		var ts []int64
+		if e != nil {
+			ts = candidates(e)
+		}
 		hit, near := false, time.Duration(0)
 		for _, t := range ts {
-			if d, ok := gridOffset(e.Time, t); ok {
+			if d, ok := gridOffset(r.time(), t); ok {
 				if d == best {
 					hit = true
 				} else if d-best == time.Hour || best-d == time.Hour {
@@ -296,18 +376,64 @@ func (el *evlogInput) inferFromUTCExports(all []*evlogInput) bool {
 			off = near
 			matched++
 		}
-		setOffset(e, off)
-	}
+		r.setOffset(off)
+	})
 	el.basis, el.offset = basisXML, best
 	el.detail = fmt.Sprintf("UTC%s: %d of %d records found with their UTC time in %s", eventlog.FormatOffset(best), matched, el.local, strings.Join(from, ", "))
 	return true
 }
 
+// utcSeconds maps a key to the UTC seconds (Unix) of the records that
+// have it: a key of one record (most record ids) in a map of its own.
+type utcSeconds[K comparable] struct {
+	one  map[K]int64
+	more map[K][]int64
+}
+
+func newUTCSeconds[K comparable]() *utcSeconds[K] {
+	return &utcSeconds[K]{one: map[K]int64{}, more: map[K][]int64{}}
+}
+
+func (m *utcSeconds[K]) add(k K, sec int64) {
+	if ts, ok := m.more[k]; ok {
+		m.more[k] = append(ts, sec)
+	} else if s, ok := m.one[k]; ok {
+		delete(m.one, k)
+		m.more[k] = []int64{s, sec}
+	} else {
+		m.one[k] = sec
+	}
+}
+
+// get returns the seconds of k (in one when there is one).
+func (m *utcSeconds[K]) get(k K, one *[1]int64) []int64 {
+	if ts, ok := m.more[k]; ok {
+		return ts
+	}
+	if s, ok := m.one[k]; ok {
+		one[0] = s
+		return one[:]
+	}
+	return nil
+}
+
+func (m *utcSeconds[K]) len() int { return len(m.one) + len(m.more) }
+
+func (m *utcSeconds[K]) each(f func(K, []int64)) {
+	for k, s := range m.one {
+		f(k, []int64{s})
+	}
+	for k, ts := range m.more {
+		f(k, ts)
+	}
+}
+
 // gridOffset returns local - utc when it is a real-world UTC offset
 // (whole quarter hours within UTC-12..UTC+14; text exports keep whole
-// seconds).
-func gridOffset(local, utc time.Time) (time.Duration, bool) {
-	d := local.Sub(utc.Truncate(time.Second))
+// seconds). utc is in Unix seconds: the UTC record's time truncated to
+// the second.
+func gridOffset(local time.Time, utc int64) (time.Duration, bool) {
+	d := local.Sub(time.Unix(utc, 0).UTC())
 	if d%offsetGrid != 0 || d > maxOffset || d < -12*time.Hour {
 		return 0, false
 	}
@@ -333,29 +459,12 @@ func bestVote(votes map[time.Duration]int) (best time.Duration, n, second int) {
 	return best, n, second
 }
 
-// setOffset converts a local-time record to UTC with the given offset.
-func setOffset(e *event.Event, off time.Duration) {
-	e.Time = e.Time.Add(-off)
-	e.TZOffset = int32(off / time.Second)
-	for i := range e.Fields {
-		if e.Fields[i].Name == event.FieldTimeZone {
-			e.Fields[i].Value = eventlog.FormatOffset(off)
-		}
-	}
-}
-
 // inferFromZoneFile applies collect-script's record of the zone of the
 // machine that wrote the export (by host name; an export that names no
 // host is taken to come from the only machine the bundle has a record of).
 func (el *evlogInput) inferFromZoneFile(zones []*eventlog.ZoneFile) bool {
 	var z *eventlog.ZoneFile
-	host := ""
-	for _, e := range el.evs {
-		if e.Host != "" {
-			host = shortHost(e.Host)
-			break
-		}
-	}
+	host := el.host
 	for _, c := range zones {
 		if host != "" && strings.EqualFold(shortHost(c.Computer), host) || host == "" && len(zones) == 1 {
 			z = c
@@ -367,11 +476,12 @@ func (el *evlogInput) inferFromZoneFile(zones []*eventlog.ZoneFile) bool {
 	}
 	offs := map[time.Duration]int{}
 	approx := false
-	for _, e := range el.evs {
-		if e.TimeZone() != event.ZoneUnknown || e.Time.IsZero() {
+	refs := el.st.refs
+	for i := range refs {
+		if !refs[i].local() || refs[i].isZero() {
 			continue
 		}
-		off, exact, ok := z.OffsetAt(e.Time)
+		off, exact, ok := z.OffsetAt(refs[i].time())
 		if !ok {
 			return false
 		}
@@ -381,10 +491,10 @@ func (el *evlogInput) inferFromZoneFile(zones []*eventlog.ZoneFile) bool {
 	if len(offs) == 0 {
 		return false
 	}
-	for _, e := range el.evs {
-		if e.TimeZone() == event.ZoneUnknown && !e.Time.IsZero() {
-			off, _, _ := z.OffsetAt(e.Time)
-			setOffset(e, off)
+	for i := range refs {
+		if r := &refs[i]; r.local() && !r.isZero() {
+			off, _, _ := z.OffsetAt(r.time())
+			r.setOffset(off)
 		}
 	}
 	best, _, _ := bestVote(offs)
@@ -431,50 +541,52 @@ func shortHost(h string) string {
 // provider, event id and message at the same second in the same frame
 // (UTC, or one local clock). Duplicates are counted in the summary.
 func (a *run) dedupeEventLogs(all []*evlogInput) {
-	type timedContent struct {
-		contentKey
-		local bool
-		sec   int64
-	}
-	type timedID struct {
-		provider string
-		id       uint32
-		sec      int64
-	}
-	records := map[recordKey]*evlogInput{}
-	contents := map[timedContent]*evlogInput{}
-	// unrendered: XML records whose message exlog built from EventData
-	// (it differs from the rendered text of the same record elsewhere),
-	// and records of other exports at a known UTC second, by provider and
-	// id: a rendered and an unrendered copy meet here.
-	unrendered := map[timedID]*evlogInput{}
-	rendered := map[timedID]*evlogInput{}
 	order := append([]*evlogInput(nil), all...)
 	sort.SliceStable(order, func(i, j int) bool { return zoneRank(order[i].basis) < zoneRank(order[j].basis) })
-	for _, el := range order {
-		kept := el.evs[:0]
-		for _, e := range el.evs {
-			rk, hasRec, ck := keysOf(e)
-			tc := timedContent{ck, e.TimeZone() == event.ZoneUnknown, e.Time.Unix()}
-			dup := false
-			if hasRec {
-				if o, ok := records[rk]; ok && o != el {
-					dup = true
-				}
+	var k keyer
+	var seen []*seenKeys // of the exports before, in order
+	for n, el := range order {
+		kept := make([]int32, 0, len(el.st.refs))
+		// The last export is compared with those before it but need not be
+		// remembered (a record is never a duplicate of its own export's);
+		// when nothing is remembered, none of its records can be one.
+		last := n == len(order)-1
+		if last && !anyKeys(seen) {
+			for i := range el.st.refs {
+				kept = append(kept, int32(i))
 			}
-			if o, ok := contents[tc]; ok && o != el && !e.Time.IsZero() {
+			el.kept = kept
+			continue
+		}
+		mine := &seenKeys{el: el, k: &k}
+		for i := range el.st.refs {
+			r := &el.st.refs[i]
+			e, err := el.st.get(i)
+			if err != nil {
+				// Unreadable (reported by readEventLogs): kept, the merge
+				// stops at it.
+				kept = append(kept, int32(i))
+				continue
+			}
+			rk, hasRec, ck := k.keysOf(e)
+			tc := timedContent{ck, r.local(), r.sec}
+			dup := false
+			if hasRec && seenBefore(seen, func(o *seenKeys) bool { return o.hasRecord(rk) }) {
 				dup = true
 			}
-			ti := timedID{ck.provider, ck.id, e.Time.Unix()}
+			if !r.isZero() && seenBefore(seen, func(o *seenKeys) bool { return o.hasContent(tc, e.Message) }) {
+				dup = true
+			}
+			ti := timedID{ck.provider, ck.id, r.sec}
 			built := false
 			if v, _ := e.Field(eventlog.FieldMessageSource); v == "eventdata" {
 				built = true
 			}
-			known := !e.Time.IsZero() && e.TimeZone() != event.ZoneUnknown
+			known := !r.isZero() && !r.local()
 			if known && !dup {
-				if o, ok := unrendered[ti]; ok && o != el {
+				if seenBefore(seen, func(o *seenKeys) bool { return o.unrendered.has(ti.hash(), o.timedIDIs(ti)) }) {
 					dup = true
-				} else if o, ok := rendered[ti]; ok && o != el && built {
+				} else if built && seenBefore(seen, func(o *seenKeys) bool { return o.rendered.has(ti.hash(), o.timedIDIs(ti)) }) {
 					dup = true
 				}
 			}
@@ -482,28 +594,183 @@ func (a *run) dedupeEventLogs(all []*evlogInput) {
 				a.duplicates++
 				continue
 			}
+			kept = append(kept, int32(i))
+			if last {
+				continue
+			}
 			if hasRec {
-				if _, ok := records[rk]; !ok {
-					records[rk] = el
-				}
+				mine.records.add(rk.hash(), int32(i))
 			}
-			if _, ok := contents[tc]; !ok {
-				contents[tc] = el
-			}
+			mine.contents.add(tc.hash(), int32(i))
 			if known {
-				m := rendered
 				if built {
-					m = unrendered
-				}
-				if _, ok := m[ti]; !ok {
-					m[ti] = el
+					mine.unrendered.add(ti.hash(), int32(i))
+				} else {
+					mine.rendered.add(ti.hash(), int32(i))
 				}
 			}
-			kept = append(kept, e)
 		}
-		clear(el.evs[len(kept):])
-		el.evs = kept
+		el.kept = kept
+		if !last {
+			mine.sort()
+			seen = append(seen, mine)
+		}
 	}
+}
+
+// timedContent identifies a record by what it says at a second of one
+// frame (UTC, or the local clock); timedID by provider and event id at a
+// UTC second (a rendered and an unrendered copy of one record meet here).
+type (
+	timedContent struct {
+		contentKey
+		local bool
+		sec   int64
+	}
+	timedID struct {
+		provider string
+		id       uint32
+		sec      int64
+	}
+)
+
+// seenKeys are the keys of the records an export kept (dedupeEventLogs),
+// by hash; a hash found is checked against the record, read back.
+type seenKeys struct {
+	el                   *evlogInput
+	k                    *keyer
+	records, contents    keyIndex
+	rendered, unrendered keyIndex // unrendered: XML records whose message exlog built from EventData
+}
+
+func anyKeys(seen []*seenKeys) bool {
+	for _, o := range seen {
+		if len(o.records.h)+len(o.contents.h)+len(o.rendered.h)+len(o.unrendered.h) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func seenBefore(seen []*seenKeys, has func(*seenKeys) bool) bool {
+	for _, o := range seen {
+		if has(o) {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *seenKeys) sort() {
+	for _, x := range []*keyIndex{&o.records, &o.contents, &o.rendered, &o.unrendered} {
+		sort.Sort(x)
+	}
+}
+
+// keysAt reads record i of the export back and returns it with its keys
+// (e nil when it cannot be read: reported by readEventLogs).
+func (o *seenKeys) keysAt(i int32) (e *event.Event, r *evRef, rk recordKey, hasRec bool, ck contentKey) {
+	e, err := o.el.st.get(int(i))
+	if err != nil {
+		return nil, nil, rk, false, ck
+	}
+	rk, hasRec, ck = o.k.keysOf(e)
+	return e, &o.el.st.refs[i], rk, hasRec, ck
+}
+
+func (o *seenKeys) hasRecord(want recordKey) bool {
+	return o.records.has(want.hash(), func(i int32) bool {
+		e, _, rk, hasRec, _ := o.keysAt(i)
+		return e != nil && hasRec && rk == want
+	})
+}
+
+// hasContent: the message itself is compared too (the key holds its hash).
+func (o *seenKeys) hasContent(want timedContent, msg string) bool {
+	return o.contents.has(want.hash(), func(i int32) bool {
+		e, r, _, _, ck := o.keysAt(i)
+		return e != nil && (timedContent{ck, r.local(), r.sec}) == want && sameWords(e.Message, msg)
+	})
+}
+
+// sameWords reports whether a and b are the same words with any white
+// space between them.
+func sameWords(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+func (o *seenKeys) timedIDIs(want timedID) func(int32) bool {
+	return func(i int32) bool {
+		e, r, _, _, ck := o.keysAt(i)
+		return e != nil && (timedID{ck.provider, ck.id, r.sec}) == want
+	}
+}
+
+// keyIndex holds 64-bit key hashes sorted, each with the index of the
+// record it came from (12 bytes a key).
+type keyIndex struct {
+	h []uint64
+	i []int32
+}
+
+func (x *keyIndex) add(h uint64, i int32) {
+	x.h = append(x.h, h)
+	x.i = append(x.i, i)
+}
+
+func (x *keyIndex) Len() int { return len(x.h) }
+func (x *keyIndex) Less(a, b int) bool {
+	return x.h[a] < x.h[b] || x.h[a] == x.h[b] && x.i[a] < x.i[b]
+}
+func (x *keyIndex) Swap(a, b int) {
+	x.h[a], x.h[b] = x.h[b], x.h[a]
+	x.i[a], x.i[b] = x.i[b], x.i[a]
+}
+
+// has reports whether a record of hash h is one the key matches.
+func (x *keyIndex) has(h uint64, match func(int32) bool) bool {
+	for j := sort.Search(len(x.h), func(j int) bool { return x.h[j] >= h }); j < len(x.h) && x.h[j] == h; j++ {
+		if match(x.i[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// fnv is FNV-1a, 64 bits.
+type fnv uint64
+
+func newFNV() fnv { return 14695981039346656037 }
+
+func (h fnv) str(s string) fnv {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ fnv(s[i])) * 1099511628211
+	}
+	return (h ^ 0xff) * 1099511628211 // end of string
+}
+
+func (h fnv) u64(v uint64) fnv {
+	for range 8 {
+		h = (h ^ fnv(v&0xff)) * 1099511628211
+		v >>= 8
+	}
+	return h
+}
+
+func (k recordKey) hash() uint64 {
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).str(k.record))
+}
+
+func (k timedContent) hash() uint64 {
+	l := uint64(0)
+	if k.local {
+		l = 1
+	}
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).u64(k.message).u64(l).u64(uint64(k.sec)))
+}
+
+func (k timedID) hash() uint64 {
+	return uint64(newFNV().str(k.provider).u64(uint64(k.id)).u64(uint64(k.sec)))
 }
 
 // zoneRank orders exports for dedupe: UTC first, unknown zone last.
@@ -517,30 +784,15 @@ func zoneRank(b zoneBasis) int {
 	return 1
 }
 
-// sliceReader yields read-ahead events as a stream.
-type sliceReader struct{ evs []*event.Event }
-
-func (s *sliceReader) Next() (*event.Event, error) {
-	if len(s.evs) == 0 {
-		return nil, io.EOF
-	}
-	e := s.evs[0]
-	s.evs[0] = nil
-	s.evs = s.evs[1:]
-	return e, nil
-}
-
-func (s *sliceReader) Close() error { return nil }
-
 // splitLocal separates the records whose zone is still unknown (kept out
-// of the merge with the traces) from those that join it, and counts every
-// record on its input.
-func splitLocal(el *evlogInput) (joined, held []*event.Event) {
-	for _, e := range el.evs {
-		if e.TimeZone() == event.ZoneUnknown {
-			held = append(held, e)
+// of the merge with the traces) from those that join it (indices into
+// el.st.refs, in time order).
+func splitLocal(el *evlogInput) (joined, held []int32) {
+	for _, i := range el.kept {
+		if el.st.refs[i].local() {
+			held = append(held, i)
 		} else {
-			joined = append(joined, e)
+			joined = append(joined, i)
 		}
 	}
 	return joined, held
@@ -581,14 +833,14 @@ const (
 // near the most restarts, if it is the only one to do so, and if no more
 // of its SCM events fall inside the traces' window away from any restart
 // than fall near one.
-func (a *run) alignRestarts(el *evlogInput, held []*event.Event) bool {
+func (a *run) alignRestarts(el *evlogInput, held []int32) bool {
 	if len(a.restarts) == 0 {
 		return false
 	}
-	var scm []*event.Event
-	for _, e := range held {
-		if isConnectorSCM(e) {
-			scm = append(scm, e)
+	var scm []time.Time
+	for _, i := range held {
+		if r := &el.st.refs[i]; r.flags&refSCM != 0 {
+			scm = append(scm, r.time())
 		}
 	}
 	if len(scm) == 0 {
@@ -606,8 +858,8 @@ func (a *run) alignRestarts(el *evlogInput, held []*event.Event) bool {
 	for d := -12 * time.Hour; d <= maxOffset; d += offsetGrid {
 		hit := 0
 		for _, r := range a.restarts {
-			for _, e := range scm {
-				t := e.Time.Add(-d)
+			for _, st := range scm {
+				t := st.Add(-d)
 				if !t.Before(r.Time.Add(-alignBefore)) && !t.After(r.Time.Add(alignAfter)) {
 					hit++
 					break
@@ -618,8 +870,8 @@ func (a *run) alignRestarts(el *evlogInput, held []*event.Event) bool {
 			continue
 		}
 		stray := 0
-		for _, e := range scm {
-			t := e.Time.Add(-d)
+		for _, st := range scm {
+			t := st.Add(-d)
 			if !t.Before(a.traceFirst) && !t.After(a.traceLast) && !near(t) {
 				stray++
 			}
@@ -632,8 +884,8 @@ func (a *run) alignRestarts(el *evlogInput, held []*event.Event) bool {
 	if n == 0 || n == second {
 		return false
 	}
-	for _, e := range held {
-		setOffset(e, best)
+	for _, i := range held {
+		el.st.refs[i].setOffset(best)
 	}
 	el.basis, el.offset = basisRestarts, best
 	el.detail = fmt.Sprintf("UTC%s: at this offset the connector service's SCM events line up with %d of %d process restarts in the trace logs (no other offset does as well); %d records with their UTC time only through this alignment", eventlog.FormatOffset(best), n, len(a.restarts), len(held))
@@ -652,15 +904,17 @@ func (a *run) finishZones(all []*evlogInput) {
 			tz.Detail = fmt.Sprintf("local time of an unknown zone: %d records shown as local time and not joined in time with the trace logs (no UTC export of the same records, no collect-script TimeZone.txt for this machine, and the connector service's SCM events do not line up with the traces' restarts at one offset)", el.local)
 			in.first, in.last = time.Time{}, time.Time{}
 			var lo, hi time.Time
-			for _, e := range el.evs {
-				if e.Time.IsZero() {
+			for _, i := range el.kept {
+				r := &el.st.refs[i]
+				if r.isZero() {
 					continue
 				}
-				if lo.IsZero() || e.Time.Before(lo) {
-					lo = e.Time
+				t := r.time()
+				if lo.IsZero() || t.Before(lo) {
+					lo = t
 				}
-				if e.Time.After(hi) {
-					hi = e.Time
+				if t.After(hi) {
+					hi = t
 				}
 			}
 			if !lo.IsZero() {
@@ -718,7 +972,7 @@ func localTimeFinding(in *checkInput) []report.Finding {
 // time; only per-record patterns can still fire for them), those still
 // without a zone to a matcher of their own, so that they are never joined
 // in time with the traces.
-func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]*event.Event) {
+func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]int32) {
 	for _, el := range evlogs {
 		h := held[el]
 		if len(h) == 0 {
@@ -727,8 +981,14 @@ func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]*event.Ev
 		if el.basis == basisUnknown {
 			a.alignRestarts(el, h)
 		}
-		sort.SliceStable(h, func(i, j int) bool { return h[i].Time.Before(h[j].Time) })
-		for _, e := range h {
+		refs := el.st.refs
+		sort.SliceStable(h, func(i, j int) bool { return refs[h[i]].before(&refs[h[j]]) })
+		for _, i := range h {
+			e, err := el.st.get(int(i))
+			if err != nil {
+				a.spillFailed(el)
+				break
+			}
 			if e.TimeZone() == event.ZoneUnknown {
 				if a.localMatcher == nil {
 					a.localMatcher = a.lib.NewMatcher()
@@ -757,10 +1017,10 @@ func (a *run) observeLate(evlogs []*evlogInput, held map[*evlogInput][]*event.Ev
 		}
 	}
 	for _, el := range evlogs {
-		for _, e := range el.read {
-			el.in.count(e)
+		for i := range el.st.refs {
+			r := &el.st.refs[i]
+			el.in.countAt(r.time(), r.typ)
 		}
-		el.read = nil
 	}
 	a.finishZones(evlogs)
 	a.evlogs = evlogs

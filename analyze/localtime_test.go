@@ -33,8 +33,10 @@ func traces(start, end time.Time, restarts ...time.Time) string {
 	return b.String()
 }
 
-// writeBundle writes files (name → content, CRLF where the content says
-// so) into a temporary folder and analyses it.
+// analyzeFiles writes files (name → content, CRLF where the content says
+// so) into a temporary folder and analyses it, with the event-log records
+// held in memory and again spilled to a file (evspill.go): the two
+// reports must be the same.
 func analyzeFiles(t *testing.T, files map[string]string) *report.Report {
 	t.Helper()
 	dir := t.TempDir()
@@ -50,6 +52,16 @@ func analyzeFiles(t *testing.T, files map[string]string) *report.Report {
 	r, err := Run([]string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	old := evSpillAbove
+	evSpillAbove = 0
+	spilled, err := Run([]string{dir}, Options{})
+	evSpillAbove = old
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := reportJSON(t, r), reportJSON(t, spilled); a != b {
+		t.Errorf("spilled event logs give another report:\n%s", firstDiff(a, b))
 	}
 	return r
 }

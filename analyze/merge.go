@@ -15,8 +15,8 @@ import (
 //
 // Events within one trace file are in time order up to a few milliseconds
 // of disorder between threads; a small reorder window per stream restores
-// order. Event-log exports are often newest first: those are read whole
-// (they are small) and sorted.
+// order. Event-log exports are often newest first: those are read ahead
+// and sorted (localtime.go), and their streams yield them in time order.
 //
 // Concurrency: run (the stream's goroutine) owns the reader and the
 // reorder window; the merge goroutine owns cur and next. They share only
@@ -25,7 +25,7 @@ import (
 type stream struct {
 	first  time.Time // from the head, for lazy opening; zero if unknown
 	open   func() (streamReader, error)
-	sorted bool // read whole and sort (event-log exports)
+	sorted bool // already in time order (event-log exports): no reorder window
 	onErr  func(error)
 
 	batches chan []*event.Event
@@ -118,7 +118,7 @@ func (s *stream) run() {
 }
 
 func (s *stream) runSorted(r streamReader) {
-	var all []*event.Event
+	batch := make([]*event.Event, 0, batchSize)
 	for {
 		e, err := r.Next()
 		if err != nil {
@@ -127,17 +127,22 @@ func (s *stream) runSorted(r streamReader) {
 			}
 			break
 		}
-		all = append(all, e)
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Time.Before(all[j].Time) })
-	for len(all) > 0 {
-		n := min(batchSize, len(all))
+		batch = append(batch, e)
+		if len(batch) < batchSize {
+			continue
+		}
 		select {
-		case s.batches <- all[:n]:
+		case s.batches <- batch:
+			batch = make([]*event.Event, 0, batchSize)
 		case <-s.stop:
 			return
 		}
-		all = all[n:]
+	}
+	if len(batch) > 0 {
+		select {
+		case s.batches <- batch:
+		case <-s.stop:
+		}
 	}
 }
 

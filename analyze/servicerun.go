@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"exlog/event"
 	"exlog/patterns"
 	"exlog/report"
 )
@@ -36,22 +35,23 @@ func (a *run) serviceRanAfter(fs []report.Finding) {
 		if !ok || !f.Ongoing {
 			continue
 		}
-		var lastRun *event.Event
+		var lastRun *evRef
 		var lastIn *evlogInput
 		held := 0
 		resolved := true
 		for _, el := range a.evlogs {
-			var lastFail, run *event.Event
-			for _, e := range el.evs { // sorted by time
-				if !isConnectorSCM(e) {
+			var lastFail, run *evRef
+			for _, i := range el.kept { // sorted by time
+				r := &el.st.refs[i]
+				if r.flags&refSCM == 0 {
 					continue
 				}
 				switch {
-				case e.EventID == id:
-					lastFail, run = e, nil
-				case e.EventID == 7036 && lastFail != nil && e.Time.After(lastFail.Time) && scmRunning.MatchString(e.Message):
+				case r.id == id:
+					lastFail, run = r, nil
+				case r.id == 7036 && lastFail != nil && lastFail.before(r) && r.flags&refRunning != 0:
 					if run == nil {
-						run = e
+						run = r
 					}
 				}
 			}
@@ -63,7 +63,7 @@ func (a *run) serviceRanAfter(fs []report.Finding) {
 				resolved = false
 				break
 			}
-			if lastRun == nil || run.Time.After(lastRun.Time) {
+			if lastRun == nil || lastRun.before(run) {
 				lastRun, lastIn = run, el
 			}
 		}
@@ -71,9 +71,9 @@ func (a *run) serviceRanAfter(fs []report.Finding) {
 			continue
 		}
 		f.Ongoing = false
-		when := lastRun.Time.UTC().Format("2006-01-02 15:04:05Z")
-		if lastRun.TimeZone() == event.ZoneUnknown {
-			when = lastRun.Time.Format("2006-01-02 15:04:05") + " local, zone unknown"
+		when := lastRun.time().UTC().Format("2006-01-02 15:04:05Z")
+		if lastRun.local() {
+			when = lastRun.time().Format("2006-01-02 15:04:05") + " local, zone unknown"
 		}
 		p := lastIn.in.rep.Path
 		f.ResolvedBy = fmt.Sprintf("%s: service entered the running state (SCM 7036, %s, same clock as the failures)", when, p[strings.LastIndexAny(p, "/!")+1:])
