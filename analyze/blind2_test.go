@@ -176,3 +176,59 @@ func TestEndOfSupportIgnoresOverFindings(t *testing.T) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+// A local-time export aligned with the traces at one offset follows the
+// traces' own daylight-saving change: records on its other side get the
+// other offset; in the repeated hour the file order decides; where it
+// cannot, the record is counted as undecided. Offsets of zero (GMT/BST)
+// are real offsets, not "undecided".
+func TestDSTOffsets(t *testing.T) {
+	loc := func(s string) time.Time {
+		l, err := time.Parse("2006-01-02 15:04", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	h := time.Hour
+	// Europe/Berlin, end of DST: 2023-10-29 01:00Z, +02:00 → +01:00.
+	de := &run{tzChanges: []tzChange{{at: time.Date(2023, 10, 29, 1, 0, 0, 0, time.UTC), from: 7200, to: 3600}}}
+	at, _ := de.dstOffsets(2*h, nil, nil)
+	// newest first: after the change (CET), the repeated hour twice, before it (CEST)
+	locals := []time.Time{loc("2023-10-29 09:00"), loc("2023-10-29 02:40"), loc("2023-10-29 02:10"), loc("2023-10-29 02:50"), loc("2023-10-29 02:20"), loc("2023-10-28 19:04")}
+	offs, undecided := offsetsInOrder(locals, at, 2*h)
+	want := []time.Duration{h, h, h, 2 * h, 2 * h, 2 * h}
+	for k := range want {
+		if offs[k] != want[k] {
+			t.Errorf("de record %d (%s): offset %v, want %v", k, locals[k].Format("01-02 15:04"), offs[k], want[k])
+		}
+	}
+	if undecided != 0 {
+		t.Errorf("de: %d undecided", undecided)
+	}
+	// Only repeated-hour records and records before the change: undecided.
+	if _, undecided := offsetsInOrder([]time.Time{loc("2023-10-29 02:20"), loc("2023-10-29 02:15"), loc("2023-10-28 19:04")}, at, 2*h); undecided != 2 {
+		t.Errorf("de, one side only: %d undecided, want 2", undecided)
+	}
+	// US Eastern, start of DST: 2023-03-12 07:00Z, -05:00 → -04:00; aligned at -04:00.
+	us := &run{tzChanges: []tzChange{{at: time.Date(2023, 3, 12, 7, 0, 0, 0, time.UTC), from: -18000, to: -14400}}}
+	at, dst := us.dstOffsets(-4*h, nil, nil)
+	offs, _ = offsetsInOrder([]time.Time{loc("2023-03-11 00:58"), loc("2023-03-13 11:19")}, at, -4*h)
+	if offs[0] != -5*h || offs[1] != -4*h || !strings.Contains(dst, "UTC-05:00") {
+		t.Errorf("us: %v (%s)", offs, dst)
+	}
+	// UK: GMT+0 → BST+1 on 2023-03-26 01:00Z; aligned at +01:00.
+	uk := &run{tzChanges: []tzChange{{at: time.Date(2023, 3, 26, 1, 0, 0, 0, time.UTC), from: 0, to: 3600}}}
+	at, _ = uk.dstOffsets(h, nil, nil)
+	offs, undecided = offsetsInOrder([]time.Time{loc("2023-03-25 10:00"), loc("2023-03-25 23:00"), loc("2023-03-27 10:00")}, at, h)
+	if offs[0] != 0 || offs[1] != 0 || offs[2] != h || undecided != 0 {
+		t.Errorf("uk: %v, %d undecided", offs, undecided)
+	}
+	// No change in the traces, or one not from/to the aligned offset: one offset.
+	for _, r := range []*run{{}, {tzChanges: []tzChange{{at: time.Date(2023, 3, 26, 1, 0, 0, 0, time.UTC), from: 0, to: 3600}}}} {
+		at, dst := r.dstOffsets(-4*h, nil, nil)
+		if at(loc("2023-03-25 10:00")) != -4*h || dst != "" {
+			t.Errorf("single offset expected: %q", dst)
+		}
+	}
+}

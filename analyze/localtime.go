@@ -32,6 +32,7 @@ import (
 	"exlog/internal/words"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -884,12 +885,135 @@ func (a *run) alignRestarts(el *evlogInput, held []int32) bool {
 	if n == 0 || n == second {
 		return false
 	}
-	for _, i := range held {
-		el.st.refs[i].setOffset(best)
+	offsetAt, dst := a.dstOffsets(best, scm, near)
+	locals := make([]time.Time, len(held))
+	for k, i := range held {
+		locals[k] = el.st.refs[i].time()
+	}
+	offs, undecided := offsetsInOrder(locals, offsetAt, best)
+	moved := 0
+	for k, i := range held {
+		if offs[k] != best {
+			moved++
+		}
+		el.st.refs[i].setOffset(offs[k])
 	}
 	el.basis, el.offset = basisRestarts, best
 	el.detail = fmt.Sprintf("UTC%s: at this offset the connector service's SCM events line up with %d of %d process restarts in the trace logs (no other offset does as well); %d records with their UTC time only through this alignment", eventlog.FormatOffset(best), n, len(a.restarts), len(held))
+	if moved > 0 {
+		el.detail += fmt.Sprintf("; %s on the other side of %s", words.Count(moved, "record", ""), dst)
+	}
+	switch {
+	case undecided > 0:
+		el.detail += fmt.Sprintf("; %s in the hour that change repeats, with nothing in the file to tell on which side: given the offset of their neighbours, possibly an hour off", words.Count(undecided, "record", ""))
+	case dst == "":
+		el.detail += "; one offset for all: the traces show no daylight-saving change, and one between these records would put those beyond it an hour off"
+	}
 	return true
+}
+
+// offsetsInOrder gives each local time of an export, in file order, its
+// offset: offsetAt's, or for a local time that falls in the hour a
+// daylight-saving change repeats (offsetAt returns repeatedHour), the side its
+// neighbours in the file show. Exports run in time order, newest or oldest
+// first, so inside a run of repeated-hour records the side switches where
+// their local times stop running that way. best is for a run no
+// neighbour decides.
+func offsetsInOrder(locals []time.Time, offsetAt func(time.Time) time.Duration, best time.Duration) (offs []time.Duration, undecided int) {
+	offs = make([]time.Duration, len(locals))
+	var first, last time.Time
+	for k, l := range locals {
+		offs[k] = offsetAt(l)
+		if offs[k] != repeatedHour {
+			if first.IsZero() {
+				first = l
+			}
+			last = l
+		}
+	}
+	newestFirst := last.Before(first)
+	for k := 0; k < len(offs); {
+		if offs[k] != repeatedHour {
+			k++
+			continue
+		}
+		j := k
+		for j < len(offs) && offs[j] == repeatedHour {
+			j++
+		}
+		lo, hi := repeatedHour, repeatedHour // the sides before and after the run in the file
+		if k > 0 {
+			lo = offs[k-1]
+		}
+		if j < len(offs) {
+			hi = offs[j]
+		}
+		if lo == repeatedHour || hi == repeatedHour {
+			undecided += j - k // one side only: the run may lie on either
+		}
+		switch {
+		case lo == repeatedHour && hi == repeatedHour:
+			lo, hi = best, best
+		case lo == repeatedHour:
+			lo = hi
+		case hi == repeatedHour:
+			hi = lo
+		}
+		cur := lo
+		for m := k; m < j; m++ {
+			if m > k && (newestFirst && locals[m].After(locals[m-1]) || !newestFirst && locals[m].Before(locals[m-1])) {
+				cur = hi
+			}
+			offs[m] = cur
+		}
+		k = j
+	}
+	return offs, undecided
+}
+
+// repeatedHour is what a local time in the hour a daylight-saving change
+// repeats gets before the file order decides: no real offset.
+const repeatedHour = time.Duration(math.MinInt64)
+
+// dstOffsets returns the offset to give a local time of an export aligned
+// at best. When the trace logs change their own UTC offset once (a
+// daylight-saving change) from or to best, the machine keeps the traces'
+// zone: a record on the other side of the change gets the other offset
+// (blind round 2: German and US exports across a change came out an hour
+// off). A local time both offsets place on its own side (the repeated
+// hour) or neither (the skipped hour), and every record when the SCM
+// events that aligned do not all sit on best's side, keep best. dst says
+// what changed, for the detail.
+func (a *run) dstOffsets(best time.Duration, scm []time.Time, aligned func(time.Time) bool) (func(time.Time) time.Duration, string) {
+	single := func(time.Time) time.Duration { return best }
+	if len(a.tzChanges) != 1 {
+		return single, ""
+	}
+	ch := a.tzChanges[0]
+	from, to := time.Duration(ch.from)*time.Second, time.Duration(ch.to)*time.Second
+	if best != from && best != to {
+		return single, ""
+	}
+	at := func(local time.Time) time.Duration {
+		before := local.Add(-from).Before(ch.at)
+		after := !local.Add(-to).Before(ch.at)
+		switch {
+		case before && !after:
+			return from
+		case after && !before:
+			return to
+		case before && after:
+			return repeatedHour // the file order decides
+		}
+		return best // the skipped hour: no such local time; keep the aligned offset
+	}
+	for _, st := range scm {
+		if aligned(st.Add(-best)) && at(st) != best {
+			return single, ""
+		}
+	}
+	return at, fmt.Sprintf("the traces' change from UTC%s to UTC%s at %s got UTC%s", eventlog.FormatOffset(from), eventlog.FormatOffset(to),
+		ch.at.UTC().Format("2006-01-02 15:04Z"), eventlog.FormatOffset(from+to-best))
 }
 
 // finishZones fills each local-time input's time_zone and first/last.
