@@ -124,13 +124,8 @@ func TestCASFailover(t *testing.T) {
 // Trace times written without a zone are read as UTC, and the report says
 // so instead of listing "+00:00" as if the file had said it.
 func TestNoZoneTraceTimes(t *testing.T) {
-	rec := func(tm, msg string) string {
-		return `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Information">0</SubType><Level>8</Level><TimeCreated SystemTime="` +
-			tm + `" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="2260" ThreadID="12" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>` +
-			msg + `</ApplicationData></E2ETraceEvent>` + "\r\n"
-	}
-	log := rec("2023-10-29T02:40:11.1234567", "Microsoft Intune Exchange Connector Service is starting.") +
-		rec("2023-10-29T02:41:11.1234567", "Loading service configuration")
+	log := svcTraceRec("2023-10-29T02:40:11.1234567", "Microsoft Intune Exchange Connector Service is starting.") +
+		svcTraceRec("2023-10-29T02:41:11.1234567", "Loading service configuration")
 	in, kinds := readOne(t, "Connector0.log", log, Options{})
 	if kinds["no-timezone"] != 1 || in.Records != 2 {
 		t.Fatalf("records %d, warnings %v", in.Records, kinds)

@@ -14,15 +14,10 @@ import (
 // record without a usable time are two broken records (the count used to
 // look for a kind no reader emits and gave 0).
 func TestBrokenCountsOversizeAndBadRecords(t *testing.T) {
-	rec := func(time, msg string) string {
-		return `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Information">0</SubType><Level>8</Level><TimeCreated SystemTime="` +
-			time + `" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="2260" ThreadID="12" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>` +
-			msg + `</ApplicationData></E2ETraceEvent>` + "\r\n"
-	}
-	log := rec("2023-11-19T08:52:12.0006100Z", "Microsoft Intune Exchange Connector Service is starting.") +
-		rec("2023-11-19T08:53:12.0006100Z", strings.Repeat("x", 20000)) + // over --max-record
-		rec("not a time", "a record without a usable time") +
-		rec("2023-11-19T08:54:12.0006100Z", "Loading service configuration")
+	log := svcTraceRec("2023-11-19T08:52:12.0006100Z", "Microsoft Intune Exchange Connector Service is starting.") +
+		svcTraceRec("2023-11-19T08:53:12.0006100Z", strings.Repeat("x", 20000)) + // over --max-record
+		svcTraceRec("not a time", "a record without a usable time") +
+		svcTraceRec("2023-11-19T08:54:12.0006100Z", "Loading service configuration")
 	in, kinds := readOne(t, "Connector0.log", log, Options{Caps: event.Caps{MaxRecord: 8 << 10}})
 	if in.Broken != 2 || kinds["oversize-record"] != 1 || kinds["bad-record"] != 1 || in.Records != 2 {
 		t.Errorf("broken %d, records %d, warnings %v", in.Broken, in.Records, kinds)
@@ -65,4 +60,11 @@ func readOne(t *testing.T, name, text string, opt Options) (report.Input, map[st
 		kinds[w.Kind]++
 	}
 	return rep.Inputs[0], kinds
+}
+
+// svcTraceRec is one connector trace record at time (as written) with msg.
+func svcTraceRec(time, msg string) string {
+	return `<E2ETraceEvent xmlns="http://schemas.microsoft.com/2004/06/E2ETraceEvent"><System xmlns="http://schemas.microsoft.com/2004/06/windows/eventlog/system"><EventID>0</EventID><Type>3</Type><SubType Name="Information">0</SubType><Level>8</Level><TimeCreated SystemTime="` +
+		time + `" /><Source Name="OnPremisesExchangeConnectorService" /><Correlation ActivityID="{00000000-0000-0000-0000-000000000000}" /><Execution ProcessName="Microsoft.Management.Services.OnPremisesExchangeConnectorService" ProcessID="2260" ThreadID="12" /><Channel/><Computer>EXCONN01</Computer></System><ApplicationData>` +
+		msg + `</ApplicationData></E2ETraceEvent>` + "\r\n"
 }
