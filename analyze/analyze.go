@@ -8,6 +8,7 @@ import (
 	"exlog/internal/words"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -597,6 +598,7 @@ func (a *run) assemble() *report.Report {
 
 	pf, notes := a.matcher.Finish(patterns.Window{Start: a.traceFirst, End: a.traceLast})
 	findings := a.shows(a.localFindings(pf), verbose)
+	a.inv.NotificationAccounts(a.notificationAccounts(pf))
 	inv, invFindings := a.inv.Finish()
 	if inv != nil && (inv.Devices+inv.Mailboxes+inv.CASMailboxes) > 0 {
 		r.Inventory = inv
@@ -633,6 +635,11 @@ func (a *run) assemble() *report.Report {
 		na, note := a.inv.Notification(s.Service.Notification, s.Path)
 		r.Environment.NotificationAccount = na
 		if note != "" {
+			r.Environment.Notes = append(r.Environment.Notes, note)
+		}
+	}
+	for _, note := range a.inv.NotificationNotes() {
+		if !slices.Contains(r.Environment.Notes, note) {
 			r.Environment.Notes = append(r.Environment.Notes, note)
 		}
 	}

@@ -92,6 +92,17 @@ func atCollection(f *report.Finding) bool {
 	return false
 }
 
+// besideTheSyncs reports whether a finding concerns a function beside the
+// connector's job of listing Exchange ActiveSync devices and applying
+// Intune's access decisions (domain.md §1): the enrolment ("Get Started")
+// mail of the notification account, which Microsoft describes as a
+// separate account ("This user can be dedicated to just notifications",
+// Set up the on-premises Intune Exchange connector) and whose failure is
+// its own symptom (domain.md §4, no notification mail). Its errors make
+// the connector degraded, not broken (blind round 3: every sync completed
+// and the verdict said BROKEN).
+func besideTheSyncs(f report.Finding) bool { return f.Category == "notify" }
+
 // verdictInput is what the verdict needs beyond the report.
 type verdictInput struct {
 	logsEnd time.Time // the connector's last trace record
@@ -163,7 +174,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 			v.Resolved = append(v.Resolved, resolvedOf(f, r, in.logsEnd))
 			continue
 		}
-		if f.Severity >= report.SeverityError {
+		if f.Severity >= report.SeverityError && !besideTheSyncs(f) {
 			raise(report.StateBroken)
 		} else {
 			raise(report.StateDegraded)
@@ -292,7 +303,7 @@ func whenSeen(f report.Finding) string {
 	case f.Ongoing && span != "":
 		return "still happening: " + span + ", " + n
 	case f.Ongoing:
-		return "still happening, " + n
+		return "state at collection, " + n // exports and config: a state, not events in time
 	case f.Last != nil && strings.HasPrefix(span, "at "):
 		return span + ", not seen since then, " + n
 	case f.Last != nil:
@@ -642,7 +653,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		acct, example := notificationAccount(r)
 		why := "the notification account needs an on-premises mailbox whose UPN equals its primary SMTP address"
 		if example {
-			why += " (" + acct + " is an example: put the notification account's address)"
+			why += " (put the notification account's address for " + acct + ")"
 		}
 		out = append(out,
 			report.CollectItem{What: "the notification account's mailbox", Why: why,
@@ -654,7 +665,7 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 		users, example := a.affectedUser(r)
 		why := ""
 		if example {
-			why = " (" + users + " is an example: put the affected user's address)"
+			why = " (put the affected user's address for " + users + ")"
 		}
 		out = append(out,
 			report.CollectItem{What: "the user's ActiveSync devices", Why: "no cmdlet exports: device access states cannot be checked" + why,
@@ -696,10 +707,15 @@ var (
 	recipientRe  = regexp.MustCompile(`(?i)\bto\s*[:=]?\s*<?(` + addressPat + `)`)
 )
 
-// notificationAccount names the notification account from the evidence
-// ("... notification account intune.notify@contoso.com ..."), else an
-// example address, marked so.
+// notificationAccount names the notification account from the service
+// configuration, else from the evidence ("... notification account
+// intune.notify@contoso.com ..."), else a placeholder, marked so: never an
+// address the bundle does not hold (blind round 3 printed a ready-to-run
+// command for notify@contoso.com in a fabrikam.com bundle).
 func notificationAccount(r *report.Report) (string, bool) {
+	if r.Environment != nil && r.Environment.NotificationAccount != nil && r.Environment.NotificationAccount.Account != "" {
+		return r.Environment.NotificationAccount.Account, false
+	}
 	for _, f := range r.Findings {
 		if f.Category != "notify" {
 			continue
@@ -710,7 +726,29 @@ func notificationAccount(r *report.Report) (string, bool) {
 			}
 		}
 	}
-	return "notify@contoso.com", true
+	return "<notification-account>", true
+}
+
+// notificationAccounts are the notification accounts the service
+// configuration and the notify findings' evidence name.
+func (a *run) notificationAccounts(fs []report.Finding) []string {
+	var out []string
+	for _, s := range a.service {
+		if s.Service != nil && s.Service.Notification != nil && s.Service.Notification.Account != "" {
+			out = append(out, s.Service.Notification.Account)
+		}
+	}
+	for _, f := range fs {
+		if f.Category != "notify" {
+			continue
+		}
+		for _, ev := range f.Evidence {
+			if m := notifyAcctRe.FindStringSubmatch(ev.Text); m != nil && !slices.Contains(out, m[1]) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
 }
 
 // affectedUser names the user the evidence points at: a user with
@@ -741,7 +779,7 @@ func (a *run) affectedUser(r *report.Report) (user string, example bool) {
 			}
 		}
 	}
-	return "user@contoso.com", true
+	return "<user>", true
 }
 
 // doneInBundle rewrites advice that asks for what the bundle shows done:

@@ -20,7 +20,7 @@ func TestVerdictWords(t *testing.T) {
 		{report.Finding{First: &t1, Last: &t2, Count: 3}, "first 2023-11-10 08:30Z, last 2023-11-10 16:30Z, not seen since 2023-11-10 16:30Z, 3×"},
 		{report.Finding{First: &t1, Last: &t2, Count: 3, Ongoing: true}, "still happening: first 2023-11-10 08:30Z, last 2023-11-10 16:30Z, 3×"},
 		{report.Finding{First: &t1, Last: &t1, Count: 1}, "at 2023-11-10 08:30Z, not seen since then, 1×"},
-		{report.Finding{Count: 2, Ongoing: true}, "still happening, 2×"},
+		{report.Finding{Count: 2, Ongoing: true}, "state at collection, 2×"}, // exports and config: no times
 	} {
 		if got := whenSeen(tc.f); got != tc.want {
 			t.Errorf("whenSeen = %q, want %q", got, tc.want)

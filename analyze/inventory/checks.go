@@ -46,8 +46,20 @@ func (b *Builder) checkSMTP(users []*user, inv *report.Inventory) []report.Findi
 		DocsTroubleshoot)
 	var who []string
 	checked, unknown := 0, 0
+	notify := map[*user]string{}
+	for _, acct := range b.notify {
+		if u := b.userWithAddress(acct); u != nil {
+			notify[u] = acct
+		}
+	}
 	for _, u := range users {
 		if u.upn == "" {
+			continue
+		}
+		if acct, ok := notify[u]; ok {
+			if u.smtp == smtpKnown && !strings.EqualFold(strings.TrimSpace(u.primary), strings.TrimSpace(u.upn)) {
+				b.notifyNotes = append(b.notifyNotes, notifyMismatch(acct, u))
+			}
 			continue
 		}
 		switch u.smtp {

@@ -97,7 +97,23 @@ type Builder struct {
 	users    []*user                      // joined users, set by Finish
 	cultures map[string]*pscmdlet.Culture // by origin file
 	records  map[string]int
+	// notify are the notification accounts named by the service
+	// configuration or the traces; notes say what their mailboxes show.
+	notify      []string
+	notifyNotes []string
 }
+
+// NotificationAccounts names the connector's notification accounts (from
+// the service configuration or the traces) before Finish: their mailboxes
+// send the enrolment mail and are not users whose devices the connector
+// discovers, so a UPN that differs from the primary SMTP address is a
+// notification problem (domain.md §4, no notification mail), noted in
+// NotificationNotes, not discovery.smtp-upn-mismatch (blind round 3).
+func (b *Builder) NotificationAccounts(accts []string) { b.notify = accts }
+
+// NotificationNotes says, after Finish, which notification accounts'
+// mailboxes break Microsoft's requirement that UPN equal primary SMTP.
+func (b *Builder) NotificationNotes() []string { return b.notifyNotes }
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {

@@ -48,10 +48,16 @@ func (b *Builder) Notification(n *config.Notification, origin string) (*report.N
 	} else {
 		na.Mailbox = "mismatch"
 		parts = append(parts, fmt.Sprintf("mailbox in the exports: UPN %s differs from primary SMTP address %s", u.upn, u.primary))
-		note = fmt.Sprintf("notification account %s: UPN %s differs from its primary SMTP address %s; Microsoft requires them equal, or no notification mail is sent", n.Account, u.upn, u.primary)
+		note = notifyMismatch(n.Account, u)
 	}
 	na.Text = strings.Join(parts, "; ")
 	return na, note
+}
+
+// notifyMismatch is the note on a notification account whose mailbox's
+// UPN differs from its primary SMTP address.
+func notifyMismatch(acct string, u *user) string {
+	return fmt.Sprintf("notification account %s: UPN %s differs from its primary SMTP address %s; Microsoft requires them equal, or no notification mail is sent", acct, u.upn, u.primary)
 }
 
 // userWithAddress finds the joined user whose mailbox or CAS mailbox has
