@@ -24,6 +24,8 @@ var allowedDocs = map[string]bool{
 	"https://learn.microsoft.com/en-us/troubleshoot/mem/intune/device-protection/troubleshoot-exchange-connector-common-errors": true,
 	// KB4342995: "The Exchange Connector version is not supported" with the original connector installed
 	"https://support.microsoft.com/help/4342995": true,
+	// "Network endpoints for Microsoft Intune": unauthenticated proxy access to manage.microsoft.com
+	"https://learn.microsoft.com/en-us/mem/intune/fundamentals/intune-endpoints": true,
 }
 
 func TestLibrary(t *testing.T) {
