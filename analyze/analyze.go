@@ -644,7 +644,7 @@ func (a *run) assemble() *report.Report {
 		}
 	}
 	r.Collect = a.collect(r)
-	r.Verdict = verdict(r, verdictInput{logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
+	r.Verdict = verdict(r, verdictInput{logsStart: a.traceFirst, logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
 	capVerdict(r.Verdict, a.capped())
 	r.CountFindings()
 	return r

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -224,6 +225,38 @@ func TestDSTOffsets(t *testing.T) {
 		at, dst := r.dstOffsets(-4*h, nil, nil)
 		if at(loc("2023-03-25 10:00")) != -4*h || dst != "" {
 			t.Errorf("single offset expected: %q", dst)
+		}
+	}
+}
+
+// An event-log export that ends before the trace logs begin is named
+// (it cannot show the connector's service then), and its unrecognised
+// errors are not the connector's history in the verdict; one that overlaps
+// raises nothing.
+func TestEventLogOutsideTheTraces(t *testing.T) {
+	ev := func(rec int, at string) string {
+		return `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='DCOM'/><EventID Qualifiers='0'>10016</EventID><Level>2</Level><TimeCreated SystemTime='` + at +
+			`'/><EventRecordID>` + fmt.Sprint(rec) + `</EventRecordID><Channel>System</Channel><Computer>WS-17.fabrikam.local</Computer></System><EventData><Data>a DCOM permission error</Data></EventData></Event>`
+	}
+	traces := svcTraceRec("2023-12-04T07:12:00.0000000Z", "Microsoft Intune Exchange Connector Service is starting.") +
+		svcTraceRec("2023-12-05T07:12:00.0000000Z", "Loading service configuration")
+	old := runDir(t, map[string]string{"Connector0.log": traces, "System.xml": ev(1, "2017-03-01T08:00:00.0000000Z") + ev(2, "2017-03-02T08:00:00.0000000Z")})
+	var f *report.Finding
+	for i := range old.Findings {
+		if old.Findings[i].ID == IDEventLogOutside {
+			f = &old.Findings[i]
+		}
+	}
+	if f == nil || f.Count != 1 || len(f.Evidence) != 1 || !strings.Contains(f.Evidence[0].Text, "covers 2017-03-01 → 2017-03-02") {
+		t.Fatalf("no %s naming the 2017 export: %+v", IDEventLogOutside, f)
+	}
+	if strings.Contains(strings.Join(old.Verdict.Reasons, "\n"), "does not recognise") {
+		t.Errorf("2017 errors in the verdict: %q", old.Verdict.Reasons)
+	}
+	in := runDir(t, map[string]string{"Connector0.log": traces, "System.xml": ev(1, "2023-12-04T09:00:00.0000000Z")})
+	for _, g := range in.Findings {
+		if g.ID == IDEventLogOutside {
+			t.Errorf("an overlapping export raised %s: %s", g.ID, g.Title)
 		}
 	}
 }

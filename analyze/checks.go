@@ -45,6 +45,7 @@ var goChecks = []goCheck{
 	{"analyze", bundleRules, bundleFindings},
 	{"analyze", localTimeRules, localTimeFinding},
 	{"analyze", notConnectorRules, notConnectorFinding},
+	{"analyze", eventLogOutsideRules, eventLogOutside},
 	{"analyze", endOfSupportRules, endOfSupportFinding},
 }
 

@@ -33,6 +33,7 @@ func checkCorpus(t *testing.T) map[string][]string {
 		t.Fatal(err)
 	}
 	out["healthy-5days + truncated.zip"] = []string{healthy, "../testdata/nasty/truncated.zip"}
+	out["healthy-5days + System-2017.xml"] = []string{healthy, "../testdata/old-eventlog/System-2017.xml"}
 	return out
 }
 

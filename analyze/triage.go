@@ -106,6 +106,9 @@ func besideTheSyncs(f report.Finding) bool { return f.Category == "notify" }
 // verdictInput is what the verdict needs beyond the report.
 type verdictInput struct {
 	logsEnd time.Time // the connector's last trace record
+	// logsStart is the first trace record: unrecognised errors all
+	// before it (an old event log's) say nothing of the connector.
+	logsStart time.Time
 	// connectorSeen: some trace record is the connector's; without one,
 	// nothing shows its syncs, so "healthy" cannot be said.
 	connectorSeen bool
@@ -209,6 +212,9 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 	for _, t := range r.Unmatched {
 		if t.Type != "error" && t.Type != "critical" {
 			continue
+		}
+		if t.Undated == 0 && t.Last != nil && !in.logsStart.IsZero() && t.Last.Before(in.logsStart) {
+			continue // all before the trace logs (another time's event log): not the connector's history
 		}
 		if t.Undated == 0 && t.Last != nil && !in.logsEnd.IsZero() && !recent(t.First, t.Last, t.Count, in.logsEnd) &&
 			v.LastFullSync != nil && v.LastFullSync.After(*t.Last) {
