@@ -45,7 +45,7 @@ func (b *Bundle) addZip(prefix string, ra io.ReaderAt, size int64, depth int) bo
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		// Names like "../x" are harmless here: nothing is extracted.
-		b.skip(prefix, "not a readable zip archive: "+err.Error())
+		b.skip(prefix, unreadableZip(ra, size, err))
 		return false
 	}
 	type member struct {
@@ -455,4 +455,20 @@ func zoneKnownTime(extra []byte) bool {
 		}
 	}
 	return false
+}
+
+// unreadableZip says why a zip archive cannot be read. An archive that
+// begins like a zip (a local file header at byte 0) but has no end of
+// central directory is a zip cut short: a copy or download that stopped,
+// which is worth saying in those words, with its size (blind round 3:
+// "zip: not a valid zip file" alone left the admin guessing).
+func unreadableZip(ra io.ReaderAt, size int64, err error) string {
+	var head [4]byte
+	if errors.Is(err, zip.ErrFormat) {
+		if _, rerr := ra.ReadAt(head[:], 0); rerr == nil && string(head[:]) == "PK\x03\x04" {
+			return fmt.Sprintf("a zip archive cut short: it begins with a zip member at byte 0 but has no central directory at its end (byte %d), "+
+				"so its members cannot be listed; the copy or download stopped early: collect it again", size)
+		}
+	}
+	return "not a readable zip archive: " + err.Error()
 }
