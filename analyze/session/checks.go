@@ -487,7 +487,11 @@ func unfinishedFindings(syncs []report.Sync, last time.Time, opt Options) []repo
 		var rs []string
 		for _, r := range []string{ReasonSuperseded, ReasonRestarted, ReasonLogsEnd} {
 			if n := reasons[r]; n > 0 {
-				rs = append(rs, fmt.Sprintf("%d %s", n, r))
+				what := r
+				if r == ReasonLogsEnd {
+					what = "still running when the logs end" // "1 logs end before completion" reads wrong
+				}
+				rs = append(rs, fmt.Sprintf("%d %s", n, what))
 			}
 		}
 		title := fmt.Sprintf("%s started and never completed (%s)", words.Count(len(list), string(kind)+" sync", ""), strings.Join(rs, ", "))

@@ -142,7 +142,7 @@ func TestStuckFullSyncAtLogsEnd(t *testing.T) {
 	if count(syncs, "full", StatusUnfinished) != 1 || ids(fs) != "sync.unfinished/full×1" {
 		t.Fatalf("findings: %s", ids(fs))
 	}
-	if !strings.Contains(fs[0].Title, "1 "+ReasonLogsEnd) {
+	if !strings.Contains(fs[0].Title, "1 still running when the logs end") {
 		t.Errorf("title %s", fs[0].Title)
 	}
 }
