@@ -55,6 +55,19 @@ func TestBlindBundles(t *testing.T) {
 			absent:  []string{"device.quarantined", "sync.failed", "sync.full-overdue"}},
 		"us-30days-gap": {state: report.StateHealthy,
 			present: map[string]bool{"sync.full-overdue": false}},
+		// Round 3 (a third outside tester).
+		"proxy407": {state: report.StateBroken,
+			present:  map[string]bool{"network.tls": true, "network.proxy-auth": false},
+			notInAny: []string{"setup offers proxy credentials"}},
+		"rbac": {state: report.StateBroken,
+			present: map[string]bool{"exchange.access-denied": true},
+			absent:  []string{"exchange.remote-powershell-failed", "network.proxy-auth", "intune.unauthorized"}},
+		"notifymail": {state: report.StateDegraded,
+			present: map[string]bool{"notify.autodiscover-failed": true},
+			absent:  []string{"discovery.smtp-upn-mismatch", "sync.failed", "sync.unfinished"}},
+		"notifymail-fabrikam": {state: report.StateDegraded,
+			present:  map[string]bool{"notify.send-failed": true},
+			notInAny: []string{"contoso.com"}},
 	}
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {
