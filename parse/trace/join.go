@@ -36,14 +36,23 @@ func (r *Reader) TailFragment() ([]byte, int64) { return r.tail, r.tailOff }
 // JoinSplit parses tail+head, the two halves of a record cut by a file
 // rotation (TailFragment of one file, HeadFragment of the next), and
 // returns the record when together they are exactly one complete, valid
-// record (start and end tags, a usable time; nothing but whitespace
-// after it) of at most the record cap; otherwise nil. The record's
+// record (start and end tags, a usable time, its System header and its
+// ApplicationData at most once; nothing but whitespace after it) of at
+// most the record cap; otherwise nil. The record's
 // Origin is path at offset off (where its first half begins); the caller
 // checks that its time fits between the two files. It never panics on
 // hostile fragments.
 func JoinSplit(tail, head []byte, path string, off int64, caps event.Caps) *event.Event {
 	if len(tail) == 0 || len(head) == 0 || !bytes.HasPrefix(tail, []byte(startTag)) {
 		return nil
+	}
+	// The halves of two different records can still parse (a message
+	// running into the other record's header): a joined record holds
+	// its header and its data once.
+	for _, part := range [][]byte{[]byte("</System>"), []byte("</ApplicationData>")} {
+		if bytes.Count(tail, part)+bytes.Count(head, part) > 1 {
+			return nil
+		}
 	}
 	problems := 0
 	r := NewReader(io.MultiReader(bytes.NewReader(tail), bytes.NewReader(head)), path, func(w event.ReadWarning) {
