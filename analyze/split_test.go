@@ -122,7 +122,7 @@ func TestJoinSplitRecord(t *testing.T) {
 func TestJoinSplitNegative(t *testing.T) {
 	split := svcTraceRec("2023-10-18T02:28:42.0000007Z", splitDone)
 	other := svcTraceRec("2023-10-18T02:30:00.0000001Z", splitPoll)
-	late := svcTraceRec("2023-10-18T02:40:00.0000007Z", splitDone) // after Connector2.log's first record
+	late := svcTraceRec("2023-10-18T02:40:00.0000007Z", splitDone)  // after Connector2.log's first record
 	early := svcTraceRec("2023-10-18T02:10:00.0000007Z", splitDone) // before Connector1.log's last record
 	msgCut := strings.Index(split, "completed successfully")
 	cases := map[string]func() (string, string){
@@ -183,4 +183,3 @@ func findingIDs(rep *report.Report) []string {
 	}
 	return ids
 }
-
