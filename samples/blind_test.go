@@ -55,6 +55,8 @@ func TestBlindBundles(t *testing.T) {
 			absent:  []string{"device.quarantined", "sync.failed", "sync.full-overdue"}},
 		"us-30days-gap": {state: report.StateHealthy,
 			present: map[string]bool{"sync.full-overdue": false}},
+		"hostile-split": {state: report.StateHealthy,
+			absent: []string{"sync.unfinished", "sync.failed", "bundle.truncated-record"}},
 	}
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {
