@@ -34,9 +34,8 @@ type stream struct {
 	next    *event.Event
 	yielded bool // the merge has returned one of its events
 
-	// Written by run before it sends the first batch (head, firstW) or
-	// closes batches (tail, lastW); read by the merge after it received
-	// that batch or saw the close (split.go).
+	// The ends of a trace file, for joining a record split by a log
+	// rotation (split.go).
 	split splitEnds
 }
 
@@ -259,7 +258,10 @@ func (m *merger) Next() *event.Event {
 	}
 	s := m.open[0]
 	e := s.next
-	s.yielded = true
+	if !s.yielded {
+		s.yielded = true
+		s.split.head = nil // it can continue no other stream now
+	}
 	if s.advance() {
 		if m.open.Len() > 1 {
 			heap.Fix(&m.open, 0)

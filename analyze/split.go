@@ -23,7 +23,7 @@ import (
 // one joined-record note. Halves that do not join stay as they were.
 //
 // Memory: a stream keeps its head fragment only until the merge returns
-// its first event, and its tail until its end is reached.
+// its first event, and its tail until the merge reaches its end.
 
 // joinLook bounds how many not-yet-due streams are opened early, at the
 // end of a stream with a cut record, to find the one that continues it.
@@ -37,11 +37,12 @@ type writerAt struct {
 
 func writerAtOf(e *event.Event) writerAt { return writerAt{e.Time, writerOf(e)} }
 
-// splitEnds is what a trace stream knows of its two ends.
+// splitEnds is what a trace stream knows of its two ends. run writes head
+// once, before it sends the first batch; the rest until it closes the
+// batches, after which the merge reads them.
 type splitEnds struct {
 	n       int      // records read
 	head    []byte   // partial record at the start of the file, nil if none
-	first   writerAt // the earliest record
 	last    writerAt // the latest record
 	tail    []byte   // truncated record at the end of the file, nil if none
 	tailOff int64
@@ -51,12 +52,9 @@ type splitEnds struct {
 func (s *splitEnds) saw(e *event.Event, fr fragmentReader) {
 	if s.n == 0 {
 		s.head = fr.HeadFragment()
-		s.first, s.last = writerAtOf(e), writerAtOf(e)
+		s.last = writerAtOf(e)
 	}
 	s.n++
-	if e.Time.Before(s.first.t) {
-		s.first = writerAtOf(e)
-	}
 	if e.Time.After(s.last.t) {
 		s.last = writerAtOf(e)
 	}
@@ -79,12 +77,13 @@ func (m *merger) joinTail(a *stream) {
 		return
 	}
 	var best *stream
+	// b.next is b's earliest record: b has returned no event yet. Only
+	// b.split.head may be read here: run goes on writing the rest.
 	consider := func(b *stream) {
-		e := &b.split
-		if b.yielded || e.head == nil || e.n == 0 || e.first.w != a.split.last.w || e.first.t.Before(a.split.last.t) {
+		if b.yielded || b.split.head == nil || b.next == nil || writerOf(b.next) != a.split.last.w || b.next.Time.Before(a.split.last.t) {
 			return
 		}
-		if best == nil || e.first.t.Before(best.split.first.t) {
+		if best == nil || b.next.Time.Before(best.next.Time) {
 			best = b
 		}
 	}
@@ -133,7 +132,7 @@ func (a *run) joinSplit(ins map[*stream]*input) func(x, y *stream, tail []byte) 
 		}
 		head := y.split.head
 		ev := trace.JoinSplit(tail, head, ia.src.Entry.Path, x.split.tailOff, a.opt.Caps)
-		if ev == nil || ev.Time.Before(x.split.last.t) || ev.Time.After(y.split.first.t) || writerOf(ev) != x.split.last.w {
+		if ev == nil || ev.Time.Before(x.split.last.t) || ev.Time.After(y.next.Time) || writerOf(ev) != x.split.last.w {
 			return nil
 		}
 		ia.retract(x.split.tailOff)
