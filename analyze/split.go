@@ -29,13 +29,19 @@ import (
 // end of a stream with a cut record, to find the one that continues it.
 const joinLook = 4
 
-// writerAt is the time and writer of one record.
+// writerAt is the time and writer (host, process name, as written: no
+// allocation per record) of one record.
 type writerAt struct {
-	t time.Time
-	w writer
+	t          time.Time
+	host, proc string
 }
 
-func writerAtOf(e *event.Event) writerAt { return writerAt{e.Time, writerOf(e)} }
+func writerAtOf(e *event.Event) writerAt {
+	proc, _ := e.Field(event.FieldProcessName)
+	return writerAt{e.Time, e.Host, proc}
+}
+
+func (w writerAt) writer() writer { return writerFor(w.host, w.proc) }
 
 // splitEnds is what a trace stream knows of its two ends. run writes head
 // once, before it sends the first batch; the rest until it closes the
@@ -80,7 +86,7 @@ func (m *merger) joinTail(a *stream) {
 	// b.next is b's earliest record: b has returned no event yet. Only
 	// b.split.head may be read here: run goes on writing the rest.
 	consider := func(b *stream) {
-		if b.yielded || b.split.head == nil || b.next == nil || writerOf(b.next) != a.split.last.w || b.next.Time.Before(a.split.last.t) {
+		if b.yielded || b.split.head == nil || b.next == nil || writerOf(b.next) != a.split.last.writer() || b.next.Time.Before(a.split.last.t) {
 			return
 		}
 		if best == nil || b.next.Time.Before(best.next.Time) {
@@ -132,7 +138,7 @@ func (a *run) joinSplit(ins map[*stream]*input) func(x, y *stream, tail []byte) 
 		}
 		head := y.split.head
 		ev := trace.JoinSplit(tail, head, ia.src.Entry.Path, x.split.tailOff, a.opt.Caps)
-		if ev == nil || ev.Time.Before(x.split.last.t) || ev.Time.After(y.next.Time) || writerOf(ev) != x.split.last.w {
+		if ev == nil || ev.Time.Before(x.split.last.t) || ev.Time.After(y.next.Time) || writerOf(ev) != x.split.last.writer() {
 			return nil
 		}
 		ia.retract(x.split.tailOff)
