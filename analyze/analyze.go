@@ -406,6 +406,22 @@ type eventReadCloser struct {
 	in *input
 }
 
+// HeadFragment and TailFragment pass on the halves of a record cut by a
+// log rotation that a trace reader keeps (split.go); nil for other readers.
+func (r eventReadCloser) HeadFragment() []byte {
+	if fr, ok := r.EventReader.(fragmentReader); ok {
+		return fr.HeadFragment()
+	}
+	return nil
+}
+
+func (r eventReadCloser) TailFragment() ([]byte, int64) {
+	if fr, ok := r.EventReader.(fragmentReader); ok {
+		return fr.TailFragment()
+	}
+	return nil, 0
+}
+
 func (r eventReadCloser) Next() (*event.Event, error) {
 	e, err := r.EventReader.Next()
 	if e != nil {
@@ -416,6 +432,7 @@ func (r eventReadCloser) Next() (*event.Event, error) {
 
 func (a *run) readEvents() {
 	var streams []*stream
+	traceIns := map[*stream]*input{} // for joining records split by a rotation (split.go)
 	for _, in := range a.inputs {
 		if in.src.Format != event.FormatTrace || skipDuplicate(in) {
 			continue
@@ -437,6 +454,7 @@ func (a *run) readEvents() {
 				return eventReadCloser{er, rc, in}, nil
 			},
 		})
+		traceIns[streams[len(streams)-1]] = in
 	}
 	// Event-log exports are read ahead: local times get a zone from the
 	// evidence, duplicates across exports go (localtime.go).
@@ -453,6 +471,7 @@ func (a *run) readEvents() {
 	a.unmatched = newUnmatchedErrors(a.lib)
 	a.sessions = session.NewBuilder(a.opt.Sessions)
 	m := newMerger(streams)
+	m.join = a.joinSplit(traceIns)
 	defer m.Close()
 	for e := m.Next(); e != nil; e = m.Next() {
 		if !a.opt.Since.IsZero() && e.Time.Before(a.opt.Since) {

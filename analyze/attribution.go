@@ -36,7 +36,12 @@ type writer struct{ host, proc string }
 
 func writerOf(e *event.Event) writer {
 	proc, _ := e.Field(event.FieldProcessName)
-	return writer{strings.ToUpper(e.Host), strings.ToUpper(proc)}
+	return writerFor(e.Host, proc)
+}
+
+// writerFor is the writer of a record from host and process name.
+func writerFor(host, proc string) writer {
+	return writer{strings.ToUpper(host), strings.ToUpper(proc)}
 }
 
 // prescanMaxRecords bounds the records one file's prescan reads.

@@ -32,6 +32,18 @@ type stream struct {
 	stop    chan struct{}
 	cur     []*event.Event
 	next    *event.Event
+	yielded bool // the merge has returned one of its events
+
+	// The ends of a trace file, for joining a record split by a log
+	// rotation (split.go).
+	split splitEnds
+}
+
+// fragmentReader is a stream reader that keeps the halves of a record cut
+// by a log rotation (a trace reader).
+type fragmentReader interface {
+	HeadFragment() []byte
+	TailFragment() ([]byte, int64)
 }
 
 type streamReader interface {
@@ -79,6 +91,7 @@ func (s *stream) run() {
 		return
 	}
 	var win reorder
+	fr, _ := r.(fragmentReader)
 	batch := make([]*event.Event, 0, batchSize)
 	flush := func() bool {
 		if len(batch) == 0 {
@@ -97,8 +110,13 @@ func (s *stream) run() {
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				s.onErr(err)
+			} else if fr != nil {
+				s.split.atEnd(fr)
 			}
 			break
+		}
+		if fr != nil {
+			s.split.saw(e, fr)
 		}
 		win.push(e)
 		if win.len() > reorderWindow {
@@ -220,6 +238,9 @@ func (w *reorder) pop() *event.Event {
 type merger struct {
 	pending []*stream // not yet merged, by first time (unknown first); the first few may be started
 	open    streamHeap
+	// join, when set, joins the two halves of a record cut by a log
+	// rotation, the end of stream a (tail) and the start of stream b (split.go).
+	join func(a, b *stream, tail []byte) *event.Event
 }
 
 func newMerger(streams []*stream) *merger {
@@ -237,12 +258,17 @@ func (m *merger) Next() *event.Event {
 	}
 	s := m.open[0]
 	e := s.next
+	if !s.yielded {
+		s.yielded = true
+		s.split.head = nil // it can continue no other stream now
+	}
 	if s.advance() {
 		if m.open.Len() > 1 {
 			heap.Fix(&m.open, 0)
 		}
 	} else {
 		heap.Pop(&m.open)
+		m.joinTail(s)
 	}
 	return e
 }

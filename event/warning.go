@@ -143,6 +143,13 @@ const (
 	// an input; what was read before is kept.
 	KindReadError
 
+	// Records repaired.
+
+	// KindJoinedRecord "joined-record": a record cut in two by a log
+	// rotation (its start ends one file, its rest starts the next) was
+	// joined and read as one record; nothing was lost.
+	KindJoinedRecord
+
 	numWarningKinds // keep last
 )
 
@@ -183,6 +190,7 @@ var warningKindNames = [numWarningKinds]string{
 	KindUTF16Resync:         "utf16-resync",
 	KindOddLength:           "odd-length",
 	KindReadError:           "read-error",
+	KindJoinedRecord:        "joined-record",
 }
 
 // String returns the kind's name in reports ("truncated-record"), or ""

@@ -68,6 +68,8 @@ func TestBlindBundles(t *testing.T) {
 		"notifymail-fabrikam": {state: report.StateDegraded,
 			present:  map[string]bool{"notify.send-failed": true},
 			notInAny: []string{"contoso.com"}},
+		"hostile-split": {state: report.StateHealthy,
+			absent: []string{"sync.unfinished", "sync.failed", "bundle.truncated-record"}},
 	}
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {

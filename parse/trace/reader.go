@@ -85,6 +85,16 @@ type Reader struct {
 	skipping   bool        // inside an oversized record, resyncing at the next start
 	noZoneSeen bool
 
+	// Fragments of a record cut in two by a file rotation (JoinSplit):
+	// the gap before the first record while it may be the rest of such a
+	// record, and the truncated record at the end of the file. Each is at
+	// most maxRecord bytes; a longer one is dropped (it could not join).
+	head     []byte
+	headOver bool // the gap before the first record outgrew maxRecord
+	headCut  bool // that gap was a partial record
+	tail     []byte
+	tailOff  int64
+
 	stats    Stats
 	scratch  []byte // builds messages
 	fieldBuf []byte // builds field strings (used while scratch is in use)
@@ -200,6 +210,13 @@ func (r *Reader) scanGap(upto, look int) {
 			r.gapNonWS = r.base + int64(from)
 		}
 	}
+	if !r.seenStart && !r.headOver {
+		if len(r.head)+upto-r.pos > r.maxRecord {
+			r.head, r.headOver = nil, true
+		} else {
+			r.head = append(r.head, r.buf[r.pos:upto]...)
+		}
+	}
 	if r.gapNonWS >= 0 && !r.seenStart && r.gapHeadN <= len(r.gapHead) {
 		// Keep the start of a gap before the first record: a short one may
 		// be the last bytes of a cut record ("ceEvent>").
@@ -223,6 +240,7 @@ func (r *Reader) closeGap(atEOF bool) {
 		r.stats.SkippedBytes += n
 		switch {
 		case !r.seenStart && (r.gapEndTag || r.gapIsTail()):
+			r.headCut = true
 			r.stats.Broken++
 			r.warnAt(r.gapStart, event.KindTruncated, "partial record at start of file ("+strconv.FormatInt(n, 10)+" bytes) skipped")
 		case atEOF:
@@ -232,6 +250,9 @@ func (r *Reader) closeGap(atEOF bool) {
 		default:
 			r.warnAt(r.gapNonWS, event.KindGarbage, "garbage between records ("+strconv.FormatInt(gapEnd-r.gapNonWS, 10)+" bytes) skipped")
 		}
+	}
+	if !r.headCut {
+		r.head = nil
 	}
 	r.gapStart = gapEnd
 	r.gapNonWS = -1
@@ -321,6 +342,7 @@ func (r *Reader) record() *event.Event {
 		r.stats.Broken++
 		r.stats.SkippedBytes += int64(len(b))
 		r.warnAt(off, event.KindTruncated, "truncated record at end of file ("+strconv.Itoa(len(b))+" bytes) skipped")
+		r.tail, r.tailOff = append([]byte(nil), b...), off
 		r.pend = nil
 		r.pos = r.end
 		r.inRecord = false
