@@ -243,7 +243,7 @@ func TestSlowFullSync(t *testing.T) {
 		t.Fatalf("factor 10: %s", ids(fs))
 	}
 	_, fs, _, _ = run(t, sc, true, Options{SlowFactor: 10})
-	if ids(fs) != "sync.slow/full×1" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow too, plus a second per user above 7,200 users") {
+	if ids(fs) != "sync.slow/full×1" || !strings.Contains(fs[0].Title, "any sync over 2h0m is slow, plus a second per user above 7,200 users") || strings.Contains(fs[0].Title, "usually take") { // only the absolute bound flagged it: the peers rule is not quoted
 		t.Fatalf("factor 10, default bound: %s", ids(fs))
 	}
 	// An absolute bound catches it even with few peers.
@@ -505,5 +505,29 @@ func TestQuickGapSkipsFullSyncTime(t *testing.T) {
 	}
 	if f, ok := quickGapFinding(quick, first, last, Cadence{QuickMedian: 90 * time.Minute, QuickIntervals: 40}, Options{}); !ok || f.Count != 3 {
 		t.Errorf("without full syncs: %v %+v", ok, f.Title)
+	}
+}
+
+// Full syncs that take longer than the full-sync interval, each starting
+// right after the previous one ended, are slow, not overdue (blind round
+// 4: three 27–29 h full syncs back to back were "not started for 29h"). A
+// day without any full sync after a long one still is overdue.
+func TestLongFullSyncsAreNotOverdue(t *testing.T) {
+	t0 := time.Date(2023, 5, 1, 2, 0, 0, 0, time.UTC)
+	mk := func(startH, durH float64) report.Sync {
+		st := t0.Add(time.Duration(startH * float64(time.Hour)))
+		en := st.Add(time.Duration(durH * float64(time.Hour)))
+		d := en.Sub(st).Seconds()
+		return report.Sync{Kind: report.SyncFull, Start: st, End: &en, DurationS: &d, Status: StatusCompleted, Origin: "Connector0.log"}
+	}
+	long := []report.Sync{mk(0, 27.8), mk(27.85, 28.5), mk(56.4, 29.0)}
+	last := t0.Add(85*time.Hour + 30*time.Minute)
+	if f, ok := fullOverdue(long, t0, last, Options{}.withDefaults()); ok {
+		t.Errorf("back-to-back long full syncs called overdue: %s", f.Title)
+	}
+	// The third starts a day and a half after the second ended.
+	late := []report.Sync{mk(0, 27.8), mk(27.85, 28.5), mk(56.4+36, 29.0)}
+	if _, ok := fullOverdue(late, t0, t0.Add(130*time.Hour), Options{}.withDefaults()); !ok {
+		t.Errorf("a full sync starting 36 h after the previous one ended is not overdue")
 	}
 }
