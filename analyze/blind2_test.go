@@ -260,3 +260,27 @@ func TestEventLogOutsideTheTraces(t *testing.T) {
 		}
 	}
 }
+
+// Trace logs whose connector records hold no Information or Verbose
+// record show a listener at Warning: no sync can appear, so none is
+// overdue, config file or not, and the verdict is "can't tell".
+func TestWarningLevelLogs(t *testing.T) {
+	warn := func(at, msg string) string {
+		r := svcTraceRec(at, msg)
+		r = strings.Replace(r, `<SubType Name="Information">`, `<SubType Name="Warning">`, 1)
+		return strings.Replace(r, `<Level>8</Level>`, `<Level>4</Level>`, 1)
+	}
+	var log string
+	for d := 1; d <= 5; d++ {
+		log += warn(fmt.Sprintf("2023-10-0%dT09:00:00.0000000Z", d), "Retrying the Exchange PowerShell call in 30 seconds.")
+	}
+	r := runDir(t, map[string]string{"Connector0.log": log})
+	for _, f := range r.Findings {
+		if f.ID == session.IDFullOverdue || f.ID == session.IDQuickGap {
+			t.Errorf("%s from Warning-level logs: %s", f.ID, f.Title)
+		}
+	}
+	if r.Verdict.State != report.StateUnknown {
+		t.Errorf("verdict %s %q, want unknown", r.Verdict.State, r.Verdict.Reasons)
+	}
+}

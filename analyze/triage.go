@@ -249,7 +249,11 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 			v.Reasons = append(v.Reasons, "no warning or error findings")
 		}
 		if v.LastFullSync == nil && len(r.Syncs) == 0 {
-			v.Reasons = append(v.Reasons, "but no sync was seen in the logs, so the schedule could not be judged")
+			// Nothing wrong, but nothing shows the connector doing its
+			// job either: a dashboard reading only the state must not see
+			// "healthy" (blind round 4, Warning-level logs).
+			v.State = report.StateUnknown
+			v.Reasons = append(v.Reasons, "can't tell: no sync is visible in the logs (at this trace level sync messages may not be logged, or none ran), so the connector's work cannot be judged")
 		}
 	}
 	for i, c := range r.Collect {
@@ -347,7 +351,27 @@ func (a *run) verbose() bool {
 			return false
 		}
 	}
-	return true
+	return !a.quietLevel()
+}
+
+// quietLevel reports whether the trace records themselves show a listener
+// at Warning or above: records of the connector, none of them Information
+// or Verbose. Sync messages cannot appear at that level, so their absence
+// says nothing, config file or not (blind round 4: Warning-level logs
+// without TracingConfiguration.xml were "no full sync for 114h", BROKEN).
+func (a *run) quietLevel() bool {
+	if a.attr.connectorRecords == 0 {
+		return false
+	}
+	var chatty, other int
+	for _, in := range a.inputs {
+		if in.src.Format != event.FormatTrace {
+			continue
+		}
+		chatty += in.types[event.Information] + in.types[event.Verbose]
+		other += in.types[event.Warning] + in.types[event.Error] + in.types[event.Critical]
+	}
+	return chatty == 0 && other > 0
 }
 
 var casServerRe = regexp.MustCompile(`(?i)PowerShellExchangeServer:\s*<?\s*Name=([^>'\s,]+)`)

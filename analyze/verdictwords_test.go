@@ -26,9 +26,15 @@ func TestVerdictWords(t *testing.T) {
 			t.Errorf("whenSeen = %q, want %q", got, tc.want)
 		}
 	}
-	r := &report.Report{Collect: []report.CollectItem{{What: "the user's devices", Command: "Get-ActiveSyncDeviceStatistics"}}}
-	if v := verdict(r, verdictInput{connectorSeen: true}); v.State != "healthy" || len(v.NextSteps) != 0 {
+	end := time.Date(2023, 11, 10, 20, 0, 0, 0, time.UTC)
+	r := &report.Report{Collect: []report.CollectItem{{What: "the user's devices", Command: "Get-ActiveSyncDeviceStatistics"}},
+		Syncs: []report.Sync{{Kind: report.SyncFull, Start: end.Add(-3 * time.Hour), End: ptrTime(end.Add(-2 * time.Hour)), Status: report.SyncCompleted}}}
+	if v := verdict(r, verdictInput{connectorSeen: true, logsEnd: end}); v.State != "healthy" || len(v.NextSteps) != 0 {
 		t.Errorf("healthy bundle: %s, next steps %q", v.State, v.NextSteps)
+	}
+	// Nothing wrong and no sync visible: can't tell, not healthy.
+	if v := verdict(&report.Report{}, verdictInput{connectorSeen: true}); v.State != report.StateUnknown {
+		t.Errorf("no sync visible: %s %q", v.State, v.Reasons)
 	}
 	r.Unmatched = []report.Template{{Template: "x", Count: 10, Type: "error"}}
 	v := verdict(r, verdictInput{connectorSeen: true})
@@ -44,3 +50,5 @@ func TestVerdictWords(t *testing.T) {
 		t.Errorf("reasons %q", v.Reasons)
 	}
 }
+
+func ptrTime(t time.Time) *time.Time { return &t }
