@@ -628,6 +628,7 @@ func (a *run) assemble() *report.Report {
 		verbose: verbose, sessions: a.opt.Sessions, notes: notes,
 		tracing: a.tracing, service: a.service, inventory: invFindings,
 		inputs: a.inputs, skips: a.skips, evlogs: a.evlogs, attr: a.attr, others: r.NotConnector,
+		hosts: a.connectorHosts(),
 	}
 	for _, c := range goChecks {
 		in.raised = findings
@@ -637,8 +638,10 @@ func (a *run) assemble() *report.Report {
 	a.damagedGaps(findings)
 	sortFindings(findings)
 	markOngoing(findings, a.traceLast)
-	syncedAgain(findings, a.syncs)
-	casFailover(findings, a.syncs, a.traceLast)
+	if len(in.hosts) < 2 { // one timeline of several servers' syncs: a later sync may be another server's
+		syncedAgain(findings, a.syncs)
+		casFailover(findings, a.syncs, a.traceLast)
+	}
 	a.serviceRanAfter(findings)
 	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)
@@ -663,7 +666,7 @@ func (a *run) assemble() *report.Report {
 		}
 	}
 	r.Collect = a.collect(r)
-	r.Verdict = verdict(r, verdictInput{logsStart: a.traceFirst, logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0})
+	r.Verdict = verdict(r, verdictInput{logsStart: a.traceFirst, logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0, connectors: len(a.connectorHosts())})
 	capVerdict(r.Verdict, a.capped())
 	r.CountFindings()
 	return r

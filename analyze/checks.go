@@ -46,6 +46,7 @@ var goChecks = []goCheck{
 	{"analyze", localTimeRules, localTimeFinding},
 	{"analyze", notConnectorRules, notConnectorFinding},
 	{"analyze", eventLogOutsideRules, eventLogOutside},
+	{"analyze", severalConnectorsRules, severalConnectors},
 	{"analyze", endOfSupportRules, endOfSupportFinding},
 }
 
@@ -85,6 +86,7 @@ type checkInput struct {
 	evlogs    []*evlogInput
 	attr      *attribution
 	others    []report.OtherProgram // trace-log writers that are not the connector
+	hosts     []string              // the computers the connector's trace records name (connectorHosts)
 	// raised are the findings of the patterns and of the checks before
 	// this one in goChecks, less those the evidence cannot support
 	// (assemble's shows).

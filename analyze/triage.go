@@ -106,6 +106,9 @@ func besideTheSyncs(f report.Finding) bool { return f.Category == "notify" }
 // verdictInput is what the verdict needs beyond the report.
 type verdictInput struct {
 	logsEnd time.Time // the connector's last trace record
+	// connectors is how many computers wrote the connector's trace
+	// records: with more than one, "healthy" cannot be said of each.
+	connectors int
 	// logsStart is the first trace record: unrecognised errors all
 	// before it (an old event log's) say nothing of the connector.
 	logsStart time.Time
@@ -234,6 +237,8 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%s that exlog does not recognise stopped by %s, and a full sync completed after them (see UNMATCHED ERRORS): history, unless they come back", words.Count(past, "error message", ""), stopped.UTC().Format("2006-01-02 15:04Z")))
 	}
 	switch {
+	case v.State == report.StateHealthy && in.connectors > 1:
+		v.State = report.StateUnknown // the reason is bundle.several-connectors'
 	case v.State == report.StateHealthy && (notConnector || !in.connectorSeen):
 		v.State = report.StateUnknown
 		if !notConnector {
@@ -494,6 +499,9 @@ func (a *run) changes() []report.Change {
 	}
 	last := ""
 	for _, s := range a.syncs {
+		if len(a.connectorHosts()) > 1 {
+			break // several connectors' syncs interleave: a change of server would be a change of connector
+		}
 		srv := casServer(s.ExchangeHealth)
 		if srv == "" {
 			for _, ev := range s.Evidence {
