@@ -293,6 +293,7 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		DocsTroubleshoot)
 	limit := newest.Add(-StaleAfter)
 	var oldest, latest time.Time // of the stale devices' own last syncs
+	zoned := true                 // every one of them written with a zone (CliXML), not a display time
 	for i := range devs {
 		d := &devs[i]
 		p := ps[i]
@@ -305,7 +306,11 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		var tp *time.Time
 		if p.ok {
 			t := p.t
-			tp = &t
+			if hasZone(e.lastSync) {
+				tp = &t
+			} else {
+				zoned = false // a display time of no stated zone: kept only in the text
+			}
 			if oldest.IsZero() || t.Before(oldest) {
 				oldest = t
 			}
@@ -319,14 +324,19 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 	if f.Count == 0 {
 		return nil
 	}
-	if !oldest.IsZero() {
-		f.First = &oldest
-	}
 	// First and Last are the stale devices' own last syncs (the newest
 	// sync time is only the yardstick, named in the title); a device that
-	// never synced has none.
-	if !latest.IsZero() {
-		f.Last = &latest
+	// never synced has none. Format-List and CSV exports write display
+	// times without a zone: those are local times of an unknown zone, not
+	// UTC (blind round 4 printed them with "Z"). The day counts compare
+	// times of the same export and hold either way.
+	switch {
+	case oldest.IsZero():
+	case zoned:
+		f.First, f.Last = &oldest, &latest
+	default:
+		f.TimeZone = report.ZoneUnknown
+		f.FirstLocal, f.LastLocal = oldest.Format(report.LocalLayout), latest.Format(report.LocalLayout)
 	}
 	f.Title = fmt.Sprintf("%s without a successful sync in the %d days before the newest sync time in the exports (%s)", words.Count(f.Count, "device", ""), int(StaleAfter.Hours()/24), newest.Format("2006-01-02"))
 	if ambiguous > 0 {
@@ -383,4 +393,21 @@ func (b *Builder) checkDefaultAccess(orgs []int, inv *report.Inventory) []report
 		out = append(out, f)
 	}
 	return out
+}
+
+// hasZone reports whether an exported time states its zone: "Z" or an
+// offset after an ISO time (CliXML's <DT>), as display times of Format-List
+// and CSV exports do not.
+func hasZone(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if len(raw) < 20 || raw[4] != '-' {
+		return false
+	}
+	if strings.HasSuffix(raw, "Z") {
+		return true
+	}
+	if n := len(raw); n >= 6 && (raw[n-6] == '+' || raw[n-6] == '-') && raw[n-3] == ':' {
+		return true
+	}
+	return false
 }

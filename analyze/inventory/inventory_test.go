@@ -205,7 +205,8 @@ func TestDeviceQuarantinedAndStale(t *testing.T) {
 	// newest 11/24: 10/2 is 53 days older (stale), 11/1 is 23 (not);
 	// empty and DateTime.MinValue mean never synced (stale); Last is the
 	// stale device's own last sync (10/2), not the newest (11/24)
-	if s[0].Count != 3 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last == nil || s[0].Last.Format("2006-01-02") != "2026-10-02" {
+	// (a Format-List display time: local of an unknown zone, never "Z")
+	if s[0].Count != 3 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last != nil || !strings.HasPrefix(s[0].LastLocal, "2026-10-02") || s[0].TimeZone != report.ZoneUnknown {
 		t.Errorf("stale %q count %d", s[0].Title, s[0].Count)
 	}
 	var texts []string
@@ -327,7 +328,25 @@ func TestStaleByAttempts(t *testing.T) {
 	_, fs := b.Finish()
 	// Last is the stale devices' own newest last sync, not the newest
 	// attempt the comparison is made against.
-	if s := byID(fs, IDDeviceStale); len(s) != 1 || s[0].Count != 2 || s[0].Last.Format("2006-01-02") != "2026-09-14" || s[0].First.Format("2006-01-02") != "2026-09-13" {
+	if s := byID(fs, IDDeviceStale); len(s) != 1 || s[0].Count != 2 || !strings.HasPrefix(s[0].LastLocal, "2026-09-14") || !strings.HasPrefix(s[0].FirstLocal, "2026-09-13") {
 		t.Errorf("stale %v", s)
+	}
+}
+
+// Exported times state their zone only as ISO times with "Z" or an offset
+// (CliXML); Format-List and CSV display times do not.
+func TestHasZone(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"2020-06-14T15:12:55.123Z":          true,
+		"2020-06-14T15:12:55.1234567+02:00": true,
+		"2020-06-14T15:12:55-05:00":         true,
+		"6/14/2020 3:12:55 PM":              false,
+		"14.06.2020 15:12:55":               false,
+		"2020-06-14 15:12:55":               false,
+		"":                                  false,
+	} {
+		if got := hasZone(raw); got != want {
+			t.Errorf("hasZone(%q) = %v, want %v", raw, got, want)
+		}
 	}
 }
