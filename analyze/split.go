@@ -50,6 +50,7 @@ type splitEnds struct {
 	n       int      // records read
 	head    []byte   // partial record at the start of the file, nil if none
 	last    writerAt // the latest record
+	lastPID uint32   // its process id
 	tail    []byte   // truncated record at the end of the file, nil if none
 	tailOff int64
 }
@@ -58,11 +59,15 @@ type splitEnds struct {
 func (s *splitEnds) saw(e *event.Event, fr fragmentReader) {
 	if s.n == 0 {
 		s.head = fr.HeadFragment()
-		s.last = writerAtOf(e)
+		s.last, s.lastPID = writerAtOf(e), e.PID
 	}
 	s.n++
 	if e.Time.After(s.last.t) {
-		s.last = writerAtOf(e)
+		if e.PID == s.lastPID && e.Host == s.last.host {
+			s.last.t = e.Time // the same process: its name is the same (no field lookup per record)
+		} else {
+			s.last, s.lastPID = writerAtOf(e), e.PID
+		}
 	}
 }
 

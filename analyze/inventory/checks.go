@@ -293,7 +293,7 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		DocsTroubleshoot)
 	limit := newest.Add(-StaleAfter)
 	var oldest, latest time.Time // of the stale devices' own last syncs
-	zoned := true                 // every one of them written with a zone (CliXML), not a display time
+	zoned := true                // every one of them written with a zone (CliXML), not a display time
 	for i := range devs {
 		d := &devs[i]
 		p := ps[i]
