@@ -20,6 +20,8 @@ var levelWords = map[string]event.Type{
 	// French
 	"critique": event.Critical, "erreur": event.Error, "avertissement": event.Warning,
 	"commentaires": event.Verbose, "détaillé": event.Verbose,
+	// Japanese
+	"重大": event.Critical, "エラー": event.Error, "警告": event.Warning, "情報": event.Information, "詳細": event.Verbose,
 	// Spanish
 	"crítico": event.Critical, "advertencia": event.Warning, "información": event.Information,
 	"detallado": event.Verbose,

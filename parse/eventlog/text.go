@@ -31,8 +31,16 @@ const (
 )
 
 // textKeys maps normalised header labels (see normKey) to keys: English,
-// German and French Event Viewer wording.
+// German, French and Japanese Event Viewer wording. The Japanese labels are
+// those of "Copy details as text" on a ja-JP Windows as published in
+// Japanese support blogs and Microsoft Japan's Azure support articles
+// ("ログの名前: Application / ソース: VSS / 日付: yyyy/mm/dd HH:mm:ss /
+// イベント ID: 8229 / タスクのカテゴリ: なし / レベル: 警告 / キーワード: クラシック
+// / ユーザー: N/A / コンピューター: … / 説明:").
 var textKeys = map[string]textKey{
+	"ログの名前": keyLogName, "ソース": keySource, "日付": keyDate, "イベント id": keyEventID, "イベントid": keyEventID,
+	"タスクのカテゴリ": keyTask, "レベル": keyLevel, "オペコード": keyOpcode, "キーワード": keyKeywords,
+	"ユーザー": keyUser, "コンピューター": keyComputer, "説明": keyDescription, "イベント xml": keyEventXML,
 	"log name": keyLogName, "protokollname": keyLogName, "nom du journal": keyLogName,
 	"source": keySource, "quelle": keySource,
 	"date": keyDate, "datum": keyDate,

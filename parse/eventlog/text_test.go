@@ -151,3 +151,27 @@ func TestTextLongDescriptionIsBounded(t *testing.T) {
 		t.Errorf("warnings %v", w)
 	}
 }
+
+// Japanese "Copy details as text" (labels as a ja-JP Event Viewer writes
+// them, yyyy/MM/dd dates, 警告/エラー levels), one warning and one error.
+func TestTextJapanese(t *testing.T) {
+	text := "ログの名前:         System\r\nソース:           Service Control Manager\r\n日付:            2023/09/14 10:02:07\r\nイベント ID:       7041\r\n" +
+		"タスクのカテゴリ:      なし\r\nレベル:           エラー\r\nキーワード:         クラシック\r\nユーザー:          N/A\r\nコンピューター:       TKYEXCCON01.contoso.co.jp\r\n説明:\r\n" +
+		"WIEC サービスは、次のエラーが原因で、.\\WIEC_USER としてログオンできませんでした\r\n" +
+		"ログの名前:         Application\r\nソース:           VSS\r\n日付:            2023/09/15 08:00:00\r\nイベント ID:       8229\r\n" +
+		"タスクのカテゴリ:      なし\r\nレベル:           警告\r\nキーワード:         クラシック\r\nユーザー:          N/A\r\nコンピューター:       TKYEXCCON01\r\n説明:\r\nエラー 0x00000000\r\n"
+	if !DetectText([]byte(text)) {
+		t.Fatal("a Japanese Event Viewer text export is not detected")
+	}
+	var w warnings
+	evs := readAll(t, NewTextReader(strings.NewReader(text), "ja.txt", w.add))
+	if len(evs) != 2 || len(w) != 0 {
+		t.Fatalf("events %d warnings %v", len(evs), w)
+	}
+	if e := evs[0]; e.Type != event.Error || e.EventID != 7041 || !e.Time.Equal(naive(2023, 9, 14, 10, 2, 7)) || e.Host != "TKYEXCCON01.contoso.co.jp" || !strings.Contains(e.Message, "としてログオン") {
+		t.Errorf("7041: %+v", e)
+	}
+	if e := evs[1]; e.Type != event.Warning || e.EventID != 8229 {
+		t.Errorf("8229: %+v", e)
+	}
+}
