@@ -77,7 +77,32 @@ func findMarker(msg string) (syncKind, int) {
 		if j > 0 && msg[j-1] == '(' {
 			return k, j - 1
 		}
+		// "(delta sync / quick sync)", "(incremental, quick sync)": the
+		// marker last among other words inside the parentheses (blind
+		// round 5: a reworded quick-sync line made every quick sync vanish).
+		if o := openBefore(msg, j); o >= 0 {
+			return k, o
+		}
 	}
+}
+
+// openBefore returns the index of the '(' that opens the parenthesised
+// words ending at j, if only letters, spaces and the separators / , - lie
+// between (at most 40 bytes), else -1.
+func openBefore(msg string, j int) int {
+	for i := j - 1; i >= 0 && i >= j-40; i-- {
+		switch c := msg[i]; {
+		case c == '(':
+			if i+1 < j {
+				return i
+			}
+			return -1
+		case c == ' ' || c == '/' || c == ',' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // verdict is what a sync message says about its session.
