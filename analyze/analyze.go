@@ -587,7 +587,7 @@ func (a *run) assemble() *report.Report {
 		Records:    a.records,
 		First:      timePtr(a.first),
 		Last:       timePtr(a.last),
-		Gaps:       a.gaps,
+		Gaps:       a.shownGaps(),
 		Types:      typeCounts(&a.types),
 		Formats:    formats,
 		Duplicates: a.duplicates,

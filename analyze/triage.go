@@ -442,6 +442,23 @@ func casFailover(fs []report.Finding, syncs []report.Sync, end time.Time) {
 	}
 }
 
+// shownGaps are the gaps in the trace logs the report lists: all of them
+// at Verbose; below it hours of silence are by design, so only those that
+// follow a damaged file (blind round 5: 41 "gaps" in healthy
+// Information-level logs).
+func (a *run) shownGaps() []report.Gap {
+	if a.verbose() {
+		return a.gaps
+	}
+	var out []report.Gap
+	for _, g := range a.gaps {
+		if a.damagedAfter(g) != nil {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // damagedAfter returns the input a gap in the trace logs follows when
 // that input's read ended early on damage (readErr): the gap is logs
 // missing, not the connector idle.
@@ -727,7 +744,11 @@ func (a *run) collect(r *report.Report) []report.CollectItem {
 			Command: `Copy-Item "$env:ProgramData\Microsoft\Windows Intune Exchange Connector\TracingConfiguration.xml" .`})
 	}
 	if connector && !a.verbose() && !eos {
-		out = append(out, report.CollectItem{What: "verbose trace logs", Why: "the listener is below Verbose: sync messages are not logged",
+		why := "the listener is below Verbose: sync messages are not logged"
+		if len(a.syncs) > 0 {
+			why = "the listener is below Verbose: the syncs it shows cannot be checked for missing, slow or unfinished ones"
+		}
+		out = append(out, report.CollectItem{What: "verbose trace logs", Why: why,
 			Command: `In TracingConfiguration.xml set SourceLevel="Verbose ActivityTracing", then Restart-Service WIEC, force a full sync from the Intune console, collect the Logs folder again, and set the level back`})
 	}
 	if connector && !eos && a.traceLast.Sub(a.traceFirst) < 24*time.Hour {
