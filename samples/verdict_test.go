@@ -13,6 +13,7 @@ func TestVerdicts(t *testing.T) {
 		"healthy-5days": "healthy", "healthy-csv-clixml": "healthy", "collect-layout": "healthy",
 		"sync-across-files": "healthy", "cut-records": "healthy",
 		"restart-mid":    "healthy", // the interrupted quick sync was followed by good ones
+		"service-crash":  "healthy", // one crash a day before the end; the syncs after it complete
 		"sync-outage-6h": "healthy", // the outage is over at the end of the logs
 		"sync-slow-full": "healthy",
 		"service-logon":  "broken", "network-errors": "broken", "exchange-errors": "degraded", // only notification mail fails at the end (blind round 3)

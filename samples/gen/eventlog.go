@@ -128,6 +128,13 @@ func scm7036(t time.Time, rec int, host, svc, state string) WinEvent {
 
 var serviceKeys = map[string]string{connectorDisplay: "WIEC", "Windows Update": "wuauserv", "Windows Modules Installer": "TrustedInstaller", "Background Intelligent Transfer Service": "BITS"}
 
+// scm7031 is "service terminated unexpectedly", with SCM's recovery
+// action (Windows' own wording; parse/eventlog/render.go has the template).
+func scm7031(t time.Time, rec int, host, svc string, times int) WinEvent {
+	return scmEvent(7031, 2, t, rec, host, [][2]string{{"param1", svc}, {"param2", fmt.Sprint(times)}, {"param3", "60000"}, {"param4", "1"}, {"param5", "Restart the service"}},
+		fmt.Sprintf("The %s service terminated unexpectedly.  It has done this %d time(s).  The following corrective action will be taken in 60000 milliseconds: Restart the service.", svc, times))
+}
+
 func scm7000(t time.Time, rec int, host string) WinEvent {
 	return scmEvent(7000, 2, t, rec, host, [][2]string{{"param1", connectorDisplay}, {"param2", "%%1069"}},
 		"The "+connectorDisplay+" service failed to start due to the following error: \nThe service did not start because of a logon failure.")

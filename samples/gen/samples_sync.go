@@ -325,3 +325,55 @@ func buildRestartMid() Output {
 		"- stop and start-up messages; that a restart abandons the running sync"),
 	}
 }
+
+func buildServiceCrash() Output {
+	from := time.Date(2023, 11, 27, 0, 0, 0, 0, time.UTC)
+	org := problemOrg(15, from)
+	sim := newSim(1501, org, "a")
+	sim.startup(from, 3320)
+	var cut time.Time
+	var hold [2]time.Time
+	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(2 * 24 * time.Hour), PollEvery: 5 * time.Minute,
+		FullAt: 2*time.Hour + 10*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 35 * time.Minute,
+		QuickHook: func(i int, t time.Time, sp *SyncSpec) bool {
+			if i == 6 {
+				sp.Outcome = NeverEnds
+				sp.Dur = 40 * time.Second
+				sp.Progress = 3
+				cut = t
+				hold = [2]time.Time{t.Add(-time.Minute), t.Add(3 * time.Minute)}
+			}
+			return true
+		},
+		PollHook: func(t time.Time) bool { return !t.Before(hold[0]) && t.Before(hold[1]) && !hold[0].IsZero() }})
+	crash := cut.Add(25 * time.Second) // no stop message: the process died
+	start := crash.Add(61 * time.Second)
+	sim.startup(start, 5164)
+	const quota = 150000
+	lf, kept, _ := logsOf(sim.records(), quota)
+	host := org.Connector + ".contoso.com"
+	evs := []WinEvent{
+		scm7036(from.Add(6*time.Hour), 52001, host, "Windows Modules Installer", "running"),
+		scm7031(crash.Add(time.Second), 52002, host, connectorDisplay, 1),
+		scm7036(start.Add(-time.Second), 52003, host, connectorDisplay, "running"),
+		scm7036(from.Add(31*time.Hour), 52004, host, "Background Intelligent Transfer Service", "running"),
+	}
+	var x strings.Builder
+	x.WriteString("<Events>\r\n")
+	for _, e := range evs {
+		x.WriteString(eventXML(e) + "\r\n")
+	}
+	x.WriteString("</Events>\r\n")
+	files := append(lf, configFiles("Verbose ActivityTracing", quota)...)
+	files = append(files, File{"eventlogs/System.xml", []byte(x.String())})
+	a, b := window0(kept)
+	facts := traceFacts(kept) + fmt.Sprintf("- the quick sync started %s is cut by a crash: no stop message, the last record of process 3320 before %s, SCM 7031 at %s, start-up messages of process 5164 at %s; it never completes\n", cut.Format(time.RFC3339), crash.Format(time.RFC3339), crash.Add(time.Second).Format(time.RFC3339), start.Format(time.RFC3339)) +
+		"- `eventlogs/System.xml`: wevtutil XML (UTC) with the 7031 and the 7036 running of the connector service, and routine 7036 events\n- " + countUsersDevices(org) + "\n\n" + syncTable(logs, a, b)
+	return Output{Zip: files, README: readme("service-crash",
+		"Two healthy days except that the connector service crashes in the middle of a quick sync: no stop message, SCM logs 7031 (terminated unexpectedly, restart in 60 s) and the service runs again a minute later under a new process ID. The interrupted quick sync never completes; the next ones are normal.",
+		files, nil, facts,
+		fmt.Sprintf("- `service.crashed` (warning): SCM 7031 at %s, resolved during the logs (the service ran on)\n- `sync.unfinished`: the quick sync started %s, ended by the restart (process 3320 → 5164), resolved\n- every other session completed; the verdict healthy, with both under resolved", crash.Add(time.Second).Format(time.RFC3339), cut.Format(time.RFC3339)),
+		"- `service.logon-failure`, `service.logon-right-missing` (no 7000/7041); a broken or degraded verdict (one crash a day before the end, the syncs after it complete)",
+		"- start-up messages; that a crash abandons the running sync"),
+	}
+}
