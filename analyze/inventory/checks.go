@@ -292,6 +292,22 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 		"Devices that have not synced for a month are usually retired or reset phones. Remove their partnerships ("+b.Exchange().RemoveDeviceCmdlet()+") so that they no longer count against the user or appear in Intune; if many current devices are stale, check Exchange ActiveSync itself.",
 		DocsTroubleshoot)
 	limit := newest.Add(-StaleAfter)
+	// A device that never synced successfully is stale only when it is
+	// not new (its first sync older than the limit, or unknown) and not
+	// held by an access rule: a quarantined or blocked device cannot sync
+	// successfully, by design (blind round 5: eleven devices that first
+	// synced two days before the export, quarantined by Exchange's default
+	// rule, were "retired or reset phones" to be removed).
+	neverButExpected := func(e *entry) bool {
+		if e.state == "Quarantined" || e.state == "Blocked" {
+			return true
+		}
+		if e.firstSync == "" {
+			return false
+		}
+		t, _, ok := pscmdlet.ParseTime(e.firstSync, b.cultures[e.origin])
+		return ok && t.Year() > 1 && !t.Before(limit)
+	}
 	var oldest, latest time.Time // of the stale devices' own last syncs
 	zoned := true                // every one of them written with a zone (CliXML), not a display time
 	for i := range devs {
@@ -301,6 +317,9 @@ func (b *Builder) checkStale(devs []devRef, inv *report.Inventory) []report.Find
 			continue
 		}
 		e := &b.entries[d.entry]
+		if p.never && neverButExpected(e) {
+			continue
+		}
 		d.flag(IDDeviceStale)
 		text := fmt.Sprintf("%s %s never synced successfully", e.deviceType, e.deviceID)
 		var tp *time.Time

@@ -86,6 +86,7 @@ type entry struct {
 	lastSync             string // LastSuccessSync as exported
 	lastSyncPresent      bool   // the property exists (empty/null: never synced)
 	lastAttempt          string // LastSyncAttemptTime as exported
+	firstSync            string // FirstSyncTime as exported
 
 	defaultAccess string
 }
@@ -148,6 +149,9 @@ func (b *Builder) Add(rec *pscmdlet.Record, origin string) {
 		}
 		if v, ok := rec.Get("LastSyncAttemptTime"); ok && !v.Unknown && !v.Null {
 			e.lastAttempt = strings.TrimSpace(v.Raw)
+		}
+		if v, ok := rec.Get("FirstSyncTime"); ok && !v.Unknown && !v.Null {
+			e.firstSync = strings.TrimSpace(v.Raw)
 		}
 		if u, ok := deviceOwner(e.identity); ok {
 			e.keys = identityKeys(nil, "id", u, idv.Lossy)

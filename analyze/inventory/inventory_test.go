@@ -203,10 +203,12 @@ func TestDeviceQuarantinedAndStale(t *testing.T) {
 	}
 	checkFinding(t, s[0])
 	// newest 11/24: 10/2 is 53 days older (stale), 11/1 is 23 (not);
-	// empty and DateTime.MinValue mean never synced (stale); Last is the
-	// stale device's own last sync (10/2), not the newest (11/24)
-	// (a Format-List display time: local of an unknown zone, never "Z")
-	if s[0].Count != 3 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last != nil || !strings.HasPrefix(s[0].LastLocal, "2026-10-02") || s[0].TimeZone != report.ZoneUnknown {
+	// DateTime.MinValue means never synced (stale), but an empty last
+	// sync of a quarantined device is its access rule at work (not
+	// stale); Last is the stale device's own last sync (10/2), not the
+	// newest (11/24) (a Format-List display time: local of an unknown
+	// zone, never "Z")
+	if s[0].Count != 2 || strings.Contains(s[0].Title, "ambiguous") || s[0].Last != nil || !strings.HasPrefix(s[0].LastLocal, "2026-10-02") || s[0].TimeZone != report.ZoneUnknown {
 		t.Errorf("stale %q count %d", s[0].Title, s[0].Count)
 	}
 	var texts []string
@@ -214,7 +216,7 @@ func TestDeviceQuarantinedAndStale(t *testing.T) {
 		texts = append(texts, e.Text)
 	}
 	all := strings.Join(texts, "|")
-	if !strings.Contains(all, "ApplB3 last synced 10/2/2026") || !strings.Contains(all, "ApplC4 never") || !strings.Contains(all, "ApplD5 never") || strings.Contains(all, "ApplB2") {
+	if !strings.Contains(all, "ApplB3 last synced 10/2/2026") || strings.Contains(all, "ApplC4") || !strings.Contains(all, "ApplD5 never") || strings.Contains(all, "ApplB2") {
 		t.Errorf("stale evidence %q", all)
 	}
 }
@@ -348,5 +350,22 @@ func TestHasZone(t *testing.T) {
 		if got := hasZone(raw); got != want {
 			t.Errorf("hasZone(%q) = %v, want %v", raw, got, want)
 		}
+	}
+}
+
+// A device that never synced successfully but first synced within the
+// stale limit is new, not stale; one that first synced long ago is stale.
+func TestNewDeviceIsNotStale(t *testing.T) {
+	dev := func(id, first string) string {
+		return "DeviceID                : " + id + "\r\nDeviceType              : iPhone\r\nFirstSyncTime           : " + first +
+			"\r\nLastSuccessSync         : \r\nLastSyncAttemptTime     : 11/24/2026 3:15:22 PM\r\nIdentity                : contoso.com/Users/Lee Gu/ExchangeActiveSyncDevices/iPhone§" + id +
+			"\r\nDeviceAccessState       : Allowed\r\nDeviceAccessStateReason : Global\r\n\r\n"
+	}
+	b := NewBuilder()
+	feed(t, b, pscmdlet.NewListReader, "dev.txt", dev("ApplN1", "11/22/2026 9:00:00 AM")+dev("ApplO2", "3/1/2026 9:00:00 AM"))
+	_, fs := b.Finish()
+	s := byID(fs, IDDeviceStale)
+	if len(s) != 1 || s[0].Count != 1 || len(s[0].Evidence) != 1 || !strings.Contains(s[0].Evidence[0].Text, "ApplO2") {
+		t.Errorf("stale %+v", s)
 	}
 }
