@@ -642,6 +642,7 @@ func (a *run) assemble() *report.Report {
 		syncedAgain(findings, a.syncs)
 		casFailover(findings, a.syncs, a.traceLast)
 	}
+	a.recurring(findings)
 	a.serviceRanAfter(findings)
 	serviceAccountFrom7041(findings)
 	a.doneInBundle(findings)

@@ -284,3 +284,46 @@ func TestWarningLevelLogs(t *testing.T) {
 		t.Errorf("verdict %s %q, want unknown", r.Verdict.State, r.Verdict.Reasons)
 	}
 }
+
+// Quick syncs that fail on weekdays and complete in between: a later
+// completed quick sync is no fix (syncedAgain leaves it), the weekend's
+// quiet is no fix unless a restart followed (recurring), and while it
+// happens the connector is degraded, not broken (its syncs complete too).
+func TestIntermittentAndRecurring(t *testing.T) {
+	var syncs []report.Sync
+	for h := 0.0; h < 120; h += 2 { // Monday 00:00 → Saturday 00:00, every 2 h
+		st := report.SyncCompleted
+		if d := int(h) % 24; d >= 8 && d < 18 {
+			st = report.SyncFailed
+		}
+		syncs = append(syncs, syncAt("quick", h, h+0.2, st))
+	}
+	syncs = append(syncs, syncAt("quick", 130, 130.2, report.SyncCompleted)) // Saturday
+	mk := func() []report.Finding {
+		return []report.Finding{{ID: session.IDFailed, Key: "quick", Severity: report.SeverityError, Count: 25, First: at(8), Last: at(112), Ongoing: false}}
+	}
+	fs := mk()
+	syncedAgain(fs, syncs)
+	if fs[0].ResolvedBy != "" {
+		t.Errorf("an intermittent failure resolved by a later completion: %q", fs[0].ResolvedBy)
+	}
+	end := *at(112 + 54) // Sunday night
+	a := &run{traceLast: end}
+	fs = mk()
+	a.recurring(fs)
+	if !fs[0].Ongoing {
+		t.Errorf("a weekday failure quiet over the weekend called over")
+	}
+	a.restarts = []session.Restart{{Time: *at(140)}}
+	fs = mk()
+	a.recurring(fs)
+	if fs[0].Ongoing {
+		t.Errorf("a failure followed by a restart (a fix applied) still called happening")
+	}
+	fs = mk()
+	fs[0].Ongoing = true
+	v := verdict(&report.Report{Findings: fs, Syncs: syncs}, verdictInput{connectorSeen: true, logsEnd: end})
+	if v.State != report.StateDegraded {
+		t.Errorf("intermittent quick-sync failures: %s, want degraded", v.State)
+	}
+}

@@ -18,6 +18,10 @@ import (
 // occurrence must be for it to count as still happening.
 const ongoingSlack = 2 * time.Hour
 
+// recurringQuiet is how long a problem seen over several days may be
+// quiet and still count as happening: a weekend and a night.
+const recurringQuiet = 72 * time.Hour
+
 // markOngoing sets Finding.Ongoing: the finding occurs near the end of
 // the logs, or its last occurrence is within two of its usual intervals
 // of the end. Findings without times, and those of exports and config
@@ -65,6 +69,9 @@ func syncedAgain(fs []report.Finding, syncs []report.Sync) {
 		if (f.ID != session.IDFailed && f.ID != session.IDUnfinished) || f.Last == nil {
 			continue
 		}
+		if intermittent(f, syncs) {
+			continue // syncs of its kind completed between the failures before: one more is no fix
+		}
 		var next *report.Sync
 		for j := range syncs {
 			s := &syncs[j]
@@ -79,6 +86,47 @@ func syncedAgain(fs []report.Finding, syncs []report.Sync) {
 		f.Ongoing = false
 		f.ResolvedBy = fmt.Sprintf("%s: a later %s sync completed (%s)", next.End.UTC().Format("2006-01-02 15:04Z"), next.Kind, next.Origin)
 	}
+}
+
+// (a *run) recurring keeps "still happening" a problem seen over at least
+// two days and quiet for less than recurringQuiet at the end of the logs
+// when nothing explains its stop: no restart of the connector after it and
+// no resolution found (ResolvedBy). A problem of business hours or
+// weekdays is quiet at night and at the weekend, which is no fix (blind
+// round 5: weekday throttling was "resolved" on a Sunday); one followed
+// by a restart (a fix applied) keeps markOngoing's judgement.
+func (a *run) recurring(fs []report.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Ongoing || f.ResolvedBy != "" || f.Count < 3 || f.First == nil || f.Last == nil || a.traceLast.IsZero() ||
+			f.Last.Sub(*f.First) < 48*time.Hour || a.traceLast.Sub(*f.Last) > recurringQuiet || f.Category == "bundle" {
+			continue
+		}
+		restarted := false
+		for _, rs := range a.restarts {
+			restarted = restarted || rs.Time.After(*f.Last)
+		}
+		if !restarted {
+			f.Ongoing = true
+		}
+	}
+}
+
+// intermittent reports whether a sync.failed or sync.unfinished finding's
+// failures alternated with completed syncs of the same kind: between its
+// first and last failure some sync of that kind completed (blind round 5:
+// quick syncs failing every weekday at business hours, completing in the
+// evenings and at the weekend).
+func intermittent(f *report.Finding, syncs []report.Sync) bool {
+	if (f.ID != session.IDFailed && f.ID != session.IDUnfinished) || f.First == nil || f.Last == nil {
+		return false
+	}
+	for _, s := range syncs {
+		if string(s.Kind) == f.Key && s.Status == report.SyncCompleted && s.Start.After(*f.First) && s.Start.Before(*f.Last) {
+			return true
+		}
+	}
+	return false
 }
 
 // atCollection reports whether a finding describes the state when the
@@ -180,7 +228,7 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 			v.Resolved = append(v.Resolved, resolvedOf(f, r, in.logsEnd))
 			continue
 		}
-		if f.Severity >= report.SeverityError && !besideTheSyncs(f) {
+		if f.Severity >= report.SeverityError && !besideTheSyncs(f) && !intermittent(&f, r.Syncs) {
 			raise(report.StateBroken)
 		} else {
 			raise(report.StateDegraded)
