@@ -283,21 +283,7 @@ func buildRestartMid() Output {
 	org := problemOrg(14, from)
 	sim := newSim(1401, org, "a")
 	sim.startup(from, 2916)
-	var cut time.Time
-	var hold [2]time.Time
-	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(2 * 24 * time.Hour), PollEvery: 5 * time.Minute,
-		FullAt: 2*time.Hour + 10*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 35 * time.Minute,
-		QuickHook: func(i int, t time.Time, sp *SyncSpec) bool {
-			if i == 8 {
-				sp.Outcome = NeverEnds
-				sp.Dur = 40 * time.Second
-				sp.Progress = 4
-				cut = t
-				hold = [2]time.Time{t.Add(-time.Minute), t.Add(3 * time.Minute)}
-			}
-			return true
-		},
-		PollHook: func(t time.Time) bool { return !t.Before(hold[0]) && t.Before(hold[1]) && !hold[0].IsZero() }})
+	logs, cut := runInterrupted(sim, from, 8, 4)
 	stop := cut.Add(21 * time.Second)
 	sim.shutdown(stop)
 	start := cut.Add(74 * time.Second)
@@ -331,21 +317,7 @@ func buildServiceCrash() Output {
 	org := problemOrg(15, from)
 	sim := newSim(1501, org, "a")
 	sim.startup(from, 3320)
-	var cut time.Time
-	var hold [2]time.Time
-	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(2 * 24 * time.Hour), PollEvery: 5 * time.Minute,
-		FullAt: 2*time.Hour + 10*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 35 * time.Minute,
-		QuickHook: func(i int, t time.Time, sp *SyncSpec) bool {
-			if i == 6 {
-				sp.Outcome = NeverEnds
-				sp.Dur = 40 * time.Second
-				sp.Progress = 3
-				cut = t
-				hold = [2]time.Time{t.Add(-time.Minute), t.Add(3 * time.Minute)}
-			}
-			return true
-		},
-		PollHook: func(t time.Time) bool { return !t.Before(hold[0]) && t.Before(hold[1]) && !hold[0].IsZero() }})
+	logs, cut := runInterrupted(sim, from, 6, 3)
 	crash := cut.Add(25 * time.Second) // no stop message: the process died
 	start := crash.Add(61 * time.Second)
 	sim.startup(start, 5164)
@@ -376,4 +348,28 @@ func buildServiceCrash() Output {
 		"- `service.logon-failure`, `service.logon-right-missing` (no 7000/7041); a broken or degraded verdict (one crash a day before the end, the syncs after it complete)",
 		"- start-up messages; that a crash abandons the running sync"),
 	}
+}
+
+// runInterrupted runs two healthy days (a full sync at 02:10, quick syncs
+// every 4 h from 00:35) in which quick sync number quick never ends after
+// progress messages (the service goes away under it: restart-mid,
+// service-crash), with no polls around it. It returns the logs and the
+// interrupted sync's start.
+func runInterrupted(sim *Sim, from time.Time, quick, progress int) ([]SyncLog, time.Time) {
+	var cut time.Time
+	var hold [2]time.Time
+	logs := sim.run(Plan{From: from.Add(time.Minute), To: from.Add(2 * 24 * time.Hour), PollEvery: 5 * time.Minute,
+		FullAt: 2*time.Hour + 10*time.Minute, QuickEvery: 4 * time.Hour, QuickPhase: 35 * time.Minute,
+		QuickHook: func(i int, t time.Time, sp *SyncSpec) bool {
+			if i == quick {
+				sp.Outcome = NeverEnds
+				sp.Dur = 40 * time.Second
+				sp.Progress = progress
+				cut = t
+				hold = [2]time.Time{t.Add(-time.Minute), t.Add(3 * time.Minute)}
+			}
+			return true
+		},
+		PollHook: func(t time.Time) bool { return !t.Before(hold[0]) && t.Before(hold[1]) && !hold[0].IsZero() }})
+	return logs, cut
 }
