@@ -623,12 +623,13 @@ func (a *run) assemble() *report.Report {
 		r.Inventory = inv
 	}
 	r.NotConnector = a.attr.programs()
+	hosts := a.connectorHosts()
 	in := &checkInput{
 		syncs: a.syncs, first: a.traceFirst, last: a.traceLast, end: a.evidenceEnd(),
 		verbose: verbose, sessions: a.opt.Sessions, notes: notes,
 		tracing: a.tracing, service: a.service, inventory: invFindings,
 		inputs: a.inputs, skips: a.skips, evlogs: a.evlogs, attr: a.attr, others: r.NotConnector,
-		hosts: a.connectorHosts(),
+		hosts: hosts,
 	}
 	for _, c := range goChecks {
 		in.raised = findings
@@ -667,7 +668,7 @@ func (a *run) assemble() *report.Report {
 		}
 	}
 	r.Collect = a.collect(r)
-	r.Verdict = verdict(r, verdictInput{logsStart: a.traceFirst, logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0, connectors: len(a.connectorHosts())})
+	r.Verdict = verdict(r, verdictInput{logsStart: a.traceFirst, logsEnd: a.traceLast, connectorSeen: a.attr.connectorRecords > 0, connectors: len(hosts)})
 	capVerdict(r.Verdict, a.capped())
 	r.CountFindings()
 	return r

@@ -550,10 +550,7 @@ func (a *run) changes() []report.Change {
 			Text:   fmt.Sprintf("connector process on %s restarted (PID %d → %d)", orUnknown(rs.Host), rs.OldPID, rs.NewPID),
 			Origin: rs.Origin})
 	}
-	for _, g := range a.gaps {
-		if !a.verbose() {
-			break // below Verbose the connector is silent for hours by design
-		}
+	for _, g := range a.shownGaps() { // below Verbose silence is by design: only gaps after damage
 		why := "service stopped, server down, or logs missing"
 		if in := a.damagedAfter(g); in != nil {
 			why = "logs missing: " + in.rep.Path + " is damaged from here on"
@@ -563,9 +560,10 @@ func (a *run) changes() []report.Change {
 			Origin: g.AfterInput})
 	}
 	last := ""
+	several := len(a.connectorHosts()) > 1 // their syncs interleave: a change of server would be a change of connector
 	for _, s := range a.syncs {
-		if len(a.connectorHosts()) > 1 {
-			break // several connectors' syncs interleave: a change of server would be a change of connector
+		if several {
+			break
 		}
 		srv := casServer(s.ExchangeHealth)
 		if srv == "" {

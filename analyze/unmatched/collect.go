@@ -83,13 +83,12 @@ func seen(t *report.Template, e *event.Event) {
 		t.Undated++
 		return
 	}
-	at := e.Time.UTC()
-	if t.First == nil || at.Before(*t.First) {
-		t.First = &at
+	first, last := e.Time.UTC(), e.Time.UTC() // two variables: First and Last must not share one
+	if t.First == nil || first.Before(*t.First) {
+		t.First = &first
 	}
-	if t.Last == nil || at.After(*t.Last) {
-		at := at
-		t.Last = &at
+	if t.Last == nil || last.After(*t.Last) {
+		t.Last = &last
 	}
 }
 
