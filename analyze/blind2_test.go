@@ -326,4 +326,7 @@ func TestIntermittentAndRecurring(t *testing.T) {
 	if v.State != report.StateDegraded {
 		t.Errorf("intermittent quick-sync failures: %s, want degraded", v.State)
 	}
+	if r := strings.Join(v.Reasons, "\n"); !strings.Contains(r, "recurring: first") || strings.Contains(r, "still happening") {
+		t.Errorf("a problem quiet for two days is not 'still happening' in words: %q", r)
+	}
 }

@@ -237,6 +237,12 @@ func verdict(r *report.Report, in verdictInput) *report.Verdict {
 			continue
 		}
 		when := whenSeen(f)
+		if f.First != nil && f.Last != nil && !in.logsEnd.IsZero() && in.logsEnd.Sub(*f.Last) > 24*time.Hour {
+			// Kept current by the recurring rule: say why, or "still
+			// happening" beside a last time days ago reads wrong.
+			when = fmt.Sprintf("recurring: first %s, last %s, quiet for the %s before the end of the logs with no restart or fix since, so not known to be over, %d×",
+				f.First.UTC().Format("2006-01-02 15:04Z"), f.Last.UTC().Format("2006-01-02 15:04Z"), report.FormatDuration(in.logsEnd.Sub(*f.Last).Round(time.Hour)), f.Count)
+		}
 		if f.First == nil && f.FirstLocal != "" {
 			// Local time of an unknown zone: cannot be placed against the
 			// end of the traces, so "still happening" is not known.
